@@ -1,0 +1,57 @@
+"""gan_infer: Edward-style GAN inference for implicit probabilistic models.
+
+A model is a program: random variables pass through deterministic networks
+and the result is an implicit model ``x`` whose density we cannot evaluate.
+``GANInference`` fits it to data by adversarial training, with Edward
+1.3.5's interface::
+
+    import tensorflow.compat.v1 as tf
+    import gan_infer as ed
+    from gan_infer.models import Normal
+
+    tf.disable_eager_execution()
+    x_data = np.random.normal(4.0, 0.1, size=[12, 1]).astype(np.float32)
+    with tf.variable_scope("Gen"):
+        theta = tf.get_variable("theta", [])
+        x = Normal(theta, 0.1, sample_shape=[12, 1])
+    inference = ed.GANInference(data={x: x_data}, discriminator=my_critic)
+    inference.run(n_iter=1000)
+
+The package is laid out as Box's loop: ``models`` (the modelling language),
+``inferences`` (fitting), ``criticism`` (judging samples), with ``datasets``
+and ``util`` beside them.
+
+Attributes are imported lazily (PEP 562): ``import gan_infer.datasets``
+never pays for a TensorFlow import; ``gan_infer.GANInference`` does.
+"""
+import importlib
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_LAZY = {
+    "GANInference": "gan_infer.inferences",
+    "WGANInference": "gan_infer.inferences",
+    "Inference": "gan_infer.inferences",
+    "get_session": "gan_infer.util",
+    "set_seed": "gan_infer.util",
+    "GraphModeError": "gan_infer.util",
+}
+_SUBPACKAGES = ("models", "inferences", "criticism", "datasets", "util", "layers")
+
+__all__ = sorted(_LAZY) + list(_SUBPACKAGES)
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif name in _SUBPACKAGES:
+        value = importlib.import_module("gan_infer." + name)
+    else:
+        raise AttributeError(f"module 'gan_infer' has no attribute {name!r}")
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
