@@ -1,0 +1,253 @@
+"""GAN-style inference for implicit models (Goodfellow et al., 2014)."""
+import tensorflow.compat.v1 as tf
+
+from gan_infer.inferences import losses
+from gan_infer.inferences.inference import Inference
+from gan_infer.inferences.optimizers import build_optimizer
+
+__all__ = ["GANInference"]
+
+# The discriminator's variables and regularization losses live under this
+# variable scope; everything else trainable belongs to the generator.
+DISC_SCOPE = "Disc"
+
+
+class GANInference(Inference):
+    """Parameter estimation with GAN-style training (Goodfellow et al., 2014).
+
+    Works for implicit (and differentiable) models: programs that generate
+    samples but have no tractable density. A discriminator D (a function that
+    returns logits) is trained to tell data from model samples while the
+    model's parameters are trained to fool it:
+
+        min_G max_D  E_data[log D(x)] + E_z[log(1 - D(G(z)))].
+
+    The discriminator minimises the cross-entropy `L_D = -E log D(x) -
+    E log(1 - D(G(z)))` (`losses.discriminator_loss`); the generator
+    minimises the non-saturating heuristic `L_G = -E log D(G(z))`
+    (`losses.non_saturating_generator_loss`).
+
+    The discriminator is called under `variable_scope("Disc")` on the data,
+    then with `reuse=True` on the model's samples: its trainable variables are
+    those under "Disc"; every other trainable variable belongs to the
+    generator (unless `var_list` says otherwise). Regularization losses
+    created under "Disc" are added to `L_D`, all others to `L_G`.
+
+    An update of both sides is simultaneous: both gradients are computed at
+    the current parameters, from the same batch and the same noise draw, and
+    only then applied.
+
+    `GANInference` supports one observed random variable and no latent
+    variable inference.
+
+    #### Examples
+
+    ```python
+    import tensorflow.compat.v1 as tf
+    import gan_infer as ed
+    from gan_infer import layers
+    from gan_infer.models import Uniform
+
+    tf.disable_eager_execution()
+    M, d = 128, 100
+    x_ph = tf.placeholder(tf.float32, [M, 784])
+    with tf.variable_scope("Gen"):
+        eps = Uniform(tf.zeros([M, d]) - 1.0, tf.ones([M, d]))
+        h = layers.dense(eps, 128, activation=tf.nn.relu)
+        x = layers.dense(h, 784, activation=tf.sigmoid)
+
+    def discriminative_network(x):
+        h = layers.dense(x, 128, activation=tf.nn.relu)
+        return layers.dense(h, 1, activation=None)
+
+    inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
+    inference.initialize(optimizer=tf.train.AdamOptimizer(), n_iter=15000, n_print=1000)
+    tf.global_variables_initializer().run()
+    for _ in range(inference.n_iter):
+        info_dict = inference.update(feed_dict={x_ph: next(batches)})
+        inference.print_progress(info_dict)
+    ```
+    """
+
+    def __init__(self, data, discriminator):
+        """Create an inference algorithm.
+
+        Args:
+          data: dict. Binds the model's output (tf.Tensor or RandomVariable)
+            to observations: a tf.Tensor (usually a placeholder fed at each
+            update) or a numpy array of the same shape.
+          discriminator: callable. Maps a batch (data or samples) to logits
+            (real-valued, not probabilities), one per example.
+        """
+        if not callable(discriminator):
+            raise TypeError(
+                f"discriminator must be a callable (a function from a batch to logits), "
+                f"got {type(discriminator).__name__}.")
+        if not isinstance(data, dict) or len(data) != 1:
+            count = f"{len(data)} entries" if isinstance(data, dict) else type(data).__name__
+            raise ValueError(
+                f"{type(self).__name__} needs data as a dict with exactly one entry that binds "
+                f"the model's output to the observations, e.g. data={{x: x_ph}}; got {count}.")
+        self.discriminator = discriminator
+        super().__init__(None, data)
+        ((key, value),) = self.data.items()
+        self.x_fake = self._model_tensor(key)
+        self.x_true = value
+
+    def initialize(self, optimizer=None, optimizer_d=None, global_step=None,
+                   global_step_d=None, var_list=None, *args, **kwargs):
+        """Build the losses and the training ops.
+
+        Args:
+          optimizer: str or tf.compat.v1.train.Optimizer, optional. For the
+            generator. A name takes Edward's defaults: 'adam', 'rmsprop',
+            'gradientdescent', 'momentum', 'adagrad', 'adadelta', 'ftrl'.
+          optimizer_d: str or tf.compat.v1.train.Optimizer, optional. For
+            the discriminator.
+          global_step, global_step_d: tf.Variable, optional. Incremented by
+            each generator / discriminator update.
+          var_list: list of tf.Variable, optional. The generator's variables
+            (default: every trainable variable not under "Disc").
+          *args, **kwargs: passed to `Inference.initialize` (n_iter,
+            n_print, logdir, log_timestamp, log_vars, debug).
+        """
+        super().initialize(*args, **kwargs)
+        self.loss, grads_and_vars, self.loss_d, grads_and_vars_d = \
+            self._build_loss_and_gradients(var_list)
+        optimizer, global_step = build_optimizer(optimizer, global_step, "generator")
+        optimizer_d, global_step_d = build_optimizer(optimizer_d, global_step_d, "discriminator")
+
+        if not grads_and_vars_d:
+            raise ValueError(
+                'The discriminator has no trainable variables under variable scope "Disc": '
+                "create its weights inside the discriminator function (e.g. with "
+                "gan_infer.layers.dense) so that they are made under that scope.")
+        if not any(grad is not None for grad, _ in grads_and_vars):
+            raise ValueError(
+                "The generator loss does not depend on any trainable variable outside the "
+                '"Disc" scope: the model has no parameters to fit, or var_list misses them.')
+
+        def apply(opt, pairs, step, after):
+            with tf.control_dependencies(after):
+                return opt.apply_gradients([(g, v) for g, v in pairs if g is not None],
+                                           global_step=step)
+
+        # Each op waits for every value it reads before writing, so no update
+        # can see the other side's parameters half-updated.
+        grads = [g for g, _ in grads_and_vars if g is not None]
+        grads_d = [g for g, _ in grads_and_vars_d if g is not None]
+        self.train = apply(optimizer, grads_and_vars, global_step, grads + [self.loss])
+        self.train_d = self._after_critic_update(
+            apply(optimizer_d, grads_and_vars_d, global_step_d, grads_d + [self.loss_d]))
+        both = grads + grads_d + [self.loss, self.loss_d]
+        self.train_both = tf.group(
+            apply(optimizer, grads_and_vars, global_step, both),
+            self._after_critic_update(apply(optimizer_d, grads_and_vars_d, global_step_d, both)))
+
+        if self.logging:
+            tf.summary.scalar("loss", self.loss, collections=[self._summary_key])
+            tf.summary.scalar("loss/discriminative", self.loss_d, collections=[self._summary_key])
+        self._finish_summaries()
+
+    def _discriminate(self):
+        """D's outputs on data and on samples, building D's variables once."""
+        with tf.variable_scope(DISC_SCOPE):
+            d_true = self.discriminator(self.x_true)
+        with tf.variable_scope(DISC_SCOPE, reuse=True):
+            d_fake = self.discriminator(self.x_fake)
+        d_true, d_fake = tf.convert_to_tensor(d_true), tf.convert_to_tensor(d_fake)
+        if self.logging:
+            tf.summary.histogram("discriminator_outputs", tf.concat(
+                [tf.reshape(d_true, [-1]), tf.reshape(d_fake, [-1])], axis=0),
+                collections=[self._summary_key])
+            tf.summary.scalar("discriminator/real", tf.reduce_mean(d_true),
+                              collections=[self._summary_key])
+            tf.summary.scalar("discriminator/fake", tf.reduce_mean(d_fake),
+                              collections=[self._summary_key])
+        return d_true, d_fake
+
+    def _losses(self, d_true, d_fake):
+        """(generator loss, discriminator loss) before regularization."""
+        return (losses.non_saturating_generator_loss(d_fake),
+                losses.discriminator_loss(d_true, d_fake))
+
+    def _build_loss_and_gradients(self, var_list):
+        d_true, d_fake = self._discriminate()
+        loss, loss_d = self._losses(d_true, d_fake)
+
+        scope = DISC_SCOPE + "/"
+        reg_terms_d = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES, scope=scope)
+        reg_terms = [r for r in tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)
+                     if r not in reg_terms_d]
+        if reg_terms_d:
+            loss_d = loss_d + tf.add_n(reg_terms_d)
+        if reg_terms:
+            loss = loss + tf.add_n(reg_terms)
+        loss = self._check_numerics(loss, "the generator loss")
+        loss_d = self._check_numerics(loss_d, "the discriminator loss")
+
+        var_list_d = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=scope)
+        if var_list is None:
+            var_list = [v for v in tf.trainable_variables() if v not in var_list_d]
+        else:
+            var_list = list(var_list)
+            in_disc = [v.op.name for v in var_list if v in var_list_d]
+            if in_disc:
+                raise ValueError(f"var_list holds discriminator variables {in_disc}; "
+                                 "list only the generator's.")
+        grads = tf.gradients(loss, var_list)
+        grads_d = tf.gradients(loss_d, var_list_d)
+        grads = [self._check_numerics(g, f"the gradient of the generator loss for {v.op.name}")
+                 for g, v in zip(grads, var_list)]
+        grads_d = [self._check_numerics(g, f"the gradient of the discriminator loss for {v.op.name}")
+                   for g, v in zip(grads_d, var_list_d)]
+        return loss, list(zip(grads, var_list)), loss_d, list(zip(grads_d, var_list_d))
+
+    def _after_critic_update(self, train_d):
+        """Hook for work that must follow each discriminator step (clipping)."""
+        return train_d
+
+    def _check_runnable(self):
+        if self.x_true.op.type == "Placeholder":
+            raise ValueError(
+                f"run() cannot feed the placeholder {self.x_true.name} bound in data. Either "
+                "bind the observations themselves (data={x: x_batch} with a numpy array), or "
+                "write the loop: for _ in range(inference.n_iter): info = "
+                "inference.update(feed_dict={x_ph: next(batches)}); inference.print_progress(info)")
+
+    def update(self, feed_dict=None, variables=None):
+        """Run one iteration of optimization.
+
+        Args:
+          feed_dict: dict, optional. Values for placeholders, typically the
+            data batch `{x_ph: batch}`.
+          variables: str, optional. "Gen" or "Disc" to update only that
+            side; default both.
+
+        Returns:
+          dict: `t` (the number of `update` calls so far, whichever side they
+          updated), `loss` and `loss_d` (the generator and discriminator
+          losses before this update; 0.0 for a side not updated).
+        """
+        if feed_dict is None:
+            feed_dict = {}
+        if self.x_true.op.type == "Placeholder" and self.x_true not in feed_dict:
+            raise ValueError(
+                f"update() needs a batch for the placeholder {self.x_true.name} bound in data: "
+                "call inference.update(feed_dict={x_ph: batch}).")
+        if variables is None:
+            values, t = self._session_run(
+                {"train": self.train_both, "loss": self.loss, "loss_d": self.loss_d}, feed_dict)
+        elif variables == "Gen":
+            values, t = self._session_run({"train": self.train, "loss": self.loss}, feed_dict)
+            values["loss_d"] = 0.0
+        elif variables == "Disc":
+            values, t = self._session_run({"train": self.train_d, "loss_d": self.loss_d}, feed_dict)
+            values["loss"] = 0.0
+        else:
+            raise NotImplementedError(
+                f"variables must be None (both), 'Gen' or 'Disc', got {variables!r}.")
+        return {"t": t, "loss": values["loss"], "loss_d": values["loss_d"]}
+
+    def _progress_values(self, info_dict):
+        return {"Gen Loss": info_dict["loss"], "Disc Loss": info_dict["loss_d"]}

@@ -1,0 +1,94 @@
+"""Adversarial losses as small pure functions of discriminator outputs.
+
+Each function takes the discriminator's (or critic's) outputs on real data
+and/or on model samples and returns a scalar to *minimise*. Inference classes
+pick a pair (discriminator loss, generator loss) and wire the optimizers; the
+functions know nothing of scopes, variables or sessions, so they are tested
+directly against numpy and reused by every inference.
+
+Notation: `d_real = D(x)` and `d_fake = D(G(z))` are logits for the
+cross-entropy losses and unbounded critic values for the Wasserstein ones;
+`sigma` is the logistic sigmoid and `E` the batch mean.
+"""
+import tensorflow.compat.v1 as tf
+
+__all__ = [
+    "discriminator_loss",
+    "non_saturating_generator_loss",
+    "minimax_generator_loss",
+    "wasserstein_critic_loss",
+    "wasserstein_generator_loss",
+    "gradient_penalty",
+]
+
+
+def _mean_sigmoid_cross_entropy(logits, label):
+    return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
+        labels=tf.fill(tf.shape(logits), tf.cast(label, logits.dtype)), logits=logits))
+
+
+def discriminator_loss(d_real, d_fake):
+    """Cross-entropy of classifying data as real (1) and samples as fake (0):
+
+        L_D = -E log sigma(d_real) - E log(1 - sigma(d_fake)).
+
+    This is minus the value function V(D, G) of Goodfellow et al. (2014), so
+    at the optimum p_g = p_data, D = 1/2, it equals 2 log 2 (V = -log 4).
+    """
+    with tf.name_scope("discriminator_loss"):
+        return _mean_sigmoid_cross_entropy(d_real, 1.0) + _mean_sigmoid_cross_entropy(d_fake, 0.0)
+
+
+def non_saturating_generator_loss(d_fake):
+    """The generator heuristic of Goodfellow et al. (2014):
+
+        L_G = -E log sigma(d_fake).
+
+    Same fixed point as the minimax loss, but strong gradients early in
+    training when the discriminator rejects samples confidently.
+    """
+    with tf.name_scope("non_saturating_generator_loss"):
+        return _mean_sigmoid_cross_entropy(d_fake, 1.0)
+
+
+def minimax_generator_loss(d_fake):
+    """The generator's side of the minimax game (saturates when D wins):
+
+        L_G = E log(1 - sigma(d_fake)).
+    """
+    with tf.name_scope("minimax_generator_loss"):
+        return -_mean_sigmoid_cross_entropy(d_fake, 0.0)
+
+
+def wasserstein_critic_loss(d_real, d_fake):
+    """Critic loss of WGAN (Arjovsky et al., 2017): L_D = E d_fake - E d_real.
+
+    Its negative estimates the Wasserstein-1 distance when the critic is
+    1-Lipschitz (enforced by weight clipping or `gradient_penalty`).
+    """
+    with tf.name_scope("wasserstein_critic_loss"):
+        return tf.reduce_mean(d_fake) - tf.reduce_mean(d_real)
+
+
+def wasserstein_generator_loss(d_fake):
+    """Generator loss of WGAN: L_G = -E d_fake."""
+    with tf.name_scope("wasserstein_generator_loss"):
+        return -tf.reduce_mean(d_fake)
+
+
+def gradient_penalty(gradients):
+    """The WGAN-GP penalty (Gulrajani et al., 2017) from critic gradients:
+
+        P = E[(||grad_x D(x_hat)||_2 - 1)^2],
+
+    where `gradients` holds grad_x D at the interpolates x_hat, one example
+    per row (any trailing shape); the norm is over all but the first axis.
+    A 1e-12 under the square root keeps the penalty's own gradient finite
+    where a critic's gradient is exactly zero (dead ReLUs), which would
+    otherwise turn the whole update into NaN.
+    """
+    with tf.name_scope("gradient_penalty"):
+        rank = gradients.shape.rank
+        squared_norms = tf.reduce_sum(tf.square(gradients), axis=list(range(1, rank)))
+        slopes = tf.sqrt(squared_norms + 1e-12)
+        return tf.reduce_mean(tf.square(slopes - 1.0))

@@ -1,0 +1,81 @@
+"""Wasserstein GAN inference (Arjovsky et al., 2017; Gulrajani et al., 2017)."""
+import numbers
+
+import tensorflow.compat.v1 as tf
+
+from gan_infer.inferences import losses
+from gan_infer.inferences.gan_inference import DISC_SCOPE, GANInference
+
+__all__ = ["WGANInference"]
+
+
+class WGANInference(GANInference):
+    """GAN-style training with the Wasserstein-1 distance.
+
+    The `discriminator` is a critic f returning unbounded real values. The
+    critic minimises
+
+        L_D = E f(G(z)) - E f(x) + penalty * E[(||grad f(x_hat)||_2 - 1)^2],
+
+    with `x_hat = u x + (1 - u) G(z)`, `u ~ Uniform(0, 1)` per example (the
+    gradient penalty of WGAN-GP); the generator minimises `L_G = -E f(G(z))`.
+    With `clip`, the critic's weights are clipped to [-clip, clip] after each
+    critic update (the original WGAN's Lipschitz constraint).
+
+    #### Examples
+
+    ```python
+    inference = ed.WGANInference(data={x: x_ph}, discriminator=critic)
+    inference.initialize(penalty=10.0, optimizer=tf.train.AdamOptimizer(1e-4, 0.5, 0.9))
+    # or, as in the original WGAN:
+    inference.initialize(penalty=None, clip=0.01, optimizer='rmsprop', optimizer_d='rmsprop')
+    ```
+    """
+
+    def initialize(self, penalty=10.0, clip=None, *args, **kwargs):
+        """Build the losses and training ops.
+
+        Args:
+          penalty: float, optional. Weight of the gradient penalty; None or
+            0 for none.
+          clip: float, optional. Clip the critic's weights to [-clip, clip]
+            after each critic update; default no clipping.
+          *args, **kwargs: passed to `GANInference.initialize`.
+        """
+        if penalty is not None and (isinstance(penalty, bool) or not isinstance(penalty, numbers.Real)
+                                    or penalty < 0):
+            raise ValueError(f"penalty must be a non-negative number or None, got {penalty!r}.")
+        if clip is not None and (isinstance(clip, bool) or not isinstance(clip, numbers.Real)
+                                 or clip <= 0):
+            raise ValueError(f"clip must be a positive number or None, got {clip!r}.")
+        self.penalty = float(penalty) if penalty else 0.0
+        self.clip = None if clip is None else float(clip)
+        super().initialize(*args, **kwargs)
+
+    def _losses(self, d_true, d_fake):
+        loss_d = losses.wasserstein_critic_loss(d_true, d_fake)
+        if self.penalty > 0:
+            loss_d += self.penalty * losses.gradient_penalty(self._critic_gradients_at_interpolates())
+        return losses.wasserstein_generator_loss(d_fake), loss_d
+
+    def _critic_gradients_at_interpolates(self):
+        x_true = tf.convert_to_tensor(self.x_true)
+        x_fake = tf.convert_to_tensor(self.x_fake)
+        rank = x_true.shape.rank
+        if rank is None:
+            raise ValueError("The gradient penalty needs data of known rank.")
+        # One mixing weight per example, broadcast over its other axes.
+        u_shape = tf.concat([tf.shape(x_true)[:1], tf.ones([rank - 1], tf.int32)], axis=0)
+        u = tf.random.uniform(u_shape, dtype=x_true.dtype, name="interpolation_weight")
+        x_hat = u * x_true + (1.0 - u) * x_fake
+        with tf.variable_scope(DISC_SCOPE, reuse=True):
+            d_hat = self.discriminator(x_hat)
+        return tf.gradients(d_hat, [x_hat])[0]
+
+    def _after_critic_update(self, train_d):
+        if self.clip is None:
+            return train_d
+        critic_variables = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=DISC_SCOPE + "/")
+        with tf.control_dependencies([train_d]):
+            return tf.group(*[v.assign(tf.clip_by_value(v, -self.clip, self.clip))
+                              for v in critic_variables], name="clip_critic_weights")
