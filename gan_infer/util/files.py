@@ -1,0 +1,63 @@
+"""Writing files so that a crash never leaves one half-written.
+
+Standard library only: the data loaders use it without importing TensorFlow.
+"""
+import contextlib
+import os
+import tempfile
+
+__all__ = ["atomic_write", "ensure_directory"]
+
+
+def ensure_directory(directory, what="output directory"):
+    """Create `directory` if needed and check that it is writable.
+
+    Raises:
+      OSError: naming the directory and what to do instead.
+    """
+    directory = os.path.expanduser(os.fspath(directory))
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError as error:
+        raise OSError(error.errno, f"Cannot create the {what} {directory!r}: {error.strerror}. "
+                      "Choose a directory you can write to.") from error
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise PermissionError(f"The {what} {directory!r} is not writable. "
+                              "Choose a directory you can write to.")
+    return directory
+
+
+@contextlib.contextmanager
+def atomic_write(path, mode="wb"):
+    """Open a temporary file beside `path`; on success it replaces `path`.
+
+    The temporary file is flushed and fsynced before `os.replace`, which is
+    atomic on POSIX and Windows: readers see the old file or the complete new
+    one, never a partial one. On any error the temporary file is removed and
+    `path` is left as it was.
+
+    #### Examples
+
+    ```python
+    with atomic_write("out/samples.npy") as f:
+        np.save(f, samples)
+    ```
+    """
+    path = os.path.expanduser(os.fspath(path))
+    directory = os.path.dirname(path) or "."
+    try:
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".",
+                                         suffix=".tmp")
+    except OSError as error:
+        raise OSError(error.errno, f"Cannot write {path!r}: {error.strerror}. "
+                      "Check that its directory exists and is writable.") from error
+    try:
+        with os.fdopen(fd, mode) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
