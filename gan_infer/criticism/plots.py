@@ -3,6 +3,8 @@
 Figures are built with `matplotlib.figure.Figure` directly, not pyplot, so
 they need no display, hold no global state and are freed when dropped.
 """
+import os
+
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -73,7 +75,7 @@ def training_curves(history, keys=("loss", "loss_d"), labels=("generator", "disc
 
 def save_figure(fig, path, dpi=100):
     """Save `fig` to `path` (format from the extension) atomically."""
-    path = str(path)
-    extension = path.rsplit(".", 1)[-1].lower() if "." in path else "png"
+    path = os.fspath(path)
+    extension = os.path.splitext(path)[1][1:].lower() or "png"
     with atomic_write(path) as handle:
         fig.savefig(handle, format=extension, dpi=dpi, bbox_inches="tight")

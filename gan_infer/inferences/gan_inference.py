@@ -93,6 +93,11 @@ class GANInference(Inference):
         ((key, value),) = self.data.items()
         self.x_fake = self._model_tensor(key)
         self.x_true = value
+        if self.x_fake.op.type == "Placeholder" and self.x_true.op.type != "Placeholder":
+            raise ValueError(
+                f"data binds the placeholder {self.x_fake.name} to {self.x_true.name}: key and "
+                "value look swapped. The model's output is the key and the observations the "
+                "value: data={x: x_ph}.")
 
     def initialize(self, optimizer=None, optimizer_d=None, global_step=None,
                    global_step_d=None, var_list=None, *args, **kwargs):
@@ -144,6 +149,8 @@ class GANInference(Inference):
             apply(optimizer, grads_and_vars, global_step, both),
             self._after_critic_update(apply(optimizer_d, grads_and_vars_d, global_step_d, both)))
 
+        self._counted_train = {None: self._counted(self.train_both), "Gen": self._counted(self.train),
+                               "Disc": self._counted(self.train_d)}
         if self.logging:
             tf.summary.scalar("loss", self.loss, collections=[self._summary_key])
             tf.summary.scalar("loss/discriminative", self.loss_d, collections=[self._summary_key])
@@ -235,19 +242,16 @@ class GANInference(Inference):
             raise ValueError(
                 f"update() needs a batch for the placeholder {self.x_true.name} bound in data: "
                 "call inference.update(feed_dict={x_ph: batch}).")
-        if variables is None:
-            values, t = self._session_run(
-                {"train": self.train_both, "loss": self.loss, "loss_d": self.loss_d}, feed_dict)
-        elif variables == "Gen":
-            values, t = self._session_run({"train": self.train, "loss": self.loss}, feed_dict)
-            values["loss_d"] = 0.0
-        elif variables == "Disc":
-            values, t = self._session_run({"train": self.train_d, "loss_d": self.loss_d}, feed_dict)
-            values["loss"] = 0.0
-        else:
+        if variables not in self._counted_train:
             raise NotImplementedError(
                 f"variables must be None (both), 'Gen' or 'Disc', got {variables!r}.")
-        return {"t": t, "loss": values["loss"], "loss_d": values["loss_d"]}
+        fetches = {"loss": self.loss, "loss_d": self.loss_d}
+        if variables == "Gen":
+            del fetches["loss_d"]
+        elif variables == "Disc":
+            del fetches["loss"]
+        values, t = self._session_run(self._counted_train[variables], fetches, feed_dict)
+        return {"t": t, "loss": values.get("loss", 0.0), "loss_d": values.get("loss_d", 0.0)}
 
     def _progress_values(self, info_dict):
         return {"Gen Loss": info_dict["loss"], "Disc Loss": info_dict["loss_d"]}

@@ -4,8 +4,10 @@ import abc
 import datetime
 import numbers
 import os
+import re
 
 import numpy as np
+import tensorflow as tf2
 import tensorflow.compat.v1 as tf
 
 from gan_infer.models.random_variable import RandomVariable
@@ -41,6 +43,7 @@ class Inference(abc.ABC):
             their realisations: `tf.Tensor`s or numpy arrays.
         """
         require_graph_mode(f"gan_infer.{type(self).__name__}")
+        get_session()  # makes it the default session, so `op.run()` works as in Edward
         if latent_vars is None:
             latent_vars = {}
         elif not isinstance(latent_vars, dict):
@@ -69,11 +72,9 @@ class Inference(abc.ABC):
             return key.value
         if isinstance(key, tf.Tensor):
             return key
-        hint = (" Did you swap key and value? The model's tensor is the key: "
-                "data={x: x_ph}." if isinstance(key, (np.ndarray, tf.Variable)) else "")
         raise TypeError(
             "data keys must be model outputs (tf.Tensor or gan_infer.models.RandomVariable), "
-            f"got {type(key).__name__}.{hint}")
+            f"got {type(key).__name__}; the model's output is the key: data={{x: x_ph}}.")
 
     def _observed_tensor(self, model_tensor, value):
         graph = tf.get_default_graph()
@@ -83,7 +84,7 @@ class Inference(abc.ABC):
                 "default graph; build the model and the inference in the same graph.")
         if isinstance(value, RandomVariable):
             value = value.value
-        if isinstance(value, tf.Variable):
+        if isinstance(value, tf2.Variable):
             value = value.value()
         if isinstance(value, tf.Tensor):
             if value.graph is not graph:
@@ -147,6 +148,7 @@ class Inference(abc.ABC):
             update and stop with an error naming the first bad tensor.
         """
         require_graph_mode(f"{type(self).__name__}.initialize()")
+        get_session()
         if isinstance(n_iter, bool) or not isinstance(n_iter, numbers.Integral) or n_iter < 1:
             raise ValueError(f"n_iter must be a positive int, got {n_iter!r}.")
         if n_print is None:
@@ -196,24 +198,38 @@ class Inference(abc.ABC):
         return tf.debugging.check_numerics(tensor, f"NaN or Inf in {description}")
 
     # ------------------------------------------------------------- training
-    def _session_run(self, fetches, feed_dict):
-        """Run `fetches` plus the iteration counter (and summaries when due)
-        in one session call; returns (fetched values, t)."""
+    def _counted(self, train_op):
+        """An op that runs `train_op`, then adds one to `t` and returns it.
+
+        The counter moves only when the update went through, so after an
+        error (NaN in debug mode, a bad feed) `t` still counts completed
+        updates.
+        """
+        with tf.control_dependencies([train_op]):
+            return self.t.assign_add(1)
+
+    def _session_run(self, counted_train, fetches, feed_dict):
+        """Run one update (`counted_train`, from `_counted`) with `fetches`,
+        and the summaries when due, in one session call.
+
+        Returns:
+          (dict of fetched values, t after the update).
+        """
         sess = get_session()
         fetch_summary = self.summarize is not None and self.n_print > 0 and \
             self._last_t is not None and self._is_print_step(self._last_t + 1)
-        fetches = dict(fetches, t=self.increment_t)
+        fetches = dict(fetches, t=counted_train)
         if fetch_summary:
             fetches["summary"] = self.summarize
         try:
             values = sess.run(fetches, feed_dict)
         except tf.errors.InvalidArgumentError as error:
-            if self.debug and "NaN or Inf in" in error.message:
-                detail = error.message.split(" : ")[0].strip()
-                step = "" if self._last_t is None else f" at iteration {self._last_t + 1}"
+            found = re.search(r"(NaN or Inf in [^\n]*?) : Tensor had (\w+) values", error.message)
+            if self.debug and found:
                 raise FloatingPointError(
-                    f"{detail}{step} (op {error.op.name if error.op else '?'}). Training "
-                    "stopped; lower the learning rate or check the model and data.") from error
+                    f"{found.group(1)} at iteration {sess.run(self.t) + 1} ({found.group(2)} "
+                    "values). Training stopped before applying this update; lower the learning "
+                    "rate or check the model and the data.") from error
             raise
         t = int(values.pop("t"))
         self._last_t = t

@@ -1,4 +1,5 @@
 """Building TF1 optimizers from Edward-style arguments."""
+import tensorflow as tf2
 import tensorflow.compat.v1 as tf
 
 __all__ = ["build_optimizer", "OPTIMIZER_NAMES"]
@@ -20,9 +21,9 @@ def build_optimizer(optimizer, global_step, which):
     """
     if optimizer is None and global_step is None:
         global_step = tf.Variable(0, trainable=False, name="global_step")
-    if global_step is not None and not isinstance(global_step, tf.Variable):
+    if global_step is not None and not isinstance(global_step, tf2.Variable):
         raise TypeError(f"{which} global step must be a tf.Variable or None, got {global_step!r}.")
-    if isinstance(global_step, tf.Variable):
+    if isinstance(global_step, tf2.Variable):
         learning_rate = tf.train.exponential_decay(0.1, global_step, 100, 0.9, staircase=True)
     else:
         learning_rate = 0.01

@@ -32,14 +32,20 @@ def require_graph_mode(what):
 _SESSION_ATTRIBUTE = "_gan_infer_session"
 # The `as_default()` context of the session made default by get_session().
 _default_context = None
+_default_session = None
 
 
 def get_session():
     """Get the session of the current default graph, creating it if needed.
 
-    The session is made the default session, so `op.run()` and
-    `tensor.eval()` work as in Edward. Inside `with tf.Graph().as_default():`
-    a new graph gets its own session.
+    - Inside a user's `with sess.as_default():` block for the current graph,
+      that session is returned (as Edward did), so tests and programs that
+      manage their own session keep control of it.
+    - Otherwise the graph's own gan_infer session is returned, created on
+      first use and made the default session, so `op.run()` and
+      `tensor.eval()` work without a `with` block, as in Edward. Inside
+      `with tf.Graph().as_default():` the new graph gets its own session;
+      back in the first graph, its session (and its variables) come back.
 
     #### Examples
 
@@ -50,21 +56,23 @@ def get_session():
     ```
     """
     require_graph_mode("gan_infer.get_session()")
-    global _default_context
+    global _default_context, _default_session
     graph = tf.get_default_graph()
+    current = tf.get_default_session()
+    if current is not None and current.graph is graph and not current._closed:
+        return current
     sess = getattr(graph, _SESSION_ATTRIBUTE, None)
     if sess is None or sess._closed:
         sess = tf.Session(graph=graph)
         setattr(graph, _SESSION_ATTRIBUTE, sess)
-    if tf.get_default_session() is not sess:
-        # Like tf.InteractiveSession: stay the default without a `with` block.
-        # Without nesting enforcement, leaving the previous context removes
-        # just that session from the default stack, wherever it is.
-        if _default_context is not None:
-            _default_context.__exit__(None, None, None)
-        _default_context = sess.as_default()
-        _default_context.enforce_nesting = False
-        _default_context.__enter__()
+    # Like tf.InteractiveSession, stay the default without a `with` block.
+    # The previous one we installed is popped only when it is on top, so a
+    # user's own `with sess.as_default():` nesting is never disturbed.
+    if _default_context is not None and current is _default_session:
+        _default_context.__exit__(None, None, None)
+    _default_context = sess.as_default()
+    _default_context.__enter__()
+    _default_session = sess
     return sess
 
 
