@@ -1,0 +1,30 @@
+# `make demo` trains the MNIST GAN tutorial (15,000 iterations); `make test` runs the tests.
+# Both create .venv with everything the project needs on first use.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# The MNIST files shipped beside this checkout, when present; otherwise the
+# loader uses $GAN_INFER_DATA_DIR or its per-user cache and downloads.
+SHARED_MNIST := $(wildcard ../shared/datasets/mnist/train-images-idx3-ubyte.gz)
+DATA_DIR ?= $(if $(SHARED_MNIST),../shared/datasets/mnist,)
+OUT_DIR ?= out/gan_mnist
+N_ITER ?= 15000
+
+.PHONY: demo test venv clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: venv
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) examples/gan_mnist.py --n-iter $(N_ITER) --out-dir $(OUT_DIR) $(if $(DATA_DIR),--data-dir $(DATA_DIR),)
+
+test: venv
+	$(PY) -m pytest -q tests
+
+clean:
+	rm -rf $(VENV) out .pytest_cache
