@@ -10,12 +10,13 @@ import logging
 import numbers
 import os
 import struct
-import tempfile
 import urllib.request
 import zlib
 from pathlib import Path
 
 import numpy as np
+
+from gan_infer.util.files import atomic_write
 
 __all__ = ["CHECKSUMS", "DataError", "ENV_VAR", "MIRRORS", "TIMEOUT", "mnist", "read_idx"]
 
@@ -53,7 +54,6 @@ IMAGES_MAGIC = 0x00000803  # uint8 data, 3 dimensions
 LABELS_MAGIC = 0x00000801  # uint8 data, 1 dimension
 
 _NUM_TRAIN = 60000
-_CHUNK = 1 << 20
 
 # IDX type code (third byte of the magic number) -> dtype; multi-byte types
 # are stored big-endian.
@@ -305,10 +305,6 @@ def _parse_idx(content, where, expected_magic, hint):
     return data.astype(dtype.newbyteorder("=")).reshape(shape)
 
 
-class _WriteFailed(Exception):
-    """Wraps a local write error so that it is not taken for a mirror's failure."""
-
-
 def _unwritable(directory, exc):
     return DataError(
         f"Cannot write MNIST files into {directory} ({exc}). Pass a writable data_dir "
@@ -317,7 +313,12 @@ def _unwritable(directory, exc):
 
 
 def _download(directory, name):
-    """Download ``name`` into ``directory``; return its verified content."""
+    """Download ``name`` into ``directory``; return its verified content.
+
+    The file is fetched into memory (at most 10 MB) and checked before a
+    byte is written, then written atomically: a failure at any point leaves
+    neither a partial file nor litter.
+    """
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -327,42 +328,22 @@ def _download(directory, name):
     for mirror in MIRRORS:
         url = (mirror if mirror.endswith("/") else mirror + "/") + name
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=directory)
-        except OSError as exc:
-            raise _unwritable(directory, exc) from exc
-        done = False
-        try:
             logger.info("Downloading %s to %s", url, final)
-            with os.fdopen(fd, "wb") as f:
-                blob = _fetch(url, f)
-                try:
-                    f.flush()
-                    os.fsync(f.fileno())
-                except OSError as exc:
-                    raise _WriteFailed(exc) from exc
+            blob = _fetch(url)
             content = _gunzip(blob, url, "")
             _verify(content, name, url, "")
-            try:
-                os.replace(tmp, final)
-            except OSError as exc:
-                raise _WriteFailed(exc) from exc
-            done = True
-        except _WriteFailed as exc:
-            raise _unwritable(directory, exc.__cause__) from exc.__cause__
         except Exception as exc:  # pylint: disable=broad-except
             # Whatever went wrong at this mirror (network, HTTP status, bad
             # bytes), the next one may work; every failure is reported if none does.
             logger.info("Download of %s failed: %s", url, exc)
             errors.append((url, exc))
-        finally:
-            if not done:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-        if done:
-            _fsync_dir(directory)
-            return content
+            continue
+        try:
+            with atomic_write(final) as f:
+                f.write(blob)
+        except OSError as exc:
+            raise _unwritable(directory, exc) from exc
+        return content
     tried = "\n".join(f"  {url}: {type(exc).__name__}: {exc}" for url, exc in errors)
     if errors:
         last = f"{type(errors[-1][1]).__name__}: {errors[-1][1]}"
@@ -374,32 +355,11 @@ def _download(directory, name):
         f"To fix: check the network connection and run again, or {_by_hand(directory)}.")
 
 
-def _fetch(url, f):
-    """Stream ``url`` into the open file ``f``; return the bytes read."""
+def _fetch(url):
+    """The bytes at ``url``, read in chunks so that the timeout applies to
+    each read and a dropped connection raises instead of truncating."""
     chunks = []
     with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
-        while True:
-            chunk = response.read(_CHUNK)
-            if not chunk:
-                break
+        while chunk := response.read(1 << 20):
             chunks.append(chunk)
-            try:
-                f.write(chunk)
-            except OSError as exc:
-                raise _WriteFailed(exc) from exc
     return b"".join(chunks)
-
-
-def _fsync_dir(directory):
-    # Makes the rename itself durable on POSIX. Not every platform can open a
-    # directory, and the file is already complete, so failure is ignored.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
