@@ -29,7 +29,8 @@ import tensorflow.compat.v1 as tf
 
 from gan_infer.util.session import require_graph_mode
 
-__all__ = ["dense", "dropout", "l2_regularizer", "l1_regularizer"]
+__all__ = ["dense", "dropout", "conv2d", "conv2d_transpose", "batch_norm", "leaky_relu",
+           "flatten", "l2_regularizer", "l1_regularizer"]
 
 
 def _as_float_tensor(inputs, layer):
@@ -119,6 +120,202 @@ def dropout(inputs, rate=0.5, training=False, noise_shape=None, seed=None, name=
             training,
             lambda: tf.nn.dropout(inputs, rate=rate, noise_shape=noise_shape, seed=seed),
             lambda: tf.identity(inputs))
+
+
+def _pair(value, what, layer):
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = (value, value)
+    value = tuple(value)
+    if len(value) != 2 or not all(isinstance(v, numbers.Integral) and v > 0 for v in value):
+        raise ValueError(f"layers.{layer}: {what} must be a positive int or a pair of them, "
+                         f"got {value!r}.")
+    return tuple(int(v) for v in value)
+
+
+def _padding(padding, layer):
+    padding = str(padding).upper()
+    if padding not in ("SAME", "VALID"):
+        raise ValueError(f"layers.{layer}: padding must be 'same' or 'valid', got {padding!r}.")
+    return padding
+
+
+def _image_channels(inputs, layer):
+    if inputs.shape.rank != 4 or inputs.shape[-1] is None:
+        raise ValueError(
+            f"layers.{layer} needs a 4-D NHWC input with a known number of channels, got shape "
+            f"{inputs.shape} for {inputs.name}; reshape it, e.g. tf.reshape(x, [-1, 28, 28, 1]).")
+    return int(inputs.shape[-1])
+
+
+def _conv_variables(kernel_shape, units, inputs, kernel_initializer, bias_initializer,
+                    kernel_regularizer, bias_regularizer, use_bias, trainable):
+    kernel = tf.get_variable(
+        "kernel", kernel_shape, dtype=inputs.dtype,
+        initializer=kernel_initializer or tf.glorot_uniform_initializer(),
+        regularizer=kernel_regularizer, trainable=trainable)
+    bias = None
+    if use_bias:
+        bias = tf.get_variable("bias", [units], dtype=inputs.dtype,
+                               initializer=bias_initializer or tf.zeros_initializer(),
+                               regularizer=bias_regularizer, trainable=trainable)
+    return kernel, bias
+
+
+def conv2d(inputs, filters, kernel_size, strides=1, padding="same", activation=None,
+           use_bias=True, kernel_initializer=None, bias_initializer=None,
+           kernel_regularizer=None, bias_regularizer=None, trainable=True, name=None, reuse=None):
+    """2-D convolution over NHWC images: `activation(conv(inputs, kernel) + bias)`.
+
+    Args:
+      inputs: 4-D tensor [batch, height, width, channels].
+      filters: int. Output channels.
+      kernel_size, strides: int or (int, int).
+      padding: 'same' (output size ceil(in / stride)) or 'valid'.
+      Other arguments as in `dense`; variables `kernel` [kh, kw, in, filters]
+      and `bias` under scope `name` (default `conv2d`, numbered).
+    """
+    inputs = _as_float_tensor(inputs, "conv2d")
+    channels = _image_channels(inputs, "conv2d")
+    kernel_size = _pair(kernel_size, "kernel_size", "conv2d")
+    strides = _pair(strides, "strides", "conv2d")
+    padding = _padding(padding, "conv2d")
+    with tf.variable_scope(name, default_name="conv2d", values=[inputs], reuse=reuse):
+        kernel, bias = _conv_variables(
+            list(kernel_size) + [channels, int(filters)], int(filters), inputs,
+            kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+            use_bias, trainable)
+        outputs = tf.nn.conv2d(inputs, kernel, strides=[1, *strides, 1], padding=padding)
+        if bias is not None:
+            outputs = tf.nn.bias_add(outputs, bias)
+        return activation(outputs) if activation is not None else outputs
+
+
+def conv2d_transpose(inputs, filters, kernel_size, strides=1, padding="same", activation=None,
+                     use_bias=True, kernel_initializer=None, bias_initializer=None,
+                     kernel_regularizer=None, bias_regularizer=None, trainable=True, name=None,
+                     reuse=None):
+    """Transposed 2-D convolution ("deconvolution") over NHWC images.
+
+    The output's height is `in * stride` for 'same' padding and
+    `(in - 1) * stride + kernel` for 'valid' (likewise the width), as in
+    tf.layers.conv2d_transpose. Variables: `kernel` [kh, kw, filters, in]
+    and `bias`.
+    """
+    inputs = _as_float_tensor(inputs, "conv2d_transpose")
+    channels = _image_channels(inputs, "conv2d_transpose")
+    kernel_size = _pair(kernel_size, "kernel_size", "conv2d_transpose")
+    strides = _pair(strides, "strides", "conv2d_transpose")
+    padding = _padding(padding, "conv2d_transpose")
+    height, width = inputs.shape[1], inputs.shape[2]
+    if height is None or width is None:
+        raise ValueError("layers.conv2d_transpose needs inputs of known height and width, got "
+                         f"shape {inputs.shape}.")
+
+    def out_size(size, kernel, stride):
+        return size * stride if padding == "SAME" else (size - 1) * stride + kernel
+
+    out_height = out_size(int(height), kernel_size[0], strides[0])
+    out_width = out_size(int(width), kernel_size[1], strides[1])
+    with tf.variable_scope(name, default_name="conv2d_transpose", values=[inputs], reuse=reuse):
+        kernel, bias = _conv_variables(
+            list(kernel_size) + [int(filters), channels], int(filters), inputs,
+            kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+            use_bias, trainable)
+        output_shape = tf.stack([tf.shape(inputs)[0], out_height, out_width, int(filters)])
+        outputs = tf.nn.conv2d_transpose(inputs, kernel, output_shape,
+                                         strides=[1, *strides, 1], padding=padding)
+        # The dynamic output_shape loses the static batch size; restore it.
+        outputs.set_shape([inputs.shape[0], out_height, out_width, int(filters)])
+        if bias is not None:
+            outputs = tf.nn.bias_add(outputs, bias)
+        return activation(outputs) if activation is not None else outputs
+
+
+def batch_norm(inputs, training, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+               name=None, reuse=None):
+    """Batch normalisation (Ioffe & Szegedy, 2015) over all axes but the last.
+
+    In training, normalise with the batch's mean and variance and add the
+    updates of the moving averages,
+
+        moving <- momentum * moving + (1 - momentum) * batch statistic,
+
+    to the `UPDATE_OPS` collection; the inferences run them with the train
+    step of the side (generator or "Disc") whose scope created them. Outside
+    training, normalise with the moving averages.
+
+    Args:
+      inputs: tensor with a known last dimension.
+      training: Python bool or scalar bool tensor.
+      momentum, epsilon: floats.
+      center, scale: learn the offset `beta` / the scale `gamma`.
+
+    Variables: `beta`, `gamma` (trainable), `moving_mean`,
+    `moving_variance` (not trainable; in GLOBAL_VARIABLES and
+    MOVING_AVERAGE_VARIABLES, so checkpoints keep them).
+    """
+    inputs = _as_float_tensor(inputs, "batch_norm")
+    if inputs.shape.rank is None or inputs.shape[-1] is None:
+        raise ValueError(f"layers.batch_norm needs a known last dimension, got {inputs.shape}.")
+    if not 0.0 <= momentum < 1.0:
+        raise ValueError(f"layers.batch_norm: momentum must be in [0, 1), got {momentum!r}.")
+    units = int(inputs.shape[-1])
+    axes = list(range(inputs.shape.rank - 1))
+    with tf.variable_scope(name, default_name="batch_norm", values=[inputs], reuse=reuse):
+        beta = tf.get_variable("beta", [units], inputs.dtype, tf.zeros_initializer()) \
+            if center else None
+        gamma = tf.get_variable("gamma", [units], inputs.dtype, tf.ones_initializer()) \
+            if scale else None
+        statistics = dict(dtype=inputs.dtype, trainable=False, collections=[
+            tf.GraphKeys.GLOBAL_VARIABLES, tf.GraphKeys.MOVING_AVERAGE_VARIABLES])
+        moving_mean = tf.get_variable("moving_mean", [units], initializer=tf.zeros_initializer(),
+                                      **statistics)
+        moving_variance = tf.get_variable("moving_variance", [units],
+                                          initializer=tf.ones_initializer(), **statistics)
+
+        def normalise_with_batch_statistics():
+            mean, variance = tf.nn.moments(inputs, axes)
+            for moving, value in ((moving_mean, mean), (moving_variance, variance)):
+                tf.add_to_collection(tf.GraphKeys.UPDATE_OPS, moving.assign_sub(
+                    (1.0 - momentum) * (moving - value)))
+            return tf.nn.batch_normalization(inputs, mean, variance, beta, gamma, epsilon)
+
+        def normalise_with_moving_averages():
+            return tf.nn.batch_normalization(inputs, moving_mean, moving_variance, beta, gamma,
+                                              epsilon)
+
+        if isinstance(training, bool):
+            return normalise_with_batch_statistics() if training \
+                else normalise_with_moving_averages()
+        training = tf.convert_to_tensor(training)
+        # Under a training tensor, the statistics and their updates are built
+        # unconditionally (ops created inside tf.cond could not be run by the
+        # train step); the moving averages then move on every training step.
+        mean, variance = tf.nn.moments(inputs, axes)
+        for moving, value in ((moving_mean, mean), (moving_variance, variance)):
+            update = tf.cond(training, lambda m=moving, v=value: m.assign_sub(
+                (1.0 - momentum) * (m - v)), lambda m=moving: tf.identity(m))
+            tf.add_to_collection(tf.GraphKeys.UPDATE_OPS, update)
+        return tf.cond(
+            training,
+            lambda: tf.nn.batch_normalization(inputs, mean, variance, beta, gamma, epsilon),
+            normalise_with_moving_averages)
+
+
+def leaky_relu(inputs, alpha=0.2, name=None):
+    """max(x, alpha * x), the DCGAN discriminator's activation."""
+    return tf.nn.leaky_relu(inputs, alpha=alpha, name=name)
+
+
+def flatten(inputs, name=None):
+    """Reshape [batch, d1, d2, ...] to [batch, d1 * d2 * ...], keeping static shapes."""
+    inputs = tf.convert_to_tensor(inputs)
+    if inputs.shape.rank is None or not inputs.shape[1:].is_fully_defined():
+        raise ValueError(f"layers.flatten needs known non-batch dimensions, got {inputs.shape}.")
+    size = int(inputs.shape[1:].num_elements())
+    outputs = tf.reshape(inputs, [-1, size], name=name)
+    outputs.set_shape([inputs.shape[0], size])
+    return outputs
 
 
 def _check_scale(scale, which):

@@ -132,22 +132,31 @@ class GANInference(Inference):
                 "The generator loss does not depend on any trainable variable outside the "
                 '"Disc" scope: the model has no parameters to fit, or var_list misses them.')
 
-        def apply(opt, pairs, step, after):
+        # Batch-norm moving averages, run with the train step of the side
+        # that owns them. Reusing "Disc" opens name scopes "Disc_1", "Disc_2".
+        update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+        update_ops_d = tf.get_collection(tf.GraphKeys.UPDATE_OPS, scope=DISC_SCOPE + r"(_\d+)?/")
+        update_ops_g = [op for op in update_ops if op not in update_ops_d]
+
+        def apply(opt, pairs, step, after, side_updates):
             with tf.control_dependencies(after):
-                return opt.apply_gradients([(g, v) for g, v in pairs if g is not None],
-                                           global_step=step)
+                train = opt.apply_gradients([(g, v) for g, v in pairs if g is not None],
+                                            global_step=step)
+            return tf.group(train, *side_updates) if side_updates else train
 
         # Each op waits for every value it reads before writing, so no update
         # can see the other side's parameters half-updated.
         grads = [g for g, _ in grads_and_vars if g is not None]
         grads_d = [g for g, _ in grads_and_vars_d if g is not None]
-        self.train = apply(optimizer, grads_and_vars, global_step, grads + [self.loss])
-        self.train_d = self._after_critic_update(
-            apply(optimizer_d, grads_and_vars_d, global_step_d, grads_d + [self.loss_d]))
+        self.train = apply(optimizer, grads_and_vars, global_step, grads + [self.loss],
+                           update_ops_g)
+        self.train_d = self._after_critic_update(apply(
+            optimizer_d, grads_and_vars_d, global_step_d, grads_d + [self.loss_d], update_ops_d))
         both = grads + grads_d + [self.loss, self.loss_d]
         self.train_both = tf.group(
-            apply(optimizer, grads_and_vars, global_step, both),
-            self._after_critic_update(apply(optimizer_d, grads_and_vars_d, global_step_d, both)))
+            apply(optimizer, grads_and_vars, global_step, both, update_ops_g),
+            self._after_critic_update(
+                apply(optimizer_d, grads_and_vars_d, global_step_d, both, update_ops_d)))
 
         self._counted_train = {None: self._counted(self.train_both), "Gen": self._counted(self.train),
                                "Disc": self._counted(self.train_d)}

@@ -1,0 +1,143 @@
+"""Convolutional layers and batch normalisation against numpy, and the
+routing of batch-norm updates into the train steps."""
+import numpy as np
+import pytest
+import tensorflow.compat.v1 as tf
+
+import gan_infer as ed
+from gan_infer import layers
+from gan_infer.models import Normal
+
+
+def var(name):
+    """The variable called `name` (resource variables fetch as handles by name)."""
+    (variable,) = [v for v in tf.global_variables() if v.op.name == name]
+    return variable
+
+
+def run(tensors, feed=None):
+    sess = ed.get_session()
+    sess.run(tf.global_variables_initializer())
+    return sess.run(tensors, feed)
+
+
+def numpy_conv2d_same_stride1(x, kernel):
+    kh, kw, _, _ = kernel.shape
+    padded = np.pad(x, [(0, 0), (kh // 2, kh // 2), (kw // 2, kw // 2), (0, 0)])
+    out = np.zeros(x.shape[:3] + (kernel.shape[3],))
+    for i in range(x.shape[1]):
+        for j in range(x.shape[2]):
+            patch = padded[:, i:i + kh, j:j + kw, :]
+            out[:, i, j, :] = np.tensordot(patch, kernel, axes=([1, 2, 3], [0, 1, 2]))
+    return out
+
+
+def test_conv2d_matches_numpy_and_shapes():
+    x = np.random.default_rng(0).normal(size=(2, 5, 5, 3)).astype(np.float32)
+    y = layers.conv2d(tf.constant(x), 4, 3, activation=tf.nn.relu)
+    strided = layers.conv2d(tf.constant(x), 2, 3, strides=2)
+    valid = layers.conv2d(tf.constant(x), 2, 3, padding="valid")
+    kernel = var("conv2d/kernel")
+    out, k, s, v = run([y, kernel, strided, valid])
+    np.testing.assert_allclose(out, np.maximum(numpy_conv2d_same_stride1(x, k), 0), atol=1e-5)
+    assert s.shape == (2, 3, 3, 2) and v.shape == (2, 3, 3, 2)
+    assert sorted(v.op.name for v in tf.trainable_variables()) == [
+        "conv2d/bias", "conv2d/kernel", "conv2d_1/bias", "conv2d_1/kernel", "conv2d_2/bias",
+        "conv2d_2/kernel"]
+
+
+def test_conv2d_transpose_is_the_gradient_of_conv2d():
+    """conv2d_transpose(y, W) = d/dx <conv2d(x, W), y>, which pins it down exactly."""
+    rng = np.random.default_rng(1)
+    x = tf.constant(rng.normal(size=(2, 4, 4, 3)).astype(np.float32))
+    y = tf.constant(rng.normal(size=(2, 8, 8, 5)).astype(np.float32))
+    up = layers.conv2d_transpose(y, 3, 3, strides=2, use_bias=False)  # 8x8x5 -> 16x16x3
+    assert up.shape.as_list() == [2, 16, 16, 3]
+    kernel = var("conv2d_transpose/kernel")
+    x16 = tf.constant(rng.normal(size=(2, 16, 16, 3)).astype(np.float32))
+    conv = tf.nn.conv2d(x16, kernel, strides=[1, 2, 2, 1], padding="SAME")
+    adjoint = tf.gradients(tf.reduce_sum(conv * y), x16)[0]
+    out, expected = run([up, adjoint])
+    np.testing.assert_allclose(out, expected, atol=1e-4)
+    valid = layers.conv2d_transpose(x, 2, 3, strides=2, padding="valid")
+    assert valid.shape.as_list() == [2, 9, 9, 2]
+
+
+@pytest.mark.parametrize("bad", [dict(kernel_size=0), dict(strides=(1, 2, 3)), dict(padding="full")])
+def test_conv_bad_arguments(bad):
+    arguments = dict(filters=2, kernel_size=3)
+    arguments.update(bad)
+    with pytest.raises(ValueError):
+        layers.conv2d(tf.zeros([1, 4, 4, 1]), **arguments)
+
+
+def test_conv_needs_images():
+    with pytest.raises(ValueError, match="NHWC"):
+        layers.conv2d(tf.zeros([4, 16]), 2, 3)
+
+
+def test_batch_norm_training_and_moving_averages():
+    x = np.random.default_rng(2).normal(3.0, 2.0, size=(64, 4)).astype(np.float32)
+    x_ph = tf.placeholder(tf.float32, [64, 4])
+    train_out = layers.batch_norm(x_ph, training=True, momentum=0.9, epsilon=1e-3)
+    test_out = layers.batch_norm(x_ph, training=False, name="batch_norm", reuse=True)
+    updates = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+    assert len(updates) == 2
+    sess = ed.get_session()
+    sess.run(tf.global_variables_initializer())
+    out = sess.run(train_out, {x_ph: x})
+    np.testing.assert_allclose(out, (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-3), atol=1e-4)
+    sess.run(updates, {x_ph: x})
+    moving_mean, moving_var = sess.run([var("batch_norm/moving_mean"), var("batch_norm/moving_variance")])
+    np.testing.assert_allclose(moving_mean, 0.1 * x.mean(0), rtol=1e-4)
+    np.testing.assert_allclose(moving_var, 0.9 + 0.1 * x.var(0), rtol=1e-4)
+    out = sess.run(test_out, {x_ph: x})
+    np.testing.assert_allclose(out, (x - moving_mean) / np.sqrt(moving_var + 1e-3), atol=1e-4)
+    assert {v.op.name for v in tf.trainable_variables()} == {"batch_norm/beta", "batch_norm/gamma"}
+
+
+def test_batch_norm_with_a_training_switch():
+    x = np.random.default_rng(3).normal(1.0, 1.0, size=(32, 2)).astype(np.float32)
+    training = tf.placeholder(tf.bool, [])
+    out = layers.batch_norm(tf.constant(x), training=training)
+    updates = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+    sess = ed.get_session()
+    sess.run(tf.global_variables_initializer())
+    evaluated = sess.run(out, {training: False})
+    np.testing.assert_allclose(evaluated, x / np.sqrt(1 + 1e-3), atol=1e-5)
+    sess.run(updates, {training: False})  # no move outside training
+    np.testing.assert_allclose(sess.run(var("batch_norm/moving_mean")), 0.0)
+    sess.run(updates, {training: True})
+    np.testing.assert_allclose(sess.run(var("batch_norm/moving_mean")), 0.01 * x.mean(0), rtol=1e-4)
+
+
+def test_batch_norm_updates_run_with_their_sides_train_step():
+    M = 16
+    x_ph = tf.placeholder(tf.float32, [M, 1])
+    with tf.variable_scope("Gen"):
+        theta = tf.get_variable("theta", [], initializer=tf.zeros_initializer())
+        x = layers.batch_norm(Normal(theta, 1.0, sample_shape=[M, 1]) + 5.0, training=True)
+
+    def discriminator(inputs):
+        return layers.dense(layers.batch_norm(inputs, training=True), 1)
+
+    inference = ed.GANInference(data={x: x_ph}, discriminator=discriminator)
+    inference.initialize(n_print=0)
+    sess = ed.get_session()
+    sess.run(tf.global_variables_initializer())
+    gen_mean, disc_mean = var("Gen/batch_norm/moving_mean"), var("Disc/batch_norm/moving_mean")
+    batch = np.full([M, 1], 2.0, np.float32)
+    inference.update({x_ph: batch}, variables="Disc")
+    assert sess.run(gen_mean) == 0.0 and sess.run(disc_mean) != 0.0
+    before = sess.run(disc_mean)
+    inference.update({x_ph: batch}, variables="Gen")
+    assert sess.run(gen_mean) != 0.0 and sess.run(disc_mean) == before
+
+
+def test_leaky_relu_and_flatten():
+    x = tf.constant(np.arange(-4, 4, dtype=np.float32).reshape(2, 2, 2))
+    flat = layers.flatten(x)
+    assert flat.shape.as_list() == [2, 4]
+    out, leaky = run([flat, layers.leaky_relu(x, 0.1)])
+    np.testing.assert_allclose(out, np.arange(-4, 4).reshape(2, 4))
+    np.testing.assert_allclose(leaky.ravel(), np.where(np.arange(-4, 4) > 0, 1, 0.1) * np.arange(-4, 4))
