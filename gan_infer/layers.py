@@ -104,7 +104,7 @@ def dropout(inputs, rate=0.5, training=False, noise_shape=None, seed=None, name=
       noise_shape, seed: as in `tf.nn.dropout`.
     """
     inputs = _as_float_tensor(inputs, "dropout")
-    if not isinstance(rate, numbers.Real) or not 0.0 <= rate < 1.0:
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0.0 <= rate < 1.0:
         raise ValueError(f"layers.dropout: rate must be in [0, 1), got {rate!r}.")
     with tf.name_scope(name, "dropout", [inputs]):
         if isinstance(training, bool):

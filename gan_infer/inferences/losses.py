@@ -88,7 +88,7 @@ def gradient_penalty(gradients):
     otherwise turn the whole update into NaN.
     """
     with tf.name_scope("gradient_penalty"):
-        rank = gradients.shape.rank
-        squared_norms = tf.reduce_sum(tf.square(gradients), axis=list(range(1, rank)))
+        gradients = tf.convert_to_tensor(gradients)
+        squared_norms = tf.reduce_sum(tf.square(gradients), axis=tf.range(1, tf.rank(gradients)))
         slopes = tf.sqrt(squared_norms + 1e-12)
         return tf.reduce_mean(tf.square(slopes - 1.0))

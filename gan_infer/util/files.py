@@ -27,6 +27,12 @@ def ensure_directory(directory, what="output directory"):
     return directory
 
 
+def _current_umask():
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
 @contextlib.contextmanager
 def atomic_write(path, mode="wb"):
     """Open a temporary file beside `path`; on success it replaces `path`.
@@ -52,6 +58,13 @@ def atomic_write(path, mode="wb"):
         raise OSError(error.errno, f"Cannot write {path!r}: {error.strerror}. "
                       "Check that its directory exists and is writable.") from error
     try:
+        # mkstemp creates 0600 files; give the result the permissions an
+        # ordinary open() would (or those of the file being replaced).
+        try:
+            permissions = os.stat(path).st_mode & 0o7777
+        except FileNotFoundError:
+            permissions = 0o666 & ~_current_umask()
+        os.chmod(temporary, permissions)
         with os.fdopen(fd, mode) as handle:
             yield handle
             handle.flush()

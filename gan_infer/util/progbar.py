@@ -36,7 +36,7 @@ class Progbar:
     """
 
     def __init__(self, target, width=30, stream=None, interactive=None):
-        if not isinstance(target, int) or target < 0:
+        if isinstance(target, bool) or not isinstance(target, int) or target < 0:
             raise ValueError(f"Progbar target must be a non-negative int, got {target!r}.")
         self.target = target
         self.width = width

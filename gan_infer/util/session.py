@@ -66,13 +66,15 @@ def get_session():
         sess = tf.Session(graph=graph)
         setattr(graph, _SESSION_ATTRIBUTE, sess)
     # Like tf.InteractiveSession, stay the default without a `with` block.
-    # The previous one we installed is popped only when it is on top, so a
-    # user's own `with sess.as_default():` nesting is never disturbed.
-    if _default_context is not None and current is _default_session:
-        _default_context.__exit__(None, None, None)
-    _default_context = sess.as_default()
-    _default_context.__enter__()
-    _default_session = sess
+    # Only replace our own previous default, and only push onto an empty
+    # stack or over our own session: pushing over a user's `with
+    # sess.as_default():` block would break its nesting when it exits.
+    if current is None or current is _default_session:
+        if _default_context is not None and current is _default_session:
+            _default_context.__exit__(None, None, None)
+        _default_context = sess.as_default()
+        _default_context.__enter__()
+        _default_session = sess
     return sess
 
 

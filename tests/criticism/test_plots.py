@@ -121,9 +121,6 @@ def test_save_figure_without_extension_is_png(tmp_path):
     assert (tmp_path / "grid").read_bytes().startswith(PNG_MAGIC)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "package bug: save_figure takes the format from the text after the last '.' of the whole "
-    "path, so a dot in a directory name ('run.1/grid') gives format '1/grid' -> ValueError"))
 def test_save_figure_without_extension_in_a_dotted_directory(tmp_path):
     directory = tmp_path / "run.1"
     directory.mkdir()

@@ -195,3 +195,13 @@ def test_module_exports():
     assert set(losses.__all__) == {
         "discriminator_loss", "non_saturating_generator_loss", "minimax_generator_loss",
         "wasserstein_critic_loss", "wasserstein_generator_loss", "gradient_penalty"}
+
+
+def test_gradient_penalty_takes_numpy_and_unknown_rank():
+    gradients = np.array([[3.0, 4.0], [0.0, 1.0]], np.float32)
+    expected = np.mean((np.sqrt((gradients ** 2).sum(1) + 1e-12) - 1.0) ** 2)
+    unknown = tf.placeholder(tf.float32, None)
+    sess = gan_infer.get_session()
+    assert sess.run(losses.gradient_penalty(gradients)) == pytest.approx(expected, rel=1e-6)
+    assert sess.run(losses.gradient_penalty(unknown), {unknown: gradients}) == \
+        pytest.approx(expected, rel=1e-6)

@@ -162,3 +162,18 @@ def test_ensure_directory_unwritable_raises(read_only_dir):
 
 def test_read_only_fixture_really_is_read_only(read_only_dir):
     assert not (stat.S_IMODE(read_only_dir.stat().st_mode) & stat.S_IWUSR)
+
+
+def test_atomic_write_gives_ordinary_permissions(tmp_path):
+    fresh = tmp_path / "fresh.bin"
+    with atomic_write(fresh) as handle:
+        handle.write(b"x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(os.stat(fresh).st_mode) == 0o666 & ~umask
+    existing = tmp_path / "existing.bin"
+    existing.write_bytes(b"old")
+    os.chmod(existing, 0o640)
+    with atomic_write(existing) as handle:
+        handle.write(b"new")
+    assert stat.S_IMODE(os.stat(existing).st_mode) == 0o640 and existing.read_bytes() == b"new"

@@ -83,17 +83,39 @@ def test_many_graph_switches():
     assert len({id(s) for s in sessions.values()}) == 3
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "package bug: get_session() sets `enforce_nesting` on the contextmanager returned by "
-    "Session.as_default() instead of on the default-session stack, so leaving its previous "
-    "default context while a user's `with sess.as_default():` is on top raises AssertionError "
-    "'Nesting violated'"))
-def test_get_session_inside_a_users_default_session_block():
+def test_a_users_default_session_for_the_graph_is_returned():
     sess = get_session()
     other = tf.Session()
     with other.as_default():
-        assert get_session() is sess
+        assert get_session() is other  # as Edward did: the user keeps control
+        assert tf.get_default_session() is other
     assert get_session() is sess
+    assert tf.get_default_session() is sess
+    with tf.Session() as user:
+        assert get_session() is user
+        assert (tf.constant(2.0) + 1.0).eval() == 3.0
+    assert get_session() is sess and tf.get_default_session() is sess
+    other.close()
+
+
+def test_a_users_closed_session_is_not_returned():
+    sess = get_session()
+    other = tf.Session()
+    other.close()
+    with other.as_default():
+        assert get_session() is sess
+        # The user's block stays on top of the default stack, undisturbed.
+        assert tf.get_default_session() is other
+        assert sess.run(tf.constant(4.0)) == 4.0
+    assert tf.get_default_session() is sess
+
+
+def test_get_session_for_a_new_graph_inside_a_users_session_block():
+    with tf.Session() as user:
+        with tf.Graph().as_default() as other_graph:
+            inner = get_session()
+            assert inner is not user and inner.graph is other_graph
+    assert get_session().graph is tf.get_default_graph()
 
 
 def test_require_graph_mode_passes_in_graph_mode():
