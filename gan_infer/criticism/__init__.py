@@ -1,5 +1,9 @@
 """Criticism: judging what a GAN learned from its samples (arrays in,
 numbers and figures out). Never imports the inference code."""
-from gan_infer.criticism.plots import sample_grid, save_figure, training_curves
+from gan_infer.criticism.monitor import Monitor
+from gan_infer.criticism.plots import (animate_1d, animate_2d, history_figure, interpolation_grid,
+                                       latent_interpolation, sample_grid, save_figure,
+                                       training_curves)
 
-__all__ = ["sample_grid", "save_figure", "training_curves"]
+__all__ = ["Monitor", "animate_1d", "animate_2d", "history_figure", "interpolation_grid",
+           "latent_interpolation", "sample_grid", "save_figure", "training_curves"]

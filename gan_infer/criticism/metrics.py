@@ -153,7 +153,8 @@ def _as_matrix(x, name, min_rows=1):
         raise ValueError(f"`{name}` must be 2-D with shape (n, D), got shape {x.shape}; "
                          f"flatten images with {name}.reshape(len({name}), -1).")
     if x.shape[0] < min_rows:
-        raise ValueError(f"`{name}` needs at least {min_rows} rows, got {x.shape[0]}.")
+        rows = "row" if min_rows == 1 else "rows"
+        raise ValueError(f"`{name}` needs at least {min_rows} {rows}, got {x.shape[0]}.")
     if x.shape[1] < 1:
         raise ValueError(f"`{name}` has no feature columns (shape {x.shape}).")
     _check_finite(x, name)
@@ -216,6 +217,8 @@ def _sq_distance_blocks(a, b, batch_size, block_size, b_sq_norms=None):
             d2 += b_sq_norms[None, cols]
             np.maximum(d2, 0.0, out=d2)
             yield rows, cols, d2
+            # Drop this block before building the next, so two never coexist.
+            del bb, d2
 
 
 # --- Parzen windows -----------------------------------------------------------------
@@ -257,7 +260,8 @@ def _check_parzen_inputs(samples, data, data_name, batch_size, block_size):
 def _check_sigmas(sigmas):
     sigmas = np.atleast_1d(np.asarray(sigmas, dtype=np.float64))
     if sigmas.ndim != 1 or sigmas.size == 0:
-        raise ValueError(f"`sigmas` must be a non-empty 1-D sequence of bandwidths, got {sigmas!r}.")
+        raise ValueError(f"`sigmas` must be a non-empty 1-D sequence of bandwidths, "
+                         f"got {sigmas!r}.")
     if not (np.isfinite(sigmas).all() and (sigmas > 0).all()):
         raise ValueError(f"`sigmas` must all be positive and finite, got {sigmas}.")
     return sigmas
@@ -295,8 +299,9 @@ def parzen_log_likelihood(samples, data, sigma, batch_size=1000, block_size=None
     #### Examples
 
     ```python
-    x_gen = np.random.rand(100, 784)
-    x_test = np.random.rand(50, 784)
+    rng = np.random.default_rng(0)
+    x_gen = rng.random((100, 784))       # e.g. sess.run(x) for 10,000 samples
+    x_test = rng.random((50, 784))
     ll = parzen_log_likelihood(x_gen, x_test, sigma=0.2)
     print(ll.mean())
     ```
@@ -332,6 +337,8 @@ def parzen_select_sigma(samples, validation, sigmas=DEFAULT_SIGMAS, batch_size=1
     #### Examples
 
     ```python
+    rng = np.random.default_rng(0)
+    x_gen, x_valid, x_test = rng.random((3, 100, 784))
     sigma, scores = parzen_select_sigma(x_gen, x_valid)
     ll = parzen_log_likelihood(x_gen, x_test, sigma)
     ```
@@ -339,7 +346,8 @@ def parzen_select_sigma(samples, validation, sigmas=DEFAULT_SIGMAS, batch_size=1
     samples, validation, batch_size, block_size = _check_parzen_inputs(
         samples, validation, "validation", batch_size, block_size)
     sigmas = _check_sigmas(sigmas)
-    means = _parzen_log_likelihoods(samples, validation, sigmas, batch_size, block_size).mean(axis=1)
+    ll = _parzen_log_likelihoods(samples, validation, sigmas, batch_size, block_size)
+    means = ll.mean(axis=1)
     scores = {float(s): float(v) for s, v in zip(sigmas, means)}
     return float(sigmas[int(np.argmax(means))]), scores
 
@@ -368,6 +376,8 @@ def parzen_window_estimate(samples, validation, test, sigmas=DEFAULT_SIGMAS, bat
     #### Examples
 
     ```python
+    rng = np.random.default_rng(0)
+    x_gen, x_valid, x_test = rng.random((3, 100, 784))
     result = parzen_window_estimate(x_gen, x_valid, x_test)
     print(f"Parzen LL {result.mean:.1f} +- {result.std_error:.1f} (sigma={result.sigma:.3f})")
     ```
@@ -431,6 +441,7 @@ def frechet_distance_from_moments(mu1, cov1, mu2, cov2, eps=1e-6):
     ```python
     d2 = frechet_distance_from_moments(np.zeros(2), np.eye(2), np.ones(2), 4 * np.eye(2))
     # ||mu1 - mu2||^2 + sum (sigma1 - sigma2)^2 = 2 + 2 = 4
+    assert abs(d2 - 4.0) < 1e-12
     ```
     """
     mu1 = _as_array(mu1, "mu1").astype(np.float64)
@@ -460,6 +471,10 @@ def frechet_distance_from_moments(mu1, cov1, mu2, cov2, eps=1e-6):
             raise ValueError("The matrix square root of cov1 @ cov2 is not finite even with "
                              f"eps={eps} added to the diagonals; check the covariances or "
                              "pass a larger `eps`.")
+        if not ok:
+            warnings.warn("sqrtm(cov1 @ cov2) is inaccurate even with eps added to the "
+                          "diagonals; the distance may be off. Use more samples than feature "
+                          "dimensions or a larger `eps`.", RuntimeWarning, stacklevel=2)
     if np.iscomplexobj(covmean):
         diag = np.diagonal(covmean)
         largest_imag = float(np.max(np.abs(diag.imag)))
@@ -494,8 +509,9 @@ def frechet_distance(features_a, features_b, eps=1e-6):
     #### Examples
 
     ```python
-    real = np.random.randn(1000, 16)
-    fake = np.random.randn(1000, 16) + 0.5
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(1000, 16))
+    fake = rng.normal(size=(1000, 16)) + 0.5
     print(frechet_distance(real, fake))   # about 16 * 0.25 = 4
     ```
     """
@@ -549,6 +565,9 @@ def kernel_distance(features_a, features_b, n_subsets=10, subset_size=1000, seed
     #### Examples
 
     ```python
+    rng = np.random.default_rng(0)
+    real_features = rng.normal(size=(2000, 64))
+    fake_features = rng.normal(size=(2000, 64)) + 0.1
     kid = kernel_distance(real_features, fake_features, seed=0)
     print(f"KID {kid.mean * 1e3:.2f} +- {kid.std * 1e3:.2f} (x 1e-3)")
     ```
@@ -606,7 +625,8 @@ def classifier_score(probabilities, n_splits=10):
     #### Examples
 
     ```python
-    p = classifier.predict(samples)            # (n, 10) softmax outputs
+    logits = np.random.default_rng(0).normal(size=(500, 10)) * 5
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)  # a classifier's softmax
     score = classifier_score(p)
     print(f"score {score.mean:.2f} +- {score.std:.2f} (max 10)")
     ```
@@ -648,7 +668,9 @@ def class_histogram(labels_or_probabilities, n_classes=10):
     #### Examples
 
     ```python
-    fractions, kl = class_histogram(classifier.predict(samples))
+    labels = np.random.default_rng(0).integers(0, 10, size=1000)  # argmax of a classifier
+    fractions, kl = class_histogram(labels)       # kl near 0: balanced
+    fractions, kl = class_histogram(labels // 2)  # only digits 0-4: kl near log 2
     ```
     """
     n_classes = _positive_int(n_classes, "n_classes")
@@ -729,6 +751,9 @@ def precision_recall(real_features, fake_features, k=3, batch_size=1000):
     #### Examples
 
     ```python
+    rng = np.random.default_rng(0)
+    real_features = rng.normal(size=(1000, 8))
+    fake_features = 0.5 * rng.normal(size=(1000, 8))   # too narrow: high precision, low recall
     precision, recall = precision_recall(real_features, fake_features, k=3)
     ```
     """
@@ -770,8 +795,10 @@ def nearest_neighbours(queries, reference, batch_size=1000):
     #### Examples
 
     ```python
+    rng = np.random.default_rng(0)
+    x_train, samples = rng.random((1000, 784)), rng.random((16, 784))
     idx, dist = nearest_neighbours(samples, x_train)
-    closest_training_images = x_train[idx]
+    closest_training_images = x_train[idx]   # show these beside `samples`
     ```
     """
     queries = _as_matrix(queries, "queries")
@@ -831,6 +858,9 @@ def memorisation_check(samples, train, test, percentile=1.0, batch_size=1000):
     #### Examples
 
     ```python
+    rng = np.random.default_rng(0)
+    x_train, x_test = rng.random((1000, 784)), rng.random((200, 784))
+    samples = np.concatenate([x_train[:20], rng.random((80, 784))])  # 20 copies
     report = memorisation_check(samples, x_train, x_test)
     print(report.median_sample_distance / report.median_test_distance,
           report.fraction_flagged)

@@ -79,7 +79,8 @@ def fit_normal_1d(samples):
     #### Examples
 
     ```python
-    mean, std = fit_normal_1d(sess.run(x))   # x: samples of shape [M, 1]
+    samples = np.random.default_rng(0).normal(4.0, 0.5, size=(1000, 1))  # e.g. sess.run(x)
+    mean, std = fit_normal_1d(samples)   # close to (4.0, 0.5)
     ```
     """
     x = _as_1d(samples, "samples")
@@ -109,8 +110,11 @@ def ks_distance(samples, cdf_or_samples):
 
     ```python
     from scipy import stats
-    d = ks_distance(sess.run(x), stats.norm(4.0, 0.5))
-    d2 = ks_distance(sess.run(x), x_data)
+    rng = np.random.default_rng(0)
+    samples = rng.normal(4.0, 0.6, size=(1000, 1))   # e.g. sess.run(x)
+    x_data = rng.normal(4.0, 0.5, size=(1000, 1))
+    d = ks_distance(samples, stats.norm(4.0, 0.5))   # against the true CDF
+    d2 = ks_distance(samples, x_data)                # against the data
     ```
     """
     x = _as_1d(samples, "samples")
@@ -127,6 +131,7 @@ def ks_distance(samples, cdf_or_samples):
     return float(stats.ks_2samp(x, other).statistic)
 
 
+# eq=False: a field-wise == on numpy arrays is not a bool, so compare by identity.
 @dataclass(frozen=True, eq=False)
 class Mixture2D:
     """An equal-weight mixture of isotropic 2-D Gaussians with a shared std.
@@ -234,7 +239,9 @@ def mode_coverage(samples, mixture, threshold_sigmas=3.0, min_count=20):
     #### Examples
 
     ```python
-    result = mode_coverage(generated, ring_of_gaussians())
+    ring = ring_of_gaussians()
+    generated = ring.sample(2500, seed=0)   # stand-in for a generator's output
+    result = mode_coverage(generated, ring)
     print(f"{result.modes_captured}/8 modes, {result.high_quality_fraction:.1%} high quality")
     ```
     """

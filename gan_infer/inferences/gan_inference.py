@@ -172,6 +172,8 @@ class GANInference(Inference):
         with tf.variable_scope(DISC_SCOPE, reuse=True):
             d_fake = self.discriminator(self.x_fake)
         d_true, d_fake = tf.convert_to_tensor(d_true), tf.convert_to_tensor(d_fake)
+        # Kept for monitors and criticism: D's outputs (logits) on data and samples.
+        self.d_true, self.d_fake = d_true, d_fake
         if self.logging:
             tf.summary.histogram("discriminator_outputs", tf.concat(
                 [tf.reshape(d_true, [-1]), tf.reshape(d_fake, [-1])], axis=0),

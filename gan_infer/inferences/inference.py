@@ -51,6 +51,7 @@ class Inference(abc.ABC):
                 f"latent_vars must be a dict, got {type(latent_vars).__name__}.")
         self.latent_vars = latent_vars
         self.data = self._check_and_adapt_data(data)
+        self._initialized = False
 
     # ------------------------------------------------------------------ data
     def _check_and_adapt_data(self, data):
@@ -155,6 +156,11 @@ class Inference(abc.ABC):
             n_print = int(n_iter) // 100
         elif isinstance(n_print, bool) or not isinstance(n_print, numbers.Integral) or n_print < 0:
             raise ValueError(f"n_print must be a non-negative int (0 disables printing), got {n_print!r}.")
+        if self._initialized:
+            raise RuntimeError(
+                f"{type(self).__name__}.initialize() was already called: its training ops "
+                "exist. Create a new inference object (in a new graph) to start afresh.")
+        self._initialized = True
         self.n_iter = int(n_iter)
         self.n_print = int(n_print)
         self.debug = bool(debug)
@@ -260,30 +266,51 @@ class Inference(abc.ABC):
     def _check_runnable(self):
         """Raise if `run()` could not feed the data (overridden per algorithm)."""
 
-    def run(self, variables=None, use_coordinator=True, *args, **kwargs):
+    def run(self, variables=None, use_coordinator=True, *args, monitors=(), **kwargs):
         """Run inference: initialize, initialize variables, `n_iter` updates
         with progress, finalize.
+
+        The graph is finalized during the loop, so nothing can add ops to it
+        per step (which would slow every step down and grow memory); it is
+        unlocked again afterwards for the user's criticism code.
 
         Args:
           variables: list of tf.Variable, optional. Variables to initialize
             (default: all global variables).
           use_coordinator: bool. Start TensorFlow queue runners (Edward's
             input pipelines) and stop them at the end.
-          *args, **kwargs: passed to `initialize`.
+          monitors: callables `monitor(info_dict)` called after each update,
+            e.g. `gan_infer.criticism.Monitor`s.
+          *args, **kwargs: passed to `initialize` (which `run` calls unless
+            the algorithm is already initialized, e.g. to build monitors on
+            its tensors first).
         """
-        self.initialize(*args, **kwargs)
+        if not self._initialized:
+            self.initialize(*args, **kwargs)
+        elif args or kwargs:
+            raise RuntimeError(
+                f"{type(self).__name__} is already initialized: call run() without "
+                "initialize() arguments, or give them to run() instead of calling initialize().")
         self._check_runnable()
+        session = get_session()
         init = (tf.global_variables_initializer() if variables is None
                 else tf.variables_initializer(variables))
-        init.run(session=get_session())
+        init.run(session=session)
         if use_coordinator:
             coordinator = tf.train.Coordinator()
-            threads = tf.train.start_queue_runners(sess=get_session(), coord=coordinator)
+            threads = tf.train.start_queue_runners(sess=session, coord=coordinator)
+        graph = tf.get_default_graph()
+        was_finalized = graph.finalized
+        graph.finalize()
         try:
             for _ in range(self.n_iter):
                 info_dict = self.update()
                 self.print_progress(info_dict)
+                for monitor in monitors:
+                    monitor(info_dict)
         finally:
+            if not was_finalized:
+                graph._unsafe_unfinalize()  # pylint: disable=protected-access
             self.finalize()
             if use_coordinator:
                 coordinator.request_stop()
