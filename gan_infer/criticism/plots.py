@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from gan_infer.util.files import atomic_write
 
 __all__ = ["sample_grid", "interpolation_grid", "latent_interpolation", "training_curves",
-           "history_figure", "animate_1d", "animate_2d", "save_figure"]
+           "history_figure", "fit_figure_1d", "animate_1d", "animate_2d", "save_figure"]
 
 
 def _images(samples, image_shape, what="samples"):
@@ -180,48 +180,70 @@ def _save_animation(animation, path, fps):
         os.unlink(temporary)
 
 
+def _model_density(samples, grid, bandwidth, collapsed_height):
+    from scipy.stats import gaussian_kde
+
+    samples = np.asarray(samples, np.float64).ravel()
+    if np.ptp(samples) > 0:
+        # A bandwidth in x units, not scipy's rule of thumb: that rule scales
+        # with the samples' std and smears a two-mode fit into one bump.
+        bandwidth = (grid[-1] - grid[0]) / 60 if bandwidth is None else bandwidth
+        return gaussian_kde(samples, bw_method=bandwidth / samples.std(ddof=1))(grid)
+    # A collapsed generator puts all its mass at one point: draw a spike.
+    return np.where(np.argmin(np.abs(grid - samples[0])) == np.arange(grid.size), collapsed_height, 0.0)
+
+
+class _Fit1D:
+    """One axes showing data density, model density (KDE) and D(x)."""
+
+    def __init__(self, fig, grid, data_density, title, bandwidth):
+        self.grid = np.asarray(grid, np.float64)
+        self.title, self.bandwidth = title, bandwidth
+        self.top = max(float(np.max(data_density)) * 1.5, 1.05)
+        ax = fig.add_subplot()
+        ax.plot(self.grid, data_density, label="data", color="C0")
+        self.model_line, = ax.plot(self.grid, np.zeros_like(self.grid), label="model (KDE)", color="C1")
+        self.d_line, = ax.plot(self.grid, np.zeros_like(self.grid), label="D(x)", color="C2")
+        ax.set_ylim(0, self.top)
+        ax.set_xlim(self.grid[0], self.grid[-1])
+        ax.set_xlabel("x")
+        ax.legend(loc="upper right", fontsize=8)
+        self.heading = ax.set_title(title)
+
+    def draw(self, frame):
+        self.model_line.set_ydata(_model_density(frame["samples"], self.grid, self.bandwidth, self.top))
+        self.d_line.set_ydata(np.asarray(frame["d"]).ravel())
+        self.heading.set_text(f"{self.title} — iteration {frame['t']}")
+        return self.model_line, self.d_line, self.heading
+
+
+def fit_figure_1d(frame, grid, data_density, title="1-D GAN", bandwidth=None):
+    """One frame of `animate_1d` as a still figure (e.g. the final fit)."""
+    fig = Figure(figsize=(6, 3.5))
+    _Fit1D(fig, grid, data_density, title, bandwidth).draw(frame)
+    return fig
+
+
 def animate_1d(frames, grid, data_density, path, fps=4, bandwidth=None, title="1-D GAN"):
-    """Animate a 1-D fit: data density, model density and D(x), frame by frame.
+    """Animate a 1-D fit: data density, model density and D(x), frame by frame
+    (the blog's animation), as a GIF.
 
     Args:
       frames: list of dicts with 't' (iteration), 'samples' (model samples,
         1-D array) and 'd' (discriminator probabilities D(x) on `grid`), e.g.
-        recorded by a `Monitor`.
+        `Monitor.frames()`.
       grid: 1-D array of x values.
       data_density: 1-D array, the data's density on `grid`.
       path: where the GIF goes (written atomically).
-      bandwidth: Gaussian KDE bandwidth for the model density (scipy's
-        `gaussian_kde` rule by default).
+      bandwidth: Gaussian KDE bandwidth for the model density, in x units
+        (default: 1/60 of the grid's width).
     """
-    from scipy.stats import gaussian_kde
-
     if not frames:
         raise ValueError("animate_1d needs at least one frame.")
-    grid = np.asarray(grid, np.float64)
     fig = Figure(figsize=(6, 3.5))
-    ax = fig.add_subplot()
-    ax.plot(grid, data_density, label="data", color="C0")
-    model_line, = ax.plot(grid, np.zeros_like(grid), label="model (KDE)", color="C1")
-    d_line, = ax.plot(grid, np.zeros_like(grid), label="D(x)", color="C2")
-    top = max(float(np.max(data_density)) * 1.5, 1.05)
-    ax.set_ylim(0, top)
-    ax.set_xlim(grid[0], grid[-1])
-    ax.legend(loc="upper right", fontsize=8)
-    heading = ax.set_title(title)
-
-    def draw(index):
-        frame = frames[index]
-        samples = np.asarray(frame["samples"], np.float64).ravel()
-        if np.ptp(samples) > 0:
-            density = gaussian_kde(samples, bw_method=bandwidth)(grid)
-        else:  # a collapsed generator: all mass at one point
-            density = np.where(np.abs(grid - samples[0]) == np.min(np.abs(grid - samples[0])), top, 0)
-        model_line.set_ydata(density)
-        d_line.set_ydata(np.asarray(frame["d"]).ravel())
-        heading.set_text(f"{title} — iteration {frame['t']}")
-        return model_line, d_line, heading
-
-    _save_animation(FuncAnimation(fig, draw, frames=len(frames), blit=False), path, fps)
+    fit = _Fit1D(fig, grid, data_density, title, bandwidth)
+    _save_animation(FuncAnimation(fig, lambda index: fit.draw(frames[index]), frames=len(frames),
+                                  blit=False), path, fps)
 
 
 def animate_2d(frames, data_samples, path, fps=4, limits=None, title="2-D GAN"):
