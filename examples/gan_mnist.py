@@ -21,7 +21,9 @@ import tensorflow.compat.v1 as tf
 
 import gan_infer as ed
 from gan_infer import layers
-from gan_infer.criticism import sample_grid, save_figure, training_curves
+from gan_infer.criticism import (interpolation_grid, latent_interpolation, sample_grid, save_figure,
+                                 training_curves)
+from gan_infer.criticism.metrics import nearest_neighbours
 from gan_infer.models import Uniform
 from gan_infer.util import atomic_write, ensure_directory
 
@@ -35,6 +37,8 @@ parser.add_argument("--data-dir", default=None,
                          "a per-user cache; downloaded when missing)")
 parser.add_argument("--out-dir", default="out/gan_mnist", help="where figures and samples go")
 parser.add_argument("--seed", type=int, default=42)
+parser.add_argument("--save-samples-at", type=int, nargs="*", default=[], metavar="T",
+                    help="also save 10,000 samples after these iterations (samples_T.npy)")
 args = parser.parse_args()
 
 ed.set_seed(args.seed)
@@ -78,6 +82,14 @@ inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d,
 sess = ed.get_session()
 tf.global_variables_initializer().run()
 
+def save_samples(path, n=10000):
+    """n samples from the generator, float32 in [0, 1], shape (n, 784)."""
+    samples = np.concatenate([sess.run(x) for _ in range(-(-n // M))])[:n]
+    with atomic_write(path) as f:
+        np.save(f, samples.astype(np.float32))
+    return samples
+
+
 idx = np.random.randint(M, size=16)
 history = {"t": [], "loss": [], "loss_d": []}
 i = 0
@@ -95,12 +107,26 @@ for t in range(inference.n_iter):
     inference.print_progress(info_dict)
     for key in history:
         history[key].append(info_dict[key])
+    if info_dict["t"] in args.save_samples_at:
+        save_samples(os.path.join(out_dir, "samples_{}.npy".format(info_dict["t"])))
 inference.finalize()
 
 # CRITICISM: what the fitted generator produces.
-samples = np.concatenate([sess.run(x) for _ in range(-(-10000 // M))])[:10000]
+samples = save_samples(os.path.join(out_dir, "samples.npy"))
 save_figure(sample_grid(samples, 8, 8), os.path.join(out_dir, "final.png"))
 save_figure(training_curves(history), os.path.join(out_dir, "losses.png"))
-with atomic_write(os.path.join(out_dir, "samples.npy")) as f:
-    np.save(f, samples.astype(np.float32))
-print(f"Wrote {i} grids, final.png, losses.png and samples.npy to {out_dir}")
+
+# Samples beside the training image nearest to the last of each row
+# (Goodfellow et al., 2014, Figure 1): a copying model would show twins.
+nearest = nearest_neighbours(samples[7:40:8], x_train / 255.0).indices
+fig = sample_grid(samples, 5, 8, neighbours=x_train[nearest] / 255.0)
+save_figure(fig, os.path.join(out_dir, "neighbours.png"))
+
+# Walks through noise space (Figure 2): feed interpolated noise to `eps`.
+eps_value = sess.run(eps)
+path = latent_interpolation(eps_value[:8], eps_value[8:16], steps=10)  # (10, 8, d)
+walks = np.concatenate([path.transpose(1, 0, 2).reshape(80, d), eps_value[80:]])
+images = sess.run(x, {eps: walks})[:80].reshape(8, 10, 784)
+save_figure(interpolation_grid(images), os.path.join(out_dir, "interpolation.png"))
+print(f"Wrote {i} grids, final.png, losses.png, neighbours.png, interpolation.png and "
+      f"samples.npy to {out_dir}")
