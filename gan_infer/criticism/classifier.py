@@ -114,7 +114,10 @@ class ClassifierConfig:
       dropout_rate: float in [0, 1). Dropout on the features while training.
       epochs: int. Passes over the training images.
       batch_size: int. Training mini-batch size.
-      learning_rate: float. Adam's step size.
+      learning_rate: float. Adam's initial step size.
+      learning_rate_decay: float in (0, 1]. The step size decays
+        exponentially to `learning_rate * learning_rate_decay` over training
+        (1: constant), which settles the last epoch's weights.
       binarize_fraction: float in [0, 1]. Fraction of each training batch
         binarized (pixel ~ Bernoulli(intensity)).
       seed: int. Seeds the weight initialisation, dropout, shuffling,
@@ -135,6 +138,7 @@ class ClassifierConfig:
     epochs: int = 3
     batch_size: int = 128
     learning_rate: float = 1e-3
+    learning_rate_decay: float = 0.1
     binarize_fraction: float = 0.5
     seed: int = 0
     n_train: int | None = None
@@ -154,7 +158,8 @@ class ClassifierConfig:
         # name -> test of the (float) value, and the range it describes
         ranges = {"dropout_rate": (lambda v: 0.0 <= v < 1.0, "[0, 1)"),
                   "binarize_fraction": (lambda v: 0.0 <= v <= 1.0, "[0, 1]"),
-                  "learning_rate": (lambda v: 0.0 < v < float("inf"), "(0, inf)")}
+                  "learning_rate": (lambda v: 0.0 < v < float("inf"), "(0, inf)"),
+                  "learning_rate_decay": (lambda v: 0.0 < v <= 1.0, "(0, 1]")}
         for name, (inside, text) in ranges.items():
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Real) \
@@ -244,10 +249,12 @@ def _as_images(images):
     elif np.issubdtype(array.dtype, np.floating):
         kind = "float"
     else:
+        hint = ("evaluate tensors and random variables first, e.g. sess.run(x)"
+                if array.dtype == object else
+                "convert them, e.g. images.astype(np.uint8) for 0..255 pixels")
         raise TypeError(
             f"images must be uint8 (0..255, scaled by 1/255), bool, or floating point in "
-            f"[0, 1], got dtype {array.dtype}. Convert them, e.g. images.astype(np.uint8) "
-            "for 0..255 pixels.")
+            f"[0, 1], got dtype {array.dtype}; {hint}.")
     shape = array.shape
     if not ((array.ndim == 2 and shape[1] == _PIXELS)
             or (array.ndim == 3 and shape[1:] == (_IMAGE_SIZE, _IMAGE_SIZE))
@@ -325,11 +332,11 @@ class MNISTClassifier:
 
     ```python
     classifier = load_classifier()
-    p = classifier.predict_proba(samples)          # (N, 10) float64
-    h = classifier.features(samples)               # (N, 256) float64
-    marginal = p.mean(axis=0)
-    kl = (p * (np.log(p + 1e-30) - np.log(marginal + 1e-30))).sum(axis=1)
+    log_p = classifier.predict_log_proba(samples)  # (N, 10) float64, log p(y | x)
+    p = np.exp(log_p)
+    kl = (p * (log_p - np.log(p.mean(axis=0)))).sum(axis=1)
     classifier_score = np.exp(kl.mean())           # 1 (useless) .. 10 (ideal)
+    h = classifier.features(samples)               # (N, 256) float64
     ```
     """
 
@@ -519,6 +526,7 @@ def train_classifier(config=None, data_dir=None, verbose=True):
     y_train, y_test = y_train.astype(np.int64), y_test.astype(np.int64)
     x_test_grey = np.divide(x_test, np.float32(255), dtype=np.float32)
     x_test_binary = _augment(x_test, np.random.default_rng(config.seed + 1), 1.0)
+    n = len(x_train)
 
     graph = tf.Graph()
     with graph.as_default():
@@ -533,7 +541,12 @@ def train_classifier(config=None, data_dir=None, verbose=True):
         model_variables = tf.trainable_variables(_SCOPE)
         loss = tf.reduce_mean(
             tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))
-        train_op = tf.train.AdamOptimizer(config.learning_rate).minimize(loss)
+        # learning_rate * decay ** (step / total steps), smooth in the step.
+        total_steps = config.epochs * -(-n // config.batch_size)
+        step = tf.train.create_global_step()
+        learning_rate = tf.train.exponential_decay(
+            config.learning_rate, step, total_steps, config.learning_rate_decay)
+        train_op = tf.train.AdamOptimizer(learning_rate).minimize(loss, global_step=step)
         predictions = tf.argmax(logits, axis=1)
         init = tf.global_variables_initializer()
         graph.finalize()
@@ -546,7 +559,6 @@ def train_classifier(config=None, data_dir=None, verbose=True):
     start_time = time.perf_counter()
     with tf.Session(graph=graph) as sess:
         sess.run(init)
-        n = len(x_train)
         for epoch in range(1, config.epochs + 1):
             order = rng.permutation(n)
             total_loss = 0.0

@@ -1,4 +1,6 @@
 """GAN-style inference for implicit models (Goodfellow et al., 2014)."""
+import inspect
+
 import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences import losses
@@ -10,6 +12,21 @@ __all__ = ["GANInference"]
 # The discriminator's variables and regularization losses live under this
 # variable scope; everything else trainable belongs to the generator.
 DISC_SCOPE = "Disc"
+
+
+def _check_arity(discriminator, count):
+    """The discriminator must take one tensor per data entry."""
+    try:
+        signature = inspect.signature(discriminator)
+    except (TypeError, ValueError):  # builtins and C functions: nothing to check
+        return
+    try:
+        signature.bind(*range(count))
+    except TypeError:
+        raise ValueError(
+            f"data has {count} entr{'y' if count == 1 else 'ies'}, so the discriminator is called "
+            f"with {count} tensor{'' if count == 1 else 's'} (one per entry, in order), but its "
+            f"signature is {signature}.") from None
 
 
 class GANInference(Inference):
@@ -37,8 +54,8 @@ class GANInference(Inference):
     the current parameters, from the same batch and the same noise draw, and
     only then applied.
 
-    `GANInference` supports one observed random variable and no latent
-    variable inference.
+    `GANInference` does no latent variable inference; several observed
+    variables (a conditional GAN) are described in `__init__`.
 
     #### Examples
 
@@ -75,32 +92,59 @@ class GANInference(Inference):
         Args:
           data: dict. Binds the model's output (tf.Tensor or RandomVariable)
             to observations: a tf.Tensor (usually a placeholder fed at each
-            update) or a numpy array of the same shape.
+            update) or a numpy array of the same shape. For a conditional
+            GAN, bind every variable the discriminator should see, in the
+            order it takes them: `data={x: x_ph, y: y_ph}` (see below).
           discriminator: callable. Maps a batch (data or samples) to logits
-            (real-valued, not probabilities), one per example.
+            (real-valued, not probabilities), one per example; with several
+            data entries it takes one tensor per entry, in order.
+
+        #### Conditional GANs
+
+        A conditional GAN (Mirza & Osindero, 2014) is a GAN on the joint
+        distribution of images and labels. Write the model as a program for
+        both, `y ~ Categorical(...)` then `x = G(z, y)`, bind both, and let
+        the discriminator take both:
+
+        ```python
+        with tf.variable_scope("Gen"):
+            y = Categorical(logits=tf.zeros([M, 10]))            # p(y)
+            eps = Uniform(-tf.ones([M, d]), tf.ones([M, d]))
+            x = generative_network(eps, tf.one_hot(y, 10))      # p(x | y)
+        inference = ed.GANInference(data={x: x_ph, y: y_ph},
+                                    discriminator=lambda x, y: critic(x, tf.one_hot(y, 10)))
+        ...
+        sess.run(x, {y: np.full(M, 7)})                          # ask for sevens
+        ```
+        The discriminator sees (data, label) pairs and (sample, requested
+        label) pairs, so the generator must produce the digit it is asked for.
         """
         if not callable(discriminator):
             raise TypeError(
                 f"discriminator must be a callable (a function from a batch to logits), "
                 f"got {type(discriminator).__name__}.")
-        if not isinstance(data, dict) or len(data) != 1:
-            count = f"{len(data)} entries" if isinstance(data, dict) else type(data).__name__
+        if not isinstance(data, dict) or not data:
+            count = "an empty dict" if isinstance(data, dict) else type(data).__name__
             raise ValueError(
-                f"{type(self).__name__} needs data as a dict with exactly one entry that binds "
-                f"the model's output to the observations, e.g. data={{x: x_ph}}; got {count}.")
+                f"{type(self).__name__} needs data as a dict that binds the model's output to "
+                f"the observations, e.g. data={{x: x_ph}}; got {count}.")
+        _check_arity(discriminator, len(data))
         self.discriminator = discriminator
         super().__init__(None, data)
-        ((key, value),) = self.data.items()
-        self.x_fake = self._model_tensor(key)
-        self.x_true = value
-        if self.x_fake.op.type == "Placeholder" and self.x_true.op.type != "Placeholder":
-            raise ValueError(
-                f"data binds the placeholder {self.x_fake.name} to {self.x_true.name}: key and "
-                "value look swapped. The model's output is the key and the observations the "
-                "value: data={x: x_ph}.")
+        self.fakes = [self._model_tensor(key) for key in self.data]
+        self.reals = list(self.data.values())
+        for fake, real in zip(self.fakes, self.reals):
+            if fake.op.type == "Placeholder" and real.op.type != "Placeholder":
+                raise ValueError(
+                    f"data binds the placeholder {fake.name} to {real.name}: key and value look "
+                    "swapped. The model's output is the key and the observations the value: "
+                    "data={x: x_ph}.")
+        # Edward's names for the (first) observed variable and its model.
+        self.x_fake, self.x_true = self.fakes[0], self.reals[0]
 
     def initialize(self, optimizer=None, optimizer_d=None, global_step=None,
-                   global_step_d=None, var_list=None, *args, **kwargs):
+                   global_step_d=None, var_list=None, *args, loss="non_saturating",
+                   disc_steps=None, pretrain_steps=0, **kwargs):
         """Build the losses and the training ops.
 
         Args:
@@ -113,9 +157,21 @@ class GANInference(Inference):
             each generator / discriminator update.
           var_list: list of tf.Variable, optional. The generator's variables
             (default: every trainable variable not under "Disc").
+          loss: str. The pair of losses, from `losses.GAN_LOSSES`:
+            'non_saturating' (default), 'minimax' (the paper's saturating
+            log(1 - D(G(z))) generator loss), 'least_squares', 'hinge'. For
+            the Wasserstein loss use `WGANInference`.
+          disc_steps: int, optional. The schedule of `iterate()` and `run()`:
+            None (default) makes each iteration one simultaneous update of
+            both players; k >= 1 makes it Algorithm 1 of Goodfellow et al.
+            (2014): k discriminator steps, each on a fresh batch, then one
+            generator step.
+          pretrain_steps: int. Discriminator steps before the first iteration
+            ("pre-train the decision surface").
           *args, **kwargs: passed to `Inference.initialize` (n_iter,
             n_print, logdir, log_timestamp, log_vars, debug).
         """
+        self._set_schedule(loss, disc_steps, pretrain_steps)
         super().initialize(*args, **kwargs)
         self.loss, grads_and_vars, self.loss_d, grads_and_vars_d = \
             self._build_loss_and_gradients(var_list)
@@ -158,8 +214,8 @@ class GANInference(Inference):
             self._after_critic_update(
                 apply(optimizer_d, grads_and_vars_d, global_step_d, both, update_ops_d)))
 
-        self._counted_train = {None: self._counted(self.train_both), "Gen": self._counted(self.train),
-                               "Disc": self._counted(self.train_d)}
+        self._train_ops = {None: self.train_both, "Gen": self.train, "Disc": self.train_d}
+        self._counted_train = {key: self._counted(op) for key, op in self._train_ops.items()}
         if self.logging:
             tf.summary.scalar("loss", self.loss, collections=[self._summary_key])
             tf.summary.scalar("loss/discriminative", self.loss_d, collections=[self._summary_key])
@@ -168,9 +224,9 @@ class GANInference(Inference):
     def _discriminate(self):
         """D's outputs on data and on samples, building D's variables once."""
         with tf.variable_scope(DISC_SCOPE):
-            d_true = self.discriminator(self.x_true)
+            d_true = self.discriminator(*self.reals)
         with tf.variable_scope(DISC_SCOPE, reuse=True):
-            d_fake = self.discriminator(self.x_fake)
+            d_fake = self.discriminator(*self.fakes)
         d_true, d_fake = tf.convert_to_tensor(d_true), tf.convert_to_tensor(d_fake)
         # Kept for monitors and criticism: D's outputs (logits) on data and samples.
         self.d_true, self.d_fake = d_true, d_fake
@@ -184,10 +240,25 @@ class GANInference(Inference):
                               collections=[self._summary_key])
         return d_true, d_fake
 
+    def _set_schedule(self, loss, disc_steps, pretrain_steps):
+        if loss not in losses.GAN_LOSSES:
+            hint = " Use WGANInference for it." if loss == "wasserstein" else ""
+            raise ValueError(f"Unknown loss {loss!r}; choose one of "
+                             f"{', '.join(sorted(losses.GAN_LOSSES))}.{hint}")
+        if disc_steps is not None and (isinstance(disc_steps, bool) or not isinstance(disc_steps, int)
+                                       or disc_steps < 1):
+            raise ValueError(f"disc_steps must be None or a positive int, got {disc_steps!r}.")
+        if isinstance(pretrain_steps, bool) or not isinstance(pretrain_steps, int) or pretrain_steps < 0:
+            raise ValueError(f"pretrain_steps must be a non-negative int, got {pretrain_steps!r}.")
+        self.loss_name = loss
+        self.disc_steps = disc_steps
+        self.pretrain_steps = pretrain_steps
+        self._pretrain_remaining = pretrain_steps
+
     def _losses(self, d_true, d_fake):
         """(generator loss, discriminator loss) before regularization."""
-        return (losses.non_saturating_generator_loss(d_fake),
-                losses.discriminator_loss(d_true, d_fake))
+        loss_d, loss = losses.GAN_LOSSES[self.loss_name]
+        return loss(d_fake), loss_d(d_true, d_fake)
 
     def _build_loss_and_gradients(self, var_list):
         d_true, d_fake = self._discriminate()
@@ -226,9 +297,10 @@ class GANInference(Inference):
         return train_d
 
     def _check_runnable(self):
-        if self.x_true.op.type == "Placeholder":
+        placeholders = [real.name for real in self.reals if real.op.type == "Placeholder"]
+        if placeholders:
             raise ValueError(
-                f"run() cannot feed the placeholder {self.x_true.name} bound in data. Either "
+                f"run() cannot feed the placeholder {placeholders[0]} bound in data. Either "
                 "bind the observations themselves (data={x: x_batch} with a numpy array), or "
                 "write the loop: for _ in range(inference.n_iter): info = "
                 "inference.update(feed_dict={x_ph: next(batches)}); inference.print_progress(info)")
@@ -247,12 +319,55 @@ class GANInference(Inference):
           updated), `loss` and `loss_d` (the generator and discriminator
           losses before this update; 0.0 for a side not updated).
         """
+        return self._step(variables, feed_dict, counted=True)
+
+    def iterate(self, feed_fn=None):
+        """One iteration of the schedule set by `initialize`.
+
+        With `disc_steps=None`, one simultaneous `update()`. With
+        `disc_steps=k`, Algorithm 1 of Goodfellow et al. (2014): k
+        discriminator steps then one generator step, each with a fresh
+        `feed_fn()`; the iteration counter `t` moves once per iteration.
+        The first call first runs the `pretrain_steps` discriminator steps.
+
+        Args:
+          feed_fn: callable returning a feed_dict (a fresh batch), called once
+            per session step; None when the data need no feeding.
+
+        Returns:
+          dict: `t`, `loss` (generator loss of the generator step) and
+          `loss_d` (discriminator loss of the last discriminator step).
+
+        #### Examples
+
+        ```python
+        inference.initialize(disc_steps=5, pretrain_steps=100, n_iter=1000)
+        tf.global_variables_initializer().run()
+        for _ in range(inference.n_iter):
+            info_dict = inference.iterate(lambda: {x_ph: next(batches)})
+            inference.print_progress(info_dict)
+        ```
+        """
+        next_feed = feed_fn if feed_fn is not None else (lambda: None)
+        while self._pretrain_remaining > 0:
+            self._step("Disc", next_feed(), counted=False)
+            self._pretrain_remaining -= 1
+        if self.disc_steps is None:
+            return self._step(None, next_feed(), counted=True)
+        for _ in range(self.disc_steps):
+            loss_d = self._step("Disc", next_feed(), counted=False)["loss_d"]
+        info_dict = self._step("Gen", next_feed(), counted=True)
+        info_dict["loss_d"] = loss_d
+        return info_dict
+
+    def _step(self, variables, feed_dict, counted):
         if feed_dict is None:
             feed_dict = {}
-        if self.x_true.op.type == "Placeholder" and self.x_true not in feed_dict:
-            raise ValueError(
-                f"update() needs a batch for the placeholder {self.x_true.name} bound in data: "
-                "call inference.update(feed_dict={x_ph: batch}).")
+        for real in self.reals:
+            if real.op.type == "Placeholder" and real not in feed_dict:
+                raise ValueError(
+                    f"update() needs a batch for the placeholder {real.name} bound in data: "
+                    "call inference.update(feed_dict={x_ph: batch}).")
         if variables not in self._counted_train:
             raise NotImplementedError(
                 f"variables must be None (both), 'Gen' or 'Disc', got {variables!r}.")
@@ -261,7 +376,8 @@ class GANInference(Inference):
             del fetches["loss_d"]
         elif variables == "Disc":
             del fetches["loss"]
-        values, t = self._session_run(self._counted_train[variables], fetches, feed_dict)
+        train_op = self._counted_train[variables] if counted else self._train_ops[variables]
+        values, t = self._session_run(train_op, fetches, feed_dict, counted=counted)
         return {"t": t, "loss": values.get("loss", 0.0), "loss_d": values.get("loss_d", 0.0)}
 
     def _progress_values(self, info_dict):

@@ -214,29 +214,31 @@ class Inference(abc.ABC):
         with tf.control_dependencies([train_op]):
             return self.t.assign_add(1)
 
-    def _session_run(self, counted_train, fetches, feed_dict):
-        """Run one update (`counted_train`, from `_counted`) with `fetches`,
-        and the summaries when due, in one session call.
+    def _session_run(self, train_op, fetches, feed_dict, counted=True):
+        """Run one update with `fetches` (and the summaries when due) in one
+        session call.
+
+        Args:
+          train_op: for a counted update, an op from `_counted` (it returns
+            the new `t`); otherwise any training op.
+          counted: whether this update moves the iteration counter (steps
+            inside a schedule's iteration do not).
 
         Returns:
           (dict of fetched values, t after the update).
         """
         sess = get_session()
+        if not counted:
+            fetches = dict(fetches, train=train_op)
+            values = self._run_checked(sess, fetches, feed_dict)
+            values.pop("train")
+            return values, self._last_t
         fetch_summary = self.summarize is not None and self.n_print > 0 and \
             self._last_t is not None and self._is_print_step(self._last_t + 1)
-        fetches = dict(fetches, t=counted_train)
+        fetches = dict(fetches, t=train_op)
         if fetch_summary:
             fetches["summary"] = self.summarize
-        try:
-            values = sess.run(fetches, feed_dict)
-        except tf.errors.InvalidArgumentError as error:
-            found = re.search(r"(NaN or Inf in [^\n]*?) : Tensor had (\w+) values", error.message)
-            if self.debug and found:
-                raise FloatingPointError(
-                    f"{found.group(1)} at iteration {sess.run(self.t) + 1} ({found.group(2)} "
-                    "values). Training stopped before applying this update; lower the learning "
-                    "rate or check the model and the data.") from error
-            raise
+        values = self._run_checked(sess, fetches, feed_dict)
         t = int(values.pop("t"))
         self._last_t = t
         if self.summarize is not None and self.n_print > 0 and self._is_print_step(t):
@@ -246,12 +248,38 @@ class Inference(abc.ABC):
             self.train_writer.add_summary(summary, t)
         return values, t
 
+    def _run_checked(self, sess, fetches, feed_dict):
+        """`sess.run`, turning debug-mode numerics failures into a clear error."""
+        try:
+            return sess.run(fetches, feed_dict)
+        except tf.errors.InvalidArgumentError as error:
+            found = re.search(r"(NaN or Inf in [^\n]*?) : Tensor had (\w+) values", error.message)
+            if self.debug and found:
+                raise FloatingPointError(
+                    f"{found.group(1)} at iteration {sess.run(self.t) + 1} ({found.group(2)} "
+                    "values). Training stopped before applying this update; lower the learning "
+                    "rate or check the model and the data.") from error
+            raise
+
     def _is_print_step(self, t):
         return t == 1 or t % self.n_print == 0
 
     @abc.abstractmethod
     def update(self, feed_dict=None):
         """Run one iteration of the algorithm; returns a dict with at least 't'."""
+
+    def iterate(self, feed_fn=None):
+        """One iteration of `run()`'s loop (here: one `update`).
+
+        Args:
+          feed_fn: callable returning a feed_dict, called once per session
+            step (schedules with several steps per iteration want a fresh
+            batch for each), e.g. `lambda: {x_ph: next(batches)}`.
+
+        Returns:
+          The info dict of the iteration, as `update` returns.
+        """
+        return self.update(feed_fn() if feed_fn is not None else None)
 
     def print_progress(self, info_dict):
         """Print progress at the first update and every `n_print` updates."""
@@ -304,7 +332,7 @@ class Inference(abc.ABC):
         graph.finalize()
         try:
             for _ in range(self.n_iter):
-                info_dict = self.update()
+                info_dict = self.iterate()
                 self.print_progress(info_dict)
                 for monitor in monitors:
                     monitor(info_dict)

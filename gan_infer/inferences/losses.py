@@ -13,12 +13,17 @@ cross-entropy losses and unbounded critic values for the Wasserstein ones;
 import tensorflow.compat.v1 as tf
 
 __all__ = [
+    "GAN_LOSSES",
     "discriminator_loss",
     "non_saturating_generator_loss",
     "minimax_generator_loss",
     "wasserstein_critic_loss",
     "wasserstein_generator_loss",
     "gradient_penalty",
+    "least_squares_discriminator_loss",
+    "least_squares_generator_loss",
+    "hinge_discriminator_loss",
+    "hinge_generator_loss",
 ]
 
 
@@ -83,12 +88,58 @@ def gradient_penalty(gradients):
 
     where `gradients` holds grad_x D at the interpolates x_hat, one example
     per row (any trailing shape); the norm is over all but the first axis.
+    A list of tensors (a critic of several inputs, e.g. image and label)
+    counts as one vector per example: the norm runs over all of them.
     A 1e-12 under the square root keeps the penalty's own gradient finite
     where a critic's gradient is exactly zero (dead ReLUs), which would
     otherwise turn the whole update into NaN.
     """
     with tf.name_scope("gradient_penalty"):
-        gradients = tf.convert_to_tensor(gradients)
-        squared_norms = tf.reduce_sum(tf.square(gradients), axis=tf.range(1, tf.rank(gradients)))
+        parts = gradients if isinstance(gradients, (list, tuple)) else [gradients]
+        squared_norms = tf.add_n([
+            tf.reduce_sum(tf.square(part), axis=tf.range(1, tf.rank(part)))
+            for part in map(tf.convert_to_tensor, parts)])
         slopes = tf.sqrt(squared_norms + 1e-12)
         return tf.reduce_mean(tf.square(slopes - 1.0))
+
+
+def least_squares_discriminator_loss(d_real, d_fake):
+    """Least-squares GAN (Mao et al., 2017) with targets 1 (real) and 0 (fake):
+
+        L_D = E (d_real - 1)^2 / 2 + E d_fake^2 / 2.
+
+    The outputs are used as they are (no sigmoid). Minimising this and
+    `least_squares_generator_loss` minimises a Pearson chi^2 divergence.
+    """
+    with tf.name_scope("least_squares_discriminator_loss"):
+        return 0.5 * tf.reduce_mean(tf.square(d_real - 1.0)) + 0.5 * tf.reduce_mean(tf.square(d_fake))
+
+
+def least_squares_generator_loss(d_fake):
+    """Least-squares GAN generator loss: L_G = E (d_fake - 1)^2 / 2."""
+    with tf.name_scope("least_squares_generator_loss"):
+        return 0.5 * tf.reduce_mean(tf.square(d_fake - 1.0))
+
+
+def hinge_discriminator_loss(d_real, d_fake):
+    """Hinge loss (Lim & Ye, 2017; Miyato et al., 2018):
+
+        L_D = E max(0, 1 - d_real) + E max(0, 1 + d_fake).
+    """
+    with tf.name_scope("hinge_discriminator_loss"):
+        return tf.reduce_mean(tf.nn.relu(1.0 - d_real)) + tf.reduce_mean(tf.nn.relu(1.0 + d_fake))
+
+
+def hinge_generator_loss(d_fake):
+    """Hinge-GAN generator loss: L_G = -E d_fake."""
+    with tf.name_scope("hinge_generator_loss"):
+        return -tf.reduce_mean(d_fake)
+
+
+#: name -> (discriminator loss, generator loss), for `GANInference.initialize(loss=...)`.
+GAN_LOSSES = {
+    "non_saturating": (discriminator_loss, non_saturating_generator_loss),
+    "minimax": (discriminator_loss, minimax_generator_loss),
+    "least_squares": (least_squares_discriminator_loss, least_squares_generator_loss),
+    "hinge": (hinge_discriminator_loss, hinge_generator_loss),
+}

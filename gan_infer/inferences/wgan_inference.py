@@ -48,9 +48,13 @@ class WGANInference(GANInference):
         if clip is not None and (isinstance(clip, bool) or not isinstance(clip, numbers.Real)
                                  or clip <= 0):
             raise ValueError(f"clip must be a positive number or None, got {clip!r}.")
+        if kwargs.pop("loss", "wasserstein") != "wasserstein":
+            raise ValueError("WGANInference always uses the Wasserstein loss; for the others "
+                             "use GANInference(...).initialize(loss=...).")
         self.penalty = float(penalty) if penalty else 0.0
         self.clip = None if clip is None else float(clip)
         super().initialize(*args, **kwargs)
+        self.loss_name = "wasserstein"
 
     def _losses(self, d_true, d_fake):
         loss_d = losses.wasserstein_critic_loss(d_true, d_fake)
@@ -59,18 +63,25 @@ class WGANInference(GANInference):
         return losses.wasserstein_generator_loss(d_fake), loss_d
 
     def _critic_gradients_at_interpolates(self):
-        x_true = tf.convert_to_tensor(self.x_true)
-        x_fake = tf.convert_to_tensor(self.x_fake)
-        rank = x_true.shape.rank
-        if rank is None:
-            raise ValueError("The gradient penalty needs data of known rank.")
-        # One mixing weight per example, broadcast over its other axes.
-        u_shape = tf.concat([tf.shape(x_true)[:1], tf.ones([rank - 1], tf.int32)], axis=0)
-        u = tf.random.uniform(u_shape, dtype=x_true.dtype, name="interpolation_weight")
-        x_hat = u * x_true + (1.0 - u) * x_fake
+        reals = [tf.convert_to_tensor(real) for real in self.reals]
+        fakes = [tf.convert_to_tensor(fake) for fake in self.fakes]
+        # One mixing weight per example, shared by all of the critic's
+        # inputs and broadcast over their other axes. Integer inputs (class
+        # labels) cannot be mixed: the real ones are used.
+        u = tf.random.uniform(tf.shape(reals[0])[:1], name="interpolation_weight")
+        mixed = []
+        for real, fake in zip(reals, fakes):
+            if not real.dtype.is_floating:
+                mixed.append(real)
+                continue
+            if real.shape.rank is None:
+                raise ValueError("The gradient penalty needs data of known rank.")
+            weight = tf.reshape(tf.cast(u, real.dtype), [-1] + [1] * (real.shape.rank - 1))
+            mixed.append(weight * real + (1.0 - weight) * fake)
         with tf.variable_scope(DISC_SCOPE, reuse=True):
-            d_hat = self.discriminator(x_hat)
-        return tf.gradients(d_hat, [x_hat])[0]
+            d_hat = self.discriminator(*mixed)
+        inputs = [m for m in mixed if m.dtype.is_floating]
+        return tf.gradients(d_hat, inputs)
 
     def _after_critic_update(self, train_d):
         if self.clip is None:

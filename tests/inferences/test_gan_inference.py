@@ -262,9 +262,9 @@ def test_discriminator_must_be_callable():
 
 
 @pytest.mark.parametrize("make_data, error, message", [
-    (lambda x, ph: [x, ph], ValueError, "exactly one entry"),
-    (lambda x, ph: {}, ValueError, "exactly one entry"),
-    (lambda x, ph: {x: ph, ph: x}, ValueError, "exactly one entry"),
+    (lambda x, ph: [x, ph], ValueError, "needs data as a dict"),
+    (lambda x, ph: {}, ValueError, "empty dict"),
+    (lambda x, ph: {x: ph, x + 1.0: ph}, ValueError, "called with 2 tensors"),
     (lambda x, ph: {"x": ph}, TypeError, "data keys must be model outputs"),
     (lambda x, ph: {x: "observations"}, TypeError, "data values must be"),
     (lambda x, ph: {x: tf.placeholder(tf.float32, [M, 2])}, ValueError, "shapes must match"),

@@ -194,7 +194,43 @@ def test_losses_are_differentiable(sess):
 def test_module_exports():
     assert set(losses.__all__) == {
         "discriminator_loss", "non_saturating_generator_loss", "minimax_generator_loss",
-        "wasserstein_critic_loss", "wasserstein_generator_loss", "gradient_penalty"}
+        "wasserstein_critic_loss", "wasserstein_generator_loss", "gradient_penalty",
+        "least_squares_discriminator_loss", "least_squares_generator_loss",
+        "hinge_discriminator_loss", "hinge_generator_loss", "GAN_LOSSES"}
+    assert set(losses.GAN_LOSSES) == {"non_saturating", "minimax", "least_squares", "hinge"}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_least_squares_losses(sess, shape):
+    d_real, d_fake = logits(shape, 2), logits(shape, 3)
+    got_d, got_g = sess.run([
+        losses.least_squares_discriminator_loss(tf.constant(d_real), tf.constant(d_fake)),
+        losses.least_squares_generator_loss(tf.constant(d_fake))])
+    real, fake = d_real.astype(np.float64), d_fake.astype(np.float64)
+    np.testing.assert_allclose(got_d, 0.5 * ((real - 1) ** 2).mean() + 0.5 * (fake ** 2).mean(),
+                               rtol=RTOL)
+    np.testing.assert_allclose(got_g, 0.5 * ((fake - 1) ** 2).mean(), rtol=RTOL)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_hinge_losses(sess, shape):
+    d_real, d_fake = logits(shape, 4), logits(shape, 5)
+    got_d, got_g = sess.run([
+        losses.hinge_discriminator_loss(tf.constant(d_real), tf.constant(d_fake)),
+        losses.hinge_generator_loss(tf.constant(d_fake))])
+    real, fake = d_real.astype(np.float64), d_fake.astype(np.float64)
+    np.testing.assert_allclose(
+        got_d, np.maximum(0, 1 - real).mean() + np.maximum(0, 1 + fake).mean(), rtol=RTOL)
+    np.testing.assert_allclose(got_g, -fake.mean(), rtol=RTOL)
+
+
+def test_gradient_penalty_over_several_inputs(sess):
+    image = logits((M, 3), 6)
+    label = logits((M, 2), 7)
+    norms = np.sqrt((image.astype(np.float64) ** 2).sum(1) + (label.astype(np.float64) ** 2).sum(1)
+                    + 1e-12)
+    got = sess.run(losses.gradient_penalty([tf.constant(image), tf.constant(label)]))
+    np.testing.assert_allclose(got, ((norms - 1) ** 2).mean(), rtol=RTOL)
 
 
 def test_gradient_penalty_takes_numpy_and_unknown_rank():
