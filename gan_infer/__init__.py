@@ -32,6 +32,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "GANInference": "gan_infer.inferences",
     "WGANInference": "gan_infer.inferences",
+    "BiGANInference": "gan_infer.inferences",
     "Inference": "gan_infer.inferences",
     "get_session": "gan_infer.util",
     "set_seed": "gan_infer.util",

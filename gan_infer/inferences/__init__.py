@@ -1,7 +1,8 @@
 """Inference: fitting implicit models by adversarial training."""
 from gan_infer.inferences import losses
+from gan_infer.inferences.bigan_inference import BiGANInference
 from gan_infer.inferences.gan_inference import GANInference
 from gan_infer.inferences.inference import Inference
 from gan_infer.inferences.wgan_inference import WGANInference
 
-__all__ = ["Inference", "GANInference", "WGANInference", "losses"]
+__all__ = ["Inference", "GANInference", "WGANInference", "BiGANInference", "losses"]

@@ -25,7 +25,7 @@ classifier_module = sys.modules["gan_infer.criticism.classifier"]
 
 # 2,000 training images, 2 epochs: ~90% test accuracy in about two seconds.
 TINY = ClassifierConfig(conv_filters=(4, 8), dense_units=32, epochs=2, batch_size=32,
-                        learning_rate=3e-3, n_train=2000, seed=0)
+                        learning_rate=3e-3, learning_rate_decay=1.0, n_train=2000, seed=0)
 
 _SHARED = {}
 
@@ -325,7 +325,7 @@ def test_each_configuration_has_its_own_file(tmp_path):
     assert all(re.fullmatch(r"mnist_classifier-[0-9a-f]{16}\.npz", p.name) for p in paths)
     # Equal settings, spelled differently, share a file.
     same = ClassifierConfig(conv_filters=[4, 8], dense_units=32, epochs=2, batch_size=32,
-                            learning_rate=0.003, n_train=2000, seed=0)
+                            learning_rate=0.003, learning_rate_decay=1, n_train=2000, seed=0)
     assert same == TINY and classifier_cache_path(same, tmp_path) == classifier_cache_path(
         TINY, tmp_path)
     assert classifier_cache_path(None, tmp_path) == classifier_cache_path(ClassifierConfig(),
@@ -348,7 +348,8 @@ def test_default_cache_dir(monkeypatch, tmp_path):
 @pytest.mark.parametrize("settings", [
     dict(epochs=0), dict(conv_filters=(4, -8)), dict(conv_filters=8), dict(dense_units=2.5),
     dict(dropout_rate=1.0), dict(learning_rate=0.0), dict(binarize_fraction=1.5),
-    dict(seed=-1), dict(n_train=0), dict(batch_size=True),
+    dict(learning_rate_decay=0.0), dict(learning_rate_decay=1.5), dict(seed=-1),
+    dict(n_train=0), dict(batch_size=True),
 ])
 def test_config_is_validated(settings):
     with pytest.raises(ValueError, match="ClassifierConfig"):
