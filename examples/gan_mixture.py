@@ -17,6 +17,7 @@ Prints the fraction of samples near each mode; writes fit.gif (data
 density, model density, D(x) per frame), final.png and curves.png.
 """
 import argparse
+import json
 import os
 
 import numpy as np
@@ -26,7 +27,8 @@ import gan_infer as ed
 from gan_infer import layers
 from gan_infer.criticism import Monitor, animate_1d, fit_figure_1d, history_figure, save_figure
 from gan_infer.models import Normal
-from gan_infer.util import ensure_directory
+from gan_infer.criticism.toy import ks_distance
+from gan_infer.util import atomic_write, ensure_directory
 
 tf.disable_eager_execution()
 
@@ -114,6 +116,14 @@ print(f"{args.generator} generator, modes at ±{args.separation:g} (std {STD}): 
       f"of -{args.separation:g}: {share[0]:.2f}, of +{args.separation:g}: {share[1]:.2f}, "
       f"elsewhere: {1 - sum(share):.2f}; sample mean {samples.mean():.2f}, "
       f"std {samples.std():.2f} (data: 0, {np.sqrt(args.separation ** 2 + STD ** 2):.2f})")
+
+data_samples = next_batch(len(samples))[:, 0]
+metrics = {"generator": args.generator, "separation": args.separation, "regularize": args.regularize,
+           "seed": args.seed, "share_left": float(share[0]), "share_right": float(share[1]),
+           "share_elsewhere": float(1 - sum(share)), "mean": float(samples.mean()),
+           "std": float(samples.std()), "ks_distance": float(ks_distance(samples, data_samples))}
+with atomic_write(os.path.join(out_dir, "metrics.json"), "w") as f:
+    json.dump(metrics, f, indent=2)
 
 density = 0.5 * sum(np.exp(-0.5 * ((grid - m) / STD) ** 2) for m in MODES) / (STD * np.sqrt(2 * np.pi))
 frames = monitor.frames()

@@ -36,7 +36,7 @@ def _as_samples(samples):
 
 
 def evaluate_mnist(samples, data_dir=None, classifier=None, parzen=True, n_parzen=10000,
-                   seed=0, reference=False):
+                   seed=0, reference=False, n_test=10000):
     """Judge generated MNIST digits by every metric of `gan_infer.criticism`.
 
     Protocols:
@@ -60,6 +60,9 @@ def evaluate_mnist(samples, data_dir=None, classifier=None, parzen=True, n_parze
       reference: bool. Score held-out *real* images the same way instead
         (the validation images stand in for samples): the ceiling a perfect
         generator would reach.
+      n_test: int. How many test images serve as the reference set (all
+        10,000 for the protocol; fewer for quick checks: the nearest-
+        neighbour searches over them dominate the cost).
 
     Returns:
       dict of floats, keys as in `METRIC_NAMES` plus `*_std`/`*_stderr`,
@@ -70,6 +73,7 @@ def evaluate_mnist(samples, data_dir=None, classifier=None, parzen=True, n_parze
     if reference:
         samples, valid, train = valid, test[:5000], train
         test = test[5000:]
+    test = test[:n_test]
     samples = _as_samples(samples)
     classifier = classifier or load_classifier(data_dir=data_dir)
 

@@ -23,7 +23,8 @@ from gan_infer.datasets import mnist
 # package, so fetch the module itself for monkeypatching.
 classifier_module = sys.modules["gan_infer.criticism.classifier"]
 
-# 2,000 training images, 2 epochs: ~90% test accuracy in about two seconds.
+# 2,000 training images, 2 epochs, constant step size: 87-90% test accuracy
+# (seeds 0-4) in about two seconds.
 TINY = ClassifierConfig(conv_filters=(4, 8), dense_units=32, epochs=2, batch_size=32,
                         learning_rate=3e-3, learning_rate_decay=1.0, n_train=2000, seed=0)
 
