@@ -7,9 +7,11 @@ recover mean b ~ mu and std |a| ~ sigma. The discriminator is a small MLP.
 
     python examples/gan_synthetic_data.py --mu 4 --sigma 0.5 --out-dir out/synthetic
 
-Prints the fitted mean and std beside the true ones (and the std of 10,000
-samples), and writes densities.png (data density, model density and the
-discriminator's D(x)) and losses.png.
+Prints the fitted mean and std beside the true ones (and those of 10,000
+samples), and writes fit.gif (data density, model density and the
+discriminator's D(x), one frame per n_print iterations: the blog's
+animation), densities.png (its last frame) and curves.png (losses, mean
+D(real) and D(fake), and the generator's mean and std over training).
 """
 import argparse
 import os
@@ -19,7 +21,7 @@ import tensorflow.compat.v1 as tf
 
 import gan_infer as ed
 from gan_infer import layers
-from gan_infer.criticism import save_figure, training_curves
+from gan_infer.criticism import Monitor, animate_1d, fit_figure_1d, history_figure, save_figure
 from gan_infer.models import Normal
 from gan_infer.util import ensure_directory
 
@@ -67,40 +69,38 @@ inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network
 inference.initialize(optimizer=tf.train.AdamOptimizer(1e-3, beta1=0.5),
                      optimizer_d=tf.train.AdamOptimizer(1e-3, beta1=0.5),
                      n_iter=args.n_iter, n_print=args.n_print)
+
+# CRITICISM, recorded during training (ops built once, here): the
+# generator's parameters, D on a grid, mean D(real) and D(fake), samples.
+grid = np.linspace(args.mu - 4 * args.sigma, args.mu + 4 * args.sigma, M, dtype=np.float32)
+with tf.variable_scope("Disc", reuse=True):
+    d_on_grid = tf.sigmoid(discriminative_network(tf.constant(grid[:, None])))
+monitor = Monitor({"mean": b, "std": tf.abs(a), "samples": x, "d": d_on_grid,
+                   "d_real": tf.reduce_mean(tf.sigmoid(inference.d_true)),
+                   "d_fake": tf.reduce_mean(tf.sigmoid(inference.d_fake))},
+                  every=max(args.n_print, 1))
+
 sess = ed.get_session()
 tf.global_variables_initializer().run()
-
-history = {"t": [], "loss": [], "loss_d": []}
 for _ in range(inference.n_iter):
-    info_dict = inference.update(feed_dict={x_ph: next_batch(M)})
+    feed_dict = {x_ph: next_batch(M)}
+    info_dict = inference.update(feed_dict=feed_dict)
     inference.print_progress(info_dict)
-    for key in history:
-        history[key].append(info_dict[key])
+    monitor(info_dict, feed_dict)
 inference.finalize()
 
-# CRITICISM
 a_value, b_value = sess.run([a, b])
 samples = np.concatenate([sess.run(x) for _ in range(10000 // M + 1)])[:10000, 0]
 print(f"true   mean {args.mu:7.3f}  std {args.sigma:6.3f}")
 print(f"fitted mean {b_value:7.3f}  std {abs(a_value):6.3f}   (b and |a| of x = a z + b)")
 print(f"sample mean {samples.mean():7.3f}  std {samples.std():6.3f}   (10,000 samples)")
 
-# The discriminator's curve over the data's range, through the trained network.
-grid = np.linspace(args.mu - 4 * args.sigma, args.mu + 4 * args.sigma, M, dtype=np.float32)
-with tf.variable_scope("Disc", reuse=True):
-    d_curve = tf.sigmoid(discriminative_network(x_ph))
-d_values = sess.run(d_curve, {x_ph: grid[:, None]})[:, 0]
-
-from matplotlib.figure import Figure  # noqa: E402  (plotting only at the end)
-
-fig = Figure(figsize=(6, 3.5))
-ax = fig.add_subplot()
 density = np.exp(-0.5 * ((grid - args.mu) / args.sigma) ** 2) / (args.sigma * np.sqrt(2 * np.pi))
-ax.plot(grid, density, label=f"data N({args.mu:g}, {args.sigma:g})")
-ax.hist(samples, bins=60, range=(grid[0], grid[-1]), density=True, alpha=0.5, label="model samples")
-ax.plot(grid, d_values, label="D(x)")
-ax.set_xlabel("x")
-ax.legend()
-fig.tight_layout()
-save_figure(fig, os.path.join(out_dir, "densities.png"))
-save_figure(training_curves(history), os.path.join(out_dir, "losses.png"))
+frames = monitor.frames()
+animate_1d(frames, grid, density, os.path.join(out_dir, "fit.gif"), title="linear generator")
+save_figure(fit_figure_1d(frames[-1], grid, density, title="linear generator"),
+            os.path.join(out_dir, "densities.png"))
+save_figure(history_figure(monitor.history, {
+    "losses": [("loss", "generator"), ("loss_d", "discriminator")],
+    "discriminator": [("d_real", "mean D(real)"), ("d_fake", "mean D(fake)")],
+    "generator": [("mean", "mean b"), ("std", "std |a|")]}), os.path.join(out_dir, "curves.png"))
