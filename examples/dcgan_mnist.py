@@ -1,0 +1,159 @@
+#!/usr/bin/env python
+"""Deep convolutional GAN (DCGAN) for MNIST.
+
+The generator turns 100-dimensional noise into a 7x7x128 feature map and
+up-samples it twice with strided transposed convolutions (7 -> 14 -> 28),
+with batch normalization and ReLUs in between; the discriminator mirrors it
+with strided convolutions and leaky ReLUs. These are the architecture
+guidelines of Radford et al.: no pooling, batch norm in the generator,
+leaky ReLU in the discriminator, Adam with learning rate 2e-4 and beta1 0.5.
+
+    python examples/dcgan_mnist.py --data-dir ~/data/mnist --out-dir out/dcgan_mnist
+    python examples/dcgan_mnist.py --loss least_squares --out-dir out/dcgan_lsgan
+
+Writes a 4x4 grid every n_print iterations (000.png, 001.png, ...; the same
+16 noise vectors each time, so the digits can be watched forming), and at
+the end an 8x8 grid (final.png), the loss curves (losses.png) and 10,000
+samples (samples.npy, float32 in [0, 1], shape (10000, 784)).
+
+References: Radford, Metz and Chintala (2016), Unsupervised representation
+learning with deep convolutional generative adversarial networks.
+"""
+import argparse
+import os
+import time
+
+import numpy as np
+import tensorflow.compat.v1 as tf
+
+import gan_infer as ed
+from gan_infer import layers
+from gan_infer.criticism import sample_grid, save_figure, training_curves
+from gan_infer.inferences.losses import GAN_LOSSES
+from gan_infer.models import Normal, Uniform
+from gan_infer.util import atomic_write, ensure_directory
+
+tf.disable_eager_execution()
+
+parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+parser.add_argument("--n-iter", type=int, default=5000, help="training iterations (default 5000)")
+parser.add_argument("--n-print", type=int, default=500, help="progress and grid every N iterations")
+parser.add_argument("--loss", choices=sorted(GAN_LOSSES), default="non_saturating",
+                    help="the pair of GAN losses (default non_saturating)")
+parser.add_argument("--noise", choices=["uniform", "normal"], default="uniform",
+                    help="prior of the noise: Uniform(-1, 1) as in the paper, or N(0, 1)")
+parser.add_argument("--disc-batch-norm", action="store_true",
+                    help="batch norm after the discriminator's second convolution")
+parser.add_argument("--data-dir", default=None,
+                    help="folder with the four MNIST .gz files (default: $GAN_INFER_DATA_DIR or "
+                         "a per-user cache; downloaded when missing)")
+parser.add_argument("--out-dir", default="out/dcgan_mnist", help="where figures and samples go")
+parser.add_argument("--seed", type=int, default=42)
+args = parser.parse_args()
+if args.n_iter < 1 or args.n_print < 1:
+    parser.error("--n-iter and --n-print must be positive")
+
+ed.set_seed(args.seed)
+out_dir = ensure_directory(args.out_dir)
+M = 64  # batch size during training (the paper's mini-batch)
+d = 100  # latent dimension
+
+# DATA. Grey levels scaled to [0, 1], not binarized: the generator's sigmoid
+# outputs are grey images, and a discriminator shown binary data could tell
+# real from fake by that alone, whatever the digits look like.
+(x_train, _), (x_valid, _), (x_test, _) = ed.datasets.mnist(args.data_dir, validation_size=5000)
+x_train_generator = ed.datasets.batches(x_train, M)
+x_ph = tf.placeholder(tf.float32, [M, 784])
+
+# All weights start from N(0, 0.02), as in the paper.
+init = tf.random_normal_initializer(stddev=0.02)
+
+
+# MODEL
+def generative_network(eps):
+    # Batch norm normalises with the statistics of the batch being generated
+    # (training=True): the samples for the figures use the same graph, in
+    # batches of M, so they see the same kind of statistics as in training.
+    net = layers.dense(eps, 7 * 7 * 128, kernel_initializer=init)
+    net = tf.nn.relu(layers.batch_norm(net, training=True))
+    net = tf.reshape(net, [M, 7, 7, 128])
+    net = layers.conv2d_transpose(net, 64, 5, strides=2, kernel_initializer=init)  # 14x14
+    net = tf.nn.relu(layers.batch_norm(net, training=True))
+    net = layers.conv2d_transpose(net, 1, 5, strides=2, activation=tf.sigmoid,
+                                  kernel_initializer=init)  # 28x28, pixels in [0, 1]
+    return layers.flatten(net)
+
+
+with tf.variable_scope("Gen"):
+    if args.noise == "uniform":
+        eps = Uniform(tf.zeros([M, d]) - 1.0, tf.ones([M, d]))
+    else:
+        eps = Normal(tf.zeros([M, d]), 1.0)
+    x = generative_network(eps)
+
+
+# INFERENCE
+def discriminative_network(x):
+    """Outputs probability in logits."""
+    net = tf.reshape(x, [-1, 28, 28, 1])
+    # No batch norm on the first layer (Radford et al.): it would normalise
+    # away the pixel statistics the discriminator should look at.
+    net = layers.conv2d(net, 64, 5, strides=2, activation=layers.leaky_relu,
+                        kernel_initializer=init)  # 14x14
+    net = layers.conv2d(net, 128, 5, strides=2, kernel_initializer=init)  # 7x7
+    if args.disc_batch_norm:
+        # Real and generated batches are normalised separately (D is called
+        # once on each), as in the DCGAN reference code.
+        net = layers.batch_norm(net, training=True)
+    net = layers.leaky_relu(net)
+    net = layers.flatten(net)
+    return layers.dense(net, 1, activation=None, kernel_initializer=init)
+
+
+optimizer = tf.train.AdamOptimizer(2e-4, beta1=0.5)
+optimizer_d = tf.train.AdamOptimizer(2e-4, beta1=0.5)
+
+inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
+inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d, loss=args.loss,
+                     n_iter=args.n_iter, n_print=args.n_print)
+
+sess = ed.get_session()
+tf.global_variables_initializer().run()
+
+
+def save_samples(path, n=10000):
+    """n samples from the generator, float32 in [0, 1], shape (n, 784)."""
+    samples = np.concatenate([sess.run(x) for _ in range(-(-n // M))])[:n]
+    with atomic_write(path) as f:
+        np.save(f, samples.astype(np.float32))
+    return samples
+
+
+# One fixed batch of noise for the progress grids: feeding it to `eps` shows
+# how the same 16 noise vectors turn into digits over training.
+eps_fixed = sess.run(eps)
+history = {"t": [], "loss": [], "loss_d": []}
+i = 0
+start = time.perf_counter()
+for t in range(inference.n_iter):
+    if t % inference.n_print == 0:
+        samples = sess.run(x, {eps: eps_fixed})
+        save_figure(sample_grid(samples[:16], 4, 4),
+                    os.path.join(out_dir, "{}.png".format(str(i).zfill(3))))
+        i += 1
+
+    x_batch = next(x_train_generator)
+    info_dict = inference.update(feed_dict={x_ph: x_batch})
+    inference.print_progress(info_dict)
+    for key in history:
+        history[key].append(info_dict[key])
+seconds = time.perf_counter() - start
+inference.finalize()
+print(f"{inference.n_iter} iterations in {seconds:.0f} s "
+      f"({1000 * seconds / inference.n_iter:.0f} ms per iteration, grids included)")
+
+# CRITICISM: what the fitted generator produces.
+samples = save_samples(os.path.join(out_dir, "samples.npy"))
+save_figure(sample_grid(samples, 8, 8), os.path.join(out_dir, "final.png"))
+save_figure(training_curves(history), os.path.join(out_dir, "losses.png"))
+print(f"Wrote {i} grids, final.png, losses.png and samples.npy to {out_dir}")
