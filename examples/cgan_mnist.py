@@ -31,7 +31,6 @@ References: Mirza and Osindero (2014), Conditional generative adversarial nets;
 Miyato and Koyama (2018), cGANs with projection discriminator.
 """
 import argparse
-import itertools
 import os
 import time
 
@@ -73,17 +72,7 @@ K = 10  # number of classes
 # data would let the discriminator tell them apart by that alone.
 (x_train, y_train), (x_valid, y_valid), (x_test, y_test) = \
     ed.datasets.mnist(args.data_dir, validation_size=5000)
-x_train_generator = ed.datasets.batches(x_train, M)
-
-
-def label_batches(labels, batch_size):
-    """The labels in the order `ed.datasets.batches` yields their images:
-    consecutive slices, wrapping around the end."""
-    for start in itertools.count(0, batch_size):
-        yield labels[np.arange(start, start + batch_size) % len(labels)].astype(np.int32)
-
-
-y_train_generator = label_batches(y_train, M)
+train_generator = ed.datasets.batches(x_train, M, labels=y_train.astype(np.int32))
 x_ph = tf.placeholder(tf.float32, [M, 784])
 
 
@@ -172,7 +161,8 @@ for t in range(inference.n_iter):
         i += 1
 
     # Images and labels come from the same rows of the training set.
-    feed_dict = {x_ph: next(x_train_generator), y_ph: next(y_train_generator)}
+    x_batch, y_batch = next(train_generator)
+    feed_dict = {x_ph: x_batch, y_ph: y_batch}
     info_dict = inference.update(feed_dict=feed_dict)
     inference.print_progress(info_dict)
     for key in history:

@@ -6,7 +6,7 @@ import numpy as np
 __all__ = ["batches"]
 
 
-def batches(array, batch_size, *, binarize=False, seed=None):
+def batches(array, batch_size, *, binarize=False, seed=None, labels=None):
     """Yield float32 mini-batches of ``array`` forever, wrapping around its end.
 
     Batches follow the Edward GAN tutorial's generator: consecutive slices
@@ -26,6 +26,10 @@ def batches(array, batch_size, *, binarize=False, seed=None):
         If True, each value p becomes 1.0 with probability p and 0.0
         otherwise, drawn afresh for every batch (the tutorial's dynamically
         binarized MNIST).
+      labels: np.ndarray, optional.
+        One label per example (same length as ``array``). Then each item is
+        a pair ``(batch, label_batch)``, the labels in the batch's order and
+        dtype (for conditional GANs).
       seed: int, optional.
         Seed for the binarization noise. If None, the noise generator is
         seeded from numpy's global random state when ``batches`` is called,
@@ -69,6 +73,11 @@ def batches(array, batch_size, *, binarize=False, seed=None):
             f"got a {array.ndim}-D array.")
     if array.shape[0] == 0:
         raise ValueError(f"array must hold at least one example, got shape {array.shape}.")
+    if labels is not None:
+        labels = np.asarray(labels)
+        if labels.ndim < 1 or labels.shape[0] != array.shape[0]:
+            raise ValueError(f"labels must hold one label per example ({array.shape[0]}), got "
+                             f"shape {labels.shape}.")
     fill = _filler(array)
     rng = None
     if binarize:
@@ -76,7 +85,7 @@ def batches(array, batch_size, *, binarize=False, seed=None):
         # global state at the moment the script asked for the generator.
         rng = np.random.default_rng(np.random.randint(2**31) if seed is None else seed)
     # Validation above runs now; the loop below only when batches are drawn.
-    return _generate(array, batch_size, fill, rng)
+    return _generate(array, batch_size, fill, rng, labels)
 
 
 def _filler(array):
@@ -107,7 +116,7 @@ def _filler(array):
         f"{array.dtype}. Convert it, e.g. array.astype(np.uint8) for 0..255 pixels.")
 
 
-def _generate(array, batch_size, fill, rng):
+def _generate(array, batch_size, fill, rng, labels=None):
     n = array.shape[0]
     shape = (batch_size,) + array.shape[1:]
     if rng is not None:
@@ -119,6 +128,8 @@ def _generate(array, batch_size, fill, rng):
         # A fresh array per batch, since callers may keep the ones yielded.
         out = np.empty(shape, np.float32)
         stop = start + batch_size
+        if labels is not None:
+            label_batch = np.take(labels, np.arange(start, stop) % n, axis=0)
         if stop <= n:
             fill(out, array[start:stop])
         elif batch_size <= n:
@@ -135,4 +146,4 @@ def _generate(array, batch_size, fill, rng):
             rng.random(out=uniforms, dtype=np.float32)
             np.less(uniforms, out, out=ones)
             np.copyto(out, ones)
-        yield out
+        yield out if labels is None else (out, label_batch)

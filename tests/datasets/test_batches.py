@@ -212,3 +212,18 @@ def test_input_array_is_not_modified(images):
     original = images.copy()
     take(batches(images, 16, binarize=True, seed=0), 10)
     np.testing.assert_array_equal(images, original)
+
+
+def test_labels_follow_their_images():
+    images = np.arange(10, dtype=np.uint8).reshape(10, 1) * 20
+    labels = np.arange(10) + 100
+    generator = batches(images, 4, labels=labels)
+    for _ in range(5):
+        batch, label_batch = next(generator)
+        np.testing.assert_array_equal(np.round(batch[:, 0] * 255 / 20).astype(int), label_batch - 100)
+        assert label_batch.dtype == labels.dtype
+
+
+def test_labels_must_match_the_examples():
+    with pytest.raises(ValueError, match="one label per example"):
+        batches(np.zeros((5, 2), np.uint8), 2, labels=np.zeros(4))
