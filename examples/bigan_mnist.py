@@ -34,10 +34,10 @@ import tensorflow.compat.v1 as tf
 
 import gan_infer as ed
 from gan_infer import layers
-from gan_infer.criticism import sample_grid, save_figure, training_curves
+from gan_infer.criticism import draw_samples, sample_grid, save_figure, training_curves
 from gan_infer.criticism.metrics import nearest_neighbours
 from gan_infer.models import Uniform
-from gan_infer.util import atomic_write, ensure_directory
+from gan_infer.util import ensure_directory, save_npy
 
 tf.disable_eager_execution()
 
@@ -127,14 +127,6 @@ sess = ed.get_session()
 tf.global_variables_initializer().run()
 
 
-def save_samples(path, n=10000):
-    """n samples from the generator, float32 in [0, 1], shape (n, 784)."""
-    samples = np.concatenate([sess.run(x) for _ in range(-(-n // M))])[:n]
-    with atomic_write(path) as f:
-        np.save(f, samples.astype(np.float32))
-    return samples
-
-
 z_fixed = sess.run(z)  # the same 16 codes in every progress grid
 history = {"t": [], "loss": [], "loss_d": []}
 i = 0
@@ -159,7 +151,8 @@ print(f"{inference.n_iter} iterations in {seconds:.0f} s "
 # CRITICISM: samples, and reconstructions of test digits. Encode a batch by
 # running the encoder on it, then decode the codes by feeding them to the
 # model's random variable z.
-samples = save_samples(os.path.join(out_dir, "samples.npy"))
+samples = draw_samples(x, 10000)
+save_npy(os.path.join(out_dir, "samples.npy"), samples)
 save_figure(sample_grid(samples, 8, 8), os.path.join(out_dir, "final.png"))
 save_figure(training_curves(history, labels=("generator and encoder", "discriminator")),
             os.path.join(out_dir, "losses.png"))

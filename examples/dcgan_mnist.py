@@ -28,10 +28,10 @@ import tensorflow.compat.v1 as tf
 
 import gan_infer as ed
 from gan_infer import layers
-from gan_infer.criticism import sample_grid, save_figure, training_curves
+from gan_infer.criticism import draw_samples, sample_grid, save_figure, training_curves
 from gan_infer.inferences.losses import GAN_LOSSES
 from gan_infer.models import Normal, Uniform
-from gan_infer.util import atomic_write, ensure_directory
+from gan_infer.util import ensure_directory, save_npy
 
 tf.disable_eager_execution()
 
@@ -121,14 +121,6 @@ sess = ed.get_session()
 tf.global_variables_initializer().run()
 
 
-def save_samples(path, n=10000):
-    """n samples from the generator, float32 in [0, 1], shape (n, 784)."""
-    samples = np.concatenate([sess.run(x) for _ in range(-(-n // M))])[:n]
-    with atomic_write(path) as f:
-        np.save(f, samples.astype(np.float32))
-    return samples
-
-
 # One fixed batch of noise for the progress grids: feeding it to `eps` shows
 # how the same 16 noise vectors turn into digits over training.
 eps_fixed = sess.run(eps)
@@ -153,7 +145,8 @@ print(f"{inference.n_iter} iterations in {seconds:.0f} s "
       f"({1000 * seconds / inference.n_iter:.0f} ms per iteration, grids included)")
 
 # CRITICISM: what the fitted generator produces.
-samples = save_samples(os.path.join(out_dir, "samples.npy"))
+samples = draw_samples(x, 10000)
+save_npy(os.path.join(out_dir, "samples.npy"), samples)
 save_figure(sample_grid(samples, 8, 8), os.path.join(out_dir, "final.png"))
 save_figure(training_curves(history), os.path.join(out_dir, "losses.png"))
 print(f"Wrote {i} grids, final.png, losses.png and samples.npy to {out_dir}")

@@ -21,11 +21,11 @@ import tensorflow.compat.v1 as tf
 
 import gan_infer as ed
 from gan_infer import layers
-from gan_infer.criticism import (interpolation_grid, latent_interpolation, sample_grid, save_figure,
-                                 training_curves)
+from gan_infer.criticism import (draw_samples, interpolation_grid, latent_interpolation,
+                                 sample_grid, save_figure, training_curves)
 from gan_infer.criticism.metrics import nearest_neighbours
 from gan_infer.models import Uniform
-from gan_infer.util import atomic_write, ensure_directory
+from gan_infer.util import ensure_directory, save_npy
 
 tf.disable_eager_execution()
 
@@ -82,14 +82,6 @@ inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d,
 sess = ed.get_session()
 tf.global_variables_initializer().run()
 
-def save_samples(path, n=10000):
-    """n samples from the generator, float32 in [0, 1], shape (n, 784)."""
-    samples = np.concatenate([sess.run(x) for _ in range(-(-n // M))])[:n]
-    with atomic_write(path) as f:
-        np.save(f, samples.astype(np.float32))
-    return samples
-
-
 idx = np.random.randint(M, size=16)
 history = {"t": [], "loss": [], "loss_d": []}
 i = 0
@@ -108,11 +100,13 @@ for t in range(inference.n_iter):
     for key in history:
         history[key].append(info_dict[key])
     if info_dict["t"] in args.save_samples_at:
-        save_samples(os.path.join(out_dir, "samples_{}.npy".format(info_dict["t"])))
+        save_npy(os.path.join(out_dir, "samples_{}.npy".format(info_dict["t"])),
+                 draw_samples(x, 10000))
 inference.finalize()
 
 # CRITICISM: what the fitted generator produces.
-samples = save_samples(os.path.join(out_dir, "samples.npy"))
+samples = draw_samples(x, 10000)
+save_npy(os.path.join(out_dir, "samples.npy"), samples)
 save_figure(sample_grid(samples, 8, 8), os.path.join(out_dir, "final.png"))
 save_figure(training_curves(history), os.path.join(out_dir, "losses.png"))
 

@@ -36,9 +36,9 @@ import tensorflow.compat.v1 as tf
 
 import gan_infer as ed
 from gan_infer import layers
-from gan_infer.criticism import Monitor, history_figure, sample_grid, save_figure
+from gan_infer.criticism import Monitor, draw_samples, history_figure, sample_grid, save_figure
 from gan_infer.models import Normal
-from gan_infer.util import atomic_write, ensure_directory
+from gan_infer.util import ensure_directory, save_npy
 
 tf.disable_eager_execution()
 
@@ -125,14 +125,6 @@ sess = ed.get_session()
 tf.global_variables_initializer().run()
 
 
-def save_samples(path, n=10000):
-    """n samples from the generator, float32 in [0, 1], shape (n, 784)."""
-    samples = np.concatenate([sess.run(x) for _ in range(-(-n // M))])[:n]
-    with atomic_write(path) as f:
-        np.save(f, samples.astype(np.float32))
-    return samples
-
-
 eps_fixed = sess.run(eps)  # the same 16 noise vectors in every progress grid
 i = 0
 start = time.perf_counter()
@@ -155,7 +147,8 @@ print(f"{inference.n_iter} iterations ({args.disc_steps} critic steps + 1 genera
       "grids included)")
 
 # CRITICISM: what the fitted generator produces, and the critic's estimate.
-samples = save_samples(os.path.join(out_dir, "samples.npy"))
+samples = draw_samples(x, 10000)
+save_npy(os.path.join(out_dir, "samples.npy"), samples)
 save_figure(sample_grid(samples, 8, 8), os.path.join(out_dir, "final.png"))
 
 # -L_D of the last critic step of each recorded iteration (on a training

@@ -1,11 +1,11 @@
-"""Recording quantities during training, for the pictures afterwards."""
+"""Recording quantities during training, and drawing samples, for the pictures afterwards."""
 import numbers
 
 import numpy as np
 
 from gan_infer.util.session import get_session
 
-__all__ = ["Monitor"]
+__all__ = ["Monitor", "draw_samples"]
 
 
 class Monitor:
@@ -82,3 +82,27 @@ class Monitor:
         names = [key for key in self.history if key != "t"]
         return [dict({"t": t}, **{name: self.history[name][i] for name in names})
                 for i, t in enumerate(self.history["t"])]
+
+
+def draw_samples(tensor, n, feed_dict=None):
+    """`n` rows of `tensor` (e.g. the model's output x), from as many
+    session runs as needed: each run draws a fresh batch.
+
+    #### Examples
+
+    ```python
+    samples = draw_samples(x, 10000)           # (10000, 784) float32
+    sevens = draw_samples(x, 100, {y: np.full(M, 7)})
+    ```
+    """
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ValueError(f"n must be a positive int, got {n!r}.")
+    sess = get_session()
+    batches, total = [], 0
+    while total < n:
+        batch = np.asarray(sess.run(tensor, feed_dict))
+        if batch.ndim == 0 or len(batch) == 0:
+            raise ValueError(f"draw_samples needs a batch of samples, got shape {batch.shape}.")
+        batches.append(batch)
+        total += len(batch)
+    return np.concatenate(batches)[:n]

@@ -269,7 +269,8 @@ def animate_2d(frames, data_samples, path, fps=4, limits=None, title="2-D GAN"):
     ax.set_ylim(*limits[1])
     ax.set_aspect("equal")
     ax.legend(loc="upper right", fontsize=8)
-    heading = ax.set_title(title)
+    heading = ax.set_title(title, fontsize=9)
+    fig.tight_layout()
 
     def draw(index):
         model.set_offsets(np.asarray(frames[index]["samples"])[:, :2])

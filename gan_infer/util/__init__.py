@@ -13,6 +13,7 @@ _LAZY = {
     "Progbar": "gan_infer.util.progbar",
     "atomic_write": "gan_infer.util.files",
     "ensure_directory": "gan_infer.util.files",
+    "save_npy": "gan_infer.util.files",
 }
 
 __all__ = sorted(_LAZY)

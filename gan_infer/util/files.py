@@ -6,7 +6,7 @@ import contextlib
 import os
 import tempfile
 
-__all__ = ["atomic_write", "ensure_directory"]
+__all__ = ["atomic_write", "ensure_directory", "save_npy"]
 
 
 def ensure_directory(directory, what="output directory"):
@@ -74,3 +74,11 @@ def atomic_write(path, mode="wb"):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+def save_npy(path, array):
+    """Save a numpy array to `path` in .npy format, atomically."""
+    import numpy as np  # only here: this module is otherwise standard-library only
+
+    with atomic_write(path) as handle:
+        np.save(handle, array)

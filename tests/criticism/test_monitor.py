@@ -83,3 +83,18 @@ def test_monitor_in_a_manual_loop_feeds_and_skips_between_records():
 def test_monitor_bad_arguments(fetches, every, error):
     with pytest.raises(error):
         Monitor(fetches, every=every)
+
+
+def test_draw_samples_runs_as_often_as_needed_and_honours_the_feed():
+    from gan_infer.criticism import draw_samples
+    counter = tf.Variable(0.0)
+    batch = tf.fill([4, 2], counter.assign_add(1.0))
+    x = Normal(tf.zeros([4]), 1.0)
+    ed.get_session().run(tf.global_variables_initializer())
+    drawn = draw_samples(batch, 10)
+    assert drawn.shape == (10, 2)
+    np.testing.assert_array_equal(drawn[:, 0], [1, 1, 1, 1, 2, 2, 2, 2, 3, 3])
+    fixed = draw_samples(x, 6, {x: np.full(4, 7.0, np.float32)})
+    np.testing.assert_array_equal(fixed, np.full(6, 7.0))
+    with pytest.raises(ValueError, match="positive"):
+        draw_samples(x, 0)

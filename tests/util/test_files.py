@@ -177,3 +177,12 @@ def test_atomic_write_gives_ordinary_permissions(tmp_path):
     with atomic_write(existing) as handle:
         handle.write(b"new")
     assert stat.S_IMODE(os.stat(existing).st_mode) == 0o640 and existing.read_bytes() == b"new"
+
+
+def test_save_npy_round_trips(tmp_path):
+    import numpy as np
+    from gan_infer.util.files import save_npy
+    array = np.arange(12, dtype=np.float32).reshape(3, 4)
+    save_npy(tmp_path / "a.npy", array)
+    np.testing.assert_array_equal(np.load(tmp_path / "a.npy"), array)
+    assert os.listdir(tmp_path) == ["a.npy"]
