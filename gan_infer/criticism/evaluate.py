@@ -9,6 +9,7 @@ __all__ = ["evaluate_mnist", "METRIC_NAMES"]
 
 #: (key, description) of what `evaluate_mnist` returns, in display order.
 METRIC_NAMES = (
+    ("requested_label_accuracy", "samples classified as the requested digit (conditional GAN)"),
     ("classifier_score", "classifier score (Inception Score analogue; real test images ~9.9)"),
     ("frechet_distance", "Fréchet distance of classifier features to the test set (FID analogue)"),
     ("kernel_distance", "kernel distance (KID, x1000) to the test set"),
@@ -36,7 +37,7 @@ def _as_samples(samples):
 
 
 def evaluate_mnist(samples, data_dir=None, classifier=None, parzen=True, n_parzen=10000,
-                   seed=0, reference=False, n_test=10000):
+                   seed=0, reference=False, n_test=10000, labels=None):
     """Judge generated MNIST digits by every metric of `gan_infer.criticism`.
 
     Protocols:
@@ -60,6 +61,9 @@ def evaluate_mnist(samples, data_dir=None, classifier=None, parzen=True, n_parze
       reference: bool. Score held-out *real* images the same way instead
         (the validation images stand in for samples): the ceiling a perfect
         generator would reach.
+      labels: array of N ints, optional. The digit each sample was asked to
+        be (a conditional GAN): adds `requested_label_accuracy`, the
+        fraction the classifier assigns to the requested digit.
       n_test: int. How many test images serve as the reference set (all
         10,000 for the protocol; fewer for quick checks: the nearest-
         neighbour searches over them dominate the cost).
@@ -81,6 +85,12 @@ def evaluate_mnist(samples, data_dir=None, classifier=None, parzen=True, n_parze
     features = classifier.features(samples)
     test_features = classifier.features(test)
     results = {"n_samples": int(len(samples))}
+    if labels is not None:
+        labels = np.asarray(labels)
+        if labels.shape != (len(samples),):
+            raise ValueError(f"labels must hold one digit per sample ({len(samples)}), got shape "
+                             f"{labels.shape}.")
+        results["requested_label_accuracy"] = float(np.mean(np.argmax(probabilities, 1) == labels))
 
     score = metrics.classifier_score(probabilities)
     results.update(classifier_score=score.mean, classifier_score_std=score.std)

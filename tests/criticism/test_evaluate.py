@@ -33,7 +33,7 @@ def test_real_digits_beat_noise_on_every_metric(setup):
     real = x_test[-300:] / 255.0
     noise = np.random.default_rng(0).uniform(size=(300, 784))
     good, bad = score(setup, real), score(setup, noise)
-    assert {key for key, _ in METRIC_NAMES} <= set(good)
+    assert {key for key, _ in METRIC_NAMES} - {"requested_label_accuracy"} <= set(good)
     assert good["classifier_score"] > 2 * bad["classifier_score"]
     assert good["frechet_distance"] < bad["frechet_distance"] / 2
     assert good["kernel_distance"] < bad["kernel_distance"]
@@ -55,3 +55,14 @@ def test_copies_of_training_images_are_flagged(setup):
 def test_bad_samples(setup, bad, message):
     with pytest.raises(ValueError, match=message):
         score(setup, bad)
+
+
+def test_requested_label_accuracy(setup):
+    classifier, data_dir, _, x_test = setup
+    (_, _), (_, y_test) = mnist(data_dir)
+    images = x_test[-300:] / 255.0
+    right = score(setup, images, parzen=False, labels=y_test[-300:])["requested_label_accuracy"]
+    wrong = score(setup, images, parzen=False, labels=(y_test[-300:] + 1) % 10)
+    assert right > 0.7 and wrong["requested_label_accuracy"] < 0.2
+    with pytest.raises(ValueError, match="one digit per sample"):
+        score(setup, images, labels=y_test[:10])
