@@ -61,6 +61,8 @@ header = "| metric | " + " | ".join(f"{t:,} iterations" for t in SNAPSHOTS) + " 
 lines = [f"Tutorial GAN, seeds {', '.join(map(str, args.seeds))}: mean ± std over seeds.", "",
          header, "|---" * (len(SNAPSHOTS) + 2) + "|"]
 for key, description in METRIC_NAMES:
+    if key not in reference:
+        continue
     cells = []
     for t in SNAPSHOTS:
         values = np.array([r[key] for r in results[t]])
