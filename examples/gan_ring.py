@@ -16,6 +16,7 @@ point in the plane; the discriminator is an MLP of the same size.
     python examples/gan_ring.py --out-dir out/gan_ring
     python examples/gan_ring.py --mixture grid --n-iter 20000 --out-dir out/gan_grid
     python examples/gan_ring.py --loss minimax --disc-steps 5 --out-dir out/gan_ring_k5
+    python examples/gan_ring.py --pack 4 --out-dir out/gan_ring_pack4      # PacGAN
 
 Writes fit.gif (data and model samples every n_print iterations), final.png
 (data, samples and the 3-sigma circles), curves.png (losses) and
@@ -54,6 +55,8 @@ parser.add_argument("--disc-steps", type=int, default=None,
                     help="k discriminator steps per generator step (Algorithm 1 of Goodfellow "
                          "et al.); default: one simultaneous update of both")
 parser.add_argument("--noise-dim", type=int, default=2, help="dimension of the noise (default 2)")
+parser.add_argument("--pack", type=int, default=1,
+                    help="PacGAN packing: D judges PACK samples at once (default 1: plain GAN)")
 parser.add_argument("--n-iter", type=int, default=10000, help="training iterations (default 10000)")
 parser.add_argument("--n-print", type=int, default=500, help="progress and animation frames")
 parser.add_argument("--seed", type=int, default=42)
@@ -63,6 +66,8 @@ if args.n_iter < 1 or args.n_print < 1 or args.noise_dim < 1:
     parser.error("--n-iter, --n-print and --noise-dim must be positive")
 if args.disc_steps is not None and args.disc_steps < 1:
     parser.error(f"--disc-steps must be positive, got {args.disc_steps}")
+if args.pack < 1 or 512 % args.pack:
+    parser.error(f"--pack must be a positive divisor of the batch size 512, got {args.pack}")
 
 ed.set_seed(args.seed)
 out_dir = ensure_directory(args.out_dir)
@@ -95,8 +100,12 @@ x_ph = tf.placeholder(tf.float32, [M, 2])
 
 # INFERENCE
 def discriminative_network(x):
-    """Outputs probability in logits."""
-    net = x
+    """Outputs probability in logits, one per pack of `--pack` points.
+
+    Packing (PacGAN, Lin et al. 2018) lets D see several samples at once:
+    a collapsed generator's packs look alike, real packs do not, so
+    collapse becomes easy to detect and is penalised."""
+    net = tf.reshape(x, [-1, 2 * args.pack])
     for _ in range(3):
         net = layers.dense(net, 128, activation=tf.nn.relu)
     return layers.dense(net, 1, activation=None)
@@ -137,6 +146,7 @@ print(f"{args.mixture}: {coverage.modes_captured}/{mixture.n_modes} modes captur
 print("samples per mode: " + " ".join(str(c) for c in coverage.counts))
 
 metrics = {"mixture": args.mixture, "loss": args.loss, "disc_steps": args.disc_steps,
+           "pack": args.pack,
            "noise_dim": args.noise_dim, "n_iter": args.n_iter, "seed": args.seed,
            "n_samples": N_EVAL, "n_modes": mixture.n_modes,
            "modes_captured": coverage.modes_captured,
