@@ -92,7 +92,10 @@ def evaluate_mnist(samples, data_dir=None, classifier=None, parzen=True, n_parze
                              f"{labels.shape}.")
         results["requested_label_accuracy"] = float(np.mean(np.argmax(probabilities, 1) == labels))
 
-    score = metrics.classifier_score(probabilities)
+    # The score's splits are contiguous: shuffle, or samples ordered by class
+    # (a conditional GAN's) would make every split a single class.
+    shuffled = probabilities[np.random.default_rng(seed).permutation(len(probabilities))]
+    score = metrics.classifier_score(shuffled)
     results.update(classifier_score=score.mean, classifier_score_std=score.std)
     results["frechet_distance"] = metrics.frechet_distance(test_features, features)
     kid = metrics.kernel_distance(test_features, features, seed=seed)

@@ -609,7 +609,8 @@ def classifier_score(probabilities, n_splits=10):
     score = exp( E_x KL(p(y|x) || p(y)) ),   p(y) = E_x p(y|x),
 
     computed on each of `n_splits` contiguous splits and averaged (Salimans
-    et al. 2016). It is high (up to K, the number of classes) when each sample
+    et al. 2016) — so the samples must be in random order (shuffle samples
+    drawn class by class first). It is high (up to K, the number of classes) when each sample
     is confidently one class and the classes are used evenly; it is 1 when
     every sample gets the same prediction. It says nothing about whether the
     samples look like the real data within a class.
