@@ -174,9 +174,6 @@ def test_run_with_a_placeholder_explains_the_manual_loop():
 
 def test_variable_routing_and_scopes():
     inference, x_ph, _, theta = make_inference(n_print=0)
-    disc_vars = {v.op.name for _, v in inference.train_d.control_inputs[0].control_inputs} \
-        if False else None
-    del disc_vars
     names_d = sorted(v.op.name for v in tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, "Disc/"))
     assert names_d == ["Disc/dense/bias", "Disc/dense/kernel", "Disc/dense_1/bias",
                        "Disc/dense_1/kernel"]
