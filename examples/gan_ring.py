@@ -156,7 +156,9 @@ with atomic_write(os.path.join(out_dir, "metrics.json"), "w") as f:
     json.dump(metrics, f, indent=2)
 
 data_samples = mixture.sample(N_EVAL, seed=rng)
-title = f"{args.mixture} of {mixture.n_modes} Gaussians, {args.loss} loss" + (f", pack {args.pack}" if args.pack > 1 else "")
+title = f"{args.mixture} of {mixture.n_modes} Gaussians, {args.loss} loss"
+if args.pack > 1:
+    title += f", pack {args.pack}"
 # A short title: the GIF's frames are small and add the iteration to it.
 animate_2d(monitor.frames(), data_samples, os.path.join(out_dir, "fit.gif"),
            title=f"{args.mixture}, {args.loss}")
