@@ -10,7 +10,7 @@ DATA_DIR ?= $(if $(SHARED_MNIST),../shared/datasets/mnist,)
 OUT_DIR ?= out/gan_mnist
 N_ITER ?= 15000
 
-.PHONY: demo test venv clean
+.PHONY: demo test bench venv clean
 
 venv: $(VENV)/.installed
 
@@ -25,6 +25,13 @@ demo: venv
 
 test: venv
 	$(PY) -m pytest -q tests
+
+# Speed and memory tables (issue 5): gan_infer beside raw TF, tf.function, XLA,
+# JAX and PyTorch, in a separate environment (benchmarks/.venv) so that the
+# peers never become dependencies of the package.
+bench:
+	bash benchmarks/setup_env.sh
+	TF_CPP_MIN_LOG_LEVEL=2 benchmarks/.venv/bin/python benchmarks/run_all.py --threads 1 --output docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
