@@ -1,6 +1,4 @@
 """Tests for gan_infer.criticism.toy: 1-D fits, KS distances, 2-D mode counting."""
-import re
-import textwrap
 
 import numpy as np
 import pytest
@@ -19,24 +17,6 @@ from gan_infer.criticism.toy import (
 
 def rng(seed=0):
     return np.random.default_rng(seed)
-
-
-def docstring_examples(module):
-    for name in module.__all__:
-        doc = getattr(module, name).__doc__ or ""
-        for block in re.findall(r"```python\n(.*?)```", doc, flags=re.S):
-            yield name, textwrap.dedent(block)
-
-
-@pytest.mark.parametrize("name, code", list(docstring_examples(toy)))
-def test_docstring_examples_run(name, code):
-    namespace = {"np": np, **{n: getattr(toy, n) for n in toy.__all__}}
-    exec(compile(code, f"<{name} example>", "exec"), namespace)
-
-
-def test_module_lists_public_api():
-    for name in toy.__all__:
-        assert hasattr(toy, name)
 
 
 # --- 1-D ----------------------------------------------------------------------------
