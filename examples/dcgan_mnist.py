@@ -23,7 +23,6 @@ import argparse
 import os
 import time
 
-import numpy as np
 import tensorflow.compat.v1 as tf
 
 import gan_infer as ed

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from gan_infer.criticism import toy
 from gan_infer.criticism.toy import (
     Mixture2D,
     fit_normal_1d,
