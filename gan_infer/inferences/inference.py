@@ -243,7 +243,9 @@ class Inference(abc.ABC):
         self._last_t = t
         if self.summarize is not None and self.n_print > 0 and self._is_print_step(t):
             summary = values.pop("summary", None)
-            if summary is None:  # counter changed behind our back (re-initialized)
+            # Not fetched with the update: the first update (t unknown before
+            # it) or a counter reset behind our back (variables re-initialized).
+            if summary is None:
                 summary = sess.run(self.summarize, feed_dict)
             self.train_writer.add_summary(summary, t)
         return values, t
