@@ -171,6 +171,7 @@ class GANInference(Inference):
           *args, **kwargs: passed to `Inference.initialize` (n_iter,
             n_print, logdir, log_timestamp, log_vars, debug).
         """
+        self._refuse_reinitialize()  # before the schedule of the first call is touched
         self._set_schedule(loss, disc_steps, pretrain_steps)
         super().initialize(*args, **kwargs)
         self.loss, grads_and_vars, self.loss_d, grads_and_vars_d = \

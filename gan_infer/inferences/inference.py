@@ -156,10 +156,7 @@ class Inference(abc.ABC):
             n_print = int(n_iter) // 100
         elif isinstance(n_print, bool) or not isinstance(n_print, numbers.Integral) or n_print < 0:
             raise ValueError(f"n_print must be a non-negative int (0 disables printing), got {n_print!r}.")
-        if self._initialized:
-            raise RuntimeError(
-                f"{type(self).__name__}.initialize() was already called: its training ops "
-                "exist. Create a new inference object (in a new graph) to start afresh.")
+        self._refuse_reinitialize()
         self._initialized = True
         self.n_iter = int(n_iter)
         self.n_print = int(n_print)
@@ -191,6 +188,12 @@ class Inference(abc.ABC):
             for variable in log_vars:
                 tf.summary.histogram(f"parameter/{variable.op.name}", variable,
                                      collections=[self._summary_key])
+
+    def _refuse_reinitialize(self):
+        if self._initialized:
+            raise RuntimeError(
+                f"{type(self).__name__}.initialize() was already called: its training ops "
+                "exist. Create a new inference object (in a new graph) to start afresh.")
 
     def _finish_summaries(self):
         """Merge the summaries the subclass added; call at the end of initialize."""
@@ -315,13 +318,14 @@ class Inference(abc.ABC):
             the algorithm is already initialized, e.g. to build monitors on
             its tensors first).
         """
+        # Checked first, so a refused run() leaves the algorithm uninitialized.
+        self._check_runnable()
         if not self._initialized:
             self.initialize(*args, **kwargs)
         elif args or kwargs:
             raise RuntimeError(
                 f"{type(self).__name__} is already initialized: call run() without "
                 "initialize() arguments, or give them to run() instead of calling initialize().")
-        self._check_runnable()
         session = get_session()
         init = (tf.global_variables_initializer() if variables is None
                 else tf.variables_initializer(variables))

@@ -170,6 +170,7 @@ def test_run_with_a_placeholder_explains_the_manual_loop():
     inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
     with pytest.raises(ValueError, match="update\\(feed_dict"):
         inference.run(n_iter=10)
+    inference.initialize(n_iter=10)  # the refused run() built nothing: the manual loop can start
 
 
 def test_variable_routing_and_scopes():
