@@ -34,6 +34,7 @@ _LAZY = {
     "WGANInference": "gan_infer.inferences",
     "BiGANInference": "gan_infer.inferences",
     "Inference": "gan_infer.inferences",
+    "Minibatches": "gan_infer.inferences",
     "get_session": "gan_infer.util",
     "set_seed": "gan_infer.util",
     "GraphModeError": "gan_infer.util",

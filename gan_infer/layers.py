@@ -27,6 +27,7 @@ import numbers
 
 import tensorflow.compat.v1 as tf
 
+from gan_infer.util.seeds import fresh_seed
 from gan_infer.util.session import require_graph_mode
 
 __all__ = ["dense", "dropout", "conv2d", "conv2d_transpose", "batch_norm", "leaky_relu",
@@ -101,7 +102,11 @@ def dropout(inputs, rate=0.5, training=False, noise_shape=None, seed=None, name=
       rate: float in [0, 1). Fraction of units dropped.
       training: Python bool or scalar bool tensor (e.g. a placeholder, so one
         graph serves both training and evaluation).
-      noise_shape, seed: as in `tf.nn.dropout`.
+      noise_shape: as in `tf.nn.dropout`.
+      seed: int, optional. An op seed for `tf.nn.dropout`'s stateful
+        random op. By default the mask comes from a stream whose state is a
+        variable (`gan_infer.util.seeds.fresh_seed`), so a run resumed from
+        a checkpoint drops the same units as an uninterrupted one.
     """
     inputs = _as_float_tensor(inputs, "dropout")
     if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0.0 <= rate < 1.0:
@@ -110,16 +115,26 @@ def dropout(inputs, rate=0.5, training=False, noise_shape=None, seed=None, name=
         if isinstance(training, bool):
             if not training or rate == 0.0:
                 return tf.identity(inputs)
-            return tf.nn.dropout(inputs, rate=rate, noise_shape=noise_shape, seed=seed)
+            return _drop(inputs, rate, noise_shape, seed)
         training = tf.convert_to_tensor(training)
         if training.dtype != tf.bool or training.shape.rank not in (0, None):
             raise TypeError(
                 "layers.dropout: training must be a Python bool or a scalar bool tensor, "
                 f"got {training!r}.")
+        # The stream's state variable cannot be created inside a cond branch.
+        stream = fresh_seed() if seed is None else None
         return tf.cond(
             training,
-            lambda: tf.nn.dropout(inputs, rate=rate, noise_shape=noise_shape, seed=seed),
+            lambda: _drop(inputs, rate, noise_shape, seed, stream),
             lambda: tf.identity(inputs))
+
+
+def _drop(inputs, rate, noise_shape, seed, stream=None):
+    if seed is not None:
+        return tf.nn.dropout(inputs, rate=rate, noise_shape=noise_shape, seed=seed)
+    return tf.nn.experimental.stateless_dropout(
+        inputs, rate=rate, seed=stream if stream is not None else fresh_seed(),
+        noise_shape=noise_shape)
 
 
 def _pair(value, what, layer):

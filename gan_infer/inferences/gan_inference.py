@@ -215,12 +215,15 @@ class GANInference(Inference):
             self._after_critic_update(
                 apply(optimizer_d, grads_and_vars_d, global_step_d, both, update_ops_d)))
 
+        # Each session step reads one batch of in-graph data, then moves on.
+        self.train, self.train_d, self.train_both = (
+            self._consumes_batch(op) for op in (self.train, self.train_d, self.train_both))
         self._train_ops = {None: self.train_both, "Gen": self.train, "Disc": self.train_d}
         self._counted_train = {key: self._counted(op) for key, op in self._train_ops.items()}
         if self.logging:
             tf.summary.scalar("loss", self.loss, collections=[self._summary_key])
             tf.summary.scalar("loss/discriminative", self.loss_d, collections=[self._summary_key])
-        self._finish_summaries()
+        self._finish_initialize()
 
     def _discriminate(self):
         """D's outputs on data and on samples, building D's variables once."""
@@ -292,6 +295,10 @@ class GANInference(Inference):
         grads_d = [self._check_numerics(g, f"the gradient of the discriminator loss for {v.op.name}")
                    for g, v in zip(grads_d, var_list_d)]
         return loss, list(zip(grads, var_list)), loss_d, list(zip(grads_d, var_list_d))
+
+    def _resumed_at(self, t):
+        if t > 0:  # pre-training happened before the first iteration
+            self._pretrain_remaining = 0
 
     def _after_critic_update(self, train_d):
         """Hook for work that must follow each discriminator step (clipping)."""

@@ -5,13 +5,18 @@ import datetime
 import numbers
 import os
 import re
+import signal
+import threading
 
 import numpy as np
 import tensorflow as tf2
 import tensorflow.compat.v1 as tf
 
+from gan_infer.inferences.minibatches import Minibatches, MinibatchStream
 from gan_infer.models.random_variable import RandomVariable
+from gan_infer.util.files import ensure_directory
 from gan_infer.util.progbar import Progbar
+from gan_infer.util.seeds import step_seed, step_seed_value
 from gan_infer.util.session import get_session, require_graph_mode
 
 __all__ = ["Inference"]
@@ -55,17 +60,81 @@ class Inference(abc.ABC):
 
     # ------------------------------------------------------------------ data
     def _check_and_adapt_data(self, data):
+        self._minibatch_stream = None
         if data is None:
             return {}
         if not isinstance(data, dict):
             raise TypeError(
                 f"data must be a dict that binds the model's output to observations, e.g. "
                 f"data={{x: x_ph}}; got {type(data).__name__}.")
-        adapted = {}
+        adapted, minibatched = {}, {}
         for key, value in data.items():
             model_tensor = self._model_tensor(key)
-            adapted[key] = self._observed_tensor(model_tensor, value)
-        return adapted
+            entry = self._as_minibatches(model_tensor, value)
+            if entry is not None:
+                minibatched[key] = (model_tensor, entry)
+            else:
+                adapted[key] = self._observed_tensor(model_tensor, value)
+        if minibatched:
+            batch_of = self._bind_minibatches(list(minibatched.values()))
+            adapted.update({key: batch_of[id(entry)] for key, (_, entry) in minibatched.items()})
+        return {key: adapted[key] for key in data}  # the user's order: D's argument order
+
+    @staticmethod
+    def _as_minibatches(model_tensor, value):
+        """A `Minibatches` for `value`, or None when it is bound as it is.
+
+        A numpy array with as many rows as the model's batch is the batch
+        itself (Edward's semantics); one with another number of rows, and
+        the same shape otherwise, is served in mini-batches.
+        """
+        if isinstance(value, Minibatches):
+            return value
+        if not isinstance(value, np.ndarray) or value.ndim < 1 or model_tensor.shape.rank is None:
+            return None
+        model_shape = model_tensor.shape.as_list()
+        if (len(model_shape) == value.ndim and model_shape[0] not in (None, value.shape[0])
+                and tf.TensorShape(model_shape[1:]).is_compatible_with(value.shape[1:])):
+            return Minibatches(value, binarize=False, shuffle=True)
+        return None
+
+    def _bind_minibatches(self, entries):
+        """Batch tensors (by id of the entry) sharing one order of the rows."""
+        n_rows = {entry.array.shape[0] for _, entry in entries}
+        batch_sizes = {model_tensor.shape.as_list()[0] if model_tensor.shape.rank else None
+                       for model_tensor, _ in entries}
+        if len(n_rows) > 1:
+            raise ValueError(
+                f"The mini-batched data entries have different numbers of rows {sorted(n_rows)}; "
+                "entries served together (e.g. images and their labels) must pair row by row.")
+        if None in batch_sizes or len(batch_sizes) > 1:
+            raise ValueError(
+                "Mini-batched data need model tensors with one static batch size (the leading "
+                "dimension) to know how many rows to serve; give the model's samples a fixed "
+                f"batch dimension, e.g. tf.zeros([M, d]) (got {sorted(map(str, batch_sizes))}).")
+        shuffle = {entry.shuffle for _, entry in entries}
+        if len(shuffle) > 1:
+            raise ValueError("Mini-batched data entries share one order of the rows: give them "
+                             "all the same shuffle= setting.")
+        self._minibatch_stream = MinibatchStream(n_rows.pop(), batch_sizes.pop(), shuffle.pop())
+        batches = {}
+        for model_tensor, entry in entries:
+            array = entry.array
+            # Checked like a bound array, against the shape of one batch.
+            stored = self._observed_tensor(
+                tf.placeholder(model_tensor.dtype, [None] + model_tensor.shape.as_list()[1:]),
+                array)
+            batch = self._minibatch_stream.batch(stored, entry)
+            batch.set_shape(model_tensor.shape)
+            batches[id(entry)] = batch
+        return batches
+
+    def _consumes_batch(self, train_op):
+        """`train_op` followed by moving the in-graph data to the next batch
+        (itself when no data are mini-batched in the graph)."""
+        if self._minibatch_stream is None:
+            return train_op
+        return tf.group(train_op, self._minibatch_stream.advance)
 
     @staticmethod
     def _model_tensor(key):
@@ -132,7 +201,8 @@ class Inference(abc.ABC):
 
     # -------------------------------------------------------- initialization
     def initialize(self, n_iter=1000, n_print=None, logdir=None, log_timestamp=True,
-                   log_vars=None, debug=False):
+                   log_vars=None, debug=False, checkpoint_dir=None, checkpoint_every=None,
+                   keep_checkpoints=3):
         """Initialize the algorithm's hyper-parameters and bookkeeping ops.
 
         Args:
@@ -147,6 +217,16 @@ class Inference(abc.ABC):
             histograms to TensorBoard (default: the trainable ones).
           debug: bool. Check every loss and gradient for NaN/Inf at each
             update and stop with an error naming the first bad tensor.
+          checkpoint_dir: str, optional. Where `run()` keeps checkpoints
+            (`tf.train.Saver`: every variable, so parameters, optimizer
+            slots, the iteration counter and in-graph data position) and
+            from where it resumes: a run started again with the same
+            `checkpoint_dir` continues from the latest checkpoint and
+            produces exactly the losses of an uninterrupted run.
+          checkpoint_every: int, optional. Save every this many iterations
+            (default `n_print`, or 1000 when that is 0); `run()` also saves
+            at the end and when interrupted (Ctrl-C).
+          keep_checkpoints: int. How many recent checkpoints to keep.
         """
         require_graph_mode(f"{type(self).__name__}.initialize()")
         get_session()
@@ -165,6 +245,15 @@ class Inference(abc.ABC):
         self.t = tf.Variable(0, trainable=False, name="iteration")
         self.increment_t = self.t.assign_add(1)
         self._last_t = None  # host copy of t, to know when to fetch summaries
+        # The noise of step t is a function of (seed, t, sub-step) only (see
+        # gan_infer.util.seeds); the seed is a variable so checkpoints keep it.
+        graph_seed, op_seed = tf.get_seed(None)
+        seed = (np.random.SeedSequence().entropy % 2**62 if graph_seed is None
+                else graph_seed * 2**31 + op_seed)
+        self.seed = tf.Variable(seed, trainable=False, dtype=tf.int64, name="seed")
+        self._host_seed = None
+        self._substep = 0  # session steps since the last counted update
+        self._set_checkpointing(checkpoint_dir, checkpoint_every, keep_checkpoints)
 
         self.logging = logdir is not None
         self.summarize = None
@@ -195,10 +284,17 @@ class Inference(abc.ABC):
                 f"{type(self).__name__}.initialize() was already called: its training ops "
                 "exist. Create a new inference object (in a new graph) to start afresh.")
 
-    def _finish_summaries(self):
-        """Merge the summaries the subclass added; call at the end of initialize."""
+    def _finish_initialize(self):
+        """Merge the summaries the subclass added and make the checkpoint
+        saver, now that every variable exists; call at the end of initialize."""
         if self.logging:
             self.summarize = tf.summary.merge_all(key=self._summary_key)
+        if self.checkpoint_dir is not None:
+            # Every global variable (parameters, optimizer slots, t, the seed
+            # and the in-graph data position); not the observed data, which
+            # are bound again when the program runs.
+            self._saver = tf.train.Saver(max_to_keep=self._keep_checkpoints,
+                                         save_relative_paths=True)
 
     def _check_numerics(self, tensor, description):
         """`tensor`, checked for NaN/Inf at run time when `debug=True`."""
@@ -231,10 +327,17 @@ class Inference(abc.ABC):
           (dict of fetched values, t after the update).
         """
         sess = get_session()
+        if self._last_t is None or self._host_seed is None:
+            self._last_t, self._host_seed = (int(v) for v in sess.run([self.t, self.seed]))
+        seed_tensor = step_seed()
+        if seed_tensor not in (feed_dict or {}):
+            feed_dict = dict(feed_dict or {})
+            feed_dict[seed_tensor] = step_seed_value(self._host_seed, self._last_t, self._substep)
         if not counted:
             fetches = dict(fetches, train=train_op)
             values = self._run_checked(sess, fetches, feed_dict)
             values.pop("train")
+            self._substep += 1
             return values, self._last_t
         fetch_summary = self.summarize is not None and self.n_print > 0 and \
             self._last_t is not None and self._is_print_step(self._last_t + 1)
@@ -244,6 +347,7 @@ class Inference(abc.ABC):
         values = self._run_checked(sess, fetches, feed_dict)
         t = int(values.pop("t"))
         self._last_t = t
+        self._substep = 0
         if self.summarize is not None and self.n_print > 0 and self._is_print_step(t):
             summary = values.pop("summary", None)
             # Not fetched with the update: the first update (t unknown before
@@ -307,6 +411,13 @@ class Inference(abc.ABC):
         per step (which would slow every step down and grow memory); it is
         unlocked again afterwards for the user's criticism code.
 
+        With a `checkpoint_dir` (see `initialize`), `run()` first restores
+        the latest checkpoint there and continues from its iteration, saves
+        every `checkpoint_every` iterations and at the end, and on Ctrl-C
+        finishes the current iteration, saves, and raises KeyboardInterrupt.
+        A loss that becomes NaN or Inf stops the run with FloatingPointError
+        (nothing is saved after it, so the last checkpoint stays good).
+
         Args:
           variables: list of tf.Variable, optional. Variables to initialize
             (default: all global variables).
@@ -330,6 +441,9 @@ class Inference(abc.ABC):
         init = (tf.global_variables_initializer() if variables is None
                 else tf.variables_initializer(variables))
         init.run(session=session)
+        if self.latest_checkpoint() is not None:
+            t = self.restore()
+            print(f"Resuming from {self.latest_checkpoint()} at iteration {t}.", flush=True)
         if use_coordinator:
             coordinator = tf.train.Coordinator()
             threads = tf.train.start_queue_runners(sess=session, coord=coordinator)
@@ -337,11 +451,21 @@ class Inference(abc.ABC):
         was_finalized = graph.finalized
         graph.finalize()
         try:
-            for _ in range(self.n_iter):
-                info_dict = self.iterate()
-                self.print_progress(info_dict)
-                for monitor in monitors:
-                    monitor(info_dict)
+            with _DeferredInterrupt() as interrupt:
+                t = int(session.run(self.t))
+                while t < self.n_iter:
+                    info_dict = self.iterate()
+                    t = info_dict["t"]
+                    self._check_finite(info_dict)
+                    self.print_progress(info_dict)
+                    for monitor in monitors:
+                        monitor(info_dict)
+                    if interrupt.requested:
+                        self._save_on_interrupt()
+                    if self._saver is not None and t % self.checkpoint_every == 0:
+                        self.save_checkpoint()
+            if self._saver is not None and self._saved_t != t:
+                self.save_checkpoint()
         finally:
             if not was_finalized:
                 graph._unsafe_unfinalize()  # pylint: disable=protected-access
@@ -350,7 +474,112 @@ class Inference(abc.ABC):
                 coordinator.request_stop()
                 coordinator.join(threads)
 
+    def _check_finite(self, info_dict):
+        for name, value in info_dict.items():
+            if name != "t" and isinstance(value, (float, np.floating)) and not np.isfinite(value):
+                kept = self.latest_checkpoint()
+                where = (f" The last good checkpoint, {kept}, is intact: resume from it with a "
+                         "lower learning rate." if kept else "")
+                raise FloatingPointError(
+                    f"{name} became {value} at iteration {info_dict['t']}: training stopped."
+                    f"{where} To find the first tensor that goes bad, initialize(debug=True).")
+
+    def _save_on_interrupt(self):
+        if self._saver is not None:
+            path = self.save_checkpoint()
+            print(f"\nInterrupted: saved {path}; run again with the same checkpoint_dir to "
+                  "resume.", flush=True)
+        raise KeyboardInterrupt
+
+    # ---------------------------------------------------------- checkpoints
+    def _set_checkpointing(self, checkpoint_dir, checkpoint_every, keep_checkpoints):
+        for name, value in (("checkpoint_every", checkpoint_every),
+                            ("keep_checkpoints", keep_checkpoints)):
+            if value is not None and (isinstance(value, bool) or
+                                      not isinstance(value, numbers.Integral) or value < 1):
+                raise ValueError(f"{name} must be a positive int, got {value!r}.")
+        self._saver, self._saved_t, self.checkpoint_dir = None, None, None
+        if checkpoint_dir is None:
+            if checkpoint_every is not None:
+                raise ValueError("checkpoint_every needs a checkpoint_dir to write to.")
+            return
+        self.checkpoint_dir = ensure_directory(os.path.expanduser(os.fspath(checkpoint_dir)))
+        self.checkpoint_every = int(checkpoint_every or self.n_print or 1000)
+        self._keep_checkpoints = int(keep_checkpoints)
+
+    def latest_checkpoint(self):
+        """Path prefix of the newest checkpoint in `checkpoint_dir`, or None."""
+        if getattr(self, "checkpoint_dir", None) is None:
+            return None
+        return tf.train.latest_checkpoint(self.checkpoint_dir)
+
+    def save_checkpoint(self):
+        """Save every variable to `checkpoint_dir/ckpt-<t>`; returns the path.
+
+        TensorFlow writes the files under a temporary name and records the
+        new checkpoint in the directory's index only once they are complete,
+        so a crash while saving leaves the previous checkpoint the latest.
+        """
+        if self._saver is None:
+            raise RuntimeError("save_checkpoint() needs initialize(checkpoint_dir=...).")
+        sess = get_session()
+        t = int(sess.run(self.t))
+        path = self._saver.save(sess, os.path.join(self.checkpoint_dir, "ckpt"), global_step=t,
+                                write_meta_graph=False)
+        self._saved_t = t
+        return path
+
+    def restore(self, path=None):
+        """Restore a checkpoint (default: the latest in `checkpoint_dir`);
+        returns its iteration. Variables must exist (initialize() called)."""
+        if self._saver is None:
+            raise RuntimeError("restore() needs initialize(checkpoint_dir=...).")
+        path = path or self.latest_checkpoint()
+        if path is None:
+            raise FileNotFoundError(f"No checkpoint in {self.checkpoint_dir}.")
+        try:
+            self._saver.restore(get_session(), path)
+        except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as error:
+            raise ValueError(
+                f"The checkpoint {path} does not match this model ({error.message.splitlines()[0]}"
+                "). Resume with the program that wrote it, or use a new checkpoint_dir.") from None
+        self._last_t = self._host_seed = None
+        self._substep = 0
+        t = int(get_session().run(self.t))
+        self._saved_t = t
+        self._resumed_at(t)
+        return t
+
+    def _resumed_at(self, t):
+        """Hook: bring host-side state in line with a restored iteration."""
+
     def finalize(self):
         """Function to call after convergence: flushes and closes writers."""
         if self.train_writer is not None:
             self.train_writer.close()
+
+
+class _DeferredInterrupt:
+    """Turns the first Ctrl-C into a flag, so the loop can finish the current
+    iteration (all its session steps) and save a consistent checkpoint; a
+    second Ctrl-C interrupts at once. Off the main thread, does nothing."""
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+
+    def _handle(self, signum, frame):
+        del frame
+        if self.requested:
+            signal.default_int_handler(signum, None)
+        self.requested = True
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False

@@ -3,6 +3,7 @@ import tensorflow.compat.v1 as tf
 import tensorflow_probability as tfp
 from tensorflow.python.client.session import register_session_run_conversion_functions
 
+from gan_infer.util.seeds import fresh_seed
 from gan_infer.util.session import get_session, require_graph_mode
 
 __all__ = ["RandomVariable"]
@@ -65,7 +66,9 @@ class RandomVariable:
         self._distribution = distribution
         self._sample_shape = _as_sample_shape(sample_shape)
         if value is None:
-            self._value = distribution.sample(self._sample_shape.as_list())
+            # A seeded stream whose state is a variable: checkpoints save it,
+            # so a resumed run draws the same noise as an uninterrupted one.
+            self._value = distribution.sample(self._sample_shape.as_list(), seed=fresh_seed())
         else:
             value = tf.convert_to_tensor(value, dtype=distribution.dtype)
             expected = self._sample_shape.concatenate(

@@ -1,0 +1,78 @@
+"""Randomness that a checkpoint can replay.
+
+TensorFlow 1's stateful random ops keep their position in the session's C++
+kernels: no checkpoint saves it, so a resumed run would draw other noise
+than the run it continues. Every random op of gan_infer (random variables,
+dropout, in-graph batching) therefore draws with a *stateless* op whose seed
+is folded from one per-graph tensor, the step seed, and the op's own index:
+
+    seed(op) = fold_in(step_seed, index(op)).
+
+The step seed is a `placeholder_with_default`. Left unfed it takes a fresh
+value from a stateful op at each `session.run`, so `sess.run(x)` draws new
+samples every time, as in Edward. An inference feeds it a value computed
+from its seed and its iteration counter, so the noise of step t is a pure
+function of (seed, t): a run restored from a checkpoint at step t continues
+with exactly the draws of an uninterrupted run.
+"""
+import numpy as np
+import tensorflow.compat.v1 as tf
+
+from gan_infer.util.session import require_graph_mode
+
+__all__ = ["fresh_seed", "step_seed", "step_seed_value"]
+
+_STEP_SEED = "_gan_infer_step_seed"
+_COUNTER = "_gan_infer_seed_counter"
+
+
+def _outermost(graph):
+    # Inside tf.cond / tf.while_loop branches (functions in TF2's control
+    # flow) the default graph is the branch's; seeds belong to the program's.
+    while getattr(graph, "outer_graph", None) is not None:
+        graph = graph.outer_graph
+    return graph
+
+
+def step_seed(graph=None):
+    """The graph's step seed: an int32 tensor of shape [2] (see module doc)."""
+    graph = _outermost(graph if graph is not None else tf.get_default_graph())
+    seed = getattr(graph, _STEP_SEED, None)
+    if seed is None:
+        # Built at the top level of the graph even when first asked for inside
+        # a cond branch, a while loop or a control-dependency block.
+        with graph.as_default(), tf.init_scope(), tf.name_scope("step_seed/"):
+            fresh = tf.random.uniform([2], minval=np.iinfo(np.int32).min,
+                                      maxval=np.iinfo(np.int32).max, dtype=tf.int32)
+            seed = tf.placeholder_with_default(fresh, [2], name="step_seed")
+        setattr(graph, _STEP_SEED, seed)
+    return seed
+
+
+def fresh_seed():
+    """A stateless seed (int32, shape [2]) of its own for one random op.
+
+    #### Examples
+
+    ```python
+    import tensorflow.compat.v1 as tf
+    import tensorflow_probability as tfp
+    from gan_infer.util.seeds import fresh_seed
+
+    tf.disable_eager_execution()
+    noise = tfp.distributions.Normal(0.0, 1.0).sample([128, 100], seed=fresh_seed())
+    ```
+    """
+    require_graph_mode("gan_infer.util.seeds.fresh_seed()")
+    graph = _outermost(tf.get_default_graph())
+    index = getattr(graph, _COUNTER, 0)
+    setattr(graph, _COUNTER, index + 1)
+    return tf.random.experimental.stateless_fold_in(step_seed(graph), index)
+
+
+def step_seed_value(*key):
+    """The step seed for `key` (non-negative ints, e.g. seed, t, sub-step).
+
+    A hash, so nearby keys give unrelated streams.
+    """
+    return np.random.SeedSequence([int(k) for k in key]).generate_state(2).view(np.int32)

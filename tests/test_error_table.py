@@ -1,0 +1,1180 @@
+"""Every row of docs/errors.md, triggered.
+
+docs/errors.md lists each user error gan_infer detects: what the user did,
+the exception type, the message and the fix the message names. The message
+cell holds the literal text of the message, with "…" standing for each
+variable part (a name, a shape, a path).
+
+Each row has one case here, registered with `@row(test id, exception,
+message)` on a function that makes the mistake; `@also(test id)` adds
+another way to make the same mistake to that row. `test_row[<id>]` checks
+that every trigger raises the documented exception with a message that
+contains the documented fragments in order. `test_table_matches_cases`
+checks that the table's (exception, message) pairs are exactly the cases'
+and that each row sits in the section its test id names, so the table and
+the package cannot drift apart: a row without a case, a case without a row,
+or a message changed on one side only fails.
+
+To add a row: add it to the table, then a `@row` case whose id starts with
+the section's slug (models-, inference-, data-, criticism-, files-, cli-).
+"""
+import gzip
+import importlib
+import os
+import re
+import struct
+import urllib.error
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tensorflow.compat.v1 as tf
+from tensorflow.python.eager import context
+
+import gan_infer as ed
+from gan_infer import layers
+from gan_infer.criticism import classifier as classifier_module
+from gan_infer.criticism import evaluate as evaluate_module
+from gan_infer.criticism import metrics, plots, toy
+from gan_infer.criticism.monitor import Monitor, draw_samples
+from gan_infer.datasets import DataError, batches, mnist, read_idx
+from gan_infer.models import Normal, RandomVariable, Uniform, wrap
+from gan_infer.util import Progbar, atomic_write, ensure_directory, save_npy
+
+mnist_module = importlib.import_module("gan_infer.datasets.mnist")
+
+TABLE = Path(__file__).resolve().parents[1] / "docs" / "errors.md"
+SECTIONS = {"Models": "models-", "Inference": "inference-", "Data": "data-",
+            "Criticism": "criticism-", "Files/IO": "files-",
+            "Command line and checkpoints": "cli-"}
+
+
+# --- the registry ------------------------------------------------------------------
+
+@dataclass
+class Case:
+    id: str
+    exception: type
+    message: str
+    triggers: list[Callable] = field(default_factory=list)
+
+
+CASES = {}
+
+
+def row(case_id, exception, message, trigger=None):
+    """Register `trigger(env)` as the case of the table row `case_id` (or decorate it)."""
+    assert case_id not in CASES, case_id
+
+    def register(trigger):
+        CASES[case_id] = Case(case_id, exception, message, [trigger])
+        return trigger
+    return register if trigger is None else register(trigger)
+
+
+def also(case_id, trigger=None):
+    """Another trigger of an already registered row (or decorate it)."""
+    def register(trigger):
+        CASES[case_id].triggers.append(trigger)
+        return trigger
+    return register if trigger is None else register(trigger)
+
+
+@dataclass
+class Env:
+    tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch
+
+
+def fragments_in_order(message, text):
+    """Whether `text`'s literal parts ("…" separates them) occur in `message` in order."""
+    position = 0
+    for fragment in text.split("…"):
+        if not fragment:
+            continue
+        found = message.find(fragment, position)
+        if found < 0:
+            return False
+        position = found + len(fragment)
+    return True
+
+
+# --- shared model pieces -----------------------------------------------------------
+
+M = 4
+
+
+def discriminator(x):
+    return layers.dense(x, 1)
+
+
+def normal_model(trainable=True):
+    """x ~ Normal(theta, 0.1), shape [M, 1]; theta a variable under "Gen"."""
+    with tf.variable_scope("Gen"):
+        loc = tf.get_variable("theta", [], initializer=tf.zeros_initializer()) \
+            if trainable else 4.0
+        x = Normal(loc, 0.1, sample_shape=[M, 1])
+    return loc, x
+
+
+def gan(inference_class=None, data=None):
+    """A GANInference on normal_model() bound to a placeholder (or `data`)."""
+    _, x = normal_model()
+    x_ph = tf.placeholder(tf.float32, [M, 1])
+    inference = (inference_class or ed.GANInference)(
+        data={x: x_ph if data is None else data}, discriminator=discriminator)
+    return inference, x_ph
+
+
+def bigan_parts():
+    with tf.variable_scope("Gen"):
+        z = Uniform(-tf.ones([M, 2]), tf.ones([M, 2]))
+        x = layers.dense(z, 1)
+    x_ph = tf.placeholder(tf.float32, [M, 1])
+    with tf.variable_scope("Enc"):
+        qz = layers.dense(x_ph, 2)
+    return z, x, x_ph, qz
+
+
+def joint_discriminator(x, z):
+    return layers.dense(tf.concat([x, z], 1), 1)
+
+
+def under_a_file(env, *parts):
+    """A path below a regular file: no one can create it, not even root."""
+    env.tmp_path.mkdir(parents=True, exist_ok=True)
+    blocker = env.tmp_path / "file.txt"
+    blocker.write_text("not a directory")
+    return blocker.joinpath(*parts)
+
+
+def idx_bytes(magic, shape, payload):
+    return struct.pack(">I", magic) + struct.pack(f">{len(shape)}I", *shape) + payload
+
+
+def write(env, name, content):
+    env.tmp_path.mkdir(parents=True, exist_ok=True)
+    path = env.tmp_path / name
+    path.write_bytes(content)
+    return path
+
+
+TINY_CONFIG = classifier_module.ClassifierConfig(conv_filters=(2,), kernel_size=3, dense_units=4)
+
+
+def tiny_weights():
+    """Zero weights for TINY_CONFIG: conv 3x3x1x2, 28 -> 14 after pooling, 4 features."""
+    return {"conv1/kernel": np.zeros((3, 3, 1, 2), np.float32),
+            "conv1/bias": np.zeros(2, np.float32),
+            "hidden/kernel": np.zeros((14 * 14 * 2, 4), np.float32),
+            "hidden/bias": np.zeros(4, np.float32),
+            "logits/kernel": np.zeros((4, 10), np.float32), "logits/bias": np.zeros(10, np.float32)}
+
+
+def tiny_classifier():
+    return classifier_module.MNISTClassifier(tiny_weights(), TINY_CONFIG)
+
+
+IMAGE = np.zeros((1, 784), np.float32)
+
+
+# === Models ========================================================================
+
+@row("models-eager-mode", ed.GraphModeError,
+     "… needs TensorFlow graph mode, but eager execution is on. Add "
+     "`tf.compat.v1.disable_eager_execution()` right after importing TensorFlow, before "
+     "building any part of the model.")
+def _(env):
+    with context.eager_mode():
+        ed.get_session()
+
+
+@also("models-eager-mode")
+def _(env):
+    with context.eager_mode():
+        Normal(0.0, 1.0)
+
+
+@also("models-eager-mode")
+def _(env):
+    with context.eager_mode():
+        layers.dense(tf.zeros([2, 3]), 4)
+
+
+row("models-not-a-distribution", TypeError,
+    "RandomVariable needs a tfp.distributions.Distribution, got …. Wrap the distribution, "
+    "e.g. RandomVariable(tfp.distributions.Laplace(0.0, 1.0)).",
+    lambda env: RandomVariable(1.0))
+
+row("models-value-shape", ValueError,
+    "value has shape …, but this random variable has shape … "
+    "(sample_shape + batch_shape + event_shape).",
+    lambda env: Normal(tf.zeros(3), 1.0, value=tf.zeros([2])))
+
+row("models-sample-shape-type", TypeError, "sample_shape must be an int or a list of ints, got …",
+    lambda env: Normal(0.0, 1.0, sample_shape=[1.5]))
+
+row("models-sample-shape-undefined", ValueError, "sample_shape must be fully defined, got …",
+    lambda env: Normal(0.0, 1.0, sample_shape=[None]))
+
+
+@row("models-truth-value", TypeError,
+     "A random variable is a symbolic tensor and has no truth value in graph mode. Evaluate "
+     "it first (sess.run(rv)) or use tf.cond/tf.where.")
+def _(env):
+    if Normal(0.0, 1.0):
+        pass
+
+
+row("models-iterate", TypeError,
+    "A random variable is a symbolic tensor and cannot be iterated. Index it (rv[i]) or use "
+    "tf.unstack(rv).",
+    lambda env: list(Normal(tf.zeros(3), 1.0)))
+
+row("models-missing-attribute", AttributeError,
+    "… random variable has no attribute … (neither has its … distribution)",
+    lambda env: Normal(0.0, 1.0).no_such_method)
+
+row("models-dtype", ValueError,
+    "Cannot use random variable … of dtype … where dtype … is requested; cast it with tf.cast.",
+    lambda env: tf.convert_to_tensor(Normal(0.0, 1.0), dtype=tf.int32))
+
+row("models-wrap-non-distribution", TypeError,
+    "wrap() needs a tfp.distributions.Distribution subclass, got …",
+    lambda env: wrap(dict))
+
+row("models-constructor-arguments", TypeError, "…(self, …): got an unexpected keyword argument …",
+    lambda env: Normal(0.0, 1.0, sacle=2.0))
+
+row("models-layer-integer-input", TypeError,
+    "layers.… needs floating-point inputs, got … tensor …; cast it first, e.g. "
+    "tf.cast(x, tf.float32).",
+    lambda env: layers.dense(tf.zeros([2, 3], tf.int32), 4))
+
+row("models-layer-dense-units", ValueError, "layers.dense: units must be a positive int, got …",
+    lambda env: layers.dense(tf.zeros([2, 3]), 0))
+
+row("models-layer-dense-unknown-dim", ValueError,
+    "layers.dense needs the last dimension of its input to be known, got shape … for …; give "
+    "the tensor a static shape (tf.reshape).",
+    lambda env: layers.dense(tf.placeholder(tf.float32, [None, None]), 4))
+
+row("models-layer-dropout-rate", ValueError, "layers.dropout: rate must be in [0, 1), got …",
+    lambda env: layers.dropout(tf.zeros([2, 3]), rate=1.0, training=True))
+
+row("models-layer-dropout-training", TypeError,
+    "layers.dropout: training must be a Python bool or a scalar bool tensor, got …",
+    lambda env: layers.dropout(tf.zeros([2, 3]), training=tf.constant([True, False])))
+
+row("models-layer-conv-size", ValueError,
+    "layers.…: … must be a positive int or a pair of them, got …",
+    lambda env: layers.conv2d(tf.zeros([1, 4, 4, 1]), 2, kernel_size=0))
+
+
+@also("models-layer-conv-size")
+def _(env):
+    layers.conv2d_transpose(tf.zeros([1, 4, 4, 1]), 2, kernel_size=3, strides=(1, 2, 3))
+
+
+row("models-layer-conv-padding", ValueError, "layers.…: padding must be 'same' or 'valid', got …",
+    lambda env: layers.conv2d(tf.zeros([1, 4, 4, 1]), 2, 3, padding="full"))
+
+row("models-layer-conv-not-nhwc", ValueError,
+    "layers.… needs a 4-D NHWC input with a known number of channels, got shape … for …; "
+    "reshape it, e.g. tf.reshape(x, [-1, 28, 28, 1]).",
+    lambda env: layers.conv2d(tf.zeros([2, 784]), 2, 3))
+
+row("models-layer-conv-transpose-size", ValueError,
+    "layers.conv2d_transpose needs inputs of known height and width, got shape …",
+    lambda env: layers.conv2d_transpose(tf.placeholder(tf.float32, [None, None, None, 1]), 2, 3))
+
+row("models-layer-batch-norm-dim", ValueError,
+    "layers.batch_norm needs a known last dimension, got …",
+    lambda env: layers.batch_norm(tf.placeholder(tf.float32, [None, None]), training=True))
+
+row("models-layer-batch-norm-momentum", ValueError,
+    "layers.batch_norm: momentum must be in [0, 1), got …",
+    lambda env: layers.batch_norm(tf.zeros([2, 3]), training=True, momentum=1.0))
+
+row("models-layer-flatten", ValueError, "layers.flatten needs known non-batch dimensions, got …",
+    lambda env: layers.flatten(tf.placeholder(tf.float32, [None, None, 3])))
+
+row("models-layer-regularizer-scale", ValueError,
+    "…_regularizer: scale must be a non-negative number, got …",
+    lambda env: layers.l2_regularizer(-1.0))
+
+also("models-layer-regularizer-scale",
+     lambda env: layers.l1_regularizer(-0.1))
+
+
+# === Inference =====================================================================
+
+class BareInference(ed.Inference):
+    """The smallest concrete Inference, to reach the base class's checks."""
+
+    def update(self, feed_dict=None):
+        return {"t": 0}
+
+
+row("inference-latent-vars-not-dict", TypeError, "latent_vars must be a dict, got …",
+    lambda env: BareInference(latent_vars=[1]))
+
+row("inference-data-not-dict", TypeError,
+    "data must be a dict that binds the model's output to observations, e.g. "
+    "data={x: x_ph}; got …",
+    lambda env: BareInference(data=[1]))
+
+row("inference-gan-data-not-dict", ValueError,
+    "… needs data as a dict that binds the model's output to the observations, e.g. "
+    "data={x: x_ph}; got …",
+    lambda env: ed.GANInference(data={}, discriminator=discriminator))
+
+
+@also("inference-gan-data-not-dict")
+def _(env):
+    _, x = normal_model()
+    ed.GANInference(data=[x], discriminator=discriminator)
+
+
+@row("inference-data-key", TypeError,
+     "data keys must be model outputs (tf.Tensor or gan_infer.models.RandomVariable), got …; "
+     "the model's output is the key: data={x: x_ph}.")
+def _(env):
+    ed.GANInference(data={"x": tf.placeholder(tf.float32, [M, 1])}, discriminator=discriminator)
+
+
+@row("inference-model-other-graph", ValueError,
+     "The model tensor … belongs to another graph than the default graph; build the model and "
+     "the inference in the same graph.")
+def _(env):
+    with tf.Graph().as_default():
+        _, x = normal_model()
+    ed.GANInference(data={x: tf.placeholder(tf.float32, [M, 1])}, discriminator=discriminator)
+
+
+@row("inference-data-other-graph", ValueError,
+     "The data tensor … belongs to another graph than the model tensor …; create both in the "
+     "same graph.")
+def _(env):
+    _, x = normal_model()
+    with tf.Graph().as_default():
+        x_ph = tf.placeholder(tf.float32, [M, 1])
+    ed.GANInference(data={x: x_ph}, discriminator=discriminator)
+
+
+@row("inference-data-dtype", TypeError,
+     "data binds model tensor … of dtype … to … of dtype …; give them the same dtype")
+def _(env):
+    _, x = normal_model()
+    ed.GANInference(data={x: tf.placeholder(tf.float64, [M, 1])}, discriminator=discriminator)
+
+
+@row("inference-data-shape", ValueError,
+     "data binds model tensor … of shape … to … of shape …; the shapes must match (a batch of "
+     "observations as large as the model's batch of samples).")
+def _(env):
+    _, x = normal_model()
+    ed.GANInference(data={x: tf.placeholder(tf.float32, [M + 1, 1])}, discriminator=discriminator)
+
+
+@also("inference-data-shape")
+def _(env):
+    _, x = normal_model()
+    ed.GANInference(data={x: np.zeros([M, 2], np.float32)}, discriminator=discriminator)
+
+
+@row("inference-data-not-numeric", TypeError,
+     "data for … must be numeric, got a numpy array of dtype …")
+def _(env):
+    _, x = normal_model()
+    ed.GANInference(data={x: np.full([M, 1], "a")}, discriminator=discriminator)
+
+
+@row("inference-data-value-type", TypeError,
+     "data values must be tf.Tensor (e.g. a placeholder) or numpy arrays, got … for …")
+def _(env):
+    _, x = normal_model()
+    ed.GANInference(data={x: "x_train.npy"}, discriminator=discriminator)
+
+
+@row("inference-swapped-data", ValueError,
+     "data binds the placeholder … to …: key and value look swapped. The model's output is the "
+     "key and the observations the value: data={x: x_ph}.")
+def _(env):
+    _, x = normal_model()
+    ed.GANInference(data={tf.placeholder(tf.float32, [M, 1]): x}, discriminator=discriminator)
+
+
+@row("inference-discriminator-not-callable", TypeError,
+     "discriminator must be a callable (a function from a batch to logits), got …")
+def _(env):
+    _, x = normal_model()
+    ed.GANInference(data={x: tf.placeholder(tf.float32, [M, 1])}, discriminator="dense")
+
+
+@row("inference-discriminator-arity", ValueError,
+     "data has …, so the discriminator is called with … (one per entry, in order), but its "
+     "signature is …")
+def _(env):
+    _, x = normal_model()
+    with tf.variable_scope("Gen"):
+        y = tf.zeros([M], tf.int32)
+    ed.GANInference(data={x: tf.placeholder(tf.float32, [M, 1]),
+                          y: tf.placeholder(tf.int32, [M])}, discriminator=discriminator)
+
+
+row("inference-n-iter", ValueError, "n_iter must be a positive int, got …",
+    lambda env: gan()[0].initialize(n_iter=0))
+
+row("inference-n-print", ValueError,
+    "n_print must be a non-negative int (0 disables printing), got …",
+    lambda env: gan()[0].initialize(n_iter=10, n_print=-1))
+
+
+@row("inference-reinitialize", RuntimeError,
+     "….initialize() was already called: its training ops exist. Create a new inference "
+     "object (in a new graph) to start afresh.")
+def _(env):
+    inference, _ = gan()
+    inference.initialize(n_print=0)
+    inference.initialize(n_print=0)
+
+
+@row("inference-run-after-initialize", RuntimeError,
+     "… is already initialized: call run() without initialize() arguments, or give them to "
+     "run() instead of calling initialize().")
+def _(env):
+    inference, _ = gan(data=np.full([M, 1], 4.0, np.float32))
+    inference.initialize(n_iter=1, n_print=0)
+    inference.run(n_iter=5)
+
+
+row("inference-run-placeholder", ValueError,
+    "run() cannot feed the placeholder … bound in data. Either bind the observations "
+    "themselves (data={x: x_batch} with a numpy array), or write the loop: for _ in "
+    "range(inference.n_iter): info = inference.update(feed_dict={x_ph: next(batches)}); "
+    "inference.print_progress(info)",
+    lambda env: gan()[0].run(n_iter=1, n_print=0))
+
+
+@row("inference-update-without-feed", ValueError,
+     "update() needs a batch for the placeholder … bound in data: call "
+     "inference.update(feed_dict={x_ph: batch}).")
+def _(env):
+    inference, _ = gan()
+    inference.initialize(n_print=0)
+    inference.update()
+
+
+@row("inference-update-variables", NotImplementedError,
+     "variables must be None (both), 'Gen' or 'Disc', got …")
+def _(env):
+    inference, x_ph = gan()
+    inference.initialize(n_print=0)
+    inference.update(feed_dict={x_ph: np.zeros([M, 1])}, variables="Generator")
+
+
+row("inference-unknown-loss", ValueError,
+    "Unknown loss …; choose one of hinge, least_squares, minimax, non_saturating.",
+    lambda env: gan()[0].initialize(loss="saturating"))
+
+row("inference-wasserstein-loss", ValueError,
+    "Unknown loss 'wasserstein'; choose one of …. Use WGANInference for it.",
+    lambda env: gan()[0].initialize(loss="wasserstein"))
+
+row("inference-disc-steps", ValueError, "disc_steps must be None or a positive int, got …",
+    lambda env: gan()[0].initialize(disc_steps=0))
+
+row("inference-pretrain-steps", ValueError, "pretrain_steps must be a non-negative int, got …",
+    lambda env: gan()[0].initialize(pretrain_steps=-1))
+
+row("inference-unknown-optimizer", ValueError,
+    "Unknown … optimizer …; use one of adam, rmsprop, gradientdescent, momentum, adagrad, "
+    "adadelta, ftrl, or pass a tf.compat.v1.train.Optimizer.",
+    lambda env: gan()[0].initialize(optimizer="adamw", n_print=0))
+
+also("inference-unknown-optimizer",
+     lambda env: gan()[0].initialize(optimizer_d="sgd", n_print=0))
+
+row("inference-optimizer-type", TypeError,
+    "The … optimizer must be None, a name or a tf.compat.v1.train.Optimizer "
+    "(e.g. tf.compat.v1.train.AdamOptimizer(2e-4)), got …. Keras optimizers "
+    "(tf.keras.optimizers.*) do not work in graph mode sessions.",
+    lambda env: gan()[0].initialize(optimizer=1e-3, n_print=0))
+
+row("inference-global-step-type", TypeError,
+    "… global step must be a tf.Variable or None, got …",
+    lambda env: gan()[0].initialize(global_step=0, n_print=0))
+
+
+@row("inference-var-list-disc", ValueError,
+     "var_list holds discriminator variables …; list only the generator's.")
+def _(env):
+    theta, x = normal_model()
+    with tf.variable_scope("Disc"):
+        scale = tf.get_variable("scale", [])
+    inference = ed.GANInference(data={x: tf.placeholder(tf.float32, [M, 1])},
+                                discriminator=discriminator)
+    inference.initialize(var_list=[theta, scale], n_print=0)
+
+
+@row("inference-disc-without-variables", ValueError,
+     'The discriminator has no trainable variables under variable scope "Disc": create its '
+     "weights inside the discriminator function (e.g. with gan_infer.layers.dense) so that "
+     "they are made under that scope.")
+def _(env):
+    _, x = normal_model()
+    inference = ed.GANInference(data={x: tf.placeholder(tf.float32, [M, 1])},
+                                discriminator=lambda v: tf.reduce_sum(v, 1, keepdims=True))
+    inference.initialize(n_print=0)
+
+
+@row("inference-generator-without-parameters", ValueError,
+     'The generator loss does not depend on any trainable variable outside the "Disc" scope: '
+     "the model has no parameters to fit, or var_list misses them.")
+def _(env):
+    _, x = normal_model(trainable=False)
+    inference = ed.GANInference(data={x: tf.placeholder(tf.float32, [M, 1])},
+                                discriminator=discriminator)
+    inference.initialize(n_print=0)
+
+
+@row("inference-debug-nan", FloatingPointError,
+     "NaN or Inf in … at iteration … (… values). Training stopped before applying this update; "
+     "lower the learning rate or check the model and the data.")
+def _(env):
+    inference, _ = gan(data=np.full([M, 1], np.nan, np.float32))
+    inference.initialize(n_print=0, debug=True)
+    ed.get_session().run(tf.global_variables_initializer())
+    inference.update()
+
+
+row("inference-wgan-penalty", ValueError, "penalty must be a non-negative number or None, got …",
+    lambda env: gan(ed.WGANInference)[0].initialize(penalty=-1.0))
+
+row("inference-wgan-clip", ValueError, "clip must be a positive number or None, got …",
+    lambda env: gan(ed.WGANInference)[0].initialize(penalty=None, clip=0.0))
+
+row("inference-wgan-loss", ValueError,
+    "WGANInference always uses the Wasserstein loss; for the others use "
+    "GANInference(...).initialize(loss=...).",
+    lambda env: gan(ed.WGANInference)[0].initialize(loss="hinge"))
+
+
+@row("inference-wgan-penalty-rank", ValueError, "The gradient penalty needs data of known rank.")
+def _(env):
+    _, x = normal_model()
+    inference = ed.WGANInference(data={x: tf.placeholder(tf.float32, None)},
+                                 discriminator=lambda v: layers.dense(tf.reshape(v, [-1, 1]), 1))
+    inference.initialize(n_print=0)
+
+
+@row("inference-bigan-latent-vars", ValueError,
+     "BiGANInference needs latent_vars as a dict with one entry binding the model's latent "
+     "variable to the encoder's output, e.g. latent_vars={z: qz}.")
+def _(env):
+    _, x, x_ph, _ = bigan_parts()
+    ed.BiGANInference(latent_vars={}, data={x: x_ph}, discriminator=joint_discriminator)
+
+
+@row("inference-bigan-data", ValueError,
+     "BiGANInference needs data as a dict with one entry, e.g. data={x: x_ph}.")
+def _(env):
+    z, _, x_ph, qz = bigan_parts()
+    ed.BiGANInference(latent_vars={z: qz}, data=x_ph, discriminator=joint_discriminator)
+
+
+@row("inference-bigan-encoder-type", TypeError,
+     "The encoder's output must be a tensor or random variable, got …")
+def _(env):
+    z, x, x_ph, _ = bigan_parts()
+    ed.BiGANInference(latent_vars={z: np.zeros([M, 2], np.float32)}, data={x: x_ph},
+                      discriminator=joint_discriminator)
+
+
+@row("inference-bigan-shape", ValueError,
+     "latent_vars binds z of shape … to an encoder output of shape …; they must match.")
+def _(env):
+    z, x, x_ph, _ = bigan_parts()
+    ed.BiGANInference(latent_vars={z: tf.zeros([M, 3])}, data={x: x_ph},
+                      discriminator=joint_discriminator)
+
+
+@row("inference-bigan-dtype", TypeError,
+     "latent_vars binds z of dtype … to an encoder output of dtype …")
+def _(env):
+    z, x, x_ph, _ = bigan_parts()
+    ed.BiGANInference(latent_vars={z: tf.zeros([M, 2], tf.float64)}, data={x: x_ph},
+                      discriminator=joint_discriminator)
+
+
+@row("inference-bigan-loss", ValueError,
+     "BiGANInference uses its own cross-entropy losses; leave `loss` unset.")
+def _(env):
+    z, x, x_ph, qz = bigan_parts()
+    inference = ed.BiGANInference(latent_vars={z: qz}, data={x: x_ph},
+                                  discriminator=joint_discriminator)
+    inference.initialize(loss="hinge", n_print=0)
+
+
+row("inference-seed-type", TypeError, "seed must be an integer, got …",
+    lambda env: ed.set_seed("42"))
+
+row("inference-seed-range", ValueError, "seed must be in [0, 2**31), got …",
+    lambda env: ed.set_seed(-1))
+
+row("inference-progbar-target", ValueError, "Progbar target must be a non-negative int, got …",
+    lambda env: Progbar(-1))
+
+
+# === Data ==========================================================================
+
+row("data-batch-size-type", TypeError, "batch_size must be a positive int, got … of type …",
+    lambda env: batches(np.zeros((10, 3), np.uint8), 2.5))
+
+row("data-batch-size-value", ValueError, "batch_size must be a positive int, got …",
+    lambda env: batches(np.zeros((10, 3), np.uint8), 0))
+
+also("data-batch-size-value",
+     lambda env: tiny_classifier().predict(IMAGE, batch_size=0))
+
+row("data-batches-0d", ValueError,
+    "array must be at least 1-D with examples along the first axis, got a 0-D array.",
+    lambda env: batches(np.float32(0.5), 2))
+
+row("data-batches-empty", ValueError, "array must hold at least one example, got shape …",
+    lambda env: batches(np.zeros((0, 3), np.uint8), 2))
+
+row("data-batches-labels", ValueError,
+    "labels must hold one label per example (…), got shape …",
+    lambda env: batches(np.zeros((10, 3), np.uint8), 2, labels=np.zeros(9)))
+
+row("data-batches-float-range", ValueError,
+    "Floating-point data must already be scaled to [0, 1], got values in […, …]. Scale it first "
+    "(e.g. divide 0..255 pixels by 255), or pass the uint8 array, which is scaled for you.",
+    lambda env: batches(np.full((10, 3), 255.0, np.float32), 2))
+
+row("data-batches-dtype", TypeError,
+    "array must be uint8 (0..255), bool, or floating point in [0, 1], got dtype …. Convert it, "
+    "e.g. array.astype(np.uint8) for 0..255 pixels.",
+    lambda env: batches(np.zeros((10, 3), np.int64), 2))
+
+row("data-mnist-validation-size-type", ValueError,
+    "validation_size must be an int, got … of type …",
+    lambda env: mnist(env.tmp_path, validation_size=0.1, download=False))
+
+row("data-mnist-validation-size-range", ValueError,
+    "validation_size must satisfy 0 <= validation_size < 60000 (the number of MNIST training "
+    "images), got …",
+    lambda env: mnist(env.tmp_path, validation_size=60000, download=False))
+
+row("data-mnist-data-dir-type", TypeError, "data_dir must be a str or os.PathLike, got …",
+    lambda env: mnist(3, download=False))
+
+
+@row("data-mnist-missing", DataError,
+     "MNIST file … is missing (and so is the uncompressed …), and download=False. To fix: call "
+     "mnist(download=True), or download the four files by hand from … into …, or set "
+     "GAN_INFER_DATA_DIR to a folder that holds them.")
+def _(env):
+    env.tmp_path.mkdir(parents=True)
+    mnist(env.tmp_path, download=False)
+
+
+@row("data-mnist-download-failed", DataError,
+     "MNIST file … is missing and could not be downloaded. URLs tried:…Last error: …To fix: "
+     "check the network connection and run again, or download the four files by hand from … "
+     "into …, or set GAN_INFER_DATA_DIR to a folder that holds them.")
+def _(env):
+    def offline(url):
+        raise urllib.error.URLError("network unreachable (test)")
+    env.monkeypatch.setattr(mnist_module, "_fetch", offline)
+    mnist(env.tmp_path)
+
+
+@row("data-mnist-not-gzip", DataError,
+     "… is not a valid gzip file (…). To fix: delete it and run again to re-download, or "
+     "download the four files by hand from … into …, or set GAN_INFER_DATA_DIR to a folder "
+     "that holds them.")
+def _(env):
+    write(env, mnist_module.TRAIN_IMAGES, b"<html>404 Not Found</html>")
+    mnist(env.tmp_path, download=False)
+
+
+@row("data-mnist-md5", DataError,
+     "…: MD5 checksum mismatch: expected …, got … (uncompressed content is … bytes, expected …); "
+     "the file is corrupt, truncated, or not the official MNIST file. To fix: delete it and run "
+     "again to re-download, or download the four files by hand")
+def _(env):
+    small = idx_bytes(0x00000803, (1, 28, 28), bytes(784))
+    write(env, mnist_module.TRAIN_IMAGES, gzip.compress(small))
+    mnist(env.tmp_path, download=False)
+
+
+row("data-idx-too-short", DataError,
+    "… is truncated: expected at least 4 bytes for the IDX magic number, got …",
+    lambda env: read_idx(write(env, "short.idx", b"\x00\x00")))
+
+
+@row("data-idx-wrong-magic", DataError,
+     "… has the wrong magic number: expected 0x…, got 0x…. Check that the file is complete and "
+     "in IDX format.")
+def _(env):
+    read_idx(write(env, "images.idx", idx_bytes(0x00000803, (1, 1, 1), b"\x00")),
+             expected_magic=mnist_module.LABELS_MAGIC)
+
+
+row("data-idx-bad-type", DataError,
+    "… has the wrong magic number: expected 0x0000TTNN with type code TT one of …, got 0x…",
+    lambda env: read_idx(write(env, "odd.idx", idx_bytes(0x00000F01, (1,), b"\x00"))))
+
+
+@row("data-idx-truncated-header", DataError,
+     "… is truncated: expected … header bytes for … dimensions, got …")
+def _(env):
+    read_idx(write(env, "header.idx", struct.pack(">I", 0x00000803) + b"\x00\x00\x00\x01"))
+
+
+row("data-idx-truncated-data", DataError,
+    "… is truncated: expected … bytes from the header (shape …), got …",
+    lambda env: read_idx(write(env, "data.idx", idx_bytes(0x00000801, (10,), bytes(5)))))
+
+row("data-idx-trailing", DataError,
+    "… has … bytes of trailing garbage: expected … bytes from the header (shape …), got …",
+    lambda env: read_idx(write(env, "trailing.idx", idx_bytes(0x00000801, (2,), bytes(5)))))
+
+
+# === Criticism =====================================================================
+
+A = np.zeros((4, 3))
+
+row("criticism-metrics-not-real", TypeError,
+    "`…` must hold real numbers, got dtype …; convert it with np.asarray(…, dtype=np.float32).",
+    lambda env: metrics.nearest_neighbours(np.full((2, 3), "0.5"), A))
+
+row("criticism-metrics-nan", ValueError,
+    "`…` contains … NaN or infinite values; drop or fix those rows before computing the metric "
+    "(a diverged generator emits NaNs).",
+    lambda env: metrics.nearest_neighbours(np.full((2, 3), np.nan), A))
+
+row("criticism-metrics-not-2d", ValueError,
+    "`…` must be 2-D with shape (n, D), got shape …; flatten images with "
+    "….reshape(len(…), -1).",
+    lambda env: metrics.nearest_neighbours(np.zeros((2, 28, 28)), A))
+
+row("criticism-metrics-too-few-rows", ValueError, "`…` needs at least …, got …",
+    lambda env: metrics.frechet_distance(np.zeros((1, 3)), A))
+
+row("criticism-metrics-no-features", ValueError, "`…` has no feature columns (shape …).",
+    lambda env: metrics.nearest_neighbours(np.zeros((2, 0)), A))
+
+row("criticism-metrics-feature-width", ValueError,
+    "`…` and `…` must have the same number of features, got … and …; compute both with the "
+    "same feature extractor / image size.",
+    lambda env: metrics.frechet_distance(np.zeros((4, 5)), A))
+
+row("criticism-metrics-int-argument", ValueError, "`…` must be an integer >= …, got …",
+    lambda env: metrics.kernel_distance(A, A, n_subsets=0))
+
+also("criticism-metrics-int-argument",
+     lambda env: metrics.precision_recall(A, A, k=2.5))
+
+row("criticism-metrics-sigma-type", TypeError, "`sigma` must be a positive number, got …",
+    lambda env: metrics.parzen_log_likelihood(A, A, sigma="wide"))
+
+row("criticism-metrics-sigma-value", ValueError, "`sigma` must be a positive finite number, got …",
+    lambda env: metrics.parzen_log_likelihood(A, A, sigma=0.0))
+
+row("criticism-metrics-sigmas-empty", ValueError,
+    "`sigmas` must be a non-empty 1-D sequence of bandwidths, got …",
+    lambda env: metrics.parzen_select_sigma(A, A, sigmas=[]))
+
+row("criticism-metrics-sigmas-positive", ValueError,
+    "`sigmas` must all be positive and finite, got …",
+    lambda env: metrics.parzen_select_sigma(A, A, sigmas=[0.1, -1.0]))
+
+
+@row("criticism-frechet-mean-1d", ValueError, "`…` must be a 1-D mean vector, got shape …")
+def _(env):
+    metrics.frechet_distance_from_moments(np.zeros((1, 2)), np.eye(2), np.zeros(2), np.eye(2))
+
+
+@row("criticism-frechet-mean-length", ValueError,
+     "`mu1` and `mu2` must have the same length, got … and …; use the same feature extractor "
+     "for both.")
+def _(env):
+    metrics.frechet_distance_from_moments(np.zeros(2), np.eye(2), np.zeros(3), np.eye(3))
+
+
+@row("criticism-frechet-cov-shape", ValueError,
+     "`…` must have shape (…, …) to match the means, got …")
+def _(env):
+    metrics.frechet_distance_from_moments(np.zeros(2), np.eye(3), np.zeros(2), np.eye(2))
+
+
+@row("criticism-frechet-sqrtm-not-finite", ValueError,
+     "The matrix square root of cov1 @ cov2 is not finite even with eps=… added to the "
+     "diagonals; check the covariances or pass a larger `eps`.")
+def _(env):
+    huge = 1e200 * np.eye(2)
+    with np.errstate(all="ignore"):
+        metrics.frechet_distance_from_moments(np.zeros(2), huge, np.zeros(2), huge)
+
+
+@row("criticism-frechet-not-psd", ValueError,
+     "The square root of cov1 @ cov2 has imaginary parts up to …: the covariances are not "
+     "positive semi-definite. Pass real covariance matrices (np.cov) or use more samples than "
+     "feature dimensions.")
+def _(env):
+    metrics.frechet_distance_from_moments(np.zeros(2), np.diag([1.0, -1.0]), np.zeros(2), np.eye(2))
+
+
+row("criticism-probabilities-negative", ValueError,
+    "`…` must be non-negative class probabilities (softmax outputs, not logits); got a "
+    "minimum of …",
+    lambda env: metrics.classifier_score(np.array([[-0.5, 1.5]]), n_splits=1))
+
+row("criticism-probabilities-sum", ValueError,
+    "Each row of `…` must sum to 1 (row … sums to …); pass softmax outputs or normalise with "
+    "p / p.sum(axis=1, keepdims=True).",
+    lambda env: metrics.classifier_score(np.array([[0.2, 0.2]]), n_splits=1))
+
+row("criticism-score-splits", ValueError,
+    "`n_splits` (…) cannot exceed the number of samples (…); pass fewer splits or more samples.",
+    lambda env: metrics.classifier_score(np.full((2, 2), 0.5), n_splits=3))
+
+row("criticism-histogram-columns", ValueError,
+    "`labels_or_probabilities` has … columns but n_classes=…; pass n_classes=….",
+    lambda env: metrics.class_histogram(np.full((2, 3), 1 / 3), n_classes=10))
+
+row("criticism-histogram-float-labels", TypeError,
+    "1-D `labels_or_probabilities` must be integer class labels; pass probabilities as an "
+    "(n, n_classes) array instead.",
+    lambda env: metrics.class_histogram(np.array([0.5, 1.5])))
+
+row("criticism-histogram-shape", ValueError,
+    "`labels_or_probabilities` must be (n,) labels or (n, n_classes) probabilities, got shape …",
+    lambda env: metrics.class_histogram(np.zeros((2, 28, 28))))
+
+row("criticism-histogram-empty", ValueError,
+    "`labels_or_probabilities` is empty; need at least one sample.",
+    lambda env: metrics.class_histogram(np.array([], np.int64)))
+
+row("criticism-histogram-label-range", ValueError,
+    "Labels must lie in [0, …), got values from … to …; set n_classes to the number of classes.",
+    lambda env: metrics.class_histogram(np.array([0, 12])))
+
+row("criticism-memorisation-percentile", ValueError,
+    "`percentile` must lie strictly between 0 and 100, got …",
+    lambda env: metrics.memorisation_check(A, A, A, percentile=100))
+
+row("criticism-toy-not-1d", ValueError,
+    "`…` must be 1-D samples of shape (n,) or (n, 1), got shape …; for multivariate samples "
+    "use the metrics module.",
+    lambda env: toy.fit_normal_1d(np.zeros((5, 2))))
+
+row("criticism-toy-empty", ValueError, "`…` is empty; need at least one sample.",
+    lambda env: toy.fit_normal_1d(np.zeros(0)))
+
+row("criticism-toy-cdf-string", TypeError,
+    "`cdf_or_samples` must be a callable CDF, a distribution with a .cdf method or an array of "
+    "samples, got the string …; pass e.g. scipy.stats.norm(0, 1).",
+    lambda env: toy.ks_distance(np.zeros(5), "norm"))
+
+row("criticism-toy-centers-shape", ValueError, "`centers` must have shape (n_modes, 2), got …",
+    lambda env: toy.Mixture2D(centers=np.zeros((3, 3)), std=0.1))
+
+row("criticism-toy-centers-nan", ValueError, "`centers` contains NaN or infinite values.",
+    lambda env: toy.Mixture2D(centers=np.full((3, 2), np.inf), std=0.1))
+
+row("criticism-toy-std", ValueError, "`std` must be a positive finite number, got …",
+    lambda env: toy.Mixture2D(centers=np.zeros((3, 2)), std=0.0))
+
+row("criticism-toy-mixture-type", TypeError,
+    "`mixture` must be a Mixture2D (e.g. ring_of_gaussians()), got …",
+    lambda env: toy.mode_coverage(np.zeros((5, 2)), "ring"))
+
+row("criticism-toy-samples-2d", ValueError, "`samples` must be 2-D points of shape (n, 2), got …",
+    lambda env: toy.mode_coverage(np.zeros((5, 3)), toy.ring_of_gaussians()))
+
+row("criticism-toy-threshold", ValueError, "`threshold_sigmas` must be positive, got …",
+    lambda env: toy.mode_coverage(np.zeros((5, 2)), toy.ring_of_gaussians(), threshold_sigmas=0))
+
+
+def fake_mnist(data_dir=None, validation_size=0, download=True):
+    images, labels = np.zeros((10, 784), np.uint8), np.zeros(10, np.uint8)
+    return (images, labels), (images, labels), (images, labels)
+
+
+@row("criticism-evaluate-samples-shape", ValueError,
+     "MNIST samples must have shape (N, 784) or (N, 28, 28), got …")
+def _(env):
+    env.monkeypatch.setattr(evaluate_module, "mnist", fake_mnist)
+    evaluate_module.evaluate_mnist(np.zeros((5, 32, 32)))
+
+
+@row("criticism-evaluate-samples-range", ValueError,
+     "MNIST samples must be finite pixel intensities in [0, 1].")
+def _(env):
+    env.monkeypatch.setattr(evaluate_module, "mnist", fake_mnist)
+    evaluate_module.evaluate_mnist(np.full((5, 784), 255.0))
+
+
+@row("criticism-evaluate-labels", ValueError,
+     "labels must hold one digit per sample (…), got shape …")
+def _(env):
+    env.monkeypatch.setattr(evaluate_module, "mnist", fake_mnist)
+    evaluate_module.evaluate_mnist(np.zeros((5, 784)), classifier=tiny_classifier(),
+                                   labels=np.zeros(3, np.int64))
+
+
+row("criticism-plots-image-size", ValueError,
+    "Each of the … must have … values to show as … images, got shape …",
+    lambda env: plots.sample_grid(np.zeros((16, 100))))
+
+row("criticism-plots-grid-too-few", ValueError,
+    "sample_grid needs at least … samples for a …x… grid, got …",
+    lambda env: plots.sample_grid(np.zeros((3, 784))))
+
+row("criticism-plots-neighbours", ValueError, "neighbours must hold one image per row (…), got …",
+    lambda env: plots.sample_grid(np.zeros((16, 784)), neighbours=np.zeros((2, 784))))
+
+row("criticism-plots-interpolation-shapes", ValueError,
+    "z_start and z_end must have the same shape, got … and …",
+    lambda env: plots.latent_interpolation(np.zeros(3), np.zeros(4)))
+
+row("criticism-plots-interpolation-steps", ValueError, "steps must be at least 2, got …",
+    lambda env: plots.latent_interpolation(np.zeros(3), np.ones(3), steps=1))
+
+row("criticism-plots-interpolation-grid", ValueError,
+    "images must be (rows, steps, pixels), got shape …",
+    lambda env: plots.interpolation_grid(np.zeros((10, 784))))
+
+row("criticism-plots-history-key", KeyError, "… was not recorded; recorded: …",
+    lambda env: plots.history_figure({"t": [1, 2], "loss": [0.7, 0.6]}, {"losses": ["loss_d"]}))
+
+row("criticism-plots-no-frames", ValueError, "animate_… needs at least one frame.",
+    lambda env: plots.animate_1d([], np.linspace(0, 1, 5), np.ones(5), env.tmp_path / "fit.gif"))
+
+also("criticism-plots-no-frames",
+     lambda env: plots.animate_2d([], np.zeros((5, 2)), env.tmp_path / "fit.gif"))
+
+row("criticism-monitor-fetches", TypeError,
+    "Monitor needs a non-empty dict of name -> tensor to record.",
+    lambda env: Monitor([tf.zeros([])]))
+
+row("criticism-monitor-t", ValueError,
+    "'t' is the iteration counter's name in the history; rename that fetch.",
+    lambda env: Monitor({"t": tf.zeros([])}))
+
+row("criticism-monitor-every", ValueError, "every must be a positive int, got …",
+    lambda env: Monitor({"d": tf.zeros([])}, every=0))
+
+row("criticism-draw-samples-n", ValueError, "n must be a positive int, got …",
+    lambda env: draw_samples(tf.zeros([M, 1]), 0))
+
+
+@row("criticism-draw-samples-batch", ValueError,
+     "draw_samples needs a batch of samples, got shape …")
+def _(env):
+    draw_samples(tf.reduce_mean(tf.zeros([M, 1])), 10)
+
+
+row("criticism-classifier-config-filters", ValueError,
+    "ClassifierConfig.conv_filters must be a sequence of positive ints, got …",
+    lambda env: classifier_module.ClassifierConfig(conv_filters=32))
+
+row("criticism-classifier-config-int", ValueError,
+    "ClassifierConfig.… must be a positive int, got …",
+    lambda env: classifier_module.ClassifierConfig(epochs=0))
+
+row("criticism-classifier-config-range", ValueError,
+    "ClassifierConfig.… must be a number in …, got …",
+    lambda env: classifier_module.ClassifierConfig(dropout_rate=1.0))
+
+row("criticism-classifier-config-seed", ValueError,
+    "ClassifierConfig.seed must be an int in [0, 2**31), got …",
+    lambda env: classifier_module.ClassifierConfig(seed=-1))
+
+
+@row("criticism-classifier-config-type", TypeError,
+     "config must be a ClassifierConfig or None, got …")
+def _(env):
+    classifier_module.classifier_cache_path(config={"epochs": 1})
+
+
+row("criticism-classifier-cache-dir", TypeError, "cache_dir must be a str or os.PathLike, got …",
+    lambda env: classifier_module.classifier_cache_path(cache_dir=3))
+
+row("criticism-classifier-tensor", TypeError,
+    "MNISTClassifier takes numpy arrays, got a TensorFlow tensor …; evaluate it first, e.g. "
+    "sess.run(x).",
+    lambda env: tiny_classifier().predict(tf.zeros([1, 784])))
+
+row("criticism-classifier-images-dtype", TypeError,
+    "images must be uint8 (0..255, scaled by 1/255), bool, or floating point in [0, 1], got "
+    "dtype …; …",
+    lambda env: tiny_classifier().predict(np.zeros((1, 784), np.int32)))
+
+row("criticism-classifier-images-shape", ValueError,
+    "images must have shape (N, 784), (N, 28, 28) or (N, 28, 28, 1), got …",
+    lambda env: tiny_classifier().predict(np.zeros(784, np.float32)))
+
+row("criticism-classifier-images-empty", ValueError,
+    "images is empty (shape …); pass at least one image.",
+    lambda env: tiny_classifier().predict(np.zeros((0, 784), np.float32)))
+
+row("criticism-classifier-images-nan", ValueError,
+    "images contain … NaN or infinite values (the first at image …, pixel …); a diverged "
+    "generator?",
+    lambda env: tiny_classifier().features(np.full((1, 784), np.nan, np.float32)))
+
+row("criticism-classifier-images-range", ValueError,
+    "float images must lie in [0, 1], got values in […, …].…",
+    lambda env: tiny_classifier().predict_proba(np.full((1, 784), -1.0, np.float32)))
+
+row("criticism-classifier-weights-type", TypeError, "weights must be a dict name -> array, got …",
+    lambda env: classifier_module.MNISTClassifier(list(tiny_weights().values()), TINY_CONFIG))
+
+
+@row("criticism-classifier-weights-names", ValueError,
+     "weights do not match the configuration …: missing …, unexpected …")
+def _(env):
+    weights = tiny_weights()
+    weights["dense/kernel"] = weights.pop("hidden/kernel")
+    classifier_module.MNISTClassifier(weights, TINY_CONFIG)
+
+
+@row("criticism-classifier-weight-shape", ValueError,
+     "weight … has shape …, but the configuration needs …")
+def _(env):
+    weights = tiny_weights()
+    weights["logits/bias"] = np.zeros(9, np.float32)
+    classifier_module.MNISTClassifier(weights, TINY_CONFIG)
+
+
+@row("criticism-classifier-closed", RuntimeError, "This MNISTClassifier has been closed.")
+def _(env):
+    classifier = tiny_classifier()
+    classifier.close()
+    classifier.predict(IMAGE)
+
+
+row("criticism-classifier-labels-dtype", ValueError, "labels must be integers 0..9, got dtype …",
+    lambda env: tiny_classifier().accuracy(IMAGE, np.array([1.0])))
+
+row("criticism-classifier-labels-shape", ValueError,
+    "labels must have shape (…,), one per image, got …",
+    lambda env: tiny_classifier().accuracy(IMAGE, np.array([1, 2])))
+
+row("criticism-classifier-labels-range", ValueError,
+    "labels must lie in 0..9, got values in […, …].",
+    lambda env: tiny_classifier().accuracy(IMAGE, np.array([10])))
+
+
+# === Files/IO ======================================================================
+
+row("files-ensure-directory-create", OSError,
+    "Cannot create the … directory …: …. Choose a directory you can write to.",
+    lambda env: ensure_directory(under_a_file(env, "out")))
+
+
+@row("files-ensure-directory-unwritable", PermissionError,
+     "The … directory … is not writable. Choose a directory you can write to.")
+def _(env):
+    if os.geteuid() == 0:
+        pytest.skip("root can write to any directory; chmod cannot make one unwritable")
+    locked = env.tmp_path / "locked"
+    locked.mkdir(parents=True)
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):
+            pytest.skip("chmod 0o500 does not make a directory unwritable here")
+        ensure_directory(locked)
+    finally:
+        locked.chmod(0o700)
+
+
+@row("files-atomic-write", OSError,
+     "Cannot write …: …. Check that its directory exists and is writable.")
+def _(env):
+    with atomic_write(env.tmp_path / "missing" / "out.bin") as handle:
+        handle.write(b"")
+
+
+also("files-atomic-write",
+     lambda env: save_npy(under_a_file(env, "samples.npy"), np.zeros(3)))
+
+
+@also("files-atomic-write")
+def _(env):
+    plots.save_figure(plots.sample_grid(np.zeros((1, 784)), 1, 1),
+                      env.tmp_path / "missing" / "grid.png")
+
+
+row("files-logdir", OSError,
+    "Cannot create the TensorBoard log directory … (…); pass a writable logdir.",
+    lambda env: gan()[0].initialize(n_print=0, logdir=str(under_a_file(env, "logs"))))
+
+row("files-mnist-unwritable", DataError,
+    "Cannot write MNIST files into … (…). Pass a writable data_dir to mnist(), or set "
+    "GAN_INFER_DATA_DIR to a writable folder (or to one that already holds the four files).",
+    lambda env: mnist(under_a_file(env, "mnist")))
+
+
+# --- the tests ---------------------------------------------------------------------
+
+def _message(error):
+    # KeyError's str() is the repr of its argument; the message is the argument.
+    return str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
+
+
+@pytest.mark.parametrize("case", list(CASES.values()), ids=list(CASES))
+def test_row(case, tmp_path, monkeypatch):
+    for index, trigger in enumerate(case.triggers):
+        env = Env(tmp_path / f"trigger{index}", monkeypatch)
+        with tf.Graph().as_default(), pytest.raises(case.exception) as info:
+            trigger(env)
+        message = _message(info.value)
+        assert fragments_in_order(message, case.message), (
+            f"trigger {index} of {case.id}: the message\n  {message}\ndoes not match the "
+            f"table's\n  {case.message}")
+
+
+def _code_span(cell):
+    match = re.fullmatch(r"(`+) ?(.*?) ?\1", cell.strip())
+    assert match, f"not a code span: {cell!r}"
+    return match.group(2)
+
+
+def table_rows():
+    """(section, exception name, message) of every row of docs/errors.md's tables."""
+    rows, section = [], None
+    for line in TABLE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            section = line[3:].strip()
+        elif line.startswith("|") and not re.match(r"\|\s*-", line) \
+                and not line.startswith("| What the user did"):
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            assert len(cells) == 4, f"a row needs 4 cells, got {len(cells)}: {line}"
+            rows.append((section, _code_span(cells[1]), _code_span(cells[2])))
+    return rows
+
+
+def test_table_matches_cases():
+    rows = table_rows()
+    documented = [(exception, message) for _, exception, message in rows]
+    registered = [(case.exception.__name__, case.message) for case in CASES.values()]
+    assert len(set(documented)) == len(documented), "two rows with the same exception and message"
+    assert not set(documented) - set(registered), \
+        f"rows without a case in {__file__}: {sorted(set(documented) - set(registered))}"
+    assert not set(registered) - set(documented), \
+        f"cases without a row in {TABLE}: {sorted(set(registered) - set(documented))}"
+    by_message = {(case.exception.__name__, case.message): case for case in CASES.values()}
+    for section, exception, message in rows:
+        assert section in SECTIONS, f"unknown section {section!r}"
+        case = by_message[exception, message]
+        assert case.id.startswith(SECTIONS[section]), \
+            f"{case.id} is documented under {section!r}, its id says otherwise"
