@@ -29,6 +29,28 @@ def _check_arity(discriminator, count):
             f"signature is {signature}.") from None
 
 
+def _image_grid(samples, max_tiles=16):
+    """The first samples of a batch tiled into one image for TensorBoard, or
+    None when the samples do not look like images: [N, H, W, C] with C in
+    (1, 3, 4), or [N, D] with D a square (flattened grey images, MNIST)."""
+    shape = samples.shape
+    if shape.rank == 2 and shape[1] is not None and shape[1] > 1:
+        side = int(round(shape[1] ** 0.5))
+        if side * side != shape[1]:
+            return None
+        samples = tf.reshape(samples, [-1, side, side, 1])
+    elif not (shape.rank == 4 and shape[3] in (1, 3, 4) and shape[1:].is_fully_defined()):
+        return None
+    if shape[0] is None:
+        return None
+    rows = int(min(shape[0], max_tiles) ** 0.5)
+    height, width, channels = samples.shape[1:].as_list()
+    tiles = tf.reshape(samples[:rows * rows], [rows, rows, height, width, channels])
+    grid = tf.reshape(tf.transpose(tiles, [0, 2, 1, 3, 4]),
+                      [1, rows * height, rows * width, channels])
+    return tf.clip_by_value(tf.cast(grid, tf.float32), 0.0, 1.0)
+
+
 class GANInference(Inference):
     """Parameter estimation with GAN-style training (Goodfellow et al., 2014).
 
@@ -174,10 +196,12 @@ class GANInference(Inference):
         self._refuse_reinitialize()  # before the schedule of the first call is touched
         self._set_schedule(loss, disc_steps, pretrain_steps)
         super().initialize(*args, **kwargs)
-        self.loss, grads_and_vars, self.loss_d, grads_and_vars_d = \
-            self._build_loss_and_gradients(var_list)
+        # Optimizers first: a bad name is refused before the discriminator's
+        # variables exist, so initialize() can be called again, fixed.
         optimizer, global_step = build_optimizer(optimizer, global_step, "generator")
         optimizer_d, global_step_d = build_optimizer(optimizer_d, global_step_d, "discriminator")
+        self.loss, grads_and_vars, self.loss_d, grads_and_vars_d = \
+            self._build_loss_and_gradients(var_list)
 
         if not grads_and_vars_d:
             raise ValueError(
@@ -223,6 +247,9 @@ class GANInference(Inference):
         if self.logging:
             tf.summary.scalar("loss", self.loss, collections=[self._summary_key])
             tf.summary.scalar("loss/discriminative", self.loss_d, collections=[self._summary_key])
+            grid = _image_grid(self.x_fake)
+            if grid is not None:
+                tf.summary.image("samples", grid, max_outputs=1, collections=[self._summary_key])
         self._finish_initialize()
 
     def _discriminate(self):

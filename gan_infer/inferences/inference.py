@@ -237,7 +237,6 @@ class Inference(abc.ABC):
         elif isinstance(n_print, bool) or not isinstance(n_print, numbers.Integral) or n_print < 0:
             raise ValueError(f"n_print must be a non-negative int (0 disables printing), got {n_print!r}.")
         self._refuse_reinitialize()
-        self._initialized = True
         self.n_iter = int(n_iter)
         self.n_print = int(n_print)
         self.debug = bool(debug)
@@ -286,7 +285,12 @@ class Inference(abc.ABC):
 
     def _finish_initialize(self):
         """Merge the summaries the subclass added and make the checkpoint
-        saver, now that every variable exists; call at the end of initialize."""
+        saver, now that every variable exists; call at the end of initialize.
+
+        Only then is the algorithm initialized: an initialize() refused
+        half-way (a bad optimizer name, say) can be called again, fixed.
+        """
+        self._initialized = True
         if self.logging:
             self.summarize = tf.summary.merge_all(key=self._summary_key)
         if self.checkpoint_dir is not None:

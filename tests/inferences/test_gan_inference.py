@@ -467,3 +467,42 @@ def test_three_hundred_tutorial_iterations_on_mnist(mnist_dir):
     assert losses[-50:, 1].mean() < 2 * np.log(2.0)
     samples = ed.get_session().run(x)
     assert samples.shape == (128, 784) and 0.0 <= samples.min() and samples.max() <= 1.0
+
+
+def test_logdir_writes_a_grid_of_samples_as_an_image(tmp_path):
+    """Flattened square images (MNIST-like) become one 4x4 grid per print step."""
+    with tf.variable_scope("Gen"):
+        eps = Uniform(tf.zeros([16, 2]), tf.ones([16, 2]))
+        x = layers.dense(eps, 9, activation=tf.sigmoid)  # 3x3 "images"
+    x_ph = tf.placeholder(tf.float32, [16, 9])
+    inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
+    inference.initialize(n_iter=4, n_print=2, logdir=str(tmp_path), log_timestamp=False)
+    tf.global_variables_initializer().run()
+    for _ in range(4):
+        inference.update({x_ph: np.zeros([16, 9], np.float32)})
+    inference.finalize()
+    images = []
+    for event in tf.train.summary_iterator(glob.glob(str(tmp_path / "events.*"))[0]):
+        for value in event.summary.value:
+            if value.HasField("image"):
+                images.append((event.step, value.tag, value.image.height, value.image.width))
+    assert images == [(1, "samples/image", 12, 12), (2, "samples/image", 12, 12),
+                      (4, "samples/image", 12, 12)]
+
+
+def test_no_image_summary_for_samples_that_are_not_images(tmp_path):
+    inference, x_ph, _, _ = make_inference(n_iter=2, n_print=1, logdir=str(tmp_path),
+                                           log_timestamp=False)
+    assert not [s for s in tf.get_collection(inference._summary_key)
+                if s.op.type == "ImageSummary"]
+
+
+def test_a_refused_initialize_can_be_called_again_fixed():
+    _, x = normal_model()
+    x_ph = tf.placeholder(tf.float32, [M, 1])
+    inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
+    with pytest.raises(ValueError, match="adamw"):
+        inference.initialize(optimizer="adamw", n_iter=2)
+    inference.initialize(optimizer="adam", n_iter=2)
+    tf.global_variables_initializer().run()
+    assert inference.update({x_ph: next_batch(np.random.default_rng(0))})["t"] == 1
