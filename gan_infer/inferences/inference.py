@@ -119,12 +119,12 @@ class Inference(abc.ABC):
         self._minibatch_stream = MinibatchStream(n_rows.pop(), batch_sizes.pop(), shuffle.pop())
         batches = {}
         for model_tensor, entry in entries:
-            array = entry.array
             # Checked like a bound array, against the shape of one batch.
-            stored = self._observed_tensor(
-                tf.placeholder(model_tensor.dtype, [None] + model_tensor.shape.as_list()[1:]),
-                array)
-            batch = self._minibatch_stream.batch(stored, entry)
+            self._check_shapes(model_tensor, tf.TensorShape([model_tensor.shape[0]]).concatenate(
+                entry.array.shape[1:]), f"rows of the array of shape {entry.array.shape}")
+            batch = self._minibatch_stream.batch(
+                self._store_in_graph(entry.stored_dtype(model_tensor.dtype), entry.array),
+                entry, model_tensor.dtype)
             batch.set_shape(model_tensor.shape)
             batches[id(entry)] = batch
         return batches
@@ -175,7 +175,7 @@ class Inference(abc.ABC):
                     f"data for {model_tensor.name} must be numeric, got a numpy array of "
                     f"dtype {array.dtype}.")
             self._check_shapes(model_tensor, tf.TensorShape(array.shape), "the numpy array")
-            return self._store_in_graph(model_tensor, array)
+            return self._store_in_graph(model_tensor.dtype.base_dtype, array).value()
         raise TypeError(
             f"data values must be tf.Tensor (e.g. a placeholder) or numpy arrays, got "
             f"{type(value).__name__} for {model_tensor.name}.")
@@ -189,15 +189,17 @@ class Inference(abc.ABC):
                 "observations as large as the model's batch of samples).")
 
     @staticmethod
-    def _store_in_graph(model_tensor, array):
+    def _store_in_graph(dtype, array):
+        """A variable holding `array` (read it whole with `.value()`; gather
+        rows from the variable itself, which copies only those rows)."""
         # A variable fed once through a placeholder, rather than a constant:
         # large arrays would otherwise be copied into the GraphDef (2 GB cap).
         # collections=[] keeps it out of global_variables_initializer(), so a
         # user's own initializer call cannot wipe the data.
-        placeholder = tf.placeholder(model_tensor.dtype.base_dtype, array.shape)
+        placeholder = tf.placeholder(dtype, array.shape)
         variable = tf.Variable(placeholder, trainable=False, collections=[], name="data")
         get_session().run(variable.initializer, {placeholder: array})
-        return variable.value()
+        return variable
 
     # -------------------------------------------------------- initialization
     def initialize(self, n_iter=1000, n_print=None, logdir=None, log_timestamp=True,
