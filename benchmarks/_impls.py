@@ -31,7 +31,7 @@ import importlib.util
 
 import numpy as np
 
-from _common import BETA1, BETA2, D_LATENT, DISC_PARAMS, EPS, GEN_PARAMS, LR, M, X_DIM
+from _common import BETA1, BETA2, D_LATENT, EPS, LR, M, X_DIM
 
 # key -> (label, library needed, builder name); the order of the table.
 STEP_IMPLS = {
@@ -113,12 +113,13 @@ class _Session:
         return {name: np.asarray(value) for name, value in values.items()}
 
 
-def _load_tf1(sess, params):
-    """Set the graph's variables named in TF1_NAMES to `params`; return them."""
+def _load_tf1(sess, params, names=TF1_NAMES):
+    """Set the graph's variables named in `names` (canonical name -> TF1
+    variable name) to `params`; return them."""
     import tensorflow.compat.v1 as tf1
     by_name = {v.op.name: v for v in tf1.global_variables()}
     variables = {}
-    for name, tf_name in TF1_NAMES.items():
+    for name, tf_name in names.items():
         variable = by_name[tf_name]
         variable.load(params[name], sess)
         variables[name] = variable
@@ -143,27 +144,40 @@ def _tutorial_model(tf1, layers, Uniform):
     return eps, x, discriminative_network
 
 
-def _gan_infer_tutorial(cfg, n_iter):
-    """The tutorial's graph through gan_infer: (tf, ed, inference, x_ph, eps, sess)."""
+def _gan_infer_graph(cfg, model, batch_size, n_iter, n_print, lr=LR, beta1=BETA1):
+    """A GAN graph through gan_infer, as the examples build it:
+    `model(tf, layers, Uniform)` builds the generator and returns (eps, x,
+    discriminative_network); both players get AdamOptimizer(lr, beta1).
+    Returns (tf, ed, inference, x_ph, eps, sess)."""
     tf = _tensorflow(cfg["threads"], graph_mode=True)
     tf1 = tf.compat.v1
     import gan_infer as ed
     from gan_infer import layers
     from gan_infer.models import Uniform
     ed.set_seed(cfg["seed"])
-    x_ph = tf1.placeholder(tf.float32, [M, X_DIM])
-    eps, x, discriminative_network = _tutorial_model(tf1, layers, Uniform)
+    x_ph = tf1.placeholder(tf.float32, [batch_size, X_DIM])
+    eps, x, discriminative_network = model(tf, layers, Uniform)
     inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
-    inference.initialize(optimizer=tf1.train.AdamOptimizer(), optimizer_d=tf1.train.AdamOptimizer(),
-                         n_iter=n_iter, n_print=1000)
+    inference.initialize(optimizer=tf1.train.AdamOptimizer(lr, beta1=beta1),
+                         optimizer_d=tf1.train.AdamOptimizer(lr, beta1=beta1),
+                         n_iter=n_iter, n_print=n_print)
     sess = ed.get_session()
     tf1.global_variables_initializer().run()
     return tf, ed, inference, x_ph, eps, sess
 
 
-def build_gan_infer(cfg):
-    tf, ed, inference, x_ph, eps, sess = _gan_infer_tutorial(cfg, n_iter=10**9)
-    variables = _load_tf1(sess, cfg["params"])
+def _gan_infer_tutorial(cfg, n_iter):
+    """The tutorial's graph through gan_infer: (tf, ed, inference, x_ph, eps, sess)."""
+    def model(tf, layers, Uniform):
+        return _tutorial_model(tf.compat.v1, layers, Uniform)
+    return _gan_infer_graph(cfg, model, M, n_iter=n_iter, n_print=1000)
+
+
+def _gan_infer_step(cfg, graph, names):
+    """The step-time row of a gan_infer graph: `inference.update` with the
+    fixed batch fed, from cfg["params"] (canonical name -> TF1 name in `names`)."""
+    tf, _, inference, x_ph, eps, sess = graph
+    variables = _load_tf1(sess, cfg["params"], names)
 
     def run_step(feed):
         info = inference.update(feed_dict=feed)
@@ -173,26 +187,23 @@ def build_gan_infer(cfg):
     return impl
 
 
-def build_tf1(cfg):
-    tf = _tensorflow(cfg["threads"], graph_mode=True)
+def build_gan_infer(cfg):
+    return _gan_infer_step(cfg, _gan_infer_tutorial(cfg, n_iter=10**9), TF1_NAMES)
+
+
+def _raw_tf1_step(cfg, tf, generator, discriminator, names, lr=LR, beta1=BETA1, note=""):
+    """The step-time row of a GAN written directly in tf.compat.v1 ops:
+    `generator(eps)` under "Gen", `discriminator(x)` under "Disc" on the batch
+    and (reusing its variables) on the samples, sigmoid cross-entropy losses,
+    `tf.gradients` for each player, two AdamOptimizer(lr, beta1) and any
+    UPDATE_OPS (batch-norm statistics), all in one `sess.run` per step."""
     tf1 = tf.compat.v1
     tf1.set_random_seed(cfg["seed"])
-
-    def dense(x, units, activation, name):
-        with tf1.variable_scope(name):
-            kernel = tf1.get_variable("kernel", [x.shape[-1], units],
-                                      initializer=tf1.glorot_uniform_initializer())
-            bias = tf1.get_variable("bias", [units], initializer=tf1.zeros_initializer())
-        out = tf.nn.bias_add(tf.matmul(x, kernel), bias)
-        return activation(out) if activation is not None else out
-
-    def discriminator(x):
-        return dense(dense(x, 128, tf.nn.relu, "dense"), 1, None, "dense_1")
-
-    x_ph = tf1.placeholder(tf.float32, [M, X_DIM])
+    batch_size = len(cfg["batch"])
+    x_ph = tf1.placeholder(tf.float32, [batch_size, X_DIM])
     with tf1.variable_scope("Gen"):
-        eps = tf1.random_uniform([M, D_LATENT], -1.0, 1.0)
-        x_fake = dense(dense(eps, 128, tf.nn.relu, "dense"), X_DIM, tf.sigmoid, "dense_1")
+        eps = tf1.random_uniform([batch_size, D_LATENT], -1.0, 1.0)
+        x_fake = generator(eps)
     with tf1.variable_scope("Disc"):
         d_real = discriminator(x_ph)
     with tf1.variable_scope("Disc", reuse=True):
@@ -209,28 +220,57 @@ def build_tf1(cfg):
     grads_d = tf.gradients(loss_d, vars_d)
     # Simultaneous: both updates wait for both gradients and losses.
     with tf.control_dependencies(grads_g + grads_d + [loss_g, loss_d]):
-        train = tf.group(tf1.train.AdamOptimizer().apply_gradients(zip(grads_g, vars_g)),
-                         tf1.train.AdamOptimizer().apply_gradients(zip(grads_d, vars_d)))
+        train = tf.group(
+            tf1.train.AdamOptimizer(lr, beta1=beta1).apply_gradients(zip(grads_g, vars_g)),
+            tf1.train.AdamOptimizer(lr, beta1=beta1).apply_gradients(zip(grads_d, vars_d)),
+            *tf1.get_collection(tf1.GraphKeys.UPDATE_OPS))
     sess = tf1.Session()
     sess.run(tf1.global_variables_initializer())
-    variables = _load_tf1(sess, cfg["params"])
+    variables = _load_tf1(sess, cfg["params"], names)
     fetches = [train, loss_g, loss_d]
 
     def run_step(feed):
         _, lg, ld = sess.run(fetches, feed)
         return float(lg), float(ld)
     impl = _Session(sess, run_step, {x_ph: cfg["batch"]}, eps, variables)
-    impl.info = _tf_info(tf, adam="tf1", note="one sess.run per step, numpy batch fed")
+    impl.info = _tf_info(tf, adam="tf1", note=note)
     return impl
+
+
+def build_tf1(cfg):
+    tf = _tensorflow(cfg["threads"], graph_mode=True)
+    tf1 = tf.compat.v1
+
+    def dense(x, units, activation, name):
+        with tf1.variable_scope(name):
+            kernel = tf1.get_variable("kernel", [x.shape[-1], units],
+                                      initializer=tf1.glorot_uniform_initializer())
+            bias = tf1.get_variable("bias", [units], initializer=tf1.zeros_initializer())
+        out = tf.nn.bias_add(tf.matmul(x, kernel), bias)
+        return activation(out) if activation is not None else out
+
+    def generator(eps):
+        return dense(dense(eps, 128, tf.nn.relu, "dense"), X_DIM, tf.sigmoid, "dense_1")
+
+    def discriminator(x):
+        return dense(dense(x, 128, tf.nn.relu, "dense"), 1, None, "dense_1")
+    return _raw_tf1_step(cfg, tf, generator, discriminator, TF1_NAMES,
+                         note="one sess.run per step, numpy batch fed")
 
 
 class _TF2:
     """Eager TF2: tf.Variables, a GradientTape and Adam written with tf ops
-    (TF1's update rule, the same as gan_infer's optimizers), in a tf.function."""
+    (TF1's update rule, the same as gan_infer's optimizers), in a tf.function.
+    Subclasses change the model by overriding `_losses` (and lr / beta1);
+    parameters named g_* belong to the generator, d_* to the discriminator."""
+    lr, beta1 = LR, BETA1
 
     def __init__(self, cfg, jit_compile):
         tf = _tensorflow(cfg["threads"], graph_mode=False)
         self.tf = tf
+        gen = [name for name in cfg["params"] if name.startswith("g_")]
+        disc = [name for name in cfg["params"] if name.startswith("d_")]
+        noise_shape = [len(cfg["batch"]), D_LATENT]
         self.vars = {name: tf.Variable(value, name=name) for name, value in cfg["params"].items()}
         self.m = {name: tf.Variable(tf.zeros_like(value)) for name, value in cfg["params"].items()}
         self.v = {name: tf.Variable(tf.zeros_like(value)) for name, value in cfg["params"].items()}
@@ -241,16 +281,16 @@ class _TF2:
         def train(x, z):
             with tf.GradientTape(persistent=True) as tape:
                 loss_g, loss_d = self._losses(x, z)
-            grads_g = tape.gradient(loss_g, [self.vars[n] for n in GEN_PARAMS])
-            grads_d = tape.gradient(loss_d, [self.vars[n] for n in DISC_PARAMS])
+            grads_g = tape.gradient(loss_g, [self.vars[n] for n in gen])
+            grads_d = tape.gradient(loss_d, [self.vars[n] for n in disc])
             # Program order (and tf.function's automatic control dependencies)
             # put both gradients before either update.
-            self._adam("g", GEN_PARAMS, grads_g)
-            self._adam("d", DISC_PARAMS, grads_d)
+            self._adam("g", gen, grads_g)
+            self._adam("d", disc, grads_d)
             return loss_g, loss_d
 
         def train_sampled(x):
-            return train(x, self.rng.uniform([M, D_LATENT], -1.0, 1.0))
+            return train(x, self.rng.uniform(noise_shape, -1.0, 1.0))
         self._train = tf.function(train_sampled, jit_compile=jit_compile)
         self._train_z = tf.function(train, jit_compile=jit_compile)
         self.info = _tf_info(tf, adam="tf1",
@@ -265,7 +305,11 @@ class _TF2:
 
         def disc(h):
             return dense(tf.nn.relu(dense(h, "d_w1", "d_b1")), "d_w2", "d_b2")
-        d_real, d_fake = disc(x), disc(x_fake)
+        return self._cross_entropies(disc(x), disc(x_fake))
+
+    def _cross_entropies(self, d_real, d_fake):
+        """(L_G, L_D): non-saturating sigmoid cross-entropies of the logits."""
+        tf = self.tf
 
         def ce(logits, label):
             return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
@@ -275,9 +319,10 @@ class _TF2:
     def _adam(self, side, names, grads):
         tf = self.tf
         t = self.t[side].assign_add(1.0)
-        lr_t = LR * tf.sqrt(1.0 - BETA2 ** t) / (1.0 - BETA1 ** t)
+        beta1 = self.beta1
+        lr_t = self.lr * tf.sqrt(1.0 - BETA2 ** t) / (1.0 - beta1 ** t)
         for name, g in zip(names, grads):
-            m = self.m[name].assign(BETA1 * self.m[name] + (1.0 - BETA1) * g)
+            m = self.m[name].assign(beta1 * self.m[name] + (1.0 - beta1) * g)
             v = self.v[name].assign(BETA2 * self.v[name] + (1.0 - BETA2) * tf.square(g))
             self.vars[name].assign_sub(lr_t * m / (tf.sqrt(v) + EPS))
 
@@ -303,6 +348,11 @@ def build_tf_xla(cfg):
 
 # ------------------------------------------------------------------------ JAX
 class _JAX:
+    """The whole step in one jax.jit, optax.adam for each player. Subclasses
+    change the model by overriding `_model` (and lr / beta1); parameters
+    named g_* belong to the generator, d_* to the discriminator."""
+    lr, beta1 = LR, BETA1
+
     def __init__(self, cfg):
         require("optax")
         from _common import pin_cores
@@ -312,38 +362,31 @@ class _JAX:
         import optax
         self.jax = jax
         params = {name: jnp.asarray(value) for name, value in cfg["params"].items()}
-        pg = {n: params[n] for n in GEN_PARAMS}
-        pd = {n: params[n] for n in DISC_PARAMS}
-        opt = optax.adam(LR, b1=BETA1, b2=BETA2, eps=EPS)
-        self.state = (pg, pd, opt.init(pg), opt.init(pd))
+        pg = {n: v for n, v in params.items() if n.startswith("g_")}
+        pd = {n: v for n, v in params.items() if n.startswith("d_")}
+        opt = optax.adam(self.lr, b1=self.beta1, b2=BETA2, eps=EPS)
+        losses, stats = self._model(jax, jnp)
+        self.state = (pg, pd, opt.init(pg), opt.init(pd), stats)
         self.key = jax.random.PRNGKey(cfg["seed"])
         self.batch = jnp.asarray(cfg["batch"])
-
-        def dense(h, p, w, b):
-            return h @ p[w] + p[b]
-
-        def losses(pg, pd, x, z):
-            x_fake = jax.nn.sigmoid(dense(jax.nn.relu(dense(z, pg, "g_w1", "g_b1")), pg, "g_w2", "g_b2"))
-
-            def disc(h):
-                return dense(jax.nn.relu(dense(h, pd, "d_w1", "d_b1")), pd, "d_w2", "d_b2")
-            d_real, d_fake = disc(x), disc(x_fake)
-            # Sigmoid cross-entropy with label 1 is softplus(-l), with label 0 softplus(l).
-            loss_g = jnp.mean(jax.nn.softplus(-d_fake))
-            loss_d = jnp.mean(jax.nn.softplus(-d_real)) + jnp.mean(jax.nn.softplus(d_fake))
-            return loss_g, loss_d
+        noise_shape = (len(cfg["batch"]), D_LATENT)
 
         def train(state, x, z):
-            pg, pd, sg, sd = state
-            loss_g, grads_g = jax.value_and_grad(lambda pg: losses(pg, pd, x, z)[0])(pg)
-            loss_d, grads_d = jax.value_and_grad(lambda pd: losses(pg, pd, x, z)[1])(pd)
+            pg, pd, sg, sd, stats = state
+
+            def loss_g_of(pg):
+                loss_g, _, new_stats = losses(pg, pd, stats, x, z)
+                return loss_g, new_stats
+            (loss_g, new_stats), grads_g = jax.value_and_grad(loss_g_of, has_aux=True)(pg)
+            loss_d, grads_d = jax.value_and_grad(lambda pd: losses(pg, pd, stats, x, z)[1])(pd)
             ug, sg = opt.update(grads_g, sg, pg)
             ud, sd = opt.update(grads_d, sd, pd)
-            return (optax.apply_updates(pg, ug), optax.apply_updates(pd, ud), sg, sd), loss_g, loss_d
+            return ((optax.apply_updates(pg, ug), optax.apply_updates(pd, ud), sg, sd, new_stats),
+                    loss_g, loss_d)
 
         def train_sampled(state, key, x):
             key, sub = jax.random.split(key)
-            z = jax.random.uniform(sub, (M, D_LATENT), minval=-1.0, maxval=1.0)
+            z = jax.random.uniform(sub, noise_shape, minval=-1.0, maxval=1.0)
             state, loss_g, loss_d = train(state, x, z)
             return state, key, loss_g, loss_d
 
@@ -354,6 +397,24 @@ class _JAX:
                      "version": jax.__version__, "adam": "corrected",
                      "note": "jit with donated state; noise from jax.random inside jit"}
 
+    def _model(self, jax, jnp):
+        """(losses, stats): losses(pg, pd, stats, x, z) returns (L_G, L_D, the
+        new value of `stats`), the model's non-trainable state (none here)."""
+        def dense(h, p, w, b):
+            return h @ p[w] + p[b]
+
+        def losses(pg, pd, stats, x, z):
+            x_fake = jax.nn.sigmoid(dense(jax.nn.relu(dense(z, pg, "g_w1", "g_b1")), pg, "g_w2", "g_b2"))
+
+            def disc(h):
+                return dense(jax.nn.relu(dense(h, pd, "d_w1", "d_b1")), pd, "d_w2", "d_b2")
+            d_real, d_fake = disc(x), disc(x_fake)
+            # Sigmoid cross-entropy with label 1 is softplus(-l), with label 0 softplus(l).
+            loss_g = jnp.mean(jax.nn.softplus(-d_fake))
+            loss_d = jnp.mean(jax.nn.softplus(-d_real)) + jnp.mean(jax.nn.softplus(d_fake))
+            return loss_g, loss_d, stats
+        return losses, {}
+
     def step(self):
         self.state, self.key, loss_g, loss_d = self._train(self.state, self.key, self.batch)
         return float(loss_g), float(loss_d)
@@ -363,7 +424,7 @@ class _JAX:
         return float(loss_g), float(loss_d)
 
     def params(self):
-        pg, pd, _, _ = self.state
+        pg, pd = self.state[:2]
         return {name: np.asarray(value) for name, value in {**pg, **pd}.items()}
 
 
@@ -374,7 +435,10 @@ def build_jax(cfg):
 # -------------------------------------------------------------------- PyTorch
 class _Torch:
     """nn.Sequential players, torch.autograd.grad for each player's gradient,
-    torch.optim.Adam (defaults) for each."""
+    torch.optim.Adam (defaults) for each. Subclasses change the model by
+    overriding `_networks`, `_load` and `params` (and lr / beta1 / note)."""
+    lr, beta1 = LR, BETA1
+    note = "nn.Sequential + autograd.grad + torch.optim.Adam defaults"
 
     def __init__(self, cfg, compile):
         import torch
@@ -387,17 +451,14 @@ class _Torch:
         except RuntimeError:  # only settable before the first parallel work
             pass
         torch.manual_seed(cfg["seed"])
-        self.G = nn.Sequential(nn.Linear(D_LATENT, 128), nn.ReLU(), nn.Linear(128, X_DIM), nn.Sigmoid())
-        self.D = nn.Sequential(nn.Linear(X_DIM, 128), nn.ReLU(), nn.Linear(128, 1))
-        self._layers = {"g_w1": self.G[0], "g_w2": self.G[2], "d_w1": self.D[0], "d_w2": self.D[2]}
+        self.G, self.D = self._networks(nn)
         with torch.no_grad():
-            for name, layer in self._layers.items():
-                layer.weight.copy_(torch.from_numpy(cfg["params"][name].T))
-                layer.bias.copy_(torch.from_numpy(cfg["params"][name.replace("w", "b")]))
+            self._load(cfg["params"])
         params_g, params_d = list(self.G.parameters()), list(self.D.parameters())
-        opt_g = torch.optim.Adam(params_g, lr=LR, betas=(BETA1, BETA2), eps=EPS)
-        opt_d = torch.optim.Adam(params_d, lr=LR, betas=(BETA1, BETA2), eps=EPS)
-        ones, zeros = torch.ones(M, 1), torch.zeros(M, 1)
+        opt_g = torch.optim.Adam(params_g, lr=self.lr, betas=(self.beta1, BETA2), eps=EPS)
+        opt_d = torch.optim.Adam(params_d, lr=self.lr, betas=(self.beta1, BETA2), eps=EPS)
+        self.noise_shape = (len(cfg["batch"]), D_LATENT)
+        ones, zeros = torch.ones(len(cfg["batch"]), 1), torch.zeros(len(cfg["batch"]), 1)
         self.batch = torch.from_numpy(cfg["batch"])
 
         def train(x, z):
@@ -417,7 +478,7 @@ class _Torch:
             opt_d.step()
             return losses
 
-        note = "nn.Sequential + autograd.grad + torch.optim.Adam defaults"
+        note = self.note
         if compile:
             import torch._dynamo
             # Trace autograd.grad into the graph instead of breaking there; the
@@ -430,8 +491,21 @@ class _Torch:
                                 f"inter-op {torch.get_num_interop_threads()}",
                      "version": torch.__version__, "adam": "corrected", "note": note}
 
+    def _networks(self, nn):
+        """(G, D) as torch modules."""
+        G = nn.Sequential(nn.Linear(D_LATENT, 128), nn.ReLU(), nn.Linear(128, X_DIM), nn.Sigmoid())
+        D = nn.Sequential(nn.Linear(X_DIM, 128), nn.ReLU(), nn.Linear(128, 1))
+        self._layers = {"g_w1": G[0], "g_w2": G[2], "d_w1": D[0], "d_w2": D[2]}
+        return G, D
+
+    def _load(self, params):
+        """Copy `params` (canonical layout) into the modules (under no_grad)."""
+        for name, layer in self._layers.items():
+            layer.weight.copy_(self.torch.from_numpy(params[name].T))
+            layer.bias.copy_(self.torch.from_numpy(params[name.replace("w", "b")]))
+
     def step(self):
-        z = self.torch.rand(M, D_LATENT) * 2.0 - 1.0
+        z = self.torch.rand(*self.noise_shape) * 2.0 - 1.0
         loss_g, loss_d = self._train(self.batch, z).tolist()
         return loss_g, loss_d
 
@@ -440,6 +514,7 @@ class _Torch:
         return loss_g, loss_d
 
     def params(self):
+        """The parameters as numpy arrays in canonical layout."""
         out = {}
         for name, layer in self._layers.items():
             out[name] = layer.weight.detach().numpy().T.copy()
@@ -456,8 +531,9 @@ def build_torch_compile(cfg):
 
 
 # ----------------------------------------------------- end to end (item 2)
-def tutorial_generator(array, batch_size):
-    """Edward 1.3.5's tutorial generator, as written there."""
+def tutorial_generator(array, batch_size, binarize=True):
+    """Edward 1.3.5's tutorial generator, as written there (binarize=False:
+    without its last line, for grey-level models such as the DCGAN)."""
     start = 0  # pointer to where we are in iteration
     while True:
         stop = start + batch_size
@@ -469,7 +545,8 @@ def tutorial_generator(array, batch_size):
             batch = np.concatenate((array[start:], array[:diff]))
             start = diff
         batch = batch.astype(np.float32) / 255.0  # normalize pixel intensities
-        batch = np.random.binomial(1, batch)  # binarize images
+        if binarize:
+            batch = np.random.binomial(1, batch)  # binarize images
         yield batch
 
 
@@ -479,12 +556,12 @@ def _mnist_train(cfg):
     return x_train
 
 
-def _batches(cfg, x_train, tutorial):
+def _batches(cfg, x_train, tutorial, batch_size=M, binarize=True):
     if tutorial:
         np.random.seed(cfg["seed"])
-        return tutorial_generator(x_train, M)
+        return tutorial_generator(x_train, batch_size, binarize=binarize)
     from gan_infer.datasets import batches
-    return batches(x_train, M, binarize=True, seed=cfg["seed"])
+    return batches(x_train, batch_size, binarize=binarize, seed=cfg["seed"])
 
 
 class _Loop:
@@ -492,17 +569,23 @@ class _Loop:
         self.step, self.info = step, info
 
 
-def _build_e2e(cfg, tutorial):
-    x_train = _mnist_train(cfg)
-    tf, ed, inference, x_ph, _, _ = _gan_infer_tutorial(cfg, n_iter=15000)
-    generator = _batches(cfg, x_train, tutorial)
+def _e2e_loop(graph, generator, note):
+    """The examples' training loop without figures, over a gan_infer graph."""
+    tf, _, inference, x_ph, _, _ = graph
 
     def step():
         x_batch = next(generator)
         info_dict = inference.update(feed_dict={x_ph: x_batch})
         inference.print_progress(info_dict)
         return info_dict["loss"], info_dict["loss_d"]
-    return _Loop(step, _tf_info(tf, note="n_print=1000, progress to /dev/null, no figures"))
+    return _Loop(step, _tf_info(tf, note=note))
+
+
+def _build_e2e(cfg, tutorial):
+    x_train = _mnist_train(cfg)
+    graph = _gan_infer_tutorial(cfg, n_iter=15000)
+    return _e2e_loop(graph, _batches(cfg, x_train, tutorial),
+                     "n_print=1000, progress to /dev/null, no figures")
 
 
 def build_e2e_gan_infer(cfg):
@@ -513,8 +596,8 @@ def build_e2e_tutorial(cfg):
     return _build_e2e(cfg, tutorial=True)
 
 
-def _build_data(cfg, tutorial):
-    generator = _batches(cfg, _mnist_train(cfg), tutorial)
+def _build_data(cfg, tutorial, batch_size=M, binarize=True):
+    generator = _batches(cfg, _mnist_train(cfg), tutorial, batch_size, binarize)
 
     def step():
         next(generator)
@@ -531,6 +614,28 @@ def build_data_tutorial(cfg):
 
 
 # ------------------------------------------------------ reference (the check)
+def sigmoid(a):
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+def softplus(a):
+    return np.maximum(a, 0) + np.log1p(np.exp(-np.abs(a)))
+
+
+def adam_update(p, m, v, grads, t, adam, lr=LR, beta1=BETA1):
+    """Step `t` (from 1) of Adam on the dicts p, m, v in place, in float64;
+    `adam` is "tf1" (epsilon on sqrt(v)) or "corrected" (on sqrt(v_hat))."""
+    for name, g in grads.items():
+        m[name] = beta1 * m[name] + (1 - beta1) * g
+        v[name] = BETA2 * v[name] + (1 - BETA2) * g * g
+        if adam == "tf1":
+            lr_t = lr * np.sqrt(1 - BETA2 ** t) / (1 - beta1 ** t)
+            p[name] = p[name] - lr_t * m[name] / (np.sqrt(v[name]) + EPS)
+        else:
+            m_hat, v_hat = m[name] / (1 - beta1 ** t), v[name] / (1 - BETA2 ** t)
+            p[name] = p[name] - lr * m_hat / (np.sqrt(v_hat) + EPS)
+
+
 def reference_steps(params, batch, noises, adam):
     """The training step in float64 numpy, for the math check: returns the
     (L_G, L_D) of each step and the parameters after the last one.
@@ -539,12 +644,6 @@ def reference_steps(params, batch, noises, adam):
     m = {name: np.zeros_like(value) for name, value in p.items()}
     v = {name: np.zeros_like(value) for name, value in p.items()}
     x = batch.astype(np.float64)
-
-    def sigmoid(a):
-        return 1.0 / (1.0 + np.exp(-a))
-
-    def softplus(a):
-        return np.maximum(a, 0) + np.log1p(np.exp(-np.abs(a)))
     losses = []
     for t, z in enumerate(noises, start=1):
         z = z.astype(np.float64)
@@ -577,13 +676,5 @@ def reference_steps(params, batch, noises, adam):
         g_a1 = (g_a2 @ p["g_w2"].T) * (a1 > 0)
         grads.update({"g_w2": h_g.T @ g_a2, "g_b2": g_a2.sum(0),
                       "g_w1": z.T @ g_a1, "g_b1": g_a1.sum(0)})
-        for name, g in grads.items():
-            m[name] = BETA1 * m[name] + (1 - BETA1) * g
-            v[name] = BETA2 * v[name] + (1 - BETA2) * g * g
-            if adam == "tf1":
-                lr_t = LR * np.sqrt(1 - BETA2 ** t) / (1 - BETA1 ** t)
-                p[name] = p[name] - lr_t * m[name] / (np.sqrt(v[name]) + EPS)
-            else:
-                m_hat, v_hat = m[name] / (1 - BETA1 ** t), v[name] / (1 - BETA2 ** t)
-                p[name] = p[name] - LR * m_hat / (np.sqrt(v_hat) + EPS)
+        adam_update(p, m, v, grads, t, adam)
     return losses, p

@@ -2,14 +2,16 @@
 """Run every benchmark and write the tables to benchmarks/results.md.
 
     bash benchmarks/setup_env.sh                         # once: benchmarks/.venv with TF, JAX, PyTorch
-    benchmarks/.venv/bin/python benchmarks/run_all.py    # step time, end to end, memory
+    benchmarks/.venv/bin/python benchmarks/run_all.py    # step time, end to end, memory, DCGAN
     benchmarks/.venv/bin/python benchmarks/run_all.py --long --threads 1
+    benchmarks/.venv/bin/python benchmarks/run_all.py --skip-dcgan   # about 5 minutes shorter
 
 Runs step_time.py (step time beside TF1, TF2, JAX and PyTorch; the end-to-end
-tutorial loop) and memory.py (peak RSS of a 15,000-iteration tutorial run;
-RSS after 5k vs 50k iterations with --long), each in its own process with this
-interpreter, then writes a markdown file with the machine, the library
-versions, the thread settings and the command. Peer libraries that are not
+tutorial loop), memory.py (peak RSS of a 15,000-iteration tutorial run;
+RSS after 5k vs 50k iterations with --long) and dcgan.py (the same two
+tables for examples/dcgan_mnist.py, step time at batch 32, 128 and 512),
+each in its own process with this interpreter, then writes a markdown file
+with the machine, the library versions, the thread settings and the command. Peer libraries that are not
 installed get a "not installed" row, so the package's own .venv runs it too.
 """
 import argparse
@@ -23,6 +25,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import _common  # noqa: E402
+import dcgan  # noqa: E402
 import memory  # noqa: E402
 import step_time  # noqa: E402
 
@@ -39,6 +42,9 @@ def parse_args(argv=None):
                         help="threads (and cores) per library (default: usable cores)")
     parser.add_argument("--skip-e2e", action="store_true", help="no end-to-end table")
     parser.add_argument("--skip-memory", action="store_true", help="no memory table")
+    parser.add_argument("--skip-dcgan", action="store_true", help="no DCGAN tables")
+    parser.add_argument("--dcgan-rounds", type=int, default=5,
+                        help="DCGAN: timed rounds per batch size (default 5)")
     parser.add_argument("--long", action="store_true",
                         help="memory: 50,000 iterations (RSS after 5k vs 50k); adds minutes")
     parser.add_argument("--memory-iterations", type=int, default=None,
@@ -82,6 +88,11 @@ def main(argv=None):
             if args.memory_iterations:
                 options += ["--iterations", str(args.memory_iterations)]
             results["memory"] = _run("memory.py", options, os.path.join(tmp, "memory.json"))
+        if not args.skip_dcgan:
+            options = ["--rounds", str(args.dcgan_rounds), *common]
+            if args.skip_e2e:
+                options.append("--skip-e2e")
+            results["dcgan"] = _run("dcgan.py", options, os.path.join(tmp, "dcgan.json"))
     wall = time.perf_counter() - start
     machine_after = _common.machine_description()
     text = render(args, invoked, machine_before, machine_after, results, wall)
@@ -141,6 +152,10 @@ def render(args, invoked, machine, machine_after, results, wall):
         lines += ["## Memory", ""]
         lines += [memory.render(results["memory"]) if results.get("memory") else
                   "memory.py failed; see its output.", ""]
+    if not args.skip_dcgan:
+        lines += ["## DCGAN (examples/dcgan_mnist.py)", ""]
+        lines += [dcgan.render(results["dcgan"]) if results.get("dcgan") else
+                  "dcgan.py failed; see its output.", ""]
     lines += ["## Method", "", METHOD.strip(), ""]
     return "\n".join(lines)
 
@@ -182,6 +197,21 @@ METHOD = """
   tutorial's own wrap-around generator with `np.random.binomial`, on the
   55,000 MNIST training images (`mnist(path, validation_size=5000)`); the
   batching alone below them.
+- **DCGAN**: examples/dcgan_mnist.py's model (conv / transposed-conv nets,
+  batch norm in training mode in the generator, Adam(2e-4, beta1=0.5)),
+  built through gan_infer exactly as the example does, beside the same step
+  in raw TF1 ops, a TF2 `tf.function` (and with `jit_compile=True`), JAX
+  (`lax.conv_general_dilated`, batch norm by hand, optax) and PyTorch
+  (`torch.nn` in NCHW, with TensorFlow's asymmetric 'same' padding made
+  explicit), on the first B MNIST images in grey levels at B = 32, 128 and
+  512. Same harness as the step-time table, except that every worker
+  rebuilds its model for each batch size and a round is ceil(256 / B)
+  steps. The math check runs 3 steps at batch 32 from perturbed initial
+  values against float64 numpy with a hand-written backward pass. End to
+  end: the example's loop at batch 64 without its figures
+  (`datasets.batches` + `update` + `print_progress`), against the same
+  graph fed by a plain wrap-around numpy generator. `torch.compile` is not
+  run by default (`dcgan.py --with-optional`).
 - **Memory**: a fresh subprocess runs the same loop (gan_infer batching) and
   reads VmRSS / VmHWM from /proc/self/status every 1,000 iterations, and
   getrusage's ru_maxrss at the end. `make demo`'s figures (matplotlib) are

@@ -30,6 +30,7 @@ tutorial's own generator with `np.random.binomial`; plus the batching alone.
 Not a test: it prints tables (and writes JSON with --json).
 """
 import argparse
+import importlib
 import multiprocessing
 import os
 import sys
@@ -44,7 +45,8 @@ import _common  # noqa: E402  (light: no numerical library at import)
 
 # ---------------------------------------------------------------- the worker
 def _worker(conn, key, cfg):
-    """Build implementation `key`, then serve commands until "stop"."""
+    """Build implementation `key` of module cfg["impls"] (default _impls),
+    then serve commands until "stop"."""
     _common.limit_threads(cfg["threads"])
     if cfg.get("log_dir"):
         # TensorFlow's C++ start-up lines (oneDNN, CUDA probing) ignore
@@ -59,6 +61,7 @@ def _worker(conn, key, cfg):
         # not the noise in the tables.
         sys.stdout = open(os.devnull, "w")
     import _impls
+    impls = importlib.import_module(cfg.get("impls", "_impls"))
     impl = None
     while True:
         command, arg = conn.recv()
@@ -68,11 +71,12 @@ def _worker(conn, key, cfg):
             if command == "build":
                 # Every build starts from cfg["params"] with fresh optimizer
                 # state: the math check gets its own instance, and the timed
-                # one then traces / compiles its own path from scratch.
+                # one then traces / compiles its own path from scratch. `arg`
+                # overrides entries of cfg (another batch, other parameters).
                 impl = None
                 _reset_graph()
                 start = time.perf_counter()
-                impl = _impls.build(key, cfg)
+                impl = impls.build(key, {**cfg, **(arg or {})})
                 conn.send(("ok", {"build_s": time.perf_counter() - start, **impl.info}))
             elif command == "check":
                 losses = [impl.check_step(z) for z in arg]
@@ -119,13 +123,18 @@ class Worker:
         self.losses = None
         self.check = None
 
-    def build(self):
+    def build(self, overrides=None):
+        """(Re)build the implementation, with `overrides` of the worker's cfg."""
         if self.status not in ("starting", "ok"):
             return
         self.status = "ok"
-        info = self.call("build")
+        info = self.call("build", overrides)
         if info is not None:
             self.info = info
+
+    def clear_samples(self):
+        """Forget the timings, before timing another configuration."""
+        self.samples, self.cpu_samples, self.first_s, self.losses = [], [], None, None
 
     def call(self, command, arg=None):
         if self.status != "ok":
@@ -173,6 +182,7 @@ class Worker:
 # ----------------------------------------------------------------- the parent
 def run_group(title, impls, cfg, args, check):
     """Start, check, warm up and time one group of implementations."""
+    import _impls
     ctx = multiprocessing.get_context("spawn")
     workers = []
     print(f"\n== {title}", flush=True)
@@ -183,51 +193,71 @@ def run_group(title, impls, cfg, args, check):
         worker = Worker(ctx, key, label, cfg)
         if check:
             worker.build()
-            _math_check(worker, cfg, args)
+            noises = check_noises(cfg["seed"], args.check_steps, _common.M)
+            math_check(worker, noises, args.check_tol,
+                       lambda adam: _impls.reference_steps(cfg["params"], cfg["batch"], noises, adam))
         worker.build()
-        if worker.status == "ok":
-            first = worker.call("first")
-            if first is not None:
-                worker.first_s = first["seconds"]
-            worker.call("run", args.warmup)
-        state = {"ok": f"ready (build {worker.info.get('build_s', 0):.1f} s, first step "
-                       f"{(worker.first_s or 0):.2f} s)",
-                 "skip": f"skipped: {worker.detail}", "error": "ERROR"}[worker.status]
-        print(f"  {label}: {state}", flush=True)
+        warm_up(worker, args.warmup)
         workers.append(worker)
-    live = [w for w in workers if w.status == "ok"]
-    for r in range(args.rounds):
-        shift = r % len(live) if live else 0
-        for worker in live[shift:] + live[:shift]:
-            result = worker.call("run", args.steps_per_round)
-            if result is not None:
-                worker.samples.append(1e3 * result["seconds"] / args.steps_per_round)
-                worker.cpu_samples.append(1e3 * result["cpu_seconds"] / args.steps_per_round)
-                worker.losses = result["losses"]
-        live = [w for w in live if w.status == "ok"]
-        print(f"  round {r + 1}/{args.rounds} done", flush=True)
+    timed_rounds(workers, args.rounds, args.steps_per_round)
     for worker in workers:
         if worker.status == "ok":
             worker.stop()
     return workers
 
 
-def _math_check(worker, cfg, args):
+def warm_up(worker, warmup):
+    """The first timed-path step (tracing / compiling), then `warmup` more."""
+    if worker.status == "ok":
+        first = worker.call("first")
+        if first is not None:
+            worker.first_s = first["seconds"]
+        worker.call("run", warmup)
+    state = {"ok": f"ready (build {worker.info.get('build_s', 0):.1f} s, first step "
+                   f"{(worker.first_s or 0):.2f} s)",
+             "skip": f"skipped: {worker.detail}", "error": "ERROR"}[worker.status]
+    print(f"  {worker.label}: {state}", flush=True)
+
+
+def timed_rounds(workers, rounds, steps_per_round):
+    """Round-robin rounds of `steps_per_round` steps over the live workers,
+    the starting one rotating each round; one sample per worker and round."""
+    live = [w for w in workers if w.status == "ok"]
+    for r in range(rounds):
+        shift = r % len(live) if live else 0
+        for worker in live[shift:] + live[:shift]:
+            result = worker.call("run", steps_per_round)
+            if result is not None:
+                worker.samples.append(1e3 * result["seconds"] / steps_per_round)
+                worker.cpu_samples.append(1e3 * result["cpu_seconds"] / steps_per_round)
+                worker.losses = result["losses"]
+        live = [w for w in live if w.status == "ok"]
+        print(f"  round {r + 1}/{rounds} done", flush=True)
+
+
+def check_noises(seed, steps, batch_size):
+    """The noise of the math check's steps, the same for every implementation."""
     import numpy as np
-    import _impls
-    rng = np.random.default_rng(cfg["seed"] + 1)
-    noises = [rng.uniform(-1.0, 1.0, (_common.M, _common.D_LATENT)).astype(np.float32)
-              for _ in range(args.check_steps)]
+    rng = np.random.default_rng(seed + 1)
+    return [rng.uniform(-1.0, 1.0, (batch_size, _common.D_LATENT)).astype(np.float32)
+            for _ in range(steps)]
+
+
+def math_check(worker, noises, tol, reference):
+    """Run the built instance's check steps with `noises` and compare its
+    losses and final parameters with `reference(adam)` = (losses, params) of
+    the float64 reference for the worker's Adam rule."""
+    import numpy as np
     result = worker.call("check", noises)
     if result is None:
         return
     adam = worker.info.get("adam", "tf1")
-    ref_losses, ref_params = _impls.reference_steps(cfg["params"], cfg["batch"], noises, adam)
+    ref_losses, ref_params = reference(adam)
     loss_err = max(abs(a - b) for got, ref in zip(result["losses"], ref_losses)
                    for a, b in zip(got, ref))
     param_err = max(float(np.max(np.abs(result["params"][name] - ref_params[name])))
                     for name in ref_params)
-    ok = loss_err < args.check_tol and param_err < args.check_tol
+    ok = loss_err < tol and param_err < tol
     worker.check = {"loss_err": loss_err, "param_err": param_err, "ok": ok, "adam": adam}
     if not ok:
         print(f"  {worker.label}: MATH CHECK FAILED (max |dloss| {loss_err:.2e}, "
