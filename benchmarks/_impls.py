@@ -46,6 +46,8 @@ STEP_IMPLS = {
 E2E_IMPLS = {
     "e2e_gan_infer": ("gan_infer: batches(binarize=True) + update + print_progress",
                       "tensorflow", "build_e2e_gan_infer"),
+    "e2e_gan_infer_graph": ("gan_infer: data in the graph (Minibatches, binarize) + update",
+                            "tensorflow", "build_e2e_gan_infer_graph"),
     "e2e_tutorial": ("tutorial as written: own generator, np.random.binomial",
                      "tensorflow", "build_e2e_tutorial"),
     "data_gan_infer": ("  batching only: gan_infer.datasets.batches", "numpy",
@@ -144,20 +146,22 @@ def _tutorial_model(tf1, layers, Uniform):
     return eps, x, discriminative_network
 
 
-def _gan_infer_graph(cfg, model, batch_size, n_iter, n_print, lr=LR, beta1=BETA1):
+def _gan_infer_graph(cfg, model, batch_size, n_iter, n_print, lr=LR, beta1=BETA1, data=None):
     """A GAN graph through gan_infer, as the examples build it:
     `model(tf, layers, Uniform)` builds the generator and returns (eps, x,
     discriminative_network); both players get AdamOptimizer(lr, beta1).
-    Returns (tf, ed, inference, x_ph, eps, sess)."""
+    `data(ed)`, when given, is bound instead of the placeholder (x_ph is
+    then None). Returns (tf, ed, inference, x_ph, eps, sess)."""
     tf = _tensorflow(cfg["threads"], graph_mode=True)
     tf1 = tf.compat.v1
     import gan_infer as ed
     from gan_infer import layers
     from gan_infer.models import Uniform
     ed.set_seed(cfg["seed"])
-    x_ph = tf1.placeholder(tf.float32, [batch_size, X_DIM])
+    x_ph = tf1.placeholder(tf.float32, [batch_size, X_DIM]) if data is None else None
     eps, x, discriminative_network = model(tf, layers, Uniform)
-    inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
+    inference = ed.GANInference(data={x: x_ph if data is None else data(ed)},
+                                discriminator=discriminative_network)
     inference.initialize(optimizer=tf1.train.AdamOptimizer(lr, beta1=beta1),
                          optimizer_d=tf1.train.AdamOptimizer(lr, beta1=beta1),
                          n_iter=n_iter, n_print=n_print)
@@ -166,11 +170,11 @@ def _gan_infer_graph(cfg, model, batch_size, n_iter, n_print, lr=LR, beta1=BETA1
     return tf, ed, inference, x_ph, eps, sess
 
 
-def _gan_infer_tutorial(cfg, n_iter):
+def _gan_infer_tutorial(cfg, n_iter, data=None):
     """The tutorial's graph through gan_infer: (tf, ed, inference, x_ph, eps, sess)."""
     def model(tf, layers, Uniform):
         return _tutorial_model(tf.compat.v1, layers, Uniform)
-    return _gan_infer_graph(cfg, model, M, n_iter=n_iter, n_print=1000)
+    return _gan_infer_graph(cfg, model, M, n_iter=n_iter, n_print=1000, data=data)
 
 
 def _gan_infer_step(cfg, graph, names):
@@ -574,8 +578,8 @@ def _e2e_loop(graph, generator, note):
     tf, _, inference, x_ph, _, _ = graph
 
     def step():
-        x_batch = next(generator)
-        info_dict = inference.update(feed_dict={x_ph: x_batch})
+        info_dict = inference.update(
+            feed_dict=None if generator is None else {x_ph: next(generator)})
         inference.print_progress(info_dict)
         return info_dict["loss"], info_dict["loss_d"]
     return _Loop(step, _tf_info(tf, note=note))
@@ -594,6 +598,15 @@ def build_e2e_gan_infer(cfg):
 
 def build_e2e_tutorial(cfg):
     return _build_e2e(cfg, tutorial=True)
+
+
+def build_e2e_gan_infer_graph(cfg):
+    """The same loop with the data bound in the graph: nothing fed."""
+    x_train = _mnist_train(cfg)
+    graph = _gan_infer_tutorial(
+        cfg, n_iter=15000, data=lambda ed: ed.Minibatches(x_train, binarize=True))
+    return _e2e_loop(graph, None, "data={x: ed.Minibatches(x_train, binarize=True)}, "
+                     "update() with no feed")
 
 
 def _build_data(cfg, tutorial, batch_size=M, binarize=True):

@@ -334,7 +334,8 @@ def parse_args(argv=None):
     parser.add_argument("--skip-e2e", action="store_true", help="only the step-time table")
     parser.add_argument("--skip-step", action="store_true", help="only the end-to-end table")
     keys = ["gan_infer", "tf1", "tf_function", "tf_xla", "jax", "torch", "torch_compile",
-            "e2e_gan_infer", "e2e_tutorial", "data_gan_infer", "data_tutorial"]
+            "e2e_gan_infer", "e2e_gan_infer_graph", "e2e_tutorial", "data_gan_infer",
+            "data_tutorial"]
     parser.add_argument("--only", nargs="*", metavar="KEY", choices=keys,
                         help="only these implementations: " + ", ".join(keys))
     parser.add_argument("--check-steps", type=int, default=3,
