@@ -36,6 +36,8 @@ from _common import BETA1, BETA2, D_LATENT, EPS, LR, M, X_DIM
 # key -> (label, library needed, builder name); the order of the table.
 STEP_IMPLS = {
     "gan_infer": ("gan_infer GANInference.update", "tensorflow", "build_gan_infer"),
+    "gan_infer_jit": ("gan_infer GANInference.update, initialize(jit=True)", "tensorflow",
+                      "build_gan_infer_jit"),
     "tf1": ("tf.compat.v1 Session (raw graph)", "tensorflow", "build_tf1"),
     "tf_function": ("TF2 tf.function", "tensorflow", "build_tf_function"),
     "tf_xla": ("TF2 tf.function(jit_compile=True)", "tensorflow", "build_tf_xla"),
@@ -146,7 +148,8 @@ def _tutorial_model(tf1, layers, Uniform):
     return eps, x, discriminative_network
 
 
-def _gan_infer_graph(cfg, model, batch_size, n_iter, n_print, lr=LR, beta1=BETA1, data=None):
+def _gan_infer_graph(cfg, model, batch_size, n_iter, n_print, lr=LR, beta1=BETA1, data=None,
+                     jit=False):
     """A GAN graph through gan_infer, as the examples build it:
     `model(tf, layers, Uniform)` builds the generator and returns (eps, x,
     discriminative_network); both players get AdamOptimizer(lr, beta1).
@@ -164,17 +167,17 @@ def _gan_infer_graph(cfg, model, batch_size, n_iter, n_print, lr=LR, beta1=BETA1
                                 discriminator=discriminative_network)
     inference.initialize(optimizer=tf1.train.AdamOptimizer(lr, beta1=beta1),
                          optimizer_d=tf1.train.AdamOptimizer(lr, beta1=beta1),
-                         n_iter=n_iter, n_print=n_print)
+                         n_iter=n_iter, n_print=n_print, jit=jit)
     sess = ed.get_session()
     tf1.global_variables_initializer().run()
     return tf, ed, inference, x_ph, eps, sess
 
 
-def _gan_infer_tutorial(cfg, n_iter, data=None):
+def _gan_infer_tutorial(cfg, n_iter, data=None, jit=False):
     """The tutorial's graph through gan_infer: (tf, ed, inference, x_ph, eps, sess)."""
     def model(tf, layers, Uniform):
         return _tutorial_model(tf.compat.v1, layers, Uniform)
-    return _gan_infer_graph(cfg, model, M, n_iter=n_iter, n_print=1000, data=data)
+    return _gan_infer_graph(cfg, model, M, n_iter=n_iter, n_print=1000, data=data, jit=jit)
 
 
 def _gan_infer_step(cfg, graph, names):
@@ -193,6 +196,10 @@ def _gan_infer_step(cfg, graph, names):
 
 def build_gan_infer(cfg):
     return _gan_infer_step(cfg, _gan_infer_tutorial(cfg, n_iter=10**9), TF1_NAMES)
+
+
+def build_gan_infer_jit(cfg):
+    return _gan_infer_step(cfg, _gan_infer_tutorial(cfg, n_iter=10**9, jit=True), TF1_NAMES)
 
 
 def _raw_tf1_step(cfg, tf, generator, discriminator, names, lr=LR, beta1=BETA1, note=""):

@@ -333,7 +333,7 @@ def parse_args(argv=None):
                              f"{_common.default_threads()} here)")
     parser.add_argument("--skip-e2e", action="store_true", help="only the step-time table")
     parser.add_argument("--skip-step", action="store_true", help="only the end-to-end table")
-    keys = ["gan_infer", "tf1", "tf_function", "tf_xla", "jax", "torch", "torch_compile",
+    keys = ["gan_infer", "gan_infer_jit", "tf1", "tf_function", "tf_xla", "jax", "torch", "torch_compile",
             "e2e_gan_infer", "e2e_gan_infer_graph", "e2e_tutorial", "data_gan_infer",
             "data_tutorial"]
     parser.add_argument("--only", nargs="*", metavar="KEY", choices=keys,

@@ -29,6 +29,7 @@ import contextlib
 import json
 import logging
 import os
+import shlex
 import sys
 import time
 import traceback
@@ -63,13 +64,20 @@ DEBUG_ENV_VAR = "GAN_INFER_DEBUG"
 class UsageError(ValueError):
     """A bad option value or a conflict with what is on disk: exit code 2.
 
-    `option` names the `train()` keyword (or flag) at fault, so the command
-    line can name its flag: `argument --n-iter: must be ...`.
+    The message reads on its own (`n_iter must be an integer >= 1, got 0`);
+    `option` names the keyword at fault, so that the command line can name
+    its flag instead: `argument --n-iter: must be an integer >= 1, got 0`.
     """
 
     def __init__(self, message, option=None):
-        super().__init__(f"{option} {message}" if option else message)
-        self.option, self.detail = option, message
+        super().__init__(message)
+        self.option = option
+
+    def for_command_line(self):
+        """The message with the flag at fault named argparse's way."""
+        if self.option is None:
+            return str(self)
+        return f"argument {_flag(self.option)}: {str(self).removeprefix(self.option + ' ')}"
 
 
 class Interrupted(Exception):
@@ -83,15 +91,16 @@ def _flag(option):
             "n": "-n"}.get(option, "--" + option.replace("_", "-"))
 
 
-def _whole(option, value, minimum):
+def check_int(option, value, minimum):
+    """`value`, if it is an int >= `minimum`; else UsageError naming `option`."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise UsageError(f"must be an integer >= {minimum}, got {value!r}", option)
+        raise UsageError(f"{option} must be an integer >= {minimum}, got {value!r}", option)
     return value
 
 
 def _positive_number(option, value):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
-        raise UsageError(f"must be a positive number, got {value!r}", option)
+        raise UsageError(f"{option} must be a positive number, got {value!r}", option)
     return float(value)
 
 
@@ -118,35 +127,34 @@ def resolve_config(model, *, loss="non_saturating", n_iter=None, n_print=None, s
     assert config["batch_size"] == 512 and config["n_print"] == 3
     ```
     """
-    try:
-        spec = zoo.get(model)
-    except ValueError as error:
-        raise UsageError(str(error), "model") from None
+    if model not in zoo.MODELS:
+        raise UsageError(f"model must be one of {', '.join(zoo.MODELS)}, got {model!r}", "model")
+    spec = zoo.get(model)
     if loss not in LOSSES:
-        raise UsageError(f"must be one of {', '.join(LOSSES)}, got {loss!r}", "loss")
-    n_iter = _whole("n_iter", spec.n_iter if n_iter is None else n_iter, 1)
-    n_print = _whole("n_print", zoo.default_n_print(spec, n_iter) if n_print is None else n_print, 1)
+        raise UsageError(f"loss must be one of {', '.join(LOSSES)}, got {loss!r}", "loss")
+    n_iter = check_int("n_iter", spec.n_iter if n_iter is None else n_iter, 1)
+    n_print = check_int("n_print", zoo.default_n_print(spec, n_iter) if n_print is None else n_print, 1)
     learning_rate = _positive_number(
         "learning_rate", spec.learning_rate if learning_rate is None else learning_rate)
     config = {
         "model": spec.name,
         "loss": loss,
         "n_iter": n_iter,
-        "seed": _whole("seed", seed, 0),
-        "batch_size": _whole("batch_size", spec.batch_size if batch_size is None else batch_size, 1),
+        "seed": check_int("seed", seed, 0),
+        "batch_size": check_int("batch_size", spec.batch_size if batch_size is None else batch_size, 1),
         "learning_rate": learning_rate,
         "learning_rate_d": _positive_number(
             "learning_rate_d", learning_rate if learning_rate_d is None else learning_rate_d),
         "n_print": n_print,
         "data_dir": None if data_dir is None else os.fspath(data_dir),
-        "checkpoint_every": _whole("checkpoint_every",
+        "checkpoint_every": check_int("checkpoint_every",
                                    n_print if checkpoint_every is None else checkpoint_every, 1),
-        "keep_checkpoints": _whole("keep_checkpoints", keep_checkpoints, 1),
+        "keep_checkpoints": check_int("keep_checkpoints", keep_checkpoints, 1),
         "evaluate": bool(evaluate),
-        "threads": None if threads is None else _whole("threads", threads, 1),
+        "threads": None if threads is None else check_int("threads", threads, 1),
     }
     if config["seed"] >= 2**31:
-        raise UsageError(f"must be below 2**31, got {seed}", "seed")
+        raise UsageError(f"seed must be below 2**31, got {seed}", "seed")
     return config
 
 
@@ -155,7 +163,7 @@ def command_line(config, out_dir):
     words = ["gan-infer", "train", config["model"], "--out", os.fspath(out_dir)]
     for option in RUN_OPTIONS[1:]:
         words += [_flag(option), str(config[option])]
-    return " ".join(words)
+    return " ".join(map(shlex.quote, words))
 
 
 # ------------------------------------------------------------ run directory
@@ -185,19 +193,30 @@ def _jsonable(value):
     return value.tolist() if hasattr(value, "tolist") else str(value)
 
 
-def check_same_run(out_dir, config):
-    """Raise UsageError if `out_dir` holds a run of other options (see RUN_OPTIONS)."""
+def differences(out_dir, config):
+    """(option, recorded value, value of `config`) for each option that the
+    run in `out_dir` was trained with otherwise (see RUN_OPTIONS), and that
+    run's recorded options (None when `out_dir` holds no run)."""
     recorded = _read_json(_path(out_dir, "config.json"))
     if recorded is None:
-        return
+        return [], None
     differing = [option for option in RUN_OPTIONS
                  if recorded.get(option) != config[option]
                  and not (option == "n_iter" and config[option] > recorded[option])]
+    return [(option, recorded.get(option), config[option]) for option in differing], recorded
+
+
+def describe_differences(differing, name):
+    return "; ".join(f"{name(option)} {old!r} there, {new!r} here" for option, old, new in differing)
+
+
+def check_same_run(out_dir, config):
+    """Raise UsageError if `out_dir` holds a run of other options (see RUN_OPTIONS)."""
+    differing, recorded = differences(out_dir, config)
     if differing:
-        changes = "; ".join(f"{_flag(option)} {recorded.get(option)!r} there, {config[option]!r} "
-                            "here" for option in differing)
         raise UsageError(
-            f"{out_dir} holds a run trained with other options ({changes}). To resume it, run "
+            f"{out_dir} holds a run trained with other options "
+            f"({describe_differences(differing, _flag)}). To resume it, run "
             f"`{command_line(recorded, out_dir)}`; to train these options, pass another --out "
             "(or delete the directory to start over).", "out")
 
@@ -402,7 +421,8 @@ def train(model, out_dir, **options):
 def _check_output(output, allowed):
     extension = os.path.splitext(os.fspath(output))[1].lower()
     if extension not in allowed:
-        raise UsageError(f"must end in {', '.join(allowed)}, got {os.fspath(output)!r}", "output")
+        raise UsageError(f"output must end in {', '.join(allowed)}, got {os.fspath(output)!r}",
+                         "output")
     return extension
 
 
@@ -437,8 +457,8 @@ def sample(run_dir, n=None, output=None, seed=None):
         raise UsageError(f"{run_dir} has no config.json: give the --out directory of a "
                          "`gan-infer train` run", "checkpoint")
     spec = zoo.get(config["model"])
-    n = _whole("n", spec.n_samples if n is None else n, 1)
-    seed = _whole("seed", config["seed"] if seed is None else seed, 0)
+    n = check_int("n", spec.n_samples if n is None else n, 1)
+    seed = check_int("seed", config["seed"] if seed is None else seed, 0)
     if output is not None:
         _check_output(output, (".npy",) + IMAGE_EXTENSIONS)
     checkpoint = latest_checkpoint(run_dir)
@@ -479,7 +499,7 @@ def _load_array(path, option):
     import numpy as np
 
     if not os.path.isfile(path):
-        raise UsageError(f"{os.fspath(path)!r} is not a file", option)
+        raise UsageError(f"{option} {os.fspath(path)!r} is not a file", option)
     return np.load(path, allow_pickle=False)
 
 
@@ -509,10 +529,9 @@ def evaluate(samples, data_dir=None, labels=None, parzen=False, toy=None, output
     ```
     """
     if toy is not None and toy not in zoo.TOYS:
-        raise UsageError(f"must be one of {', '.join(zoo.TOYS)}, got {toy!r}", "toy")
+        raise UsageError(f"toy must be one of {', '.join(zoo.TOYS)}, got {toy!r}", "toy")
     if toy is not None and (labels is not None or parzen):
-        raise UsageError("--labels and --parzen are MNIST metrics; leave them out with --toy",
-                         "toy")
+        raise UsageError("--labels and --parzen are MNIST metrics: leave them out with --toy")
     if output is not None:
         _check_output(output, (".json",))
     array = _load_array(samples, "samples")
@@ -667,6 +686,11 @@ def _run_train(args):
         "data_dir", "checkpoint_every", "keep_checkpoints", "evaluate", "threads")}
     try:
         train(args.model, args.out, **options)
+    except FloatingPointError as error:
+        # The learning rate is part of a run's options (see RUN_OPTIONS).
+        raise FloatingPointError(
+            f"{error} From the command line: train with a lower --learning-rate into another "
+            "--out.") from None
     except KeyboardInterrupt:
         kept = latest_checkpoint(args.out)
         raise Interrupted(
@@ -720,8 +744,7 @@ def main(argv=None):
     try:
         return args.run(args)
     except UsageError as error:
-        message = f"argument {_flag(error.option)}: {error.detail}" if error.option else str(error)
-        return _fail(EXIT_USAGE, f"{parser.prog} {args.command}: error: {message}", debug)
+        return _fail(EXIT_USAGE, f"{command}: error: {error.for_command_line()}", debug)
     except (Interrupted, KeyboardInterrupt) as error:
         return _fail(EXIT_INTERRUPTED, f"{command}: {error or 'interrupted.'}", debug)
     except Exception as error:  # pylint: disable=broad-except
@@ -737,4 +760,8 @@ def _fail(code, message, debug):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m gan_infer.cli`: run the module's importable twin, so that its
+    # exception classes are the ones the rest of the package raises.
+    from gan_infer.cli import main as package_main
+
+    sys.exit(package_main())

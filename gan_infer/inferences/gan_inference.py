@@ -200,8 +200,9 @@ class GANInference(Inference):
         # variables exist, so initialize() can be called again, fixed.
         optimizer, global_step = build_optimizer(optimizer, global_step, "generator")
         optimizer_d, global_step_d = build_optimizer(optimizer_d, global_step_d, "discriminator")
-        self.loss, grads_and_vars, self.loss_d, grads_and_vars_d = \
-            self._build_loss_and_gradients(var_list)
+        with self._compiled():
+            self.loss, grads_and_vars, self.loss_d, grads_and_vars_d = \
+                self._build_loss_and_gradients(var_list)
 
         if not grads_and_vars_d:
             raise ValueError(
@@ -220,7 +221,7 @@ class GANInference(Inference):
         update_ops_g = [op for op in update_ops if op not in update_ops_d]
 
         def apply(opt, pairs, step, after, side_updates):
-            with tf.control_dependencies(after):
+            with tf.control_dependencies(after), self._compiled():
                 train = opt.apply_gradients([(g, v) for g, v in pairs if g is not None],
                                             global_step=step)
             return tf.group(train, *side_updates) if side_updates else train

@@ -1,6 +1,7 @@
 """The base class of every inference: data binding, the iteration counter,
 progress, TensorBoard logging and the run/update/finalize loop."""
 import abc
+import contextlib
 import datetime
 import numbers
 import os
@@ -204,7 +205,7 @@ class Inference(abc.ABC):
     # -------------------------------------------------------- initialization
     def initialize(self, n_iter=1000, n_print=None, logdir=None, log_timestamp=True,
                    log_vars=None, debug=False, checkpoint_dir=None, checkpoint_every=None,
-                   keep_checkpoints=3):
+                   keep_checkpoints=3, jit=False):
         """Initialize the algorithm's hyper-parameters and bookkeeping ops.
 
         Args:
@@ -229,6 +230,10 @@ class Inference(abc.ABC):
             (default `n_print`, or 1000 when that is 0); `run()` also saves
             at the end and when interrupted (Ctrl-C).
           keep_checkpoints: int. How many recent checkpoints to keep.
+          jit: bool. Compile the losses, gradients and updates with XLA
+            (`tf.xla.experimental.jit_scope`). Measured on a 2-core CPU with
+            the tutorial's model it is slower (benchmarks/), so it is off by
+            default; try it on a GPU or with large convolutional models.
         """
         require_graph_mode(f"{type(self).__name__}.initialize()")
         get_session()
@@ -242,6 +247,7 @@ class Inference(abc.ABC):
         self.n_iter = int(n_iter)
         self.n_print = int(n_print)
         self.debug = bool(debug)
+        self.jit = bool(jit)
         self.progbar = Progbar(self.n_iter)
         self.t = tf.Variable(0, trainable=False, name="iteration")
         self.increment_t = self.t.assign_add(1)
@@ -278,6 +284,12 @@ class Inference(abc.ABC):
             for variable in log_vars:
                 tf.summary.histogram(f"parameter/{variable.op.name}", variable,
                                      collections=[self._summary_key])
+
+    def _compiled(self):
+        """A scope whose ops XLA compiles when `initialize(jit=True)`."""
+        if self.jit:
+            return tf.xla.experimental.jit_scope()
+        return contextlib.nullcontext()
 
     def _refuse_reinitialize(self):
         if self._initialized:

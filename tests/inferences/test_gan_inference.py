@@ -506,3 +506,21 @@ def test_a_refused_initialize_can_be_called_again_fixed():
     inference.initialize(optimizer="adam", n_iter=2)
     tf.global_variables_initializer().run()
     assert inference.update({x_ph: next_batch(np.random.default_rng(0))})["t"] == 1
+
+
+def test_jit_compiles_the_training_ops_and_gives_the_same_updates():
+    def losses(jit):
+        with tf.Graph().as_default():
+            ed.set_seed(0)
+            inference, x_ph, _, theta = make_inference(n_print=0, jit=jit)
+            marked = [op for op in tf.get_default_graph().get_operations()
+                      if "_XlaCompile" in op.node_def.attr]
+            infos = [inference.update({x_ph: next_batch(np.random.default_rng(i))})
+                     for i in range(3)]
+            return [(i["loss"], i["loss_d"]) for i in infos], ed.get_session().run(theta), marked
+
+    plain, theta_plain, unmarked = losses(False)
+    compiled, theta_compiled, marked = losses(True)
+    assert not unmarked and any(op.type == "MatMul" for op in marked)
+    np.testing.assert_allclose(compiled, plain, rtol=1e-4)
+    assert theta_compiled == pytest.approx(theta_plain, rel=1e-4)
