@@ -73,6 +73,21 @@ def fresh_seed():
 def step_seed_value(*key):
     """The step seed for `key` (non-negative ints, e.g. seed, t, sub-step).
 
-    A hash, so nearby keys give unrelated streams.
+    A SplitMix64 chain over the key, so nearby keys give unrelated streams;
+    pure Python arithmetic, because it runs before every training step
+    (numpy's SeedSequence costs ~20 us, this ~2 us).
     """
-    return np.random.SeedSequence([int(k) for k in key]).generate_state(2).view(np.int32)
+    state = 0
+    for part in key:
+        state = _splitmix64(state ^ int(part))
+    return np.array([state & 0xFFFFFFFF, state >> 32], dtype=np.uint32).view(np.int32)
+
+
+_MASK64 = 2**64 - 1
+
+
+def _splitmix64(z):
+    z = (z + 0x9E3779B97F4A7C15) & _MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return z ^ (z >> 31)
