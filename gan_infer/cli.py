@@ -29,6 +29,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import shlex
 import sys
 import time
@@ -87,8 +88,8 @@ class Interrupted(Exception):
 # ------------------------------------------------------------------ options
 
 def _flag(option):
-    return {"model": "MODEL", "evaluate": "--no-evaluate", "samples": "SAMPLES", "output": "-o",
-            "n": "-n"}.get(option, "--" + option.replace("_", "-"))
+    return {"model": "MODEL", "evaluate": "--no-evaluate", "samples": "SAMPLES", "config": "CONFIG",
+            "output": "-o", "n": "-n"}.get(option, "--" + option.replace("_", "-"))
 
 
 def check_int(option, value, minimum):
@@ -309,6 +310,23 @@ class _Figures:
         save_figure(figure, os.path.join(self.directory, f"{t // self.n_print:03d}.png"))
 
 
+def _raise_if_nan_in_summary(error, inference):
+    """A NaN that reaches the TensorBoard histogram of the discriminator's
+    outputs fails the session call of a print step before run() can check
+    the losses; report it as run() reports a NaN loss."""
+    found = re.search(r"\b(nan|infinity) in (?:summary )?histogram", error.message, re.IGNORECASE)
+    if found is None:
+        return
+    from gan_infer.util.session import get_session
+
+    kept = inference.latest_checkpoint()
+    value = "nan" if found.group(1).lower() == "nan" else "inf"
+    raise FloatingPointError(
+        f"The discriminator's outputs became {value} at iteration "
+        f"{int(get_session().run(inference.t)) + 1}: training stopped. The last good checkpoint, "
+        f"{kept}, is intact.") from None
+
+
 def train(model, out_dir, **options):
     """Train the zoo's `model` into `out_dir`, resuming what is there.
 
@@ -396,7 +414,11 @@ def train(model, out_dir, **options):
         if inference.latest_checkpoint() is None:
             figures.write(0)
         start = time.perf_counter()
-        inference.run(variables=[], use_coordinator=False, monitors=[figures, last.update])
+        try:
+            inference.run(variables=[], use_coordinator=False, monitors=[figures, last.update])
+        except tf.errors.InvalidArgumentError as error:
+            _raise_if_nan_in_summary(error, inference)
+            raise
         seconds = time.perf_counter() - start
         samples = _draw(parts.samples, spec.n_samples, config["seed"])
 
@@ -405,7 +427,8 @@ def train(model, out_dir, **options):
                                            f"{config['n_iter']}", final=True),
                 _path(out_dir, "final.png"))
     metrics = {"model": spec.name, "iterations": config["n_iter"],
-               "generator_loss": last.get("loss"), "discriminator_loss": last.get("loss_d"),
+               **{name: None if last.get(key) is None else float(last[key])
+                  for name, key in (("generator_loss", "loss"), ("discriminator_loss", "loss_d"))},
                "seconds": round(seconds, 3), "evaluated": config["evaluate"]}
     if config["evaluate"]:
         metrics.update(spec.evaluate(samples, data_dir=config["data_dir"]))
@@ -755,7 +778,7 @@ def main(argv=None):
 def _fail(code, message, debug):
     if debug:
         traceback.print_exc()
-    print(message, file=sys.stderr, flush=True)
+    print(" ".join(message.split()), file=sys.stderr, flush=True)  # one line, whatever it says
     return code
 
 

@@ -145,9 +145,6 @@ def _draw(path, option, spec, rng):
 def _configurations(path, config):
     """The varying options of each configuration: grid x random draws."""
     grid, random = config.get("grid", {}), dict(config.get("random", {}))
-    for section, table in (("grid", grid), ("random", random)):
-        if not isinstance(table, dict):
-            raise _config_error(path, f"[{section}] must be a table of options")
     for option, values in grid.items():
         if not isinstance(values, list) or not values:
             raise _config_error(path, f"grid.{option} must be a non-empty list of values, got "
@@ -190,11 +187,12 @@ def plan(config, out_dir, path="the sweep file"):
     if config.get("model") not in zoo.MODELS:
         raise _config_error(path, f"model must be one of {', '.join(zoo.MODELS)}, got "
                                   f"{config.get('model')!r}")
+    for section in ("options", "grid", "random"):
+        if not isinstance(config.get(section, {}), dict):
+            raise _config_error(path, f"[{section}] must be a table of options")
     fixed = config.get("options", {})
-    if not isinstance(fixed, dict):
-        raise _config_error(path, "[options] must be a table of options")
-    sections = {"options": set(fixed), "grid": set(config.get("grid", {}) or {}),
-                "random": set(config.get("random", {}) or {}) - {"n", "seed"}}
+    sections = {"options": set(fixed), "grid": set(config.get("grid", {})),
+                "random": set(config.get("random", {})) - {"n", "seed"}}
     for section, options in sections.items():
         for option in sorted(options - set(OPTIONS)):
             raise _config_error(path, f"{section}.{option} is not an option of a trial; the "
@@ -267,8 +265,18 @@ def _import_ray():
 
 
 def _format(value):
-    if isinstance(value, float):
+    """A value for summary.md: numbers to four significant digits."""
+    if isinstance(value, (float, np.floating)):
         return f"{value:.4g}"
+    return "" if value is None else str(value)
+
+
+def _csv_value(value):
+    """A value for results.csv: full precision, lists as JSON, None empty."""
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    if isinstance(value, (list, tuple)):
+        return json.dumps(value)
     return "" if value is None else str(value)
 
 
@@ -348,8 +356,7 @@ def write_results(out_dir, trials, outcomes, title):
             values = {**trial.config, **trial.varying, **outcome.get("metrics", {})}
             writer.writerow(
                 [trial.name, outcome.get("status", "not run")]
-                + [_format(values.get(key)) if not isinstance(values.get(key), list)
-                   else json.dumps(values[key]) for key in option_columns + metric_columns]
+                + [_csv_value(values.get(key)) for key in option_columns + metric_columns]
                 + [outcome.get("error", "")])
     with atomic_write(os.path.join(out_dir, "summary.md"), "w") as handle:
         handle.write(summary_markdown(trials, outcomes, title))

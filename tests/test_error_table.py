@@ -20,9 +20,11 @@ the section's slug (models-, inference-, data-, criticism-, files-, cli-).
 """
 import gzip
 import importlib
+import json
 import os
 import re
 import struct
+import sys
 import urllib.error
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,7 +36,7 @@ import tensorflow.compat.v1 as tf
 from tensorflow.python.eager import context
 
 import gan_infer as ed
-from gan_infer import layers
+from gan_infer import cli, layers, sweep
 from gan_infer.criticism import classifier as classifier_module
 from gan_infer.criticism import evaluate as evaluate_module
 from gan_infer.criticism import metrics, plots, toy
@@ -1122,6 +1124,283 @@ row("files-mnist-unwritable", DataError,
     "Cannot write MNIST files into … (…). Pass a writable data_dir to mnist(), or set "
     "GAN_INFER_DATA_DIR to a writable folder (or to one that already holds the four files).",
     lambda env: mnist(under_a_file(env, "mnist")))
+
+
+# --- command line and checkpoints ---------------------------------------------------
+
+def minibatched_gan(entries, discriminate=None):
+    """A GANInference whose model tensors (one per entry) are bound to `entries`."""
+    _, x = normal_model()
+    keys = [x] + [x + float(k) for k in range(1, len(entries))]
+    return ed.GANInference(data=dict(zip(keys, entries)),
+                           discriminator=discriminate or (lambda *v: layers.dense(tf.concat(v, 1), 1)))
+
+
+def checkpointed_gan(env, n_iter=2, data=None, **initialize_kwargs):
+    """A small GAN on in-graph data, checkpointing into env.tmp_path."""
+    inference = minibatched_gan([ed.Minibatches(np.zeros([40, 1], np.float32) if data is None
+                                                else data, shuffle=False)])
+    inference.initialize(n_iter=n_iter, n_print=0, checkpoint_dir=str(env.tmp_path),
+                         **initialize_kwargs)
+    return inference
+
+
+def run_dir(env, model="ring", **options):
+    """A run directory holding only the config.json of `train(model, **options)`."""
+    directory = env.tmp_path / "run"
+    directory.mkdir(parents=True)
+    (directory / "config.json").write_text(json.dumps(cli.resolve_config(model, **options)))
+    return directory
+
+
+def sweep_file(env, text):
+    env.tmp_path.mkdir(parents=True, exist_ok=True)
+    path = env.tmp_path / "sweep.toml"
+    path.write_text(text)
+    return sweep.plan(sweep.load_config(path), str(env.tmp_path / "out"), str(path))
+
+
+SWEEP = 'model = "ring"\nseeds = 2\n[options]\nn_iter = 20\n[grid]\nloss = ["minimax", "hinge"]\n'
+
+row("cli-checkpoint-every-without-dir", ValueError,
+    "checkpoint_every needs a checkpoint_dir to write to.",
+    lambda env: gan(data=np.zeros([M, 1], np.float32))[0].initialize(n_print=0,
+                                                                     checkpoint_every=5))
+
+row("cli-checkpoint-every", ValueError, "checkpoint_every must be a positive int, got …",
+    lambda env: checkpointed_gan(env, checkpoint_every=0))
+
+row("cli-keep-checkpoints", ValueError, "keep_checkpoints must be a positive int, got …",
+    lambda env: checkpointed_gan(env, keep_checkpoints=-1))
+
+
+@row("cli-checkpoint-needs-dir", RuntimeError, "…() needs initialize(checkpoint_dir=...).")
+def _(env):
+    inference, _ = gan(data=np.zeros([M, 1], np.float32))
+    inference.initialize(n_print=0)
+    inference.save_checkpoint()
+
+
+@also("cli-checkpoint-needs-dir")
+def _(env):
+    inference, _ = gan(data=np.zeros([M, 1], np.float32))
+    inference.initialize(n_print=0)
+    inference.restore()
+
+
+row("cli-no-checkpoint", FileNotFoundError, "No checkpoint in ….",
+    lambda env: checkpointed_gan(env).restore())
+
+
+@row("cli-checkpoint-of-another-model", ValueError,
+     "The checkpoint … does not match this model (…). Resume with the program that wrote it, or "
+     "use a new checkpoint_dir.")
+def _(env):
+    with tf.Graph().as_default():
+        checkpointed_gan(env).run()
+    with tf.Graph().as_default():
+        with tf.variable_scope("Gen"):
+            x = layers.dense(Uniform(tf.zeros([M, 3]), tf.ones([M, 3])), 1, name="other")
+        inference = ed.GANInference(data={x: np.zeros([40, 1], np.float32)},
+                                    discriminator=discriminator)
+        inference.initialize(n_iter=2, n_print=0, checkpoint_dir=str(env.tmp_path))
+        inference.run()
+
+
+@row("cli-nan-loss", FloatingPointError, "… became … at iteration …: training stopped.")
+def _(env):
+    data = np.zeros([40, 1], np.float32)
+    data[13] = np.nan  # in the 4th batch
+    checkpointed_gan(env, n_iter=10, data=data, checkpoint_every=1).run()
+
+
+also("cli-nan-loss",  # the command line's run, where the NaN reaches a TensorBoard histogram
+     lambda env: cli.train("mixture", env.tmp_path, n_iter=10, n_print=2, learning_rate=1e38,
+                           evaluate=False))
+
+row("cli-minibatches-empty", ValueError,
+    "Minibatches needs an array with at least one row, got shape ….",
+    lambda env: ed.Minibatches(np.zeros([0, 2])))
+
+row("cli-minibatches-dtype", TypeError, "Minibatches needs a numeric array, got dtype ….",
+    lambda env: ed.Minibatches(np.array(["a", "b"])))
+
+row("cli-minibatches-binarize", ValueError,
+    "Minibatches(binarize=True) needs uint8 pixels (0..255) or floating-point values in [0, 1] "
+    "(the probability of a 1); scale the data first, e.g. x / 255.0.",
+    lambda env: ed.Minibatches(np.full([4, 1], 255.0), binarize=True))
+
+row("cli-minibatches-rows", ValueError,
+    "The mini-batched data entries have different numbers of rows …; entries served together "
+    "(e.g. images and their labels) must pair row by row.",
+    lambda env: minibatched_gan([ed.Minibatches(np.zeros([10, 1])),
+                                 ed.Minibatches(np.zeros([12, 1]))]))
+
+row("cli-minibatches-shuffle", ValueError,
+    "Mini-batched data entries share one order of the rows: give them all the same shuffle= "
+    "setting.",
+    lambda env: minibatched_gan([ed.Minibatches(np.zeros([10, 1])),
+                                 ed.Minibatches(np.zeros([10, 1]), shuffle=False)]))
+
+row("cli-minibatches-batch-size", ValueError,
+    "Mini-batched data need model tensors with one static batch size (the leading dimension) to "
+    "know how many rows to serve; give the model's samples a fixed batch dimension, e.g. "
+    "tf.zeros([M, d]) (got …).",
+    lambda env: ed.GANInference(data={tf.placeholder(tf.float32, [None, 1]):
+                                      ed.Minibatches(np.zeros([10, 1], np.float32))},
+                                discriminator=discriminator))
+
+row("cli-option-int", cli.UsageError, "… must be an integer >= …, got …",
+    lambda env: cli.train("ring", env.tmp_path, n_iter=0))
+also("cli-option-int", lambda env: cli.resolve_config("ring", batch_size=2.5))
+also("cli-option-int", lambda env: cli.sample(run_dir(env), n=0))
+also("cli-option-int", lambda env: sweep.run_sweep("sweep.toml", num_cpus=0))
+
+row("cli-option-number", cli.UsageError, "… must be a positive number, got …",
+    lambda env: cli.resolve_config("mixture", learning_rate=0))
+also("cli-option-number", lambda env: cli.resolve_config("mixture", learning_rate_d=float("inf")))
+
+row("cli-model", cli.UsageError, "model must be one of mnist, mixture, ring, grid, got …",
+    lambda env: cli.train("cifar", env.tmp_path))
+
+row("cli-loss", cli.UsageError,
+    "loss must be one of non_saturating, minimax, least_squares, hinge, got …",
+    lambda env: cli.train("ring", env.tmp_path, loss="wasserstein"))
+
+row("cli-seed", cli.UsageError, "seed must be below 2**31, got …",
+    lambda env: cli.resolve_config("ring", seed=2**31))
+
+row("cli-out-holds-another-run", cli.UsageError,
+    "… holds a run trained with other options (…). To resume it, run `gan-infer train …`; to "
+    "train these options, pass another --out (or delete the directory to start over).",
+    lambda env: cli.train("ring", run_dir(env, n_iter=30), n_iter=30, loss="hinge"))
+also("cli-out-holds-another-run",  # n_iter may grow, not shrink
+     lambda env: cli.train("ring", run_dir(env, n_iter=30), n_iter=20))
+
+row("cli-sample-not-a-run", cli.UsageError,
+    "… has no config.json: give the --out directory of a `gan-infer train` run",
+    lambda env: cli.sample(env.tmp_path))
+
+row("cli-sample-no-checkpoint", cli.UsageError,
+    "… holds no checkpoint yet: train it first with `gan-infer train …`",
+    lambda env: cli.sample(run_dir(env)))
+
+
+@row("cli-sample-another-generator", ValueError,
+     "The checkpoint … does not hold the … generator of …/config.json (…); was the directory "
+     "written by another program?")
+def _(env):
+    directory = run_dir(env)
+    with tf.Graph().as_default(), tf.Session() as session:
+        tf.Variable(0.0, name="something_else")
+        session.run(tf.global_variables_initializer())
+        tf.train.Saver().save(session, str(directory / "checkpoints" / "ckpt"), global_step=1)
+    cli.sample(directory)
+
+
+row("cli-output-extension", cli.UsageError, "output must end in …, got …",
+    lambda env: cli.sample(run_dir(env), output="samples.txt"))
+also("cli-output-extension", lambda env: cli.evaluate("s.npy", output="metrics.csv"))
+
+row("cli-not-a-file", cli.UsageError, "… is not a file",
+    lambda env: cli.evaluate(env.tmp_path / "missing.npy", toy="ring"))
+also("cli-not-a-file", lambda env: sweep.run_sweep(env.tmp_path / "missing.toml"))
+
+row("cli-toy", cli.UsageError, "toy must be one of mixture, ring, grid, got …",
+    lambda env: cli.evaluate("s.npy", toy="mnist"))
+
+row("cli-toy-mnist-options", cli.UsageError,
+    "--labels and --parzen are MNIST metrics: leave them out with --toy",
+    lambda env: cli.evaluate("s.npy", toy="ring", parzen=True))
+
+row("cli-sweep-address-and-cpus", cli.UsageError,
+    "num_cpus applies to a local Ray only; with an address the cluster's CPUs are used: leave "
+    "one of them out",
+    lambda env: sweep.run_sweep("sweep.toml", address="auto", num_cpus=2))
+
+
+@row("cli-sweep-without-ray", RuntimeError,
+     "gan-infer sweep needs Ray, an optional dependency: pip install 'gan-infer[sweep]'")
+def _(env):
+    env.monkeypatch.setitem(sys.modules, "ray", None)
+    sweep._import_ray()
+
+
+@row("cli-sweep-toml-needs-python-3-11", cli.UsageError,
+     "TOML sweep files need Python >= 3.11 (tomllib); write the same keys in a .json file")
+def _(env):
+    env.monkeypatch.setitem(sys.modules, "tomllib", None)
+    sweep_file(env, SWEEP)
+
+
+row("cli-sweep-invalid", cli.UsageError, "… is not valid …: …",
+    lambda env: sweep_file(env, "model = "))
+
+row("cli-sweep-not-a-table", cli.UsageError,
+    "…: the file must hold a table (TOML) or an object (JSON)",
+    lambda env: sweep.plan([], "out"))
+
+row("cli-sweep-unknown-key", cli.UsageError,
+    "…: unknown key …; the keys are model, seeds, cpus_per_trial, options, grid, random",
+    lambda env: sweep_file(env, "epochs = 3\n" + SWEEP))
+
+row("cli-sweep-model", cli.UsageError, "…: model must be one of mnist, mixture, ring, grid, got …",
+    lambda env: sweep_file(env, SWEEP.replace('"ring"', '"rings"')))
+
+row("cli-sweep-section", cli.UsageError, "…: […] must be a table of options",
+    lambda env: sweep_file(env, 'grid = 3\n' + SWEEP.split("[grid]")[0]))
+
+row("cli-sweep-option", cli.UsageError,
+    "…: … is not an option of a trial; the options are loss, n_iter, n_print, batch_size, "
+    "learning_rate, learning_rate_d, data_dir, checkpoint_every, keep_checkpoints, evaluate",
+    lambda env: sweep_file(env, SWEEP.replace("n_iter", "epochs")))
+also("cli-sweep-option", lambda env: sweep_file(env, SWEEP.replace("loss", "seed")))
+
+row("cli-sweep-option-twice", cli.UsageError,
+    "…: … is set in two of [options], [grid], [random]; set it in one",
+    lambda env: sweep_file(env, SWEEP.replace("n_iter = 20", 'loss = "hinge"')))
+
+row("cli-sweep-seeds", cli.UsageError,
+    "…: seeds must be a count (seeds = 3: 0, 1, 2) or a list of distinct non-negative integers, "
+    "got …",
+    lambda env: sweep_file(env, SWEEP.replace("seeds = 2", "seeds = [1, 1]")))
+
+row("cli-sweep-cpus", cli.UsageError, "…: cpus_per_trial must be a positive integer, got …",
+    lambda env: sweep_file(env, "cpus_per_trial = 0\n" + SWEEP))
+
+row("cli-sweep-grid-values", cli.UsageError, "…: grid.… must be a non-empty list of values, got …",
+    lambda env: sweep_file(env, SWEEP.replace('["minimax", "hinge"]', '"hinge"')))
+
+row("cli-sweep-random-n", cli.UsageError,
+    "…: random.n (the number of draws) must be a positive integer, got …",
+    lambda env: sweep_file(env, SWEEP + "[random]\nlearning_rate = {uniform = [0.1, 1]}\n"))
+
+row("cli-sweep-distribution", cli.UsageError,
+    "…: random.… must be one of {choice = [...]}, {uniform = [low, high]}, {log_uniform = [low, "
+    "high]}; got …",
+    lambda env: sweep_file(env, SWEEP + "[random]\nn = 2\nbatch_size = {normal = [0, 1]}\n"))
+
+row("cli-sweep-choice", cli.UsageError, "…: random.….choice must be a non-empty list",
+    lambda env: sweep_file(env, SWEEP + "[random]\nn = 2\nbatch_size = {choice = []}\n"))
+
+row("cli-sweep-range", cli.UsageError, "…: random.….… must be [low, high] with low < high…, got …",
+    lambda env: sweep_file(env, SWEEP + "[random]\nn = 2\nlearning_rate = {uniform = [1, 0.1]}\n"))
+also("cli-sweep-range", lambda env: sweep_file(
+    env, SWEEP + "[random]\nn = 2\nlearning_rate = {log_uniform = [0, 1]}\n"))
+
+row("cli-sweep-trial-option", cli.UsageError, "…: trial …: …",
+    lambda env: sweep_file(env, SWEEP.replace("n_iter = 20", "n_iter = 0")))
+
+
+@row("cli-sweep-trial-of-other-options", cli.UsageError,
+     "…: the trial … was trained with other options (…). Trials are named by the options that "
+     "vary, so a sweep whose shared options changed needs another --out")
+def _(env):
+    trial = env.tmp_path / "out" / "trials" / "loss=minimax,seed=0"
+    trial.mkdir(parents=True)
+    config = cli.resolve_config("ring", loss="minimax", n_iter=30)
+    (trial / "config.json").write_text(json.dumps(config))
+    sweep_file(env, SWEEP)
 
 
 # --- the tests ---------------------------------------------------------------------

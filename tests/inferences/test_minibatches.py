@@ -143,3 +143,15 @@ def test_uint8_pixels_stay_uint8_in_the_graph_and_are_scaled_per_batch():
     stored = [op for op in tf.get_default_graph().get_operations()
               if op.type == "VarHandleOp" and op.get_attr("dtype") == tf.uint8]
     assert stored, "the pixels should be kept as uint8"
+
+
+def test_binarizing_keeps_black_black_and_white_white_for_any_batch_size():
+    x = model(width=3, batch=5)  # 15 values: an odd count of 16-bit draws
+    pixels = np.array([[0, 255, 128]] * 7, np.uint8)
+    inference = ed.GANInference(data={x: ed.Minibatches(pixels, binarize=True)},
+                                discriminator=discriminative_network)
+    tf.global_variables_initializer().run()
+    draws = np.stack([ed.get_session().run(inference.x_true) for _ in range(400)])
+    assert draws.shape == (400, 5, 3)
+    assert np.all(draws[..., 0] == 0.0) and np.all(draws[..., 1] == 1.0)
+    assert draws[..., 2].mean() == pytest.approx(128 / 255, abs=0.02)
