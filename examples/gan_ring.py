@@ -57,13 +57,15 @@ parser.add_argument("--disc-steps", type=int, default=None,
 parser.add_argument("--noise-dim", type=int, default=2, help="dimension of the noise (default 2)")
 parser.add_argument("--pack", type=int, default=1,
                     help="PacGAN packing: D judges PACK samples at once (default 1: plain GAN)")
+parser.add_argument("--lr", type=float, default=1e-4,
+                    help="Adam learning rate of both players (default 1e-4)")
 parser.add_argument("--n-iter", type=int, default=10000, help="training iterations (default 10000)")
 parser.add_argument("--n-print", type=int, default=500, help="progress and animation frames")
 parser.add_argument("--seed", type=int, default=42)
 parser.add_argument("--out-dir", default="out/gan_ring")
 args = parser.parse_args()
-if args.n_iter < 1 or args.n_print < 1 or args.noise_dim < 1:
-    parser.error("--n-iter, --n-print and --noise-dim must be positive")
+if args.n_iter < 1 or args.n_print < 1 or args.noise_dim < 1 or not args.lr > 0:
+    parser.error("--n-iter, --n-print, --noise-dim and --lr must be positive")
 if args.disc_steps is not None and args.disc_steps < 1:
     parser.error(f"--disc-steps must be positive, got {args.disc_steps}")
 if args.pack < 1 or 512 % args.pack:
@@ -112,8 +114,8 @@ def discriminative_network(x):
 
 
 # Adam with beta1 = 0.5, the usual setting on these mixtures (Metz et al.).
-optimizer = tf.train.AdamOptimizer(1e-4, beta1=0.5)
-optimizer_d = tf.train.AdamOptimizer(1e-4, beta1=0.5)
+optimizer = tf.train.AdamOptimizer(args.lr, beta1=0.5)
+optimizer_d = tf.train.AdamOptimizer(args.lr, beta1=0.5)
 
 inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
 inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d, loss=args.loss,
@@ -146,7 +148,7 @@ print(f"{args.mixture}: {coverage.modes_captured}/{mixture.n_modes} modes captur
 print("samples per mode: " + " ".join(str(c) for c in coverage.counts))
 
 metrics = {"mixture": args.mixture, "loss": args.loss, "disc_steps": args.disc_steps,
-           "pack": args.pack,
+           "pack": args.pack, "lr": args.lr,
            "noise_dim": args.noise_dim, "n_iter": args.n_iter, "seed": args.seed,
            "n_samples": N_EVAL, "n_modes": mixture.n_modes,
            "modes_captured": coverage.modes_captured,
