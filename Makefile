@@ -1,5 +1,6 @@
 # `make demo` trains the MNIST GAN tutorial (15,000 iterations); `make test` runs the tests.
-# Both create .venv with everything the project needs on first use.
+# Both create .venv with everything the project needs on first use (Ray included,
+# for the test of `gan-infer sweep`).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -17,7 +18,7 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,sweep]'
 	touch $@
 
 demo: venv

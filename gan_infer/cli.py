@@ -29,7 +29,6 @@ import contextlib
 import json
 import logging
 import os
-import re
 import shlex
 import sys
 import time
@@ -37,8 +36,10 @@ import traceback
 
 from gan_infer import zoo
 
-__all__ = ["EXIT_FAILURE", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "LOSSES", "UsageError",
-           "evaluate", "finished_metrics", "main", "resolve_config", "sample", "train"]
+__all__ = ["EXIT_FAILURE", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "LOSSES", "RUN_OPTIONS",
+           "Interrupted", "UsageError", "check_int", "check_same_run", "command_line",
+           "describe_differences", "differences", "evaluate", "finished_metrics",
+           "latest_checkpoint", "main", "read_text", "resolve_config", "sample", "train"]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -51,8 +52,6 @@ LOSSES = ("non_saturating", "minimax", "least_squares", "hinge")
 # is refused (n_iter may grow: training goes on). The other options only say
 # how the run is watched and kept, and may change from one invocation to the next.
 RUN_OPTIONS = ("model", "loss", "seed", "batch_size", "learning_rate", "learning_rate_d", "n_iter")
-BOOKKEEPING_OPTIONS = ("n_print", "data_dir", "checkpoint_every", "keep_checkpoints", "evaluate",
-                       "threads")
 
 # Streams of the step seed (gan_infer.util.seeds) that are not training
 # iterations: the final samples and the noise of the training figures.
@@ -173,12 +172,18 @@ def _path(out_dir, *names):
     return os.path.join(os.fspath(out_dir), *names)
 
 
-def _read_json(path):
+def read_text(path):
+    """The text of the file at `path`, or None when there is none."""
     try:
         with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
+            return handle.read()
     except FileNotFoundError:
         return None
+
+
+def _read_json(path):
+    text = read_text(path)
+    return None if text is None else json.loads(text)
 
 
 def _write_json(path, value):
@@ -208,6 +213,7 @@ def differences(out_dir, config):
 
 
 def describe_differences(differing, name):
+    """`differences()` as text, each option named by `name(option)`."""
     return "; ".join(f"{name(option)} {old!r} there, {new!r} here" for option, old, new in differing)
 
 
@@ -232,9 +238,9 @@ def finished_metrics(out_dir, config):
     recorded = _read_json(_path(out_dir, "config.json"))
     if metrics is None or recorded is None or not os.path.exists(_path(out_dir, "samples.npy")):
         return None
-    if any(recorded.get(option) != config[option] for option in RUN_OPTIONS):
-        return None
-    if metrics.get("iterations") != config["n_iter"] or (config["evaluate"] and not metrics.get("evaluated")):
+    same_run = all(recorded.get(option) == config[option] for option in RUN_OPTIONS)
+    evaluated_enough = metrics.get("evaluated") or not config["evaluate"]
+    if not (same_run and metrics.get("iterations") == config["n_iter"] and evaluated_enough):
         return None
     return metrics
 
@@ -308,23 +314,6 @@ class _Figures:
         figure = self.spec.figure(values["samples"], title=f"{self.spec.name}, iteration {t}",
                                   critic=values.get("critic"))
         save_figure(figure, os.path.join(self.directory, f"{t // self.n_print:03d}.png"))
-
-
-def _raise_if_nan_in_summary(error, inference):
-    """A NaN that reaches the TensorBoard histogram of the discriminator's
-    outputs fails the session call of a print step before run() can check
-    the losses; report it as run() reports a NaN loss."""
-    found = re.search(r"\b(nan|infinity) in (?:summary )?histogram", error.message, re.IGNORECASE)
-    if found is None:
-        return
-    from gan_infer.util.session import get_session
-
-    kept = inference.latest_checkpoint()
-    value = "nan" if found.group(1).lower() == "nan" else "inf"
-    raise FloatingPointError(
-        f"The discriminator's outputs became {value} at iteration "
-        f"{int(get_session().run(inference.t)) + 1}: training stopped. The last good checkpoint, "
-        f"{kept}, is intact.") from None
 
 
 def train(model, out_dir, **options):
@@ -414,11 +403,7 @@ def train(model, out_dir, **options):
         if inference.latest_checkpoint() is None:
             figures.write(0)
         start = time.perf_counter()
-        try:
-            inference.run(variables=[], use_coordinator=False, monitors=[figures, last.update])
-        except tf.errors.InvalidArgumentError as error:
-            _raise_if_nan_in_summary(error, inference)
-            raise
+        inference.run(variables=[], use_coordinator=False, monitors=[figures, last.update])
         seconds = time.perf_counter() - start
         samples = _draw(parts.samples, spec.n_samples, config["seed"])
 

@@ -100,7 +100,8 @@ def load_config(path):
                 return tomllib.load(handle)
         with open(path, encoding="utf-8") as handle:
             return json.load(handle)
-    except (ValueError, UnicodeDecodeError) as error:  # TOMLDecodeError and JSONDecodeError are ValueErrors
+    # TOMLDecodeError and JSONDecodeError are ValueErrors.
+    except (ValueError, UnicodeDecodeError) as error:
         raise cli.UsageError(f"{path} is not valid {'TOML' if path.endswith('.toml') else 'JSON'}: "
                              f"{error}", "config") from None
 
@@ -225,8 +226,9 @@ def plan(config, out_dir, path="the sweep file"):
             if differing:
                 raise _config_error(
                     path, f"the trial {trial.out_dir} was trained with other options "
-                          f"({cli.describe_differences(differing, str)}). Trials are named by the options that vary, "
-                          "so a sweep whose shared options changed needs another --out")
+                          f"({cli.describe_differences(differing, str)}). Trials are named by "
+                          "the options that vary, so a sweep whose shared options changed "
+                          "needs another --out")
             trials.append(trial)
     return trials
 
@@ -248,11 +250,12 @@ def _run_trial(model, out_dir, options):
     except Exception as error:  # pylint: disable=broad-except
         log.write(traceback.format_exc())
         outcome = {"status": "failed", "error": f"{type(error).__name__}: {error}"}
+    finally:  # also when the sweep is interrupted (KeyboardInterrupt): the log says where it stopped
+        path = os.path.join(ensure_directory(out_dir), "train.log")
+        earlier = cli.read_text(path) or ""
+        with atomic_write(path, "w") as handle:  # earlier invocations' output first
+            handle.write(earlier + log.getvalue())
     outcome["wall_seconds"] = time.perf_counter() - start
-    path = os.path.join(ensure_directory(out_dir), "train.log")
-    previous = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
-    with atomic_write(path, "w") as handle:  # earlier invocations' output first
-        handle.write(previous + log.getvalue())
     return outcome
 
 
@@ -316,7 +319,7 @@ def summary_markdown(trials, outcomes, title):
         f"{len(configurations)} configuration{'s' * (len(configurations) != 1)} × {len(seeds)} "
         f"seed{'s' * (len(seeds) != 1)} ({', '.join(map(str, seeds))}) = {len(trials)} trials: "
         f"{counts['finished']} finished, {counts['failed']} failed, "
-        f"{len(trials) - sum(counts.values())} not run.", "",
+        f"{len(trials) - sum(counts.values())} unfinished.", "",
         f"Shared options: {fixed}.", "",
         "Each cell is the mean ± standard deviation over the finished seeds, then [min, max]: "
         "as Lucic et al. (2018), *Are GANs Created Equal?*, show, the spread of one GAN over "
@@ -355,7 +358,7 @@ def write_results(out_dir, trials, outcomes, title):
             outcome = outcomes.get(trial.name, {})
             values = {**trial.config, **trial.varying, **outcome.get("metrics", {})}
             writer.writerow(
-                [trial.name, outcome.get("status", "not run")]
+                [trial.name, outcome.get("status", "unfinished")]
                 + [_csv_value(values.get(key)) for key in option_columns + metric_columns]
                 + [outcome.get("error", "")])
     with atomic_write(os.path.join(out_dir, "summary.md"), "w") as handle:

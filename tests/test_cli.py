@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -270,3 +271,8 @@ def test_nothing_in_the_package_imports_the_command_line():
             for name in names:
                 assert not name.startswith(("gan_infer.cli", "gan_infer.zoo", "gan_infer.sweep")), \
                     f"{path} imports {name}"
+
+
+def test_the_resolve_config_example_runs():
+    example, = re.findall(r"```python\n(.*?)```", cli.resolve_config.__doc__, flags=re.S)
+    exec(textwrap.dedent(example), {"resolve_config": cli.resolve_config})

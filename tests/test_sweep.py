@@ -52,7 +52,7 @@ def test_a_ring_sweep_on_two_ray_workers_resumes_and_skips(tmp_path, capsys):
         assert threads == (None if row["trial"] == "loss=non_saturating,seed=0" else 1)
 
     summary = (out / "summary.md").read_text()
-    assert "2 configurations × 2 seeds (0, 1) = 4 trials: 4 finished, 0 failed, 0 not run." \
+    assert "2 configurations × 2 seeds (0, 1) = 4 trials: 4 finished, 0 failed, 0 unfinished." \
         in summary
     assert "| configuration | seeds | modes_captured | high_quality_fraction |" in summary
     minimax = [float(row["high_quality_fraction"]) for row in rows if row["loss"] == "minimax"]
@@ -129,7 +129,7 @@ def test_the_summary_reports_spread_over_seeds_and_failures(tmp_path):
                 trials[2].name: {"status": "failed", "error": "FloatingPointError: nan"},
                 trials[3].name: {"status": "finished", "metrics": {"modes_captured": 5}}}
     summary = sweep.summary_markdown(trials, outcomes, "t")
-    assert "6 trials: 3 finished, 1 failed, 2 not run." in summary
+    assert "6 trials: 3 finished, 1 failed, 2 unfinished." in summary
     assert "| loss=non_saturating | 2/3 | 7 ± 1.4 [6, 8] |" in summary
     assert "| loss=minimax | 1/3 | 5 (one seed) |" in summary
     assert f"- `{trials[2].name}`: FloatingPointError: nan" in summary

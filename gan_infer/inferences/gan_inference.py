@@ -263,9 +263,8 @@ class GANInference(Inference):
         # Kept for monitors and criticism: D's outputs (logits) on data and samples.
         self.d_true, self.d_fake = d_true, d_fake
         if self.logging:
-            tf.summary.histogram("discriminator_outputs", tf.concat(
-                [tf.reshape(d_true, [-1]), tf.reshape(d_fake, [-1])], axis=0),
-                collections=[self._summary_key])
+            self._histogram("discriminator_outputs", tf.concat(
+                [tf.reshape(d_true, [-1]), tf.reshape(d_fake, [-1])], axis=0))
             tf.summary.scalar("discriminator/real", tf.reduce_mean(d_true),
                               collections=[self._summary_key])
             tf.summary.scalar("discriminator/fake", tf.reduce_mean(d_fake),

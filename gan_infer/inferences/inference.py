@@ -282,8 +282,15 @@ class Inference(abc.ABC):
             if log_vars is None:
                 log_vars = tf.trainable_variables()
             for variable in log_vars:
-                tf.summary.histogram(f"parameter/{variable.op.name}", variable,
-                                     collections=[self._summary_key])
+                self._histogram(f"parameter/{variable.op.name}", variable)
+
+    def _histogram(self, name, values):
+        """A TensorBoard histogram of the finite values only: TensorFlow's
+        histogram op fails the whole session call on a NaN, which would hide
+        the NaN loss that `run()` reports with the iteration."""
+        values = tf.reshape(tf.convert_to_tensor(values), [-1])
+        tf.summary.histogram(name, tf.boolean_mask(values, tf.math.is_finite(values)),
+                             collections=[self._summary_key])
 
     def _compiled(self):
         """A scope whose ops XLA compiles when `initialize(jit=True)`."""

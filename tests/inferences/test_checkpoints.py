@@ -90,19 +90,24 @@ def test_ctrl_c_saves_a_checkpoint_and_the_run_resumes_exactly(tmp_path):
 
 
 def small_gan(data, **initialize_kwargs):
+    initialize_kwargs.setdefault("n_print", 0)
     with tf.variable_scope("Gen"):
         eps = Uniform(tf.zeros([4, 2]), tf.ones([4, 2]))
         x = layers.dense(eps, 1)
     inference = ed.GANInference(data={x: ed.Minibatches(data, shuffle=False)},
                                 discriminator=lambda x: layers.dense(x, 1))
-    inference.initialize(n_print=0, **initialize_kwargs)
+    inference.initialize(**initialize_kwargs)
     return inference
 
 
-def test_a_nan_loss_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
+@pytest.mark.parametrize("logged", [False, True], ids=["plain", "tensorboard"])
+def test_a_nan_loss_stops_training_and_keeps_the_last_good_checkpoint(tmp_path, logged):
     data = np.zeros([40, 1], np.float32)
     data[13] = np.nan  # in the 4th batch of 4: iteration 4 sees it
-    inference = small_gan(data, n_iter=10, checkpoint_dir=tmp_path, checkpoint_every=1)
+    # With TensorBoard on every step, the NaN also reaches the histograms of
+    # the same session call: still the same clear error.
+    logging = {"logdir": str(tmp_path / "logs"), "n_print": 1} if logged else {}
+    inference = small_gan(data, n_iter=10, checkpoint_dir=tmp_path, checkpoint_every=1, **logging)
     with pytest.raises(FloatingPointError, match=r"loss_d became nan at iteration 4.*ckpt-3"):
         inference.run()
     assert tf.train.latest_checkpoint(str(tmp_path)).endswith("ckpt-3")
