@@ -104,9 +104,9 @@ def dropout(inputs, rate=0.5, training=False, noise_shape=None, seed=None, name=
         graph serves both training and evaluation).
       noise_shape: as in `tf.nn.dropout`.
       seed: int, optional. An op seed for `tf.nn.dropout`'s stateful
-        random op. By default the mask comes from a stream whose state is a
-        variable (`gan_infer.util.seeds.fresh_seed`), so a run resumed from
-        a checkpoint drops the same units as an uninterrupted one.
+        random op. By default the mask is a stateless draw from the step
+        seed (`gan_infer.util.seeds.fresh_seed`), so a run resumed from a
+        checkpoint drops the same units as an uninterrupted one.
     """
     inputs = _as_float_tensor(inputs, "dropout")
     if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0.0 <= rate < 1.0:
@@ -121,19 +121,17 @@ def dropout(inputs, rate=0.5, training=False, noise_shape=None, seed=None, name=
             raise TypeError(
                 "layers.dropout: training must be a Python bool or a scalar bool tensor, "
                 f"got {training!r}.")
-        # The stream's state variable cannot be created inside a cond branch.
-        stream = fresh_seed() if seed is None else None
         return tf.cond(
             training,
-            lambda: _drop(inputs, rate, noise_shape, seed, stream),
+            lambda: _drop(inputs, rate, noise_shape, seed),
             lambda: tf.identity(inputs))
 
 
-def _drop(inputs, rate, noise_shape, seed, stream=None):
+def _drop(inputs, rate, noise_shape, seed):
     if seed is not None:
         return tf.nn.dropout(inputs, rate=rate, noise_shape=noise_shape, seed=seed)
     return tf.nn.experimental.stateless_dropout(
-        inputs, rate=rate, seed=stream if stream is not None else fresh_seed(),
+        inputs, rate=rate, seed=fresh_seed(),
         noise_shape=noise_shape)
 
 

@@ -48,7 +48,10 @@ def _image_grid(samples, max_tiles=16):
     tiles = tf.reshape(samples[:rows * rows], [rows, rows, height, width, channels])
     grid = tf.reshape(tf.transpose(tiles, [0, 2, 1, 3, 4]),
                       [1, rows * height, rows * width, channels])
-    return tf.clip_by_value(tf.cast(grid, tf.float32), 0.0, 1.0)
+    grid = tf.cast(grid, tf.float32)
+    # A tanh generator's images live in [-1, 1]: show them in [0, 1].
+    grid = tf.where(tf.reduce_min(grid) < 0.0, (grid + 1.0) / 2.0, grid)
+    return tf.clip_by_value(grid, 0.0, 1.0)
 
 
 class GANInference(Inference):
@@ -322,6 +325,11 @@ class GANInference(Inference):
         grads_d = [self._check_numerics(g, f"the gradient of the discriminator loss for {v.op.name}")
                    for g, v in zip(grads_d, var_list_d)]
         return loss, list(zip(grads, var_list)), loss_d, list(zip(grads_d, var_list_d))
+
+    def _reset_host_state(self):
+        super()._reset_host_state()
+        # Variables initialized afresh: pre-training is due again.
+        self._pretrain_remaining = getattr(self, "pretrain_steps", 0)
 
     def _resumed_at(self, t):
         if t > 0:  # pre-training happened before the first iteration

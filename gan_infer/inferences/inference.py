@@ -258,6 +258,8 @@ class Inference(abc.ABC):
         seed = (np.random.SeedSequence().entropy % 2**62 if graph_seed is None
                 else graph_seed * 2**31 + op_seed)
         self.seed = tf.Variable(seed, trainable=False, dtype=tf.int64, name="seed")
+        # Made now: run() finalizes the graph before the first step feeds it.
+        self._step_seed = step_seed()
         self._host_seed = None
         self._substep = 0  # session steps since the last counted update
         self._set_checkpointing(checkpoint_dir, checkpoint_every, keep_checkpoints)
@@ -289,8 +291,9 @@ class Inference(abc.ABC):
         histogram op fails the whole session call on a NaN, which would hide
         the NaN loss that `run()` reports with the iteration."""
         values = tf.reshape(tf.convert_to_tensor(values), [-1])
-        tf.summary.histogram(name, tf.boolean_mask(values, tf.math.is_finite(values)),
-                             collections=[self._summary_key])
+        if values.dtype.is_floating:
+            values = tf.boolean_mask(values, tf.math.is_finite(values))
+        tf.summary.histogram(name, values, collections=[self._summary_key])
 
     def _compiled(self):
         """A scope whose ops XLA compiles when `initialize(jit=True)`."""
@@ -320,6 +323,11 @@ class Inference(abc.ABC):
             # are bound again when the program runs.
             self._saver = tf.train.Saver(max_to_keep=self._keep_checkpoints,
                                          save_relative_paths=True)
+            # A new Saver knows no earlier checkpoints: without this, those
+            # of a previous process would never be deleted.
+            state = tf.train.get_checkpoint_state(self.checkpoint_dir)
+            if state is not None:
+                self._saver.recover_last_checkpoints(list(state.all_model_checkpoint_paths))
 
     def _check_numerics(self, tensor, description):
         """`tensor`, checked for NaN/Inf at run time when `debug=True`."""
@@ -354,10 +362,10 @@ class Inference(abc.ABC):
         sess = get_session()
         if self._last_t is None or self._host_seed is None:
             self._last_t, self._host_seed = (int(v) for v in sess.run([self.t, self.seed]))
-        seed_tensor = step_seed()
-        if seed_tensor not in (feed_dict or {}):
+        if self._step_seed not in (feed_dict or {}):
             feed_dict = dict(feed_dict or {})
-            feed_dict[seed_tensor] = step_seed_value(self._host_seed, self._last_t, self._substep)
+            feed_dict[self._step_seed] = step_seed_value(self._host_seed, self._last_t,
+                                                         self._substep)
         if not counted:
             fetches = dict(fetches, train=train_op)
             values = self._run_checked(sess, fetches, feed_dict)
@@ -466,6 +474,9 @@ class Inference(abc.ABC):
         init = (tf.global_variables_initializer() if variables is None
                 else tf.variables_initializer(variables))
         init.run(session=session)
+        self._reset_host_state()
+        if self.train_writer is not None:
+            self.train_writer.reopen()  # closed by a previous run()'s finalize()
         if self.latest_checkpoint() is not None:
             t = self.restore()
             print(f"Resuming from {self.latest_checkpoint()} at iteration {t}.", flush=True)
@@ -568,12 +579,17 @@ class Inference(abc.ABC):
             raise ValueError(
                 f"The checkpoint {path} does not match this model ({error.message.splitlines()[0]}"
                 "). Resume with the program that wrote it, or use a new checkpoint_dir.") from None
-        self._last_t = self._host_seed = None
-        self._substep = 0
+        self._reset_host_state()
         t = int(get_session().run(self.t))
         self._saved_t = t
         self._resumed_at(t)
         return t
+
+    def _reset_host_state(self):
+        """Forget the host copies of graph state (t, the seed), after the
+        variables were initialized or restored behind them."""
+        self._last_t = self._host_seed = None
+        self._substep = 0
 
     def _resumed_at(self, t):
         """Hook: bring host-side state in line with a restored iteration."""
@@ -591,6 +607,7 @@ class _DeferredInterrupt:
 
     def __init__(self):
         self.requested = False
+        self._installed = False
         self._previous = None
 
     def _handle(self, signum, frame):
@@ -602,9 +619,12 @@ class _DeferredInterrupt:
     def __enter__(self):
         if threading.current_thread() is threading.main_thread():
             self._previous = signal.signal(signal.SIGINT, self._handle)
+            self._installed = True
         return self
 
     def __exit__(self, *exc_info):
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+        if self._installed:
+            # None: the previous handler was not installed from Python.
+            signal.signal(signal.SIGINT, self._previous if self._previous is not None
+                          else signal.default_int_handler)
         return False

@@ -112,7 +112,8 @@ class MinibatchStream:
         if batch.dtype != dtype.base_dtype:  # uint8 pixels
             batch = tf.cast(batch, dtype.base_dtype) / 255.0
         if entry.binarize:
-            batch = tf.cast(_uniform16(tf.shape(batch)) < batch * 65536.0, batch.dtype)
+            draws = tf.cast(_uniform16(tf.shape(batch)), batch.dtype)
+            batch = tf.cast(draws < batch * 65536.0, batch.dtype)
         return batch
 
 

@@ -5,6 +5,7 @@ import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences import losses
 from gan_infer.inferences.gan_inference import DISC_SCOPE, GANInference
+from gan_infer.util.seeds import fresh_seed
 
 __all__ = ["WGANInference"]
 
@@ -68,7 +69,8 @@ class WGANInference(GANInference):
         # One mixing weight per example, shared by all of the critic's
         # inputs and broadcast over their other axes. Integer inputs (class
         # labels) cannot be mixed: the real ones are used.
-        u = tf.random.uniform(tf.shape(reals[0])[:1], name="interpolation_weight")
+        u = tf.random.stateless_uniform(tf.shape(reals[0])[:1], seed=fresh_seed(),
+                                        name="interpolation_weight")
         mixed = []
         for real, fake in zip(reals, fakes):
             if not real.dtype.is_floating:

@@ -66,8 +66,9 @@ class RandomVariable:
         self._distribution = distribution
         self._sample_shape = _as_sample_shape(sample_shape)
         if value is None:
-            # A seeded stream whose state is a variable: checkpoints save it,
-            # so a resumed run draws the same noise as an uninterrupted one.
+            # A stateless draw from the step seed (gan_infer.util.seeds): an
+            # inference makes the noise of step t a function of (seed, t), so
+            # a resumed run draws what an uninterrupted one would.
             self._value = distribution.sample(self._sample_shape.as_list(), seed=fresh_seed())
         else:
             value = tf.convert_to_tensor(value, dtype=distribution.dtype)

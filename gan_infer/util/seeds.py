@@ -34,6 +34,16 @@ def _outermost(graph):
     return graph
 
 
+def _inside_loop_body(graph):
+    """Whether ops made now run once per iteration of a tf.while_loop
+    (tf.map_fn, tf.scan, RNNs): TF2 builds loop bodies as function graphs."""
+    while getattr(graph, "outer_graph", None) is not None:
+        if type(graph).__name__.startswith("WhileBody"):
+            return True
+        graph = graph.outer_graph
+    return False
+
+
 def step_seed(graph=None):
     """The graph's step seed: an int32 tensor of shape [2] (see module doc)."""
     graph = _outermost(graph if graph is not None else tf.get_default_graph())
@@ -64,6 +74,12 @@ def fresh_seed():
     ```
     """
     require_graph_mode("gan_infer.util.seeds.fresh_seed()")
+    if _inside_loop_body(tf.get_default_graph()):
+        # Built once, run at every iteration of the loop: a folded index
+        # would repeat the same noise each time. Draw a fresh seed per
+        # iteration instead (not replayed by checkpoints).
+        return tf.random.uniform([2], minval=np.iinfo(np.int32).min,
+                                 maxval=np.iinfo(np.int32).max, dtype=tf.int32)
     graph = _outermost(tf.get_default_graph())
     index = getattr(graph, _COUNTER, 0)
     setattr(graph, _COUNTER, index + 1)

@@ -161,3 +161,33 @@ def test_save_and_restore_need_a_checkpoint_dir():
         inference.save_checkpoint()
     with pytest.raises(RuntimeError, match="checkpoint_dir"):
         inference.restore()
+
+
+def test_keep_checkpoints_counts_those_of_earlier_processes(tmp_path):
+    small_gan(np.zeros([40, 1], np.float32), n_iter=4, checkpoint_dir=tmp_path,
+              checkpoint_every=1, keep_checkpoints=2).run()
+    with tf.Graph().as_default():
+        small_gan(np.zeros([40, 1], np.float32), n_iter=8, checkpoint_dir=tmp_path,
+                  checkpoint_every=1, keep_checkpoints=2).run()
+    assert sorted(p.name for p in tmp_path.glob("ckpt-*.index")) == ["ckpt-7.index",
+                                                                     "ckpt-8.index"]
+
+
+def test_wgan_gp_resumes_exactly(tmp_path):
+    def losses(n_iter, directory):
+        with tf.Graph().as_default():
+            ed.set_seed(1)
+            with tf.variable_scope("Gen"):
+                x = layers.dense(Uniform(tf.zeros([4, 2]), tf.ones([4, 2])), 1)
+            inference = ed.WGANInference(
+                data={x: np.random.RandomState(0).normal(size=[40, 1]).astype(np.float32)},
+                discriminator=lambda x: layers.dense(layers.dense(x, 8, activation=tf.nn.relu), 1))
+            record = []
+            inference.run(n_iter=n_iter, n_print=0, checkpoint_dir=directory,
+                          monitors=[lambda info: record.append((info["loss"], info["loss_d"]))])
+            return record
+
+    uninterrupted = losses(6, tmp_path / "a")
+    first = losses(3, tmp_path / "b")
+    resumed = losses(6, tmp_path / "b")
+    assert first + resumed == uninterrupted

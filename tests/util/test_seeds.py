@@ -52,3 +52,24 @@ def test_step_seed_value_is_a_hash():
     values = {tuple(step_seed_value(1, t, 0)) for t in range(100)}
     assert len(values) == 100
     assert step_seed_value(1, 2).dtype == np.int32
+
+
+def test_random_ops_inside_a_loop_body_draw_fresh_noise_each_iteration():
+    # tf.map_fn runs its body as a while loop built once: a seed folded from
+    # a fixed index would give every row the same mask.
+    rows = tf.map_fn(lambda row: ed.layers.dropout(row, rate=0.5, training=True),
+                     tf.ones([8, 100]))
+    masks = ed.get_session().run(rows, {step_seed(): step_seed_value(1)})
+    assert len({tuple(mask) for mask in masks}) == 8
+
+
+def test_a_run_needs_no_random_variable_of_ours():
+    """run() feeds the step seed even when the model draws with TF's own ops
+    (the seed must exist before the graph is finalized)."""
+    import gan_infer.layers as layers
+    with tf.variable_scope("Gen"):
+        x = layers.dense(tf.random.normal([4, 2]), 1)
+    inference = ed.GANInference(data={x: np.zeros([4, 1], np.float32)},
+                                discriminator=lambda x: layers.dense(x, 1))
+    inference.run(n_iter=3, n_print=0)
+    assert ed.get_session().run(inference.t) == 3
