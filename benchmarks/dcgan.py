@@ -170,16 +170,8 @@ def main(argv=None):
         if not args.skip_step and any(selected(key, args) for key in _dcgan.STEP_IMPLS):
             results["step"] = run_step_time(cfg, args)
         if not args.skip_e2e and any(selected(key, args) for key in _dcgan.E2E_IMPLS):
-            if os.path.exists(os.path.join(args.mnist_dir, "train-images-idx3-ubyte.gz")):
-                results["e2e"] = run_e2e(cfg, args)
-            else:
-                print(f"\nend to end skipped: no MNIST in {args.mnist_dir} (--mnist-dir)")
-                results["e2e_skipped"] = f"no MNIST in {args.mnist_dir}"
-    results["seconds"] = time.perf_counter() - start
-    print()
-    print(render(results))
-    _common.write_json(args.json, results)
-    return results
+            step_time.run_e2e_if_mnist(results, args, lambda: run_e2e(cfg, args))
+    return step_time.report(results, start, args, render)
 
 
 # ------------------------------------------------------------------ the tables

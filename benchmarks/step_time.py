@@ -369,16 +369,26 @@ def main(argv=None):
                                 check=args.check_steps > 0)
             results["step"] = summarize_workers(workers, "gan_infer")
         if not args.skip_e2e:
-            if os.path.exists(os.path.join(args.mnist_dir, "train-images-idx3-ubyte.gz")):
-                workers = run_group("end to end (tutorial loop, MNIST)", _impls.E2E_IMPLS,
-                                    {**cfg, "quiet_stdout": True}, args, check=False)
-                results["e2e"] = summarize_workers(workers, "e2e_gan_infer")
-            else:
-                print(f"\nend to end skipped: no MNIST in {args.mnist_dir} (--mnist-dir)")
-                results["e2e_skipped"] = f"no MNIST in {args.mnist_dir}"
+            run_e2e_if_mnist(results, args, lambda: summarize_workers(run_group(
+                "end to end (tutorial loop, MNIST)", _impls.E2E_IMPLS,
+                {**cfg, "quiet_stdout": True}, args, check=False), "e2e_gan_infer"))
+    return report(results, start, args, render)
+
+
+def run_e2e_if_mnist(results, args, run):
+    """results["e2e"] = run(), or a note that the MNIST files are missing."""
+    if os.path.exists(os.path.join(args.mnist_dir, "train-images-idx3-ubyte.gz")):
+        results["e2e"] = run()
+    else:
+        print(f"\nend to end skipped: no MNIST in {args.mnist_dir} (--mnist-dir)")
+        results["e2e_skipped"] = f"no MNIST in {args.mnist_dir}"
+
+
+def report(results, start, args, render_results):
+    """Print the tables (and write the JSON) of a finished harness run."""
     results["seconds"] = time.perf_counter() - start
     print()
-    print(render(results))
+    print(render_results(results))
     _common.write_json(args.json, results)
     return results
 
