@@ -461,6 +461,20 @@ row("inference-run-placeholder", ValueError,
     lambda env: gan()[0].run(n_iter=1, n_print=0))
 
 
+def _model_reading_a_placeholder():
+    with tf.variable_scope("Gen"):
+        x = layers.dense(tf.placeholder(tf.float32, [M, 1]), 1)
+    ed.GANInference(data={x: np.zeros([3 * M, 1], np.float32)},
+                    discriminator=discriminator).run(n_iter=1, n_print=0)
+
+
+row("inference-run-placeholder-upstream", ValueError,
+    "run() cannot feed the placeholder …, which the model reads. Build the model on the bound "
+    "data instead (e.g. qz = encoder(inference.x_true) needs the batch tensor), or write the "
+    "loop with update(feed_dict={...}).",
+    lambda env: _model_reading_a_placeholder())
+
+
 @row("inference-update-without-feed", ValueError,
      "update() needs a batch for the placeholder … bound in data: call "
      "inference.update(feed_dict={x_ph: batch}).")

@@ -29,6 +29,21 @@ def _check_arity(discriminator, count):
             f"signature is {signature}.") from None
 
 
+def _placeholders_upstream(tensors):
+    """Names of the placeholders (without defaults) the tensors depend on."""
+    seen, stack, found = set(), [t.op for t in tensors], []
+    while stack:
+        op = stack.pop()
+        if op in seen:
+            continue
+        seen.add(op)
+        if op.type == "Placeholder":
+            found.append(op.outputs[0].name)
+        stack.extend(tensor.op for tensor in op.inputs)
+        stack.extend(op.control_inputs)
+    return sorted(found)
+
+
 def _image_grid(samples, max_tiles=16):
     """The first samples of a batch tiled into one image for TensorBoard, or
     None when the samples do not look like images: [N, H, W, C] with C in
@@ -347,6 +362,14 @@ class GANInference(Inference):
                 "bind the observations themselves (data={x: x_batch} with a numpy array), or "
                 "write the loop: for _ in range(inference.n_iter): info = "
                 "inference.update(feed_dict={x_ph: next(batches)}); inference.print_progress(info)")
+        # A placeholder deeper in the model (a BiGAN encoder reading x_ph while
+        # the data are bound as an array) would fail inside TensorFlow.
+        deeper = _placeholders_upstream(self.reals + self.fakes)
+        if deeper:
+            raise ValueError(
+                f"run() cannot feed the placeholder {deeper[0]}, which the model reads. Build "
+                "the model on the bound data instead (e.g. qz = encoder(inference.x_true) needs "
+                "the batch tensor), or write the loop with update(feed_dict={...}).")
 
     def update(self, feed_dict=None, variables=None):
         """Run one iteration of optimization.

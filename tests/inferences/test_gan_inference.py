@@ -524,3 +524,13 @@ def test_jit_compiles_the_training_ops_and_gives_the_same_updates():
     assert not unmarked and any(op.type == "MatMul" for op in marked)
     np.testing.assert_allclose(compiled, plain, rtol=1e-4)
     assert theta_compiled == pytest.approx(theta_plain, rel=1e-4)
+
+
+def test_run_refuses_a_placeholder_deeper_in_the_model():
+    x_ph = tf.placeholder(tf.float32, [M, 1])
+    with tf.variable_scope("Gen"):
+        x = layers.dense(x_ph, 1)  # e.g. an encoder fed by the user
+    inference = ed.GANInference(data={x: np.zeros([3 * M, 1], np.float32)},
+                                discriminator=discriminative_network)
+    with pytest.raises(ValueError, match="cannot feed the placeholder .* which the model reads"):
+        inference.run(n_iter=1, n_print=0)
