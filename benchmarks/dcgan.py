@@ -139,15 +139,9 @@ def parse_args(argv=None):
                         help="only these implementations: " + ", ".join(KEYS))
     parser.add_argument("--with-optional", action="store_true",
                         help="also the rows not run by default: " + ", ".join(OPTIONAL))
-    parser.add_argument("--check-steps", type=int, default=3,
-                        help="steps of the math check (0 to skip; default 3)")
     parser.add_argument("--check-batch", type=int, default=32,
                         help="batch size of the math check (default 32)")
-    parser.add_argument("--check-tol", type=float, default=1e-4,
-                        help="largest |difference| from the float64 reference (default 1e-4)")
-    parser.add_argument("--mnist-dir", default=_common.DEFAULT_MNIST)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--json", help="also write the results to this JSON file")
+    step_time.add_shared_arguments(parser)
     args = parser.parse_args(argv)
     if (args.rounds < 1 or args.examples_per_round < 1 or args.warmup < 0 or args.threads < 1
             or args.check_batch < 1 or min(args.batch_sizes) < 1):

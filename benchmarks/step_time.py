@@ -338,13 +338,7 @@ def parse_args(argv=None):
             "data_tutorial"]
     parser.add_argument("--only", nargs="*", metavar="KEY", choices=keys,
                         help="only these implementations: " + ", ".join(keys))
-    parser.add_argument("--check-steps", type=int, default=3,
-                        help="steps of the math check (0 to skip; default 3)")
-    parser.add_argument("--check-tol", type=float, default=1e-4,
-                        help="largest |difference| from the float64 reference (default 1e-4)")
-    parser.add_argument("--mnist-dir", default=_common.DEFAULT_MNIST)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--json", help="also write the results to this JSON file")
+    add_shared_arguments(parser)
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.steps_per_round < 1 or args.warmup < 0 or args.threads < 1:
         parser.error("--rounds, --steps-per-round and --threads must be positive")
@@ -373,6 +367,17 @@ def main(argv=None):
                 "end to end (tutorial loop, MNIST)", _impls.E2E_IMPLS,
                 {**cfg, "quiet_stdout": True}, args, check=False), "e2e_gan_infer"))
     return report(results, start, args, render)
+
+
+def add_shared_arguments(parser):
+    """The options of every harness: math check, data, seed, JSON output."""
+    parser.add_argument("--check-steps", type=int, default=3,
+                        help="steps of the math check (0 to skip; default 3)")
+    parser.add_argument("--check-tol", type=float, default=1e-4,
+                        help="largest |difference| from the float64 reference (default 1e-4)")
+    parser.add_argument("--mnist-dir", default=_common.DEFAULT_MNIST)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--json", help="also write the results to this JSON file")
 
 
 def run_e2e_if_mnist(results, args, run):
