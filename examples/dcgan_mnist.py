@@ -10,6 +10,7 @@ leaky ReLU in the discriminator, Adam with learning rate 2e-4 and beta1 0.5.
 
     python examples/dcgan_mnist.py --data-dir ~/data/mnist --out-dir out/dcgan_mnist
     python examples/dcgan_mnist.py --loss least_squares --out-dir out/dcgan_lsgan
+    python examples/dcgan_mnist.py --pack 2 --out-dir out/dcgan_pack2          # PacGAN
 
 Writes a 4x4 grid every n_print iterations (000.png, 001.png, ...; the same
 16 noise vectors each time, so the digits can be watched forming), and at
@@ -41,6 +42,9 @@ parser.add_argument("--loss", choices=sorted(GAN_LOSSES), default="non_saturatin
                     help="the pair of GAN losses (default non_saturating)")
 parser.add_argument("--noise", choices=["uniform", "normal"], default="uniform",
                     help="prior of the noise: Uniform(-1, 1) as in the paper, or N(0, 1)")
+parser.add_argument("--pack", type=int, default=1,
+                    help="PacGAN packing: D judges PACK images at once, stacked as channels "
+                         "(default 1: plain DCGAN)")
 parser.add_argument("--disc-batch-norm", action="store_true",
                     help="batch norm after the discriminator's second convolution")
 parser.add_argument("--data-dir", default=None,
@@ -51,6 +55,8 @@ parser.add_argument("--seed", type=int, default=42)
 args = parser.parse_args()
 if args.n_iter < 1 or args.n_print < 1:
     parser.error("--n-iter and --n-print must be positive")
+if args.pack < 1 or 64 % args.pack:
+    parser.error(f"--pack must be a positive divisor of the batch size 64, got {args.pack}")
 
 ed.set_seed(args.seed)
 out_dir = ensure_directory(args.out_dir)
@@ -93,8 +99,12 @@ with tf.variable_scope("Gen"):
 
 # INFERENCE
 def discriminative_network(x):
-    """Outputs probability in logits."""
-    net = tf.reshape(x, [-1, 28, 28, 1])
+    """Outputs probability in logits, one per pack of `--pack` images."""
+    # Packing (PacGAN, Lin et al. 2018): `--pack` consecutive images become
+    # the channels of one input, so D judges them together and a generator
+    # that keeps drawing the same few digits is easy to tell apart.
+    net = tf.reshape(x, [-1, args.pack, 28, 28])
+    net = tf.transpose(net, [0, 2, 3, 1])
     # No batch norm on the first layer (Radford et al.): it would normalise
     # away the pixel statistics the discriminator should look at.
     net = layers.conv2d(net, 64, 5, strides=2, activation=layers.leaky_relu,
