@@ -24,7 +24,7 @@ EXAMPLES = [
      True),
     ("cgan_mnist.py", [], ["000.png", "digits.png", "losses.png", "labels.npy"] + MNIST_SAMPLES,
      True),
-    ("cgan_mnist.py", ["--network", "mlp", "--discriminator", "concat"],
+    ("cgan_mnist.py", ["--network", "conv", "--discriminator", "concat"],
      ["digits.png", "labels.npy"] + MNIST_SAMPLES, True),
     ("wgan_mnist.py", [], ["000.png", "final.png", "critic.png"] + MNIST_SAMPLES, True),
     ("bigan_mnist.py", [], ["000.png", "reconstructions.png", "final.png", "losses.png"]
