@@ -33,6 +33,8 @@ test: venv
 bench:
 	bash benchmarks/setup_env.sh
 	TF_CPP_MIN_LOG_LEVEL=2 benchmarks/.venv/bin/python benchmarks/run_all.py --threads 1 --output docs/benchmarks.md
+	# The same tables with every usable core per library (as TensorFlow uses by default).
+	TF_CPP_MIN_LOG_LEVEL=2 benchmarks/.venv/bin/python benchmarks/run_all.py --skip-dcgan --output docs/benchmarks_all_cores.md
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
