@@ -59,7 +59,7 @@ parser.add_argument("--n-iter", type=int, default=50000, help="training iteratio
 parser.add_argument("--n-print", type=int, default=1000, help="progress and grid every N iterations")
 parser.add_argument("--network", choices=["mlp", "conv"], default="mlp",
                     help="MLPs (default) or small convolutional networks for both players")
-parser.add_argument("--hidden", type=int, nargs="+", default=[512, 512], metavar="UNITS",
+parser.add_argument("--hidden", type=int, nargs="+", default=None, metavar="UNITS",
                     help="hidden layer widths of both MLPs (default: 512 512)")
 parser.add_argument("--discriminator", choices=["projection", "concat"], default="projection",
                     help="how D(x, y) sees the label: a projection term (default) or as extra "
@@ -72,6 +72,9 @@ parser.add_argument("--seed", type=int, default=42)
 args = parser.parse_args()
 if args.n_iter < 1 or args.n_print < 1:
     parser.error("--n-iter and --n-print must be positive")
+if args.hidden is not None and args.network != "mlp":
+    parser.error("--hidden sets the widths of the MLPs; it has no effect with --network conv")
+args.hidden = args.hidden or [512, 512]
 if min(args.hidden) < 1:
     parser.error(f"--hidden widths must be positive, got {args.hidden}")
 

@@ -63,3 +63,17 @@ def test_example_runs_and_writes_its_outputs(script, extra, outputs, uses_mnist,
         labels = np.load(out_dir / "labels.npy")
         assert labels.shape == (10000,) and set(np.unique(labels)) == set(range(10))
         assert np.all(np.bincount(labels) == 1000)
+
+
+@pytest.mark.parametrize("script, args, message", [
+    ("cgan_mnist.py", ["--network", "conv", "--hidden", "64"], "--hidden"),
+    ("cgan_mnist.py", ["--hidden", "0"], "--hidden widths must be positive"),
+    ("dcgan_mnist.py", ["--pack", "3"], "--pack must be a positive divisor"),
+    ("gan_ring.py", ["--pack", "3"], "--pack must be a positive divisor"),
+])
+def test_example_refuses_bad_options_naming_them(script, args, message, tmp_path):
+    result = subprocess.run([sys.executable, str(REPO_ROOT / "examples" / script), *args,
+                             "--out-dir", str(tmp_path / "out")],
+                            env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and message in result.stderr, result.stderr[-2000:]
