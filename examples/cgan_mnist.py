@@ -19,8 +19,9 @@ than the original design, where the label is concatenated to the pixels
 (`--discriminator concat`). With `--network conv` both are small DCGANs
 instead (the generator maps [noise, one-hot] to a 7x7x64 map and up-samples
 it twice with batch norm and ReLUs; the discriminator down-samples twice
-with strided convolutions): four times slower per iteration here, and not
-better at following the label after 5,000 iterations (docs/results.md).
+with strided convolutions): about four times slower per iteration here, and
+not trained past 5,000 iterations in docs/results.md (91.4 % of samples drawn
+as asked, against 97.6 % for the MLPs' default 50,000).
 
     python examples/cgan_mnist.py --data-dir ~/data/mnist --out-dir out/cgan_mnist
     python examples/cgan_mnist.py --hidden 256 --n-iter 30000 --out-dir out/cgan_small
