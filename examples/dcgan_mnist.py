@@ -11,11 +11,15 @@ leaky ReLU in the discriminator, Adam with learning rate 2e-4 and beta1 0.5.
     python examples/dcgan_mnist.py --data-dir ~/data/mnist --out-dir out/dcgan_mnist
     python examples/dcgan_mnist.py --loss least_squares --out-dir out/dcgan_lsgan
     python examples/dcgan_mnist.py --pack 2 --out-dir out/dcgan_pack2          # PacGAN
+    python examples/dcgan_mnist.py --ema-decay 0.999 --out-dir out/dcgan_ema   # weight average
 
 Writes a 4x4 grid every n_print iterations (000.png, 001.png, ...; the same
 16 noise vectors each time, so the digits can be watched forming), and at
 the end an 8x8 grid (final.png), the loss curves (losses.png) and 10,000
-samples (samples.npy, float32 in [0, 1], shape (10000, 784)).
+samples (samples.npy, float32 in [0, 1], shape (10000, 784)). With
+`--ema-decay`, final.png and samples.npy come from the moving average of
+the generator's weights, and samples_last_iterate.npy from the weights of
+the last step, for comparison.
 
 References: Radford, Metz and Chintala (2016), Unsupervised representation
 learning with deep convolutional generative adversarial networks.
@@ -45,6 +49,9 @@ parser.add_argument("--noise", choices=["uniform", "normal"], default="uniform",
 parser.add_argument("--pack", type=int, default=1,
                     help="PacGAN packing: D judges PACK images at once, stacked as channels "
                          "(default 1: plain DCGAN)")
+parser.add_argument("--ema-decay", type=float, default=None,
+                    help="sample with an exponential moving average of the generator's weights "
+                         "with this decay, e.g. 0.999 (default: the last weights)")
 parser.add_argument("--disc-batch-norm", action="store_true",
                     help="batch norm after the discriminator's second convolution")
 parser.add_argument("--data-dir", default=None,
@@ -55,6 +62,8 @@ parser.add_argument("--seed", type=int, default=42)
 args = parser.parse_args()
 if args.n_iter < 1 or args.n_print < 1:
     parser.error("--n-iter and --n-print must be positive")
+if args.ema_decay is not None and not 0.0 < args.ema_decay < 1.0:
+    parser.error(f"--ema-decay must lie in (0, 1), e.g. 0.999, got {args.ema_decay}")
 if args.pack < 1 or 64 % args.pack:
     parser.error(f"--pack must be a positive divisor of the batch size 64, got {args.pack}")
 
@@ -124,7 +133,7 @@ optimizer_d = tf.train.AdamOptimizer(2e-4, beta1=0.5)
 
 inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
 inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d, loss=args.loss,
-                     n_iter=args.n_iter, n_print=args.n_print)
+                     ema_decay=args.ema_decay, n_iter=args.n_iter, n_print=args.n_print)
 
 sess = ed.get_session()
 tf.global_variables_initializer().run()
@@ -155,6 +164,10 @@ print(f"{inference.n_iter} iterations in {seconds:.0f} s "
 
 # CRITICISM: what the fitted generator produces.
 samples = draw_samples(x, 10000)
+if args.ema_decay is not None:
+    save_npy(os.path.join(out_dir, "samples_last_iterate.npy"), samples)
+    with inference.averaged_generator():
+        samples = draw_samples(x, 10000)
 save_npy(os.path.join(out_dir, "samples.npy"), samples)
 save_figure(sample_grid(samples, 8, 8), os.path.join(out_dir, "final.png"))
 save_figure(training_curves(history), os.path.join(out_dir, "losses.png"))

@@ -18,6 +18,7 @@ point in the plane; the discriminator is an MLP of the same size.
     python examples/gan_ring.py --loss minimax --disc-steps 5 --out-dir out/gan_ring_k5
     python examples/gan_ring.py --pack 4 --out-dir out/gan_ring_pack4      # PacGAN
     python examples/gan_ring.py --pack 2 --lr 3e-4   # all 8 modes, >= 94% high quality, 5/5 seeds
+    python examples/gan_ring.py --mixture grid --pack 2 --lr 1e-3 --ema-decay 0.999
 
 Writes fit.gif (data and model samples every n_print iterations), final.png
 (data, samples and the 3-sigma circles), curves.png (losses) and
@@ -60,6 +61,10 @@ parser.add_argument("--pack", type=int, default=1,
                     help="PacGAN packing: D judges PACK samples at once (default 1: plain GAN)")
 parser.add_argument("--lr", type=float, default=1e-4,
                     help="Adam learning rate of both players (default 1e-4)")
+parser.add_argument("--ema-decay", type=float, default=None,
+                    help="score samples drawn with an exponential moving average of the "
+                         "generator's weights with this decay, e.g. 0.999 (default: the last "
+                         "weights)")
 parser.add_argument("--n-iter", type=int, default=10000, help="training iterations (default 10000)")
 parser.add_argument("--n-print", type=int, default=500, help="progress and animation frames")
 parser.add_argument("--seed", type=int, default=42)
@@ -69,6 +74,8 @@ if args.n_iter < 1 or args.n_print < 1 or args.noise_dim < 1 or not args.lr > 0:
     parser.error("--n-iter, --n-print, --noise-dim and --lr must be positive")
 if args.disc_steps is not None and args.disc_steps < 1:
     parser.error(f"--disc-steps must be positive, got {args.disc_steps}")
+if args.ema_decay is not None and not 0.0 < args.ema_decay < 1.0:
+    parser.error(f"--ema-decay must lie in (0, 1), e.g. 0.999, got {args.ema_decay}")
 if args.pack < 1 or 512 % args.pack:
     parser.error(f"--pack must be a positive divisor of the batch size 512, got {args.pack}")
 
@@ -120,7 +127,8 @@ optimizer_d = tf.train.AdamOptimizer(args.lr, beta1=0.5)
 
 inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
 inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d, loss=args.loss,
-                     disc_steps=args.disc_steps, n_iter=args.n_iter, n_print=args.n_print)
+                     disc_steps=args.disc_steps, ema_decay=args.ema_decay,
+                     n_iter=args.n_iter, n_print=args.n_print)
 
 # CRITICISM, recorded during training: a batch of samples for the animation
 # (and the losses, which the monitor keeps from each update's info_dict).
@@ -141,20 +149,33 @@ print(f"{inference.n_iter} iterations in {seconds:.0f} s "
       f"({1000 * seconds / inference.n_iter:.1f} ms per iteration)")
 
 # CRITICISM: count the modes.
-samples = np.concatenate([sess.run(x) for _ in range(-(-N_EVAL // M))])[:N_EVAL]
+def draw():
+    return np.concatenate([sess.run(x) for _ in range(-(-N_EVAL // M))])[:N_EVAL]
+
+
+samples = draw()
 coverage = mode_coverage(samples, mixture)
+last_iterate = None
+if args.ema_decay is not None:
+    last_iterate = {"modes_captured": coverage.modes_captured,
+                    "high_quality_fraction": coverage.high_quality_fraction}
+    print(f"last weights: {coverage.modes_captured}/{mixture.n_modes} modes, "
+          f"{coverage.high_quality_fraction:.1%} high quality; scored below: the weight average")
+    with inference.averaged_generator():
+        samples = draw()
+    coverage = mode_coverage(samples, mixture)
 print(f"{args.mixture}: {coverage.modes_captured}/{mixture.n_modes} modes captured, "
       f"{coverage.high_quality_fraction:.1%} of samples within 3 std of a mode "
       f"(samples from the mixture itself: about 98.9%)")
 print("samples per mode: " + " ".join(str(c) for c in coverage.counts))
 
 metrics = {"mixture": args.mixture, "loss": args.loss, "disc_steps": args.disc_steps,
-           "pack": args.pack, "lr": args.lr,
+           "pack": args.pack, "lr": args.lr, "ema_decay": args.ema_decay,
            "noise_dim": args.noise_dim, "n_iter": args.n_iter, "seed": args.seed,
            "n_samples": N_EVAL, "n_modes": mixture.n_modes,
            "modes_captured": coverage.modes_captured,
            "high_quality_fraction": coverage.high_quality_fraction,
-           "counts": coverage.counts.tolist()}
+           "counts": coverage.counts.tolist(), "last_iterate": last_iterate}
 with atomic_write(os.path.join(out_dir, "metrics.json"), "w") as f:
     json.dump(metrics, f, indent=2)
 
