@@ -506,6 +506,47 @@ row("inference-disc-steps", ValueError, "disc_steps must be None or a positive i
 row("inference-pretrain-steps", ValueError, "pretrain_steps must be a non-negative int, got …",
     lambda env: gan()[0].initialize(pretrain_steps=-1))
 
+row("inference-ema-decay", ValueError,
+    "ema_decay must be None or a float in (0, 1), e.g. 0.999, got …",
+    lambda env: gan()[0].initialize(ema_decay=1.0))
+
+
+@row("inference-averaged-generator-without-ema", RuntimeError,
+     "averaged_generator() needs a moving average of the generator's weights: call "
+     "initialize(..., ema_decay=0.999) before training.")
+def _(env):
+    inference, _ = gan()
+    inference.initialize(n_print=0)
+    with inference.averaged_generator():
+        pass
+
+
+def inside_averaged_generator(env, action):
+    inference, x_ph = gan()
+    inference.initialize(n_print=0, ema_decay=0.99, checkpoint_dir=str(env.tmp_path))
+    tf.global_variables_initializer().run()
+    with inference.averaged_generator():
+        action(inference, x_ph)
+
+
+@row("inference-inside-averaged-generator", RuntimeError,
+     "Cannot … inside averaged_generator(): the generator's variables hold the weight "
+     "average, not the trained weights. Leave the block first.")
+def _(env):
+    inside_averaged_generator(env, lambda inference, x_ph: inference.update({x_ph: np.zeros([M, 1])}))
+
+
+also("inference-inside-averaged-generator",
+     lambda env: inside_averaged_generator(env, lambda inference, _: inference.save_checkpoint()))
+also("inference-inside-averaged-generator",
+     lambda env: inside_averaged_generator(env, lambda inference, _: inference.run()))
+
+
+@row("inference-averaged-generator-nested", RuntimeError,
+     "averaged_generator() blocks cannot be nested.")
+def _(env):
+    inside_averaged_generator(env, lambda inference, _: inference.averaged_generator().__enter__())
+
 row("inference-unknown-optimizer", ValueError,
     "Unknown … optimizer …; use one of adam, rmsprop, gradientdescent, momentum, adagrad, "
     "adadelta, ftrl, or pass a tf.compat.v1.train.Optimizer.",

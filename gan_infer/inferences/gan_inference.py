@@ -328,8 +328,9 @@ class GANInference(Inference):
         its weights (`initialize(ema_decay=...)`); the live weights come
         back when the block ends, also on an exception.
 
-        Sample, score or plot inside it; do not train or save checkpoints
-        there (both are refused), since the variables hold the average.
+        Sample, score or plot inside it. `update()`, `run()` and
+        `save_checkpoint()` are refused there: the variables hold the
+        average, and training or saving it would lose the trained weights.
 
         #### Examples
 
@@ -451,6 +452,7 @@ class GANInference(Inference):
         return train_d
 
     def _check_runnable(self):
+        self._refuse_inside_average("run()")
         placeholders = [real.name for real in self.reals if real.op.type == "Placeholder"]
         if placeholders:
             raise ValueError(
@@ -523,7 +525,7 @@ class GANInference(Inference):
         return info_dict
 
     def _step(self, variables, feed_dict, counted):
-        self._refuse_inside_average("train")
+        self._refuse_inside_average("update()")
         if feed_dict is None:
             feed_dict = {}
         for real in self.reals:
