@@ -61,6 +61,9 @@ parser.add_argument("--pack", type=int, default=1,
                     help="PacGAN packing: D judges PACK samples at once (default 1: plain GAN)")
 parser.add_argument("--lr", type=float, default=1e-4,
                     help="Adam learning rate of both players (default 1e-4)")
+parser.add_argument("--gradient-penalty", type=float, default=None,
+                    help="weight of a zero-centred gradient penalty on D between data and "
+                         "samples, e.g. 1 (default: none)")
 parser.add_argument("--ema-decay", type=float, default=None,
                     help="score samples drawn with an exponential moving average of the "
                          "generator's weights with this decay, e.g. 0.999 (default: the last "
@@ -74,6 +77,8 @@ if args.n_iter < 1 or args.n_print < 1 or args.noise_dim < 1 or not args.lr > 0:
     parser.error("--n-iter, --n-print, --noise-dim and --lr must be positive")
 if args.disc_steps is not None and args.disc_steps < 1:
     parser.error(f"--disc-steps must be positive, got {args.disc_steps}")
+if args.gradient_penalty is not None and not args.gradient_penalty >= 0:
+    parser.error(f"--gradient-penalty must be non-negative, got {args.gradient_penalty}")
 if args.ema_decay is not None and not 0.0 < args.ema_decay < 1.0:
     parser.error(f"--ema-decay must lie in (0, 1), e.g. 0.999, got {args.ema_decay}")
 if args.pack < 1 or 512 % args.pack:
@@ -127,7 +132,8 @@ optimizer_d = tf.train.AdamOptimizer(args.lr, beta1=0.5)
 
 inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
 inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d, loss=args.loss,
-                     disc_steps=args.disc_steps, ema_decay=args.ema_decay,
+                     disc_steps=args.disc_steps, gradient_penalty=args.gradient_penalty,
+                     ema_decay=args.ema_decay,
                      n_iter=args.n_iter, n_print=args.n_print)
 
 # CRITICISM, recorded during training: a batch of samples for the animation
@@ -171,6 +177,7 @@ print("samples per mode: " + " ".join(str(c) for c in coverage.counts))
 
 metrics = {"mixture": args.mixture, "loss": args.loss, "disc_steps": args.disc_steps,
            "pack": args.pack, "lr": args.lr, "ema_decay": args.ema_decay,
+           "gradient_penalty": args.gradient_penalty,
            "noise_dim": args.noise_dim, "n_iter": args.n_iter, "seed": args.seed,
            "n_samples": N_EVAL, "n_modes": mixture.n_modes,
            "modes_captured": coverage.modes_captured,

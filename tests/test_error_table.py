@@ -506,6 +506,10 @@ row("inference-disc-steps", ValueError, "disc_steps must be None or a positive i
 row("inference-pretrain-steps", ValueError, "pretrain_steps must be a non-negative int, got …",
     lambda env: gan()[0].initialize(pretrain_steps=-1))
 
+row("inference-gradient-penalty", ValueError,
+    "gradient_penalty must be None or a non-negative number, got …",
+    lambda env: gan()[0].initialize(gradient_penalty=-1.0))
+
 row("inference-ema-decay", ValueError,
     "ema_decay must be None or a float in (0, 1), e.g. 0.999, got …",
     lambda env: gan()[0].initialize(ema_decay=1.0))
@@ -610,6 +614,11 @@ def _(env):
 
 row("inference-wgan-penalty", ValueError, "penalty must be a non-negative number or None, got …",
     lambda env: gan(ed.WGANInference)[0].initialize(penalty=-1.0))
+
+row("inference-wgan-gradient-penalty", ValueError,
+    "WGANInference's gradient penalty is penalty= (one-centred, WGAN-GP); gradient_penalty= "
+    "is GANInference's zero-centred one.",
+    lambda env: gan(ed.WGANInference)[0].initialize(gradient_penalty=1.0))
 
 row("inference-wgan-clip", ValueError, "clip must be a positive number or None, got …",
     lambda env: gan(ed.WGANInference)[0].initialize(penalty=None, clip=0.0))

@@ -8,6 +8,7 @@ import tensorflow.compat.v1 as tf
 from gan_infer.inferences import losses
 from gan_infer.inferences.inference import Inference
 from gan_infer.inferences.optimizers import build_optimizer
+from gan_infer.util.seeds import fresh_seed
 from gan_infer.util.session import get_session
 
 __all__ = ["GANInference"]
@@ -196,7 +197,8 @@ class GANInference(Inference):
 
     def initialize(self, optimizer=None, optimizer_d=None, global_step=None,
                    global_step_d=None, var_list=None, *args, loss="non_saturating",
-                   disc_steps=None, pretrain_steps=0, ema_decay=None, **kwargs):
+                   disc_steps=None, pretrain_steps=0, gradient_penalty=None, ema_decay=None,
+                   **kwargs):
         """Build the losses and the training ops.
 
         Args:
@@ -220,6 +222,15 @@ class GANInference(Inference):
             generator step.
           pretrain_steps: int. Discriminator steps before the first iteration
             ("pre-train the decision surface").
+          gradient_penalty: float, optional. Weight gamma of a zero-centred
+            gradient penalty added to the discriminator's loss,
+
+                gamma * E ||grad_x D(x_hat)||^2,  x_hat = u x + (1 - u) G(z),  u ~ U(0, 1)
+
+            (Thanh-Tung et al., 2019): it keeps D smooth between data and
+            samples, so its gradient still leads the generator towards data
+            it has not covered (missing modes) instead of only sharpening
+            the modes it has. Default none.
           ema_decay: float in (0, 1), optional. Keep an exponential moving
             average of the generator's weights (Yazici et al., 2019),
             updated after every generator step:
@@ -238,6 +249,12 @@ class GANInference(Inference):
         self._refuse_reinitialize()  # before the schedule of the first call is touched
         self._set_schedule(loss, disc_steps, pretrain_steps)
         _check_ema_decay(ema_decay)
+        if gradient_penalty is not None and (
+                isinstance(gradient_penalty, bool) or not isinstance(gradient_penalty, numbers.Real)
+                or gradient_penalty < 0):
+            raise ValueError(f"gradient_penalty must be None or a non-negative number, "
+                             f"got {gradient_penalty!r}.")
+        self.gradient_penalty = float(gradient_penalty or 0.0)
         super().initialize(*args, **kwargs)
         # Optimizers first: a bad name is refused before the discriminator's
         # variables exist, so initialize() can be called again, fixed.
@@ -404,7 +421,34 @@ class GANInference(Inference):
     def _losses(self, d_true, d_fake):
         """(generator loss, discriminator loss) before regularization."""
         loss_d, loss = losses.GAN_LOSSES[self.loss_name]
-        return loss(d_fake), loss_d(d_true, d_fake)
+        loss_d = loss_d(d_true, d_fake)
+        if self.gradient_penalty:
+            loss_d += self.gradient_penalty * losses.gradient_penalty(
+                self._gradients_at_interpolates(), target=0.0)
+        return loss(d_fake), loss_d
+
+    def _gradients_at_interpolates(self):
+        """grad D at x_hat = u x + (1 - u) G(z), u ~ Uniform(0, 1) per example."""
+        reals = [tf.convert_to_tensor(real) for real in self.reals]
+        fakes = [tf.convert_to_tensor(fake) for fake in self.fakes]
+        # One mixing weight per example, shared by all of the critic's
+        # inputs and broadcast over their other axes. Integer inputs (class
+        # labels) cannot be mixed: the real ones are used.
+        u = tf.random.stateless_uniform(tf.shape(reals[0])[:1], seed=fresh_seed(),
+                                        name="interpolation_weight")
+        mixed = []
+        for real, fake in zip(reals, fakes):
+            if not real.dtype.is_floating:
+                mixed.append(real)
+                continue
+            if real.shape.rank is None:
+                raise ValueError("The gradient penalty needs data of known rank.")
+            weight = tf.reshape(tf.cast(u, real.dtype), [-1] + [1] * (real.shape.rank - 1))
+            mixed.append(weight * real + (1.0 - weight) * fake)
+        with tf.variable_scope(DISC_SCOPE, reuse=True):
+            d_hat = self.discriminator(*mixed)
+        inputs = [m for m in mixed if m.dtype.is_floating]
+        return tf.gradients(d_hat, inputs)
 
     def _build_loss_and_gradients(self, var_list):
         d_true, d_fake = self._discriminate()

@@ -81,13 +81,18 @@ def wasserstein_generator_loss(d_fake):
         return -tf.reduce_mean(d_fake)
 
 
-def gradient_penalty(gradients):
-    """The WGAN-GP penalty (Gulrajani et al., 2017) from critic gradients:
+def gradient_penalty(gradients, target=1.0):
+    """A gradient penalty from discriminator gradients:
 
-        P = E[(||grad_x D(x_hat)||_2 - 1)^2],
+        P = E[(||grad_x D(x_hat)||_2 - target)^2],
 
-    where `gradients` holds grad_x D at the interpolates x_hat, one example
-    per row (any trailing shape); the norm is over all but the first axis.
+    where `gradients` holds grad_x D at the points x_hat, one example per
+    row (any trailing shape); the norm is over all but the first axis.
+    `target=1` is WGAN-GP's penalty (Gulrajani et al., 2017), which keeps a
+    critic near 1-Lipschitz; `target=0` is the zero-centred penalty
+    E ||grad_x D(x_hat)||^2 (Thanh-Tung et al., 2019; Mescheder et al.,
+    2018), which keeps a discriminator smooth, so that its gradients keep
+    pointing the generator at data it has not reached.
     A list of tensors (a critic of several inputs, e.g. image and label)
     counts as one vector per example: the norm runs over all of them.
     A 1e-12 under the square root keeps the penalty's own gradient finite
@@ -99,8 +104,10 @@ def gradient_penalty(gradients):
         squared_norms = tf.add_n([
             tf.reduce_sum(tf.square(part), axis=tf.range(1, tf.rank(part)))
             for part in map(tf.convert_to_tensor, parts)])
+        if target == 0:
+            return tf.reduce_mean(squared_norms)  # no square root, no need for the 1e-12
         slopes = tf.sqrt(squared_norms + 1e-12)
-        return tf.reduce_mean(tf.square(slopes - 1.0))
+        return tf.reduce_mean(tf.square(slopes - target))
 
 
 def least_squares_discriminator_loss(d_real, d_fake):

@@ -5,7 +5,6 @@ import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences import losses
 from gan_infer.inferences.gan_inference import DISC_SCOPE, GANInference
-from gan_infer.util.seeds import fresh_seed
 
 __all__ = ["WGANInference"]
 
@@ -49,6 +48,9 @@ class WGANInference(GANInference):
         if clip is not None and (isinstance(clip, bool) or not isinstance(clip, numbers.Real)
                                  or clip <= 0):
             raise ValueError(f"clip must be a positive number or None, got {clip!r}.")
+        if kwargs.get("gradient_penalty") is not None:
+            raise ValueError("WGANInference's gradient penalty is penalty= (one-centred, "
+                             "WGAN-GP); gradient_penalty= is GANInference's zero-centred one.")
         if kwargs.pop("loss", "wasserstein") != "wasserstein":
             raise ValueError("WGANInference always uses the Wasserstein loss; for the others "
                              "use GANInference(...).initialize(loss=...).")
@@ -60,30 +62,8 @@ class WGANInference(GANInference):
     def _losses(self, d_true, d_fake):
         loss_d = losses.wasserstein_critic_loss(d_true, d_fake)
         if self.penalty > 0:
-            loss_d += self.penalty * losses.gradient_penalty(self._critic_gradients_at_interpolates())
+            loss_d += self.penalty * losses.gradient_penalty(self._gradients_at_interpolates())
         return losses.wasserstein_generator_loss(d_fake), loss_d
-
-    def _critic_gradients_at_interpolates(self):
-        reals = [tf.convert_to_tensor(real) for real in self.reals]
-        fakes = [tf.convert_to_tensor(fake) for fake in self.fakes]
-        # One mixing weight per example, shared by all of the critic's
-        # inputs and broadcast over their other axes. Integer inputs (class
-        # labels) cannot be mixed: the real ones are used.
-        u = tf.random.stateless_uniform(tf.shape(reals[0])[:1], seed=fresh_seed(),
-                                        name="interpolation_weight")
-        mixed = []
-        for real, fake in zip(reals, fakes):
-            if not real.dtype.is_floating:
-                mixed.append(real)
-                continue
-            if real.shape.rank is None:
-                raise ValueError("The gradient penalty needs data of known rank.")
-            weight = tf.reshape(tf.cast(u, real.dtype), [-1] + [1] * (real.shape.rank - 1))
-            mixed.append(weight * real + (1.0 - weight) * fake)
-        with tf.variable_scope(DISC_SCOPE, reuse=True):
-            d_hat = self.discriminator(*mixed)
-        inputs = [m for m in mixed if m.dtype.is_floating]
-        return tf.gradients(d_hat, inputs)
 
     def _after_critic_update(self, train_d):
         if self.clip is None:

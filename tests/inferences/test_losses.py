@@ -125,6 +125,23 @@ def test_gradient_penalty(sess, shape):
     np.testing.assert_allclose(got, penalty_reference(g), rtol=RTOL)
 
 
+@pytest.mark.parametrize("target", [0.0, 0.5, 2.0])
+def test_gradient_penalty_target(sess, target):
+    g = np.random.default_rng(15).normal(scale=0.7, size=(M, 2, 3)).astype(np.float64)
+    norms = np.sqrt(np.sum(g ** 2, axis=(1, 2)))
+    got = sess.run(losses.gradient_penalty(tf.constant(g), target=target))
+    np.testing.assert_allclose(got, np.mean((norms - target) ** 2), rtol=RTOL)
+
+
+def test_zero_centred_penalty_gradient_is_twice_the_gradient(sess):
+    """d/dg mean_i ||g_i||^2 = 2 g / n: finite and exact at g = 0 too."""
+    g0 = np.random.default_rng(16).normal(size=(M, 3))
+    g0[0] = 0.0
+    g = tf.constant(g0)
+    (grad,) = tf.gradients(losses.gradient_penalty(g, target=0.0), [g])
+    np.testing.assert_allclose(sess.run(grad), 2.0 * g0 / M, rtol=1e-12)
+
+
 def test_gradient_penalty_is_zero_for_unit_norms(sess):
     g = np.random.default_rng(12).normal(size=(10, 3))
     g /= np.linalg.norm(g, axis=1, keepdims=True)

@@ -63,6 +63,15 @@ def gan_gradients(p, x_real, z):
     return loss, grads, loss_d, grads_d
 
 
+def zero_centred_penalty_gradients(p, x_real, z, gamma):
+    """The non-saturating losses plus gamma * E ||grad_x D(x_hat)||^2: for a
+    linear D the input gradient is w everywhere, so the penalty is gamma w^2
+    wherever the interpolates x_hat fall."""
+    loss, grads, loss_d, grads_d = gan_gradients(p, x_real, z)
+    grads_d["w"] += 2.0 * gamma * p["w"]
+    return loss, grads, loss_d + gamma * p["w"] ** 2, grads_d
+
+
 def wgan_gradients(p, x_real, z, penalty):
     """Closed-form gradients of the WGAN-GP losses for a linear critic: its
     gradient w.r.t. any input is w, so the penalty is (sqrt(w^2) - 1)^2."""
@@ -154,6 +163,15 @@ def test_gan_update_matches_numpy(opt_name, variables):
     moved = {name for name in INITIAL if final[name] != INITIAL[name]}
     expected_moved = {None: {"a", "b", "w", "c"}, "Gen": {"a", "b"}, "Disc": {"w", "c"}}[variables]
     assert moved == expected_moved
+
+
+@pytest.mark.parametrize("opt_name", ["gd", "adam"])
+@pytest.mark.parametrize("variables", [None, "Gen", "Disc"])
+def test_gan_zero_centred_gradient_penalty_update_matches_numpy(opt_name, variables):
+    gamma = 3.0
+    run_and_compare(ed.GANInference, opt_name, variables,
+                    lambda p, x, z: zero_centred_penalty_gradients(p, x, z, gamma),
+                    gradient_penalty=gamma)
 
 
 @pytest.mark.parametrize("opt_name", ["gd", "adam"])
