@@ -49,6 +49,9 @@ parser.add_argument("--noise", choices=["uniform", "normal"], default="uniform",
 parser.add_argument("--pack", type=int, default=1,
                     help="PacGAN packing: D judges PACK images at once, stacked as channels "
                          "(default 1: plain DCGAN)")
+parser.add_argument("--gradient-penalty", type=float, default=None,
+                    help="weight of a zero-centred gradient penalty on D between data and "
+                         "samples (default: none)")
 parser.add_argument("--ema-decay", type=float, default=None,
                     help="sample with an exponential moving average of the generator's weights "
                          "with this decay, e.g. 0.999 (default: the last weights)")
@@ -62,6 +65,8 @@ parser.add_argument("--seed", type=int, default=42)
 args = parser.parse_args()
 if args.n_iter < 1 or args.n_print < 1:
     parser.error("--n-iter and --n-print must be positive")
+if args.gradient_penalty is not None and not args.gradient_penalty >= 0:
+    parser.error(f"--gradient-penalty must be non-negative, got {args.gradient_penalty}")
 if args.ema_decay is not None and not 0.0 < args.ema_decay < 1.0:
     parser.error(f"--ema-decay must lie in (0, 1), e.g. 0.999, got {args.ema_decay}")
 if args.pack < 1 or 64 % args.pack:
@@ -133,7 +138,8 @@ optimizer_d = tf.train.AdamOptimizer(2e-4, beta1=0.5)
 
 inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
 inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d, loss=args.loss,
-                     ema_decay=args.ema_decay, n_iter=args.n_iter, n_print=args.n_print)
+                     gradient_penalty=args.gradient_penalty, ema_decay=args.ema_decay,
+                     n_iter=args.n_iter, n_print=args.n_print)
 
 sess = ed.get_session()
 tf.global_variables_initializer().run()
