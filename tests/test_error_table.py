@@ -612,7 +612,7 @@ def _(env):
     inference.update()
 
 
-row("inference-wgan-penalty", ValueError, "penalty must be a non-negative number or None, got …",
+row("inference-wgan-penalty", ValueError, "penalty must be None or a non-negative number, got …",
     lambda env: gan(ed.WGANInference)[0].initialize(penalty=-1.0))
 
 row("inference-wgan-gradient-penalty", ValueError,

@@ -33,11 +33,18 @@ def _check_arity(discriminator, count):
             f"signature is {signature}.") from None
 
 
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_penalty_weight(name, value):
+    """A penalty's weight: None (no penalty) or a number >= 0."""
+    if value is not None and not (_is_number(value) and value >= 0):
+        raise ValueError(f"{name} must be None or a non-negative number, got {value!r}.")
+
+
 def _check_ema_decay(ema_decay):
-    if ema_decay is None:
-        return
-    if isinstance(ema_decay, bool) or not isinstance(ema_decay, numbers.Real) \
-            or not 0.0 < ema_decay < 1.0:
+    if ema_decay is not None and not (_is_number(ema_decay) and 0.0 < ema_decay < 1.0):
         raise ValueError(f"ema_decay must be None or a float in (0, 1), e.g. 0.999, "
                          f"got {ema_decay!r}.")
 
@@ -241,19 +248,18 @@ class GANInference(Inference):
             initial weights quickly). GAN training circles around its
             equilibrium instead of settling; the average sits nearer its
             centre, so samples drawn with it (`averaged_generator()`) are
-            usually cleaner and more varied than the last iterate's. 0.999
-            averages over roughly the last 1,000 generator steps.
+            usually cleaner than the last iterate's. 0.999 averages over
+            roughly the last 1,000 generator steps. The average of weights
+            far apart can be worse than each of them (a generator that
+            keeps moving a lot, e.g. under a strong gradient penalty), so
+            compare it with the last weights before relying on it.
           *args, **kwargs: passed to `Inference.initialize` (n_iter,
             n_print, logdir, log_timestamp, log_vars, debug).
         """
         self._refuse_reinitialize()  # before the schedule of the first call is touched
         self._set_schedule(loss, disc_steps, pretrain_steps)
         _check_ema_decay(ema_decay)
-        if gradient_penalty is not None and (
-                isinstance(gradient_penalty, bool) or not isinstance(gradient_penalty, numbers.Real)
-                or gradient_penalty < 0):
-            raise ValueError(f"gradient_penalty must be None or a non-negative number, "
-                             f"got {gradient_penalty!r}.")
+        check_penalty_weight("gradient_penalty", gradient_penalty)
         self.gradient_penalty = float(gradient_penalty or 0.0)
         super().initialize(*args, **kwargs)
         # Optimizers first: a bad name is refused before the discriminator's

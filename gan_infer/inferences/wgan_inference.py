@@ -4,7 +4,7 @@ import numbers
 import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences import losses
-from gan_infer.inferences.gan_inference import DISC_SCOPE, GANInference
+from gan_infer.inferences.gan_inference import DISC_SCOPE, GANInference, check_penalty_weight
 
 __all__ = ["WGANInference"]
 
@@ -42,9 +42,7 @@ class WGANInference(GANInference):
             after each critic update; default no clipping.
           *args, **kwargs: passed to `GANInference.initialize`.
         """
-        if penalty is not None and (isinstance(penalty, bool) or not isinstance(penalty, numbers.Real)
-                                    or penalty < 0):
-            raise ValueError(f"penalty must be a non-negative number or None, got {penalty!r}.")
+        check_penalty_weight("penalty", penalty)
         if clip is not None and (isinstance(clip, bool) or not isinstance(clip, numbers.Real)
                                  or clip <= 0):
             raise ValueError(f"clip must be a positive number or None, got {clip!r}.")
