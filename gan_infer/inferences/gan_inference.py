@@ -285,7 +285,13 @@ class GANInference(Inference):
         update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
         update_ops_d = tf.get_collection(tf.GraphKeys.UPDATE_OPS, scope=DISC_SCOPE + r"(_\d+)?/")
         update_ops_g = [op for op in update_ops if op not in update_ops_d]
-        self._build_weight_average(ema_decay, [v for _, v in grads_and_vars])
+        self._inside_average = False
+        self._averaged_vars = [v for _, v in grads_and_vars]
+        # Its shadow variables (".../ExponentialMovingAverage") appear with the
+        # first generator step below; they are global variables, so
+        # checkpoints keep the average with the weights.
+        self._ema = (None if ema_decay is None else
+                     tf.train.ExponentialMovingAverage(ema_decay, num_updates=self.t))
 
         def apply(opt, pairs, step, after, side_updates, generator=False):
             with tf.control_dependencies(after), self._compiled():
@@ -310,6 +316,7 @@ class GANInference(Inference):
             apply(optimizer, grads_and_vars, global_step, both, update_ops_g, generator=True),
             self._after_critic_update(
                 apply(optimizer_d, grads_and_vars_d, global_step_d, both, update_ops_d)))
+        self._swap_average = None if self._ema is None else self._build_average_swap()
 
         # Each session step reads one batch of in-graph data, then moves on.
         self.train, self.train_d, self.train_both = (
@@ -324,24 +331,15 @@ class GANInference(Inference):
                 tf.summary.image("samples", grid, max_outputs=1, collections=[self._summary_key])
         self._finish_initialize()
 
-    def _build_weight_average(self, ema_decay, generator_vars):
-        """The moving average of the generator's weights and the op that
-        swaps it with the live weights (run twice, it restores them)."""
-        self._ema, self._swap_average, self._averaged_vars = None, None, []
-        self._inside_average = False
-        if ema_decay is None:
-            return
-        # Shadow variables (".../ExponentialMovingAverage") are global
-        # variables, so checkpoints keep the average with the weights.
-        self._ema = tf.train.ExponentialMovingAverage(ema_decay, num_updates=self.t)
-        self._averaged_vars = list(generator_vars)
-        self._ema.apply(self._averaged_vars)  # makes the shadows, initialised to the weights
+    def _build_average_swap(self):
+        """One op that swaps the generator's weights with their moving
+        average; run twice, it restores them."""
         averages = [self._ema.average(v) for v in self._averaged_vars]
         # Both values are read before either variable is written.
-        reads = [v.read_value() for v in self._averaged_vars] + [a.read_value() for a in averages]
-        live, averaged = reads[:len(averages)], reads[len(averages):]
-        with tf.control_dependencies(reads):
-            self._swap_average = tf.group(
+        live = [v.read_value() for v in self._averaged_vars]
+        averaged = [a.read_value() for a in averages]
+        with tf.control_dependencies(live + averaged):
+            return tf.group(
                 *[v.assign(a) for v, a in zip(self._averaged_vars, averaged)],
                 *[a.assign(v) for a, v in zip(averages, live)], name="swap_weight_average")
 

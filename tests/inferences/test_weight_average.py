@@ -118,10 +118,14 @@ def test_the_average_is_checkpointed(tmp_path):
 
 def test_wgan_averages_too():
     inference, x_ph, _, params = build(ed.WGANInference, "adam", "adam", ema_decay=DECAY)
+    sess = ed.get_session()
+    before = float(sess.run(params["a"]))
     inference.update({x_ph: batch(np.random.default_rng(6))["x"]})
+    after = float(sess.run(params["a"]))
+    expected = decay_at(0) * before + (1.0 - decay_at(0)) * after
     with inference.averaged_generator():
-        pass
-    assert shadow(params["a"]) is not None
+        np.testing.assert_allclose(sess.run(params["a"]), expected, rtol=1e-6)
+    assert sess.run(params["a"]) == after
 
 
 def test_averaged_generator_needs_ema_decay():
