@@ -55,6 +55,14 @@ parser.add_argument("--gradient-penalty", type=float, default=None,
 parser.add_argument("--ema-decay", type=float, default=None,
                     help="sample with an exponential moving average of the generator's weights "
                          "with this decay, e.g. 0.999 (default: the last weights)")
+parser.add_argument("--lr", type=float, default=2e-4,
+                    help="the generator's Adam learning rate (default 2e-4, as in the paper)")
+parser.add_argument("--lr-d", type=float, default=None,
+                    help="the discriminator's Adam learning rate (default: --lr); e.g. "
+                         "--lr 1e-4 --lr-d 4e-4 for two time-scale updates")
+parser.add_argument("--minibatch-stddev", action="store_true",
+                    help="give the discriminator the spread of its batch as a feature "
+                         "(Karras et al. 2018), so too little variety is visible to it")
 parser.add_argument("--disc-batch-norm", action="store_true",
                     help="batch norm after the discriminator's second convolution")
 parser.add_argument("--data-dir", default=None,
@@ -69,6 +77,8 @@ if args.gradient_penalty is not None and not args.gradient_penalty >= 0:
     parser.error(f"--gradient-penalty must be non-negative, got {args.gradient_penalty}")
 if args.ema_decay is not None and not 0.0 < args.ema_decay < 1.0:
     parser.error(f"--ema-decay must lie in (0, 1), e.g. 0.999, got {args.ema_decay}")
+if not args.lr > 0 or (args.lr_d is not None and not args.lr_d > 0):
+    parser.error("--lr and --lr-d must be positive")
 if args.pack < 1 or 64 % args.pack:
     parser.error(f"--pack must be a positive divisor of the batch size 64, got {args.pack}")
 
@@ -129,12 +139,14 @@ def discriminative_network(x):
         # once on each), as in the DCGAN reference code.
         net = layers.batch_norm(net, training=True)
     net = layers.leaky_relu(net)
+    if args.minibatch_stddev:
+        net = layers.minibatch_stddev(net, group_size=4)
     net = layers.flatten(net)
     return layers.dense(net, 1, activation=None, kernel_initializer=init)
 
 
-optimizer = tf.train.AdamOptimizer(2e-4, beta1=0.5)
-optimizer_d = tf.train.AdamOptimizer(2e-4, beta1=0.5)
+optimizer = tf.train.AdamOptimizer(args.lr, beta1=0.5)
+optimizer_d = tf.train.AdamOptimizer(args.lr if args.lr_d is None else args.lr_d, beta1=0.5)
 
 inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
 inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d, loss=args.loss,

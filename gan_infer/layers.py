@@ -31,7 +31,7 @@ from gan_infer.util.seeds import fresh_seed
 from gan_infer.util.session import require_graph_mode
 
 __all__ = ["dense", "dropout", "conv2d", "conv2d_transpose", "batch_norm", "leaky_relu",
-           "flatten", "l2_regularizer", "l1_regularizer"]
+           "flatten", "minibatch_stddev", "l2_regularizer", "l1_regularizer"]
 
 
 def _as_float_tensor(inputs, layer):
@@ -328,6 +328,71 @@ def flatten(inputs, name=None):
     size = int(inputs.shape[1:].num_elements())
     outputs = tf.reshape(inputs, [-1, size], name=name)
     outputs.set_shape([inputs.shape[0], size])
+    return outputs
+
+
+def minibatch_stddev(inputs, group_size=None, epsilon=1e-8, name=None):
+    """Append the batch's spread as one more feature (Karras et al., 2018).
+
+    For groups of `group_size` examples, the standard deviation of every
+    feature over the group, averaged over features,
+
+        s = mean_f sqrt(Var_group[x_f] + epsilon),
+
+    is appended to each example of the group: one more unit for inputs
+    [batch, features], one more constant channel for images [batch, height,
+    width, channels]. A discriminator that sees it can tell a batch of
+    samples with too little variety (a generator that draws the same few
+    digits) from a batch of data, which a per-example discriminator cannot.
+    Example i belongs to group i mod (batch / group_size), as in the
+    reference implementation. Call the discriminator on data and on
+    samples separately (as the inferences do), so no group mixes the two.
+
+    Args:
+      inputs: float tensor of rank 2 or 4.
+      group_size: int, optional. Examples per group; must divide the batch.
+        Default: the whole batch is one group.
+      epsilon: float. Keeps the square root differentiable at zero spread.
+
+    #### Examples
+
+    ```python
+    net = layers.conv2d(x, 128, 5, strides=2, activation=layers.leaky_relu)
+    net = layers.minibatch_stddev(net, group_size=4)  # [M, 7, 7, 129]
+    ```
+    """
+    inputs = _as_float_tensor(inputs, "minibatch_stddev")
+    rank = inputs.shape.rank
+    if rank not in (2, 4) or not inputs.shape[1:].is_fully_defined():
+        raise ValueError(
+            "layers.minibatch_stddev needs [batch, features] or [batch, height, width, "
+            f"channels] inputs with known non-batch dimensions, got shape {inputs.shape}.")
+    if group_size is not None:
+        if isinstance(group_size, bool) or not isinstance(group_size, numbers.Integral) \
+                or group_size < 2:
+            raise ValueError(
+                f"layers.minibatch_stddev: group_size must be an int >= 2 (a spread needs "
+                f"two examples) or None for the whole batch, got {group_size!r}.")
+        batch = inputs.shape[0]
+        if batch is not None and batch % group_size:
+            raise ValueError(
+                f"layers.minibatch_stddev: group_size {group_size} does not divide the batch "
+                f"of {batch}; pick a divisor, or None for the whole batch.")
+    with tf.name_scope(name or "minibatch_stddev"):
+        shape = tf.shape(inputs)
+        groups = shape[0] if group_size is None else group_size
+        checks = [] if group_size is None else [tf.debugging.assert_equal(
+            shape[0] % group_size, 0,
+            message=f"layers.minibatch_stddev: group_size {group_size} must divide the batch")]
+        with tf.control_dependencies(checks):
+            grouped = tf.reshape(inputs, tf.concat([[groups, -1], shape[1:]], 0))
+        variance = tf.reduce_mean(
+            tf.square(grouped - tf.reduce_mean(grouped, 0, keepdims=True)), 0)
+        spread = tf.reduce_mean(tf.sqrt(variance + epsilon), list(range(1, rank)))
+        spread = tf.tile(spread, [groups])  # example i gets its group's, i mod (batch / groups)
+        feature = tf.reshape(spread, [-1] + [1] * (rank - 1)) * tf.ones_like(inputs[..., :1])
+        outputs = tf.concat([inputs, feature], -1)
+    outputs.set_shape(inputs.shape[:-1].concatenate([inputs.shape[-1] + 1]))
     return outputs
 
 

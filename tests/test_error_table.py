@@ -303,6 +303,21 @@ row("models-layer-batch-norm-momentum", ValueError,
 row("models-layer-flatten", ValueError, "layers.flatten needs known non-batch dimensions, got …",
     lambda env: layers.flatten(tf.placeholder(tf.float32, [None, None, 3])))
 
+row("models-layer-minibatch-stddev-rank", ValueError,
+    "layers.minibatch_stddev needs [batch, features] or [batch, height, width, channels] "
+    "inputs with known non-batch dimensions, got shape …",
+    lambda env: layers.minibatch_stddev(tf.zeros([4, 3, 2])))
+
+row("models-layer-minibatch-stddev-group", ValueError,
+    "layers.minibatch_stddev: group_size must be an int >= 2 (a spread needs two examples) "
+    "or None for the whole batch, got …",
+    lambda env: layers.minibatch_stddev(tf.zeros([4, 3]), group_size=1))
+
+row("models-layer-minibatch-stddev-divide", ValueError,
+    "layers.minibatch_stddev: group_size … does not divide the batch of …; pick a divisor, "
+    "or None for the whole batch.",
+    lambda env: layers.minibatch_stddev(tf.zeros([4, 3]), group_size=3))
+
 row("models-layer-regularizer-scale", ValueError,
     "…_regularizer: scale must be a non-negative number, got …",
     lambda env: layers.l2_regularizer(-1.0))

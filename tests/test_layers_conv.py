@@ -141,3 +141,46 @@ def test_leaky_relu_and_flatten():
     out, leaky = run([flat, layers.leaky_relu(x, 0.1)])
     np.testing.assert_allclose(out, np.arange(-4, 4).reshape(2, 4))
     np.testing.assert_allclose(leaky.ravel(), np.where(np.arange(-4, 4) > 0, 1, 0.1) * np.arange(-4, 4))
+
+
+def numpy_minibatch_stddev(x, group_size):
+    """Karras et al.'s feature: example i is in group i mod (batch / group_size)."""
+    groups = x.reshape((group_size, -1) + x.shape[1:])
+    spread = np.sqrt(groups.var(0) + 1e-8).reshape(groups.shape[1], -1).mean(1)
+    feature = np.tile(spread, group_size).reshape((-1,) + (1,) * (x.ndim - 1))
+    return np.concatenate([x, feature * np.ones(x.shape[:-1] + (1,))], -1)
+
+
+@pytest.mark.parametrize("shape, group_size", [((8, 3, 3, 2), 4), ((8, 3, 3, 2), None),
+                                               ((6, 5), 2), ((6, 5), None)])
+def test_minibatch_stddev_matches_numpy(shape, group_size):
+    x = np.random.default_rng(1).normal(size=shape).astype(np.float32)
+    x[1::2] *= 3.0  # groups with different spreads, so a wrong grouping shows
+    y = layers.minibatch_stddev(tf.constant(x), group_size=group_size)
+    assert y.shape.as_list() == list(shape[:-1]) + [shape[-1] + 1]
+    np.testing.assert_allclose(run(y), numpy_minibatch_stddev(x, group_size or shape[0]),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_minibatch_stddev_with_an_unknown_batch_and_its_gradient():
+    x = tf.placeholder(tf.float32, [None, 3])
+    y = layers.minibatch_stddev(x, group_size=2)
+    assert y.shape.as_list() == [None, 4]
+    (grad,) = tf.gradients(tf.reduce_sum(y[:, -1]), x)
+    same = np.ones((4, 3), np.float32)  # zero spread: epsilon keeps the gradient finite
+    out, g = run([y, grad], {x: same})
+    np.testing.assert_allclose(out[:, -1], 1e-4, rtol=1e-3)
+    assert np.all(np.isfinite(g))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="must divide the batch"):
+        run(y, {x: np.ones((3, 3), np.float32)})
+
+
+@pytest.mark.parametrize("kwargs, inputs, message", [
+    ({"group_size": 1}, np.ones((4, 3)), "group_size must be an int >= 2"),
+    ({"group_size": True}, np.ones((4, 3)), "group_size must be an int >= 2"),
+    ({"group_size": 3}, np.ones((4, 3)), "does not divide the batch of 4"),
+    ({}, np.ones((4, 3, 2)), "needs \\[batch, features\\]"),
+])
+def test_minibatch_stddev_bad_arguments(kwargs, inputs, message):
+    with pytest.raises(ValueError, match=message):
+        layers.minibatch_stddev(tf.constant(inputs, tf.float32), **kwargs)
