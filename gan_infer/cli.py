@@ -155,6 +155,10 @@ def resolve_config(model, *, loss="non_saturating", n_iter=None, n_print=None, s
     }
     if config["seed"] >= 2**31:
         raise UsageError(f"seed must be below 2**31, got {seed}", "seed")
+    if config["batch_size"] % spec.pack:
+        raise UsageError(
+            f"batch_size must be a multiple of {spec.pack} for {spec.name} (its discriminator "
+            f"judges packs of {spec.pack} examples), got {config['batch_size']}", "batch_size")
     return config
 
 
@@ -334,6 +338,12 @@ def train(model, out_dir, **options):
         captured and high-quality fraction; mixture: mode shares, fitted
         mean/std and the KS distance to the true CDF).
 
+    A model that keeps a moving average of its generator's weights
+    (`zoo.Model.ema_decay`: grid) draws samples.npy and final.png with the
+    average, and metrics.json's "last_iterate" holds the metrics of the
+    last weights on the same noise; the figures during training show the
+    last weights.
+
     Resume semantics: OUT/config.json records the options. A run directory
     with the same options (`RUN_OPTIONS`; n_iter may grow) is resumed from
     its latest checkpoint, with the losses of an uninterrupted run; a
@@ -389,6 +399,7 @@ def train(model, out_dir, **options):
         inference.initialize(
             optimizer=spec.optimizer(config["learning_rate"]),
             optimizer_d=spec.optimizer(config["learning_rate_d"]), loss=config["loss"],
+            gradient_penalty=spec.gradient_penalty, ema_decay=spec.ema_decay,
             n_iter=config["n_iter"], n_print=config["n_print"], logdir=_path(out_dir, "logs"),
             log_timestamp=False, checkpoint_dir=_path(out_dir, "checkpoints"),
             checkpoint_every=config["checkpoint_every"],
@@ -405,7 +416,10 @@ def train(model, out_dir, **options):
         start = time.perf_counter()
         inference.run(variables=[], use_coordinator=False, monitors=[figures, last.update])
         seconds = time.perf_counter() - start
-        samples = _draw(parts.samples, spec.n_samples, config["seed"])
+        samples = last_iterate = _draw(parts.samples, spec.n_samples, config["seed"])
+        if spec.ema_decay is not None:
+            with inference.averaged_generator():  # same noise, averaged weights
+                samples = _draw(parts.samples, spec.n_samples, config["seed"])
 
     save_npy(_path(out_dir, "samples.npy"), samples)
     save_figure(spec.figure(samples, title=f"{spec.name}, {config['loss']} loss, iteration "
@@ -417,6 +431,8 @@ def train(model, out_dir, **options):
                "seconds": round(seconds, 3), "evaluated": config["evaluate"]}
     if config["evaluate"]:
         metrics.update(spec.evaluate(samples, data_dir=config["data_dir"]))
+        if spec.ema_decay is not None:
+            metrics["last_iterate"] = spec.evaluate(last_iterate, data_dir=config["data_dir"])
     _write_json(_path(out_dir, "metrics.json"), metrics)
     headline = spec.headline(metrics) if config["evaluate"] else "not evaluated (--no-evaluate)"
     print(f"{spec.name}: {config['n_iter']} iterations, {seconds:.1f} s this run; {headline}. "
@@ -440,9 +456,10 @@ def sample(run_dir, n=None, output=None, seed=None):
     Rebuilds the generator of OUT/config.json and restores only its
     variables (those under `zoo.GEN_SCOPE`) from the latest checkpoint in
     OUT/checkpoints, with a `tf.train.Saver` over them; the discriminator
-    and the optimizers' state are not read. With the run's seed (the
-    default) and the model's `n_samples`, the samples are those of the
-    run's samples.npy.
+    and the optimizers' state are not read (for a model with a moving
+    average of its weights, grid, the average is restored in their place).
+    With the run's seed (the default) and the model's `n_samples`, the
+    samples are those of the run's samples.npy.
 
     Args:
       run_dir: the `--out` directory of `gan-infer train` (or `train()`).
@@ -478,7 +495,14 @@ def sample(run_dir, n=None, output=None, seed=None):
 
     with _graph_and_session() as session:
         x = spec.generator(config["batch_size"])
-        saver = tf.train.Saver(tf.global_variables(scope=zoo.GEN_SCOPE + "/"))
+        variables = {v.op.name: v for v in tf.global_variables(scope=zoo.GEN_SCOPE + "/")}
+        if spec.ema_decay is not None:
+            # The run's samples come from the moving average of the weights,
+            # kept in the checkpoint beside them: restore that instead.
+            average = tf.train.ExponentialMovingAverage(spec.ema_decay)
+            for variable in tf.trainable_variables(scope=zoo.GEN_SCOPE + "/"):
+                variables[average.average_name(variable)] = variables.pop(variable.op.name)
+        saver = tf.train.Saver(variables)
         try:
             saver.restore(session, checkpoint)
         except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as error:

@@ -83,6 +83,17 @@ def test_train_then_again_then_sample_then_evaluate(tmp_path):
         == {key: metrics[key] for key in ("modes_captured", "high_quality_fraction", "counts")}
 
 
+def test_grid_draws_with_the_weight_average_and_sample_restores_it(tmp_path, monkeypatch):
+    run = tmp_path / "grid"
+    metrics = cli.train("grid", run, n_iter=40, n_print=20, batch_size=64)
+    assert set(metrics["last_iterate"]) >= {"modes_captured", "high_quality_fraction", "counts"}
+    samples = np.load(run / "samples.npy")
+    np.testing.assert_array_equal(cli.sample(run), samples)
+    # Restoring the last weights instead draws other points from the same noise.
+    monkeypatch.setattr(zoo.get("grid"), "ema_decay", None)
+    assert np.abs(cli.sample(run) - samples).max() > 1e-3
+
+
 def test_ctrl_c_saves_exits_130_and_the_same_command_resumes(tmp_path):
     run = tmp_path / "ring"
     args = ("train", "ring", "--n-iter", 3000, "--n-print", 1000, "--batch-size", 64,
@@ -177,6 +188,8 @@ def test_a_run_directory_of_other_options_is_refused(tmp_path, capsys):
 @pytest.mark.parametrize("args, message", [
     (("train", "ring", "--out", "D", "--batch-size", 0),
      "argument --batch-size: must be an integer >= 1, got 0"),
+    (("train", "ring", "--out", "D", "--batch-size", 63),
+     "argument --batch-size: must be a multiple of 2 for ring (its discriminator judges packs"),
     (("train", "ring", "--out", "D", "--learning-rate", -1),
      "argument --learning-rate: must be a positive number, got -1.0"),
     (("train", "ring", "--out", "D", "--keep-checkpoints", 0),
@@ -190,7 +203,7 @@ def test_a_run_directory_of_other_options_is_refused(tmp_path, capsys):
     (("evaluate", "s.npy", "-o", "m.txt"), "argument -o: must end in .json, got 'm.txt'"),
     (("sweep", "s.toml", "--address", "auto", "--num-cpus", 2),
      "argument --num-cpus: applies to a local Ray only"),
-], ids=["batch-size", "learning-rate", "keep", "seed", "loss", "no-run", "no-samples",
+], ids=["batch-size", "batch-size-pack", "learning-rate", "keep", "seed", "loss", "no-run", "no-samples",
         "toy-parzen", "output", "address-and-cpus"])
 def test_usage_errors_exit_2_naming_the_flag(tmp_path, capsys, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
@@ -253,7 +266,13 @@ def test_help_shows_examples_and_exit_codes(capsys, command):
 def test_the_command_line_knows_every_loss_and_the_zoo_matches_the_examples():
     assert sorted(cli.LOSSES) == sorted(GAN_LOSSES)
     ring, mixture, mnist = zoo.get("ring"), zoo.get("mixture"), zoo.get("mnist")
-    assert (ring.batch_size, ring.learning_rate, ring.beta1, ring.n_iter) == (512, 1e-4, 0.5, 10000)
+    # The toys' recipes of docs/results.md (examples/gan_ring.py flags in zoo.py's table).
+    assert (ring.batch_size, ring.learning_rate, ring.beta1, ring.n_iter, ring.pack) == \
+        (512, 3e-4, 0.5, 10000, 2)
+    assert (ring.gradient_penalty, ring.ema_decay) == (None, None)
+    grid = zoo.get("grid")
+    assert (grid.learning_rate, grid.n_iter, grid.pack, grid.gradient_penalty, grid.ema_decay) == \
+        (1e-3, 30000, 2, 0.01, 0.999)
     assert (mixture.batch_size, mixture.learning_rate, mixture.beta1) == (256, 1e-3, 0.5)
     assert (mnist.batch_size, mnist.noise_dim, mnist.learning_rate, mnist.binarize) == \
         (128, 100, 1e-3, True)
