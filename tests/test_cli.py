@@ -269,7 +269,7 @@ def test_the_command_line_knows_every_loss_and_the_zoo_matches_the_examples():
     # The toys' recipes of docs/results.md (examples/gan_ring.py flags in zoo.py's table).
     assert (ring.batch_size, ring.learning_rate, ring.beta1, ring.n_iter, ring.pack) == \
         (512, 3e-4, 0.5, 10000, 2)
-    assert (ring.gradient_penalty, ring.ema_decay) == (None, None)
+    assert (ring.gradient_penalty, ring.ema_decay) == (None, 0.999)
     grid = zoo.get("grid")
     assert (grid.learning_rate, grid.n_iter, grid.pack, grid.gradient_penalty, grid.ema_decay) == \
         (1e-3, 30000, 2, 0.01, 0.999)
