@@ -339,7 +339,7 @@ def train(model, out_dir, **options):
         mean/std and the KS distance to the true CDF).
 
     A model that keeps a moving average of its generator's weights
-    (`zoo.Model.ema_decay`: grid) draws samples.npy and final.png with the
+    (`zoo.Model.ema_decay`: ring, grid) draws samples.npy and final.png with the
     average, and metrics.json's "last_iterate" holds the metrics of the
     last weights on the same noise; the figures during training show the
     last weights.
@@ -457,7 +457,7 @@ def sample(run_dir, n=None, output=None, seed=None):
     variables (those under `zoo.GEN_SCOPE`) from the latest checkpoint in
     OUT/checkpoints, with a `tf.train.Saver` over them; the discriminator
     and the optimizers' state are not read (for a model with a moving
-    average of its weights, grid, the average is restored in their place).
+    average of its weights, ring and grid, the average is restored in their place).
     With the run's seed (the default) and the model's `n_samples`, the
     samples are those of the run's samples.npy.
 

@@ -13,8 +13,8 @@ no feeding) with the hyper-parameters of its example script, so that
 | grid    | gan_ring.py --mixture grid --pack 2 --lr 1e-3 --gradient-penalty 0.01 --ema-decay 0.999 | 512 | Normal(0, 1)^2 | as ring | 1e-3, 0.5 | 30000 |
 
 The toys use the recipes that meet the mode-coverage targets of
-docs/results.md (all 8 and all 25 modes with >= 90 % high-quality samples
-in 5 of 5 seeds): PacGAN pairs (D judges two points at once) and samples
+docs/results.md (all 8 and all 25 modes with >= 90 % high-quality samples;
+through this command line in 3 of 3 seeds, docs/cli.md): PacGAN pairs (D judges two points at once) and samples
 drawn from the moving average of the generator's weights for both, and for
 the grid also a zero-centred gradient penalty (`GANInference.initialize`'s
 `ema_decay` and `gradient_penalty`; `Model.pack`, `ema_decay`,
