@@ -80,9 +80,12 @@ if args.gradient_penalty is not None and not args.gradient_penalty >= 0:
 if args.ema_decay is not None and not 0.0 < args.ema_decay < 1.0:
     parser.error(f"--ema-decay must lie in (0, 1), e.g. 0.999, got {args.ema_decay}")
 if not args.lr > 0 or (args.lr_d is not None and not args.lr_d > 0):
-    parser.error("--lr and --lr-d must be positive")
+    parser.error(f"--lr and --lr-d must be positive, got {args.lr} and {args.lr_d}")
 if args.pack < 1 or 64 % args.pack:
     parser.error(f"--pack must be a positive divisor of the batch size 64, got {args.pack}")
+if args.minibatch_stddev and (64 // args.pack) % 4:
+    parser.error(f"--minibatch-stddev takes groups of 4 packs; --pack {args.pack} leaves "
+                 f"{64 // args.pack} packs a batch: use --pack 16 or less")
 
 ed.set_seed(args.seed)
 out_dir = ensure_directory(args.out_dir)
