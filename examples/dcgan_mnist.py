@@ -76,6 +76,8 @@ parser.add_argument("--data-dir", default=None,
 parser.add_argument("--out-dir", default="out/dcgan_mnist", help="where figures and samples go")
 parser.add_argument("--seed", type=int, default=42)
 args = parser.parse_args()
+M = 64  # batch size during training (the paper's mini-batch)
+d = 100  # latent dimension
 if args.n_iter < 1 or args.n_print < 1:
     parser.error("--n-iter and --n-print must be positive")
 if args.gradient_penalty is not None and not args.gradient_penalty >= 0:
@@ -84,16 +86,14 @@ if args.ema_decay is not None and not 0.0 < args.ema_decay < 1.0:
     parser.error(f"--ema-decay must lie in (0, 1), e.g. 0.999, got {args.ema_decay}")
 if not args.lr > 0 or (args.lr_d is not None and not args.lr_d > 0):
     parser.error(f"--lr and --lr-d must be positive, got {args.lr} and {args.lr_d}")
-if args.pack < 1 or 64 % args.pack:
-    parser.error(f"--pack must be a positive divisor of the batch size 64, got {args.pack}")
-if args.minibatch_stddev and (64 // args.pack) % 4:
+if args.pack < 1 or M % args.pack:
+    parser.error(f"--pack must be a positive divisor of the batch size {M}, got {args.pack}")
+if args.minibatch_stddev and (M // args.pack) % 4:
     parser.error(f"--minibatch-stddev takes groups of 4 packs; --pack {args.pack} leaves "
-                 f"{64 // args.pack} packs a batch: use --pack 16 or less")
+                 f"{M // args.pack} packs a batch: use --pack {M // 4} or less")
 
 ed.set_seed(args.seed)
 out_dir = ensure_directory(args.out_dir)
-M = 64  # batch size during training (the paper's mini-batch)
-d = 100  # latent dimension
 
 # DATA. Grey levels scaled to [0, 1], not binarized: the generator's sigmoid
 # outputs are grey images, and a discriminator shown binary data could tell

@@ -14,8 +14,8 @@ no feeding) with the hyper-parameters of its example script, so that
 
 The toys use the recipes that meet the mode-coverage targets of
 docs/results.md (all 8 and all 25 modes with >= 90 % high-quality samples;
-through this command line in 3 of 3 seeds, docs/cli.md): PacGAN pairs (D judges two points at once) and samples
-drawn from the moving average of the generator's weights for both, and for
+through this command line in 3 of 3 seeds, docs/cli.md): PacGAN pairs (D
+judges two points at once) and samples drawn from the moving average of the generator's weights for both, and for
 the grid also a zero-centred gradient penalty (`GANInference.initialize`'s
 `ema_decay` and `gradient_penalty`; `Model.pack`, `ema_decay`,
 `gradient_penalty`). `gan-infer sample` restores that average too.
