@@ -68,6 +68,15 @@ parser.add_argument("--lr-d", type=float, default=None,
 parser.add_argument("--minibatch-stddev", action="store_true",
                     help="give the discriminator the spread of its batch as a feature "
                          "(Karras et al. 2018), so too little variety is visible to it")
+parser.add_argument("--disc-dropout", type=float, default=0.0,
+                    help="dropout rate after each of the discriminator's convolutions, "
+                         "e.g. 0.3 as in TensorFlow's DCGAN tutorial (default 0: none)")
+parser.add_argument("--generator", choices=["small", "large"], default="small",
+                    help="small: 7x7x128 -> 64 -> 1 channels (default); large: 7x7x256 -> 128 "
+                         "-> 64 -> 1, TensorFlow's DCGAN tutorial, about twice the cost")
+parser.add_argument("--spectral-norm", action="store_true",
+                    help="spectral normalisation of the discriminator's kernels (Miyato et "
+                         "al. 2018): each layer 1-Lipschitz")
 parser.add_argument("--disc-batch-norm", action="store_true",
                     help="batch norm after the discriminator's second convolution")
 parser.add_argument("--data-dir", default=None,
@@ -86,6 +95,8 @@ if args.ema_decay is not None and not 0.0 < args.ema_decay < 1.0:
     parser.error(f"--ema-decay must lie in (0, 1), e.g. 0.999, got {args.ema_decay}")
 if not args.lr > 0 or (args.lr_d is not None and not args.lr_d > 0):
     parser.error(f"--lr and --lr-d must be positive, got {args.lr} and {args.lr_d}")
+if not 0.0 <= args.disc_dropout < 1.0:
+    parser.error(f"--disc-dropout must lie in [0, 1), got {args.disc_dropout}")
 if args.pack < 1 or M % args.pack:
     parser.error(f"--pack must be a positive divisor of the batch size {M}, got {args.pack}")
 if args.minibatch_stddev and (M // args.pack) % 4:
@@ -111,9 +122,13 @@ def generative_network(eps):
     # Batch norm normalises with the statistics of the batch being generated
     # (training=True): the samples for the figures use the same graph, in
     # batches of M, so they see the same kind of statistics as in training.
-    net = layers.dense(eps, 7 * 7 * 128, kernel_initializer=init)
+    channels = 256 if args.generator == "large" else 128
+    net = layers.dense(eps, 7 * 7 * channels, kernel_initializer=init)
     net = tf.nn.relu(layers.batch_norm(net, training=True))
-    net = tf.reshape(net, [M, 7, 7, 128])
+    net = tf.reshape(net, [M, 7, 7, channels])
+    if args.generator == "large":
+        net = layers.conv2d_transpose(net, 128, 5, strides=1, kernel_initializer=init)  # 7x7
+        net = tf.nn.relu(layers.batch_norm(net, training=True))
     net = layers.conv2d_transpose(net, 64, 5, strides=2, kernel_initializer=init)  # 14x14
     net = tf.nn.relu(layers.batch_norm(net, training=True))
     net = layers.conv2d_transpose(net, 1, 5, strides=2, activation=tf.sigmoid,
@@ -132,6 +147,15 @@ with tf.variable_scope("Gen"):
 # INFERENCE
 def discriminative_network(x):
     """Outputs probability in logits, one per pack of `--pack` images."""
+    if args.spectral_norm:
+        # Re-enter D's scope with the getter, so its variables keep their names.
+        with tf.variable_scope(tf.get_variable_scope(), auxiliary_name_scope=False,
+                               custom_getter=layers.spectral_norm_getter()):
+            return discriminative_layers(x)
+    return discriminative_layers(x)
+
+
+def discriminative_layers(x):
     # Packing (PacGAN, Lin et al. 2018): `--pack` consecutive images become
     # the channels of one input, so D judges them together and a generator
     # that keeps drawing the same few digits is easy to tell apart.
@@ -141,12 +165,18 @@ def discriminative_network(x):
     # away the pixel statistics the discriminator should look at.
     net = layers.conv2d(net, 64, 5, strides=2, activation=layers.leaky_relu,
                         kernel_initializer=init)  # 14x14
+    if args.disc_dropout:
+        # On whenever D runs, for its own step and the generator's, as in
+        # TensorFlow's DCGAN tutorial.
+        net = layers.dropout(net, rate=args.disc_dropout, training=True)
     net = layers.conv2d(net, 128, 5, strides=2, kernel_initializer=init)  # 7x7
     if args.disc_batch_norm:
         # Real and generated batches are normalised separately (D is called
         # once on each), as in the DCGAN reference code.
         net = layers.batch_norm(net, training=True)
     net = layers.leaky_relu(net)
+    if args.disc_dropout:
+        net = layers.dropout(net, rate=args.disc_dropout, training=True)
     if args.minibatch_stddev:
         net = layers.minibatch_stddev(net, group_size=4)
     net = layers.flatten(net)

@@ -31,7 +31,8 @@ from gan_infer.util.seeds import fresh_seed
 from gan_infer.util.session import require_graph_mode
 
 __all__ = ["dense", "dropout", "conv2d", "conv2d_transpose", "batch_norm", "leaky_relu",
-           "flatten", "minibatch_stddev", "l2_regularizer", "l1_regularizer"]
+           "flatten", "minibatch_stddev", "spectral_norm_getter", "l2_regularizer",
+           "l1_regularizer"]
 
 
 def _as_float_tensor(inputs, layer):
@@ -394,6 +395,89 @@ def minibatch_stddev(inputs, group_size=None, epsilon=1e-8, name=None):
         outputs = tf.concat([inputs, feature], -1)
     outputs.set_shape(inputs.shape[:-1].concatenate([inputs.shape[-1] + 1]))
     return outputs
+
+
+def _is_kernel(name):
+    return name.split("/")[-1] == "kernel"
+
+
+def spectral_norm_getter(power_iterations=1, epsilon=1e-12, name_filter=_is_kernel):
+    """A custom getter that divides kernels by their largest singular value.
+
+    Spectral normalisation (Miyato et al., 2018) makes every layer of a
+    discriminator 1-Lipschitz: each kernel W, reshaped to a matrix
+    [fan_in, units], is replaced by W / sigma(W). The largest singular value
+    sigma is tracked by power iteration with a persistent vector u, one step
+    per training step,
+
+        v <- W u / ||W u||,    u <- W^T v / ||W^T v||,    sigma = v^T W u,
+
+    and gradients flow through W / sigma with u and v held constant. The
+    assignment to u joins the `UPDATE_OPS` collection, like batch norm's
+    moving averages, so the inferences run it with the train step of the
+    side (here: "Disc") whose scope owns it.
+
+    Use it by re-entering the discriminator's variable scope with the
+    getter, so variable names do not change:
+
+    ```python
+    def discriminative_network(x):
+        with tf.variable_scope(tf.get_variable_scope(),
+                               custom_getter=layers.spectral_norm_getter(),
+                               auxiliary_name_scope=False):
+            net = layers.conv2d(x, 64, 5, strides=2, activation=layers.leaky_relu)
+            net = layers.flatten(net)
+            return layers.dense(net, 1)
+    ```
+
+    Args:
+      power_iterations: int >= 1. Power-iteration steps per forward pass
+        (one suffices: u carries over from step to step).
+      epsilon: float. Guards the normalisations against division by zero.
+      name_filter: callable name -> bool choosing the variables to
+        normalise. Default: those named `kernel` (weights, not biases or
+        batch-norm parameters).
+
+    Returns:
+      A getter for `tf.variable_scope(..., custom_getter=...)`. Each
+      normalised kernel gets a non-trainable companion `<kernel>/sn_u`
+      [units] in `GLOBAL_VARIABLES`, so checkpoints keep it.
+    """
+    if isinstance(power_iterations, bool) or not isinstance(power_iterations, numbers.Integral) \
+            or power_iterations < 1:
+        raise ValueError(f"spectral_norm_getter: power_iterations must be an int >= 1, got "
+                         f"{power_iterations!r}.")
+    if not callable(name_filter):
+        raise TypeError(f"spectral_norm_getter: name_filter must be callable name -> bool, got "
+                        f"{name_filter!r}.")
+
+    # TF calls custom getters with keyword arguments, the next getter as `getter`.
+    def normalising_getter(getter, name, *args, **kwargs):
+        variable = getter(name, *args, **kwargs)
+        if kwargs.get("trainable") is False or not name_filter(name):
+            return variable
+        if variable.shape.rank is None or variable.shape.rank < 2:
+            raise ValueError(f"spectral_norm_getter: {name} has shape {variable.shape}; only "
+                             "kernels of rank >= 2 have a spectral norm. Narrow name_filter.")
+        units = int(variable.shape[-1])
+        u = getter(name + "/sn_u", shape=[units], dtype=variable.dtype,
+                        initializer=tf.random_normal_initializer(), trainable=False,
+                        collections=[tf.GraphKeys.GLOBAL_VARIABLES])
+        # TF builds custom getters outside any name scope; naming the ops
+        # after the kernel puts the update under the scope that owns it.
+        with tf.name_scope(name + "/spectral_norm/"):
+            matrix = tf.reshape(variable, [-1, units])
+            u_estimate = tf.identity(u)
+            for _ in range(power_iterations):
+                v = tf.math.l2_normalize(tf.linalg.matvec(matrix, u_estimate), epsilon=epsilon)
+                u_estimate = tf.math.l2_normalize(
+                    tf.linalg.matvec(matrix, v, transpose_a=True), epsilon=epsilon)
+            u_estimate, v = tf.stop_gradient(u_estimate), tf.stop_gradient(v)
+            sigma = tf.tensordot(v, tf.linalg.matvec(matrix, u_estimate), 1)
+            tf.add_to_collection(tf.GraphKeys.UPDATE_OPS, u.assign(u_estimate))
+            return variable / sigma
+
+    return normalising_getter
 
 
 def _check_scale(scale, which):

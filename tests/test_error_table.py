@@ -318,6 +318,25 @@ row("models-layer-minibatch-stddev-divide", ValueError,
     "or None for the whole batch.",
     lambda env: layers.minibatch_stddev(tf.zeros([4, 3]), group_size=3))
 
+row("models-layer-spectral-norm-iterations", ValueError,
+    "spectral_norm_getter: power_iterations must be an int >= 1, got …",
+    lambda env: layers.spectral_norm_getter(power_iterations=0))
+
+row("models-layer-spectral-norm-filter", TypeError,
+    "spectral_norm_getter: name_filter must be callable name -> bool, got …",
+    lambda env: layers.spectral_norm_getter(name_filter="kernel"))
+
+
+def _spectral_norm_of_a_bias(env):
+    getter = layers.spectral_norm_getter(name_filter=lambda name: name.endswith("bias"))
+    with tf.variable_scope("sn", custom_getter=getter):
+        layers.dense(tf.zeros([2, 3]), 2)
+
+
+row("models-layer-spectral-norm-rank", ValueError,
+    "spectral_norm_getter: … has shape …; only kernels of rank >= 2 have a spectral norm. "
+    "Narrow name_filter.", _spectral_norm_of_a_bias)
+
 row("models-layer-regularizer-scale", ValueError,
     "…_regularizer: scale must be a non-negative number, got …",
     lambda env: layers.l2_regularizer(-1.0))

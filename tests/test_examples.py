@@ -24,6 +24,8 @@ EXAMPLES = [
     ("dcgan_mnist.py", ["--pack", "2", "--gradient-penalty", "1", "--ema-decay", "0.99",
                         "--minibatch-stddev", "--lr", "3e-4", "--lr-d", "1e-4"],
      ["000.png", "final.png", "losses.png", "samples_last_iterate.npy"] + MNIST_SAMPLES, True),
+    ("dcgan_mnist.py", ["--generator", "large", "--disc-dropout", "0.3", "--spectral-norm"],
+     ["final.png", "losses.png"] + MNIST_SAMPLES, True),
     ("cgan_mnist.py", [], ["000.png", "digits.png", "losses.png", "labels.npy"] + MNIST_SAMPLES,
      True),
     ("cgan_mnist.py", ["--network", "conv", "--discriminator", "concat"],
@@ -80,6 +82,7 @@ def test_example_runs_and_writes_its_outputs(script, extra, outputs, uses_mnist,
     ("gan_ring.py", ["--pack", "3"], "--pack must be a positive divisor"),
     ("gan_ring.py", ["--ema-decay", "1"], "--ema-decay must lie in (0, 1)"),
     ("dcgan_mnist.py", ["--gradient-penalty", "-1"], "--gradient-penalty must be non-negative"),
+    ("dcgan_mnist.py", ["--disc-dropout", "1"], "--disc-dropout must lie in [0, 1), got 1.0"),
 ])
 def test_example_refuses_bad_options_naming_them(script, args, message, tmp_path):
     result = subprocess.run([sys.executable, str(REPO_ROOT / "examples" / script), *args,

@@ -184,3 +184,65 @@ def test_minibatch_stddev_with_an_unknown_batch_and_its_gradient():
 def test_minibatch_stddev_bad_arguments(kwargs, inputs, message):
     with pytest.raises(ValueError, match=message):
         layers.minibatch_stddev(tf.constant(inputs, tf.float32), **kwargs)
+
+
+# --- spectral normalisation ------------------------------------------------
+
+def spectral_scope():
+    return tf.variable_scope(tf.get_variable_scope(), custom_getter=layers.spectral_norm_getter(),
+                             auxiliary_name_scope=False)
+
+
+def test_spectral_norm_converges_to_the_largest_singular_value():
+    rng = np.random.default_rng(3)
+    kernel = rng.normal(size=(3, 3, 2, 4)).astype(np.float32)
+    x = tf.constant(rng.normal(size=(2, 5, 5, 2)).astype(np.float32))
+    with spectral_scope():
+        y = layers.conv2d(x, 4, 3, use_bias=False,
+                          kernel_initializer=tf.constant_initializer(kernel))
+    updates = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+    assert len(updates) == 1
+    # The companion vector is kept by checkpoints but never trained.
+    assert [v.op.name for v in tf.global_variables()] == ["conv2d/kernel", "conv2d/kernel/sn_u"]
+    assert [v.op.name for v in tf.trainable_variables()] == ["conv2d/kernel"]
+    sess = ed.get_session()
+    sess.run(tf.global_variables_initializer())
+    for _ in range(50):  # the power iteration advances one step per update
+        sess.run(updates)
+    sigma = np.linalg.svd(kernel.reshape(-1, 4), compute_uv=False)[0]
+    expected = numpy_conv2d_same_stride1(sess.run(x), kernel / sigma)
+    np.testing.assert_allclose(sess.run(y), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_spectral_norm_leaves_biases_and_gradients_flow_to_the_kernel():
+    x = tf.constant(np.eye(3, dtype=np.float32))
+    with spectral_scope():
+        y = layers.dense(x, 2, bias_initializer=tf.constant_initializer(5.0))
+    (grad,) = tf.gradients(tf.reduce_sum(y), [var("dense/kernel")])
+    out, g = run([y, grad])
+    assert out.shape == (3, 2) and np.all(np.abs(out - 5.0) <= 1.0 + 1e-5)  # |W x| <= 1 for unit x
+    assert np.all(np.isfinite(g)) and np.any(g != 0)
+
+
+def test_spectral_norm_updates_run_with_the_discriminator_step():
+    M = 8
+    x_ph = tf.placeholder(tf.float32, [M, 2])
+    with tf.variable_scope("Gen"):
+        x = layers.dense(Normal(tf.zeros([M, 2]), 1.0), 2)
+
+    def discriminator(inputs):
+        with spectral_scope():
+            return layers.dense(layers.dense(inputs, 4, activation=tf.nn.relu), 1)
+
+    inference = ed.GANInference(data={x: x_ph}, discriminator=discriminator)
+    inference.initialize(n_print=0)
+    sess = ed.get_session()
+    sess.run(tf.global_variables_initializer())
+    u = var("Disc/dense/kernel/sn_u")
+    assert "Disc/dense/kernel/sn_u" not in [v.op.name for v in tf.trainable_variables()]
+    start = sess.run(u)
+    inference.update({x_ph: np.ones([M, 2], np.float32)}, variables="Gen")
+    np.testing.assert_array_equal(sess.run(u), start)
+    inference.update({x_ph: np.ones([M, 2], np.float32)}, variables="Disc")
+    assert not np.allclose(sess.run(u), start)
+
