@@ -20,7 +20,7 @@ Measured best (docs/results.md, seeds 1-3): `--lr 4e-4 --minibatch-stddev
 --n-iter 10000` reaches a Frechet distance of 15.0 +- 1.4. The class
 balance swings during training: its smallest class (fives or sixes) moves
 between 6.6 and 7.9 % from one 500-iteration snapshot to the next (seed 1,
-2,500-6,000 iterations).
+2,500-7,500 iterations).
 
 Writes a 4x4 grid every n_print iterations (000.png, 001.png, ...; the same
 16 noise vectors each time, so the digits can be watched forming), and at
