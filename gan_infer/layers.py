@@ -461,8 +461,8 @@ def spectral_norm_getter(power_iterations=1, epsilon=1e-12, name_filter=_is_kern
                              "kernels of rank >= 2 have a spectral norm. Narrow name_filter.")
         units = int(variable.shape[-1])
         u = getter(name + "/sn_u", shape=[units], dtype=variable.dtype,
-                        initializer=tf.random_normal_initializer(), trainable=False,
-                        collections=[tf.GraphKeys.GLOBAL_VARIABLES])
+                   initializer=tf.random_normal_initializer(), trainable=False,
+                   collections=[tf.GraphKeys.GLOBAL_VARIABLES])
         # TF builds custom getters outside any name scope; naming the ops
         # after the kernel puts the update under the scope that owns it.
         with tf.name_scope(name + "/spectral_norm/"):
