@@ -13,6 +13,7 @@ leaky ReLU in the discriminator, Adam with learning rate 2e-4 and beta1 0.5.
     python examples/dcgan_mnist.py --pack 2 --out-dir out/dcgan_pack2          # PacGAN
     python examples/dcgan_mnist.py --ema-decay 0.999 --out-dir out/dcgan_ema   # weight average
     python examples/dcgan_mnist.py --minibatch-stddev --out-dir out/dcgan_mbstd  # batch spread to D
+    python examples/dcgan_mnist.py --save-samples-every 500   # samples_<t>.npy to follow the classes
     python examples/dcgan_mnist.py --spectral-norm --disc-dropout 0.3 --generator large \
         --out-dir out/dcgan_regularised   # D: spectral norm, dropout; G: 256-128-64 channels
 
@@ -37,6 +38,7 @@ import argparse
 import os
 import time
 
+import numpy as np
 import tensorflow.compat.v1 as tf
 
 import gan_infer as ed
@@ -83,6 +85,9 @@ parser.add_argument("--spectral-norm", action="store_true",
                          "al. 2018): each layer 1-Lipschitz")
 parser.add_argument("--disc-batch-norm", action="store_true",
                     help="batch norm after the discriminator's second convolution")
+parser.add_argument("--save-samples-every", type=int, default=None, metavar="N",
+                    help="also write samples_<t>.npy (10,000 samples) every N iterations, to "
+                         "follow the class balance during training (default: only at the end)")
 parser.add_argument("--data-dir", default=None,
                     help="folder with the four MNIST .gz files (default: $GAN_INFER_DATA_DIR or "
                          "a per-user cache; downloaded when missing)")
@@ -99,6 +104,8 @@ if args.ema_decay is not None and not 0.0 < args.ema_decay < 1.0:
     parser.error(f"--ema-decay must lie in (0, 1), e.g. 0.999, got {args.ema_decay}")
 if not args.lr > 0 or (args.lr_d is not None and not args.lr_d > 0):
     parser.error(f"--lr and --lr-d must be positive, got {args.lr} and {args.lr_d}")
+if args.save_samples_every is not None and args.save_samples_every < 1:
+    parser.error(f"--save-samples-every must be positive, got {args.save_samples_every}")
 if not 0.0 <= args.disc_dropout < 1.0:
     parser.error(f"--disc-dropout must lie in [0, 1), got {args.disc_dropout}")
 if args.pack < 1 or M % args.pack:
@@ -212,6 +219,15 @@ for t in range(inference.n_iter):
                     os.path.join(out_dir, "{}.png".format(str(i).zfill(3))))
         i += 1
 
+    if args.save_samples_every and t and t % args.save_samples_every == 0:
+        # The noise comes from numpy, not from `eps`, so TensorFlow's random
+        # streams, and so the rest of the run, are the same with or without
+        # these snapshots; every snapshot uses the same 10,000 noise vectors.
+        rng = np.random.default_rng(12345)
+        snapshot = np.concatenate([
+            sess.run(x, {eps: rng.uniform(-1, 1, (M, d)).astype(np.float32)})
+            for _ in range(-(-10000 // M))])[:10000]
+        save_npy(os.path.join(out_dir, f"samples_{t}.npy"), snapshot)
     x_batch = next(x_train_generator)
     info_dict = inference.update(feed_dict={x_ph: x_batch})
     inference.print_progress(info_dict)

@@ -24,8 +24,9 @@ EXAMPLES = [
     ("dcgan_mnist.py", ["--pack", "2", "--gradient-penalty", "1", "--ema-decay", "0.99",
                         "--minibatch-stddev", "--lr", "3e-4", "--lr-d", "1e-4"],
      ["000.png", "final.png", "losses.png", "samples_last_iterate.npy"] + MNIST_SAMPLES, True),
-    ("dcgan_mnist.py", ["--generator", "large", "--disc-dropout", "0.3", "--spectral-norm"],
-     ["final.png", "losses.png"] + MNIST_SAMPLES, True),
+    ("dcgan_mnist.py", ["--generator", "large", "--disc-dropout", "0.3", "--spectral-norm",
+                        "--save-samples-every", "2"],
+     ["final.png", "losses.png", "samples_2.npy"] + MNIST_SAMPLES, True),
     ("cgan_mnist.py", [], ["000.png", "digits.png", "losses.png", "labels.npy"] + MNIST_SAMPLES,
      True),
     ("cgan_mnist.py", ["--network", "conv", "--discriminator", "concat"],
@@ -58,7 +59,7 @@ def test_example_runs_and_writes_its_outputs(script, extra, outputs, uses_mnist,
     assert result.returncode == 0, result.stderr[-3000:]
     missing = [name for name in outputs if not (out_dir / name).is_file()]
     assert not missing, f"{script} did not write {missing}; it wrote {sorted(os.listdir(out_dir))}"
-    for name in ("samples.npy", "samples_last_iterate.npy"):
+    for name in ("samples.npy", "samples_last_iterate.npy", "samples_2.npy"):
         if name in outputs:
             # The contract of the family issue: any evaluator can score it.
             samples = np.load(out_dir / name)
@@ -83,6 +84,7 @@ def test_example_runs_and_writes_its_outputs(script, extra, outputs, uses_mnist,
     ("gan_ring.py", ["--ema-decay", "1"], "--ema-decay must lie in (0, 1)"),
     ("dcgan_mnist.py", ["--gradient-penalty", "-1"], "--gradient-penalty must be non-negative"),
     ("dcgan_mnist.py", ["--disc-dropout", "1"], "--disc-dropout must lie in [0, 1), got 1.0"),
+    ("dcgan_mnist.py", ["--save-samples-every", "0"], "--save-samples-every must be positive"),
 ])
 def test_example_refuses_bad_options_naming_them(script, args, message, tmp_path):
     result = subprocess.run([sys.executable, str(REPO_ROOT / "examples" / script), *args,
