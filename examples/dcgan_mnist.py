@@ -83,6 +83,10 @@ parser.add_argument("--generator", choices=["small", "large"], default="small",
 parser.add_argument("--spectral-norm", action="store_true",
                     help="spectral normalisation of the discriminator's kernels (Miyato et "
                          "al. 2018): each layer 1-Lipschitz")
+parser.add_argument("--feature-matching", type=float, default=None, metavar="WEIGHT",
+                    help="add feature matching (Salimans et al. 2016) on the discriminator's "
+                         "last hidden layer to the generator's loss, with this weight "
+                         "(default: none)")
 parser.add_argument("--disc-batch-norm", action="store_true",
                     help="batch norm after the discriminator's second convolution")
 parser.add_argument("--save-samples-every", type=int, default=None, metavar="N",
@@ -100,6 +104,8 @@ if args.n_iter < 1 or args.n_print < 1:
     parser.error("--n-iter and --n-print must be positive")
 if args.gradient_penalty is not None and not args.gradient_penalty >= 0:
     parser.error(f"--gradient-penalty must be non-negative, got {args.gradient_penalty}")
+if args.feature_matching is not None and not args.feature_matching > 0:
+    parser.error(f"--feature-matching must be positive, e.g. 1, got {args.feature_matching}")
 if args.ema_decay is not None and not 0.0 < args.ema_decay < 1.0:
     parser.error(f"--ema-decay must lie in (0, 1), e.g. 0.999, got {args.ema_decay}")
 if not args.lr > 0 or (args.lr_d is not None and not args.lr_d > 0):
@@ -186,12 +192,16 @@ def discriminative_layers(x):
         # once on each), as in the DCGAN reference code.
         net = layers.batch_norm(net, training=True)
     net = layers.leaky_relu(net)
+    # The features to match: what D has learned to see in a batch, before
+    # dropout and the batch spread, which describe D's noise, not the images.
+    features = layers.flatten(net) if args.feature_matching else None
     if args.disc_dropout:
         net = layers.dropout(net, rate=args.disc_dropout, training=True)
     if args.minibatch_stddev:
         net = layers.minibatch_stddev(net, group_size=4)
     net = layers.flatten(net)
-    return layers.dense(net, 1, activation=None, kernel_initializer=init)
+    logits = layers.dense(net, 1, activation=None, kernel_initializer=init)
+    return logits if features is None else (logits, features)
 
 
 optimizer = tf.train.AdamOptimizer(args.lr, beta1=0.5)
@@ -200,6 +210,7 @@ optimizer_d = tf.train.AdamOptimizer(args.lr if args.lr_d is None else args.lr_d
 inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
 inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d, loss=args.loss,
                      gradient_penalty=args.gradient_penalty, ema_decay=args.ema_decay,
+                     feature_matching=args.feature_matching,
                      n_iter=args.n_iter, n_print=args.n_print)
 
 sess = ed.get_session()

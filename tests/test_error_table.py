@@ -544,6 +544,35 @@ row("inference-gradient-penalty", ValueError,
     "gradient_penalty must be None or a non-negative number, got …",
     lambda env: gan()[0].initialize(gradient_penalty=-1.0))
 
+row("inference-feature-matching-weight", ValueError,
+    "feature_matching must be None or a non-negative number, got …",
+    lambda env: gan()[0].initialize(feature_matching=-1.0))
+
+
+def _gan_whose_discriminator_returns(output):
+    _, x = normal_model()
+    return ed.GANInference(data={x: tf.placeholder(tf.float32, [M, 1])},
+                           discriminator=lambda x: output(discriminator(x), x))
+
+
+row("inference-feature-matching-without-features", ValueError,
+    "initialize(feature_matching=...) needs features of the discriminator to match: make it "
+    "return (logits, features), e.g. 'return layers.dense(h, 1), h' with h its last hidden "
+    "layer.",
+    lambda env: gan()[0].initialize(feature_matching=1.0))
+
+row("inference-discriminator-output-items", ValueError,
+    "The discriminator returned a … of … items; return the logits, or the pair (logits, "
+    "features).",
+    lambda env: _gan_whose_discriminator_returns(
+        lambda logits, x: (logits, x, x)).initialize(n_print=0))
+
+row("inference-discriminator-features-rank", ValueError,
+    "The discriminator's features have shape …; they need one row per example, [batch, ...], "
+    "e.g. the flattened last hidden layer.",
+    lambda env: _gan_whose_discriminator_returns(
+        lambda logits, x: (logits, tf.reduce_mean(x, axis=1))).initialize(n_print=0))
+
 row("inference-ema-decay", ValueError,
     "ema_decay must be None or a float in (0, 1), e.g. 0.999, got …",
     lambda env: gan()[0].initialize(ema_decay=1.0))

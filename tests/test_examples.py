@@ -25,7 +25,7 @@ EXAMPLES = [
                         "--minibatch-stddev", "--lr", "3e-4", "--lr-d", "1e-4"],
      ["000.png", "final.png", "losses.png", "samples_last_iterate.npy"] + MNIST_SAMPLES, True),
     ("dcgan_mnist.py", ["--generator", "large", "--disc-dropout", "0.3", "--spectral-norm",
-                        "--save-samples-every", "2"],
+                        "--save-samples-every", "2", "--feature-matching", "0.1"],
      ["final.png", "losses.png", "samples_2.npy"] + MNIST_SAMPLES, True),
     ("cgan_mnist.py", [], ["000.png", "digits.png", "losses.png", "labels.npy"] + MNIST_SAMPLES,
      True),
@@ -85,6 +85,7 @@ def test_example_runs_and_writes_its_outputs(script, extra, outputs, uses_mnist,
     ("dcgan_mnist.py", ["--gradient-penalty", "-1"], "--gradient-penalty must be non-negative"),
     ("dcgan_mnist.py", ["--disc-dropout", "1"], "--disc-dropout must lie in [0, 1), got 1.0"),
     ("dcgan_mnist.py", ["--save-samples-every", "0"], "--save-samples-every must be positive"),
+    ("dcgan_mnist.py", ["--feature-matching", "0"], "--feature-matching must be positive"),
 ])
 def test_example_refuses_bad_options_naming_them(script, args, message, tmp_path):
     result = subprocess.run([sys.executable, str(REPO_ROOT / "examples" / script), *args,

@@ -205,7 +205,7 @@ class GANInference(Inference):
     def initialize(self, optimizer=None, optimizer_d=None, global_step=None,
                    global_step_d=None, var_list=None, *args, loss="non_saturating",
                    disc_steps=None, pretrain_steps=0, gradient_penalty=None, ema_decay=None,
-                   **kwargs):
+                   feature_matching=None, **kwargs):
         """Build the losses and the training ops.
 
         Args:
@@ -253,6 +253,19 @@ class GANInference(Inference):
             far apart can be worse than each of them (a generator that
             keeps moving a lot, e.g. under a strong gradient penalty), so
             compare it with the last weights before relying on it.
+          feature_matching: float, optional. Weight lambda of feature
+            matching (Salimans et al., 2016) added to the generator's loss,
+
+                lambda * || E f(x) - E f(G(z)) ||^2   (`losses.feature_matching_loss`),
+
+            with f(.) the features the discriminator returns beside its
+            logits: write it to return `(logits, features)`, e.g. the
+            flattened output of its last hidden layer. The per-example
+            losses judge each sample alone; this term compares whole
+            batches, so a generator that draws some kinds of data too
+            rarely is pushed back towards the data's proportions. Default
+            none (the discriminator may still return a pair; the features
+            are then only kept as `features_true` / `features_fake`).
           *args, **kwargs: passed to `Inference.initialize` (n_iter,
             n_print, logdir, log_timestamp, log_vars, debug).
         """
@@ -261,6 +274,8 @@ class GANInference(Inference):
         _check_ema_decay(ema_decay)
         check_penalty_weight("gradient_penalty", gradient_penalty)
         self.gradient_penalty = float(gradient_penalty or 0.0)
+        check_penalty_weight("feature_matching", feature_matching)
+        self.feature_matching = float(feature_matching or 0.0)
         super().initialize(*args, **kwargs)
         # Optimizers first: a bad name is refused before the discriminator's
         # variables exist, so initialize() can be called again, fixed.
@@ -392,10 +407,9 @@ class GANInference(Inference):
     def _discriminate(self):
         """D's outputs on data and on samples, building D's variables once."""
         with tf.variable_scope(DISC_SCOPE):
-            d_true = self.discriminator(*self.reals)
+            d_true, self.features_true = self._logits_and_features(self.discriminator(*self.reals))
         with tf.variable_scope(DISC_SCOPE, reuse=True):
-            d_fake = self.discriminator(*self.fakes)
-        d_true, d_fake = tf.convert_to_tensor(d_true), tf.convert_to_tensor(d_fake)
+            d_fake, self.features_fake = self._logits_and_features(self.discriminator(*self.fakes))
         # Kept for monitors and criticism: D's outputs (logits) on data and samples.
         self.d_true, self.d_fake = d_true, d_fake
         if self.logging:
@@ -406,6 +420,26 @@ class GANInference(Inference):
             tf.summary.scalar("discriminator/fake", tf.reduce_mean(d_fake),
                               collections=[self._summary_key])
         return d_true, d_fake
+
+    def _logits_and_features(self, output):
+        """The discriminator returns logits, or (logits, features)."""
+        if isinstance(output, (tuple, list)):
+            if len(output) != 2:
+                raise ValueError(
+                    f"The discriminator returned a {type(output).__name__} of {len(output)} "
+                    "items; return the logits, or the pair (logits, features).")
+            logits, features = map(tf.convert_to_tensor, output)
+            if features.shape.rank is not None and features.shape.rank < 2:
+                raise ValueError(
+                    f"The discriminator's features have shape {features.shape}; they need one "
+                    "row per example, [batch, ...], e.g. the flattened last hidden layer.")
+            return logits, features
+        if self.feature_matching:
+            raise ValueError(
+                "initialize(feature_matching=...) needs features of the discriminator to "
+                "match: make it return (logits, features), e.g. 'return layers.dense(h, 1), h' "
+                "with h its last hidden layer.")
+        return tf.convert_to_tensor(output), None
 
     def _set_schedule(self, loss, disc_steps, pretrain_steps):
         if loss not in losses.GAN_LOSSES:
@@ -450,13 +484,18 @@ class GANInference(Inference):
             weight = tf.reshape(tf.cast(u, real.dtype), [-1] + [1] * (real.shape.rank - 1))
             mixed.append(weight * real + (1.0 - weight) * fake)
         with tf.variable_scope(DISC_SCOPE, reuse=True):
-            d_hat = self.discriminator(*mixed)
+            d_hat, _ = self._logits_and_features(self.discriminator(*mixed))
         inputs = [m for m in mixed if m.dtype.is_floating]
         return tf.gradients(d_hat, inputs)
 
     def _build_loss_and_gradients(self, var_list):
         d_true, d_fake = self._discriminate()
         loss, loss_d = self._losses(d_true, d_fake)
+        if self.feature_matching:
+            matching = losses.feature_matching_loss(self.features_true, self.features_fake)
+            loss += self.feature_matching * matching
+            if self.logging:
+                tf.summary.scalar("loss/feature_matching", matching, collections=[self._summary_key])
 
         scope = DISC_SCOPE + "/"
         reg_terms_d = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES, scope=scope)

@@ -24,6 +24,7 @@ __all__ = [
     "least_squares_generator_loss",
     "hinge_discriminator_loss",
     "hinge_generator_loss",
+    "feature_matching_loss",
 ]
 
 
@@ -141,6 +142,26 @@ def hinge_generator_loss(d_fake):
     """Hinge-GAN generator loss: L_G = -E d_fake."""
     with tf.name_scope("hinge_generator_loss"):
         return -tf.reduce_mean(d_fake)
+
+
+def feature_matching_loss(features_real, features_fake):
+    """Feature matching (Salimans et al., 2016): the squared distance between
+    the batch means of the discriminator's features on data and on samples,
+
+        L_FM = || E f(x) - E f(G(z)) ||_2^2,
+
+    with f an intermediate layer of D, flattened to one vector per example.
+    Added to the generator's loss, it asks the samples to match the data on
+    statistics of the whole batch, e.g. how often each kind of shape the
+    discriminator has learned to tell apart occurs, which the per-example
+    losses above never see. The sum over features grows with the layer's
+    width, and so does the weight this term needs beside another loss.
+    """
+    with tf.name_scope("feature_matching_loss"):
+        def batch_mean(features):
+            features = tf.convert_to_tensor(features)
+            return tf.reduce_mean(tf.reshape(features, [tf.shape(features)[0], -1]), axis=0)
+        return tf.reduce_sum(tf.square(batch_mean(features_real) - batch_mean(features_fake)))
 
 
 #: name -> (discriminator loss, generator loss), for `GANInference.initialize(loss=...)`.

@@ -213,7 +213,8 @@ def test_module_exports():
         "discriminator_loss", "non_saturating_generator_loss", "minimax_generator_loss",
         "wasserstein_critic_loss", "wasserstein_generator_loss", "gradient_penalty",
         "least_squares_discriminator_loss", "least_squares_generator_loss",
-        "hinge_discriminator_loss", "hinge_generator_loss", "GAN_LOSSES"}
+        "hinge_discriminator_loss", "hinge_generator_loss", "feature_matching_loss",
+        "GAN_LOSSES"}
     assert set(losses.GAN_LOSSES) == {"non_saturating", "minimax", "least_squares", "hinge"}
 
 
@@ -258,3 +259,24 @@ def test_gradient_penalty_takes_numpy_and_unknown_rank():
     assert sess.run(losses.gradient_penalty(gradients)) == pytest.approx(expected, rel=1e-6)
     assert sess.run(losses.gradient_penalty(unknown), {unknown: gradients}) == \
         pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(M, 5), (M, 3, 4, 2), (1, 7)])
+def test_feature_matching_loss(sess, shape):
+    rng = np.random.default_rng(4)
+    real = rng.normal(size=shape).astype(np.float32)
+    fake = rng.normal(0.3, 2.0, size=(2 * shape[0],) + shape[1:]).astype(np.float32)
+    got = sess.run(losses.feature_matching_loss(tf.constant(real), tf.constant(fake)))
+    mean_difference = (real.reshape(shape[0], -1).astype(np.float64).mean(0)
+                       - fake.reshape(2 * shape[0], -1).astype(np.float64).mean(0))
+    assert np.shape(got) == ()
+    np.testing.assert_allclose(got, np.sum(mean_difference ** 2), rtol=RTOL)
+
+
+def test_feature_matching_loss_sees_batch_means_only(sess):
+    """Two batches with the same feature means match, however different
+    their examples: the term compares batches, not pairs of examples."""
+    real = np.array([[0.0, 2.0], [2.0, 0.0]], np.float32)
+    fake = np.array([[1.0, 1.0], [1.0, 1.0], [1.0, 1.0]], np.float32)
+    assert sess.run(losses.feature_matching_loss(real, fake)) == 0.0
+    assert sess.run(losses.feature_matching_loss(real, fake + np.float32([0.5, 0.0]))) == pytest.approx(0.25)
