@@ -14,6 +14,7 @@ leaky ReLU in the discriminator, Adam with learning rate 2e-4 and beta1 0.5.
     python examples/dcgan_mnist.py --ema-decay 0.999 --out-dir out/dcgan_ema   # weight average
     python examples/dcgan_mnist.py --minibatch-stddev --out-dir out/dcgan_mbstd  # batch spread to D
     python examples/dcgan_mnist.py --save-samples-every 500   # samples_<t>.npy to follow the classes
+    python examples/dcgan_mnist.py --feature-matching 0.1 --out-dir out/dcgan_fm  # batch statistics to G
     python examples/dcgan_mnist.py --spectral-norm --disc-dropout 0.3 --generator large \
         --out-dir out/dcgan_regularised   # D: spectral norm, dropout; G: 256-128-64 channels
 
@@ -45,7 +46,7 @@ import gan_infer as ed
 from gan_infer import layers
 from gan_infer.criticism import draw_samples, sample_grid, save_figure, training_curves
 from gan_infer.inferences.losses import GAN_LOSSES
-from gan_infer.models import Normal, Uniform
+from gan_infer.models import Categorical, Normal, Uniform
 from gan_infer.util import ensure_directory, save_npy
 
 tf.disable_eager_execution()
@@ -87,6 +88,10 @@ parser.add_argument("--feature-matching", type=float, default=None, metavar="WEI
                     help="add feature matching (Salimans et al. 2016) on the discriminator's "
                          "last hidden layer to the generator's loss, with this weight "
                          "(default: none)")
+parser.add_argument("--categorical-code", type=int, default=None, metavar="K",
+                    help="InfoGAN (Chen et al. 2016): the generator also reads a code c ~ "
+                         "Categorical(K) and D guesses c from the samples; with K = 10 the codes "
+                         "come to draw the digits, in equal shares (default: none)")
 parser.add_argument("--disc-batch-norm", action="store_true",
                     help="batch norm after the discriminator's second convolution")
 parser.add_argument("--save-samples-every", type=int, default=None, metavar="N",
@@ -106,6 +111,11 @@ if args.gradient_penalty is not None and not args.gradient_penalty >= 0:
     parser.error(f"--gradient-penalty must be non-negative, got {args.gradient_penalty}")
 if args.feature_matching is not None and not args.feature_matching > 0:
     parser.error(f"--feature-matching must be positive, e.g. 1, got {args.feature_matching}")
+if args.categorical_code is not None and args.categorical_code < 2:
+    parser.error(f"--categorical-code needs at least 2 categories, got {args.categorical_code}")
+if args.categorical_code and args.feature_matching:
+    parser.error("--categorical-code and --feature-matching both use D's second output; "
+                 "choose one")
 if args.ema_decay is not None and not 0.0 < args.ema_decay < 1.0:
     parser.error(f"--ema-decay must lie in (0, 1), e.g. 0.999, got {args.ema_decay}")
 if not args.lr > 0 or (args.lr_d is not None and not args.lr_d > 0):
@@ -158,7 +168,12 @@ with tf.variable_scope("Gen"):
         eps = Uniform(tf.zeros([M, d]) - 1.0, tf.ones([M, d]))
     else:
         eps = Normal(tf.zeros([M, d]), 1.0)
-    x = generative_network(eps)
+    if args.categorical_code:
+        K = args.categorical_code
+        c = Categorical(logits=tf.zeros([M, K]))
+        x = generative_network(tf.concat([eps, tf.one_hot(c, K)], axis=1))
+    else:
+        x = generative_network(eps)
 
 
 # INFERENCE
@@ -194,20 +209,29 @@ def discriminative_layers(x):
     net = layers.leaky_relu(net)
     # The features to match: what D has learned to see in a batch, before
     # dropout and the batch spread, which describe D's noise, not the images.
-    features = layers.flatten(net) if args.feature_matching else None
+    features = layers.flatten(net) if args.feature_matching or args.categorical_code else None
     if args.disc_dropout:
         net = layers.dropout(net, rate=args.disc_dropout, training=True)
     if args.minibatch_stddev:
         net = layers.minibatch_stddev(net, group_size=4)
     net = layers.flatten(net)
     logits = layers.dense(net, 1, activation=None, kernel_initializer=init)
+    if args.categorical_code:
+        # Q(c | x) shares D's convolutions and adds a hidden layer of its own,
+        # as in Chen et al.
+        hidden = layers.dense(features, 128, activation=layers.leaky_relu,
+                              kernel_initializer=init)
+        return logits, layers.dense(hidden, args.categorical_code, kernel_initializer=init)
     return logits if features is None else (logits, features)
 
 
 optimizer = tf.train.AdamOptimizer(args.lr, beta1=0.5)
 optimizer_d = tf.train.AdamOptimizer(args.lr if args.lr_d is None else args.lr_d, beta1=0.5)
 
-inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
+if args.categorical_code:
+    inference = ed.InfoGANInference(data={x: x_ph}, discriminator=discriminative_network, code=c)
+else:
+    inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
 inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d, loss=args.loss,
                      gradient_penalty=args.gradient_penalty, ema_decay=args.ema_decay,
                      feature_matching=args.feature_matching,
@@ -219,13 +243,14 @@ tf.global_variables_initializer().run()
 
 # One fixed batch of noise for the progress grids: feeding it to `eps` shows
 # how the same 16 noise vectors turn into digits over training.
-eps_fixed = sess.run(eps)
+noise = [eps, c] if args.categorical_code else [eps]
+fixed_noise = dict(zip(noise, sess.run(noise)))
 history = {"t": [], "loss": [], "loss_d": []}
 i = 0
 start = time.perf_counter()
 for t in range(inference.n_iter):
     if t % inference.n_print == 0:
-        samples = sess.run(x, {eps: eps_fixed})
+        samples = sess.run(x, fixed_noise)
         save_figure(sample_grid(samples[:16], 4, 4),
                     os.path.join(out_dir, "{}.png".format(str(i).zfill(3))))
         i += 1
@@ -235,9 +260,13 @@ for t in range(inference.n_iter):
         # streams, and so the rest of the run, are the same with or without
         # these snapshots; every snapshot uses the same 10,000 noise vectors.
         rng = np.random.default_rng(12345)
-        snapshot = np.concatenate([
-            sess.run(x, {eps: rng.uniform(-1, 1, (M, d)).astype(np.float32)})
-            for _ in range(-(-10000 // M))])[:10000]
+        snapshot = []
+        for _ in range(-(-10000 // M)):
+            feed = {eps: rng.uniform(-1, 1, (M, d)).astype(np.float32)}
+            if args.categorical_code:
+                feed[c] = rng.integers(0, args.categorical_code, M)
+            snapshot.append(sess.run(x, feed))
+        snapshot = np.concatenate(snapshot)[:10000]
         save_npy(os.path.join(out_dir, f"samples_{t}.npy"), snapshot)
     x_batch = next(x_train_generator)
     info_dict = inference.update(feed_dict={x_ph: x_batch})

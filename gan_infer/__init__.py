@@ -33,6 +33,7 @@ _LAZY = {
     "GANInference": "gan_infer.inferences",
     "WGANInference": "gan_infer.inferences",
     "BiGANInference": "gan_infer.inferences",
+    "InfoGANInference": "gan_infer.inferences",
     "Inference": "gan_infer.inferences",
     "Minibatches": "gan_infer.inferences",
     "get_session": "gan_infer.util",

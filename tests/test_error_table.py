@@ -42,7 +42,7 @@ from gan_infer.criticism import evaluate as evaluate_module
 from gan_infer.criticism import metrics, plots, toy
 from gan_infer.criticism.monitor import Monitor, draw_samples
 from gan_infer.datasets import DataError, batches, mnist, read_idx
-from gan_infer.models import Normal, RandomVariable, Uniform, wrap
+from gan_infer.models import Categorical, Normal, RandomVariable, Uniform, wrap
 from gan_infer.util import Progbar, atomic_write, ensure_directory, save_npy
 
 mnist_module = importlib.import_module("gan_infer.datasets.mnist")
@@ -746,6 +746,57 @@ def _(env):
     inference = ed.BiGANInference(latent_vars={z: qz}, data={x: x_ph},
                                   discriminator=joint_discriminator)
     inference.initialize(loss="hinge", n_print=0)
+
+
+def infogan_parts(code=None):
+    with tf.variable_scope("Gen"):
+        c = Categorical(logits=tf.zeros([M, 3])) if code is None else code
+        x = layers.dense(tf.one_hot(c, 3), 1)
+    return c, x, tf.placeholder(tf.float32, [M, 1])
+
+
+def infogan_discriminator(x):
+    return layers.dense(x, 1), layers.dense(x, 3)
+
+
+row("inference-infogan-code-type", TypeError,
+    "InfoGANInference's code must be the model's categorical latent code, an integer tensor or "
+    "random variable such as Categorical(logits=tf.zeros([M, 10])), got …",
+    lambda env: ed.InfoGANInference(data={tf.zeros([M, 1]): tf.zeros([M, 1])},
+                                    discriminator=infogan_discriminator,
+                                    code=Normal(tf.zeros([M]), 1.0)))
+
+row("inference-infogan-code-rank", ValueError,
+    "InfoGANInference's code needs one category per example, shape [batch]; got shape …",
+    lambda env: ed.InfoGANInference(data={tf.zeros([M, 1]): tf.zeros([M, 1])},
+                                    discriminator=infogan_discriminator,
+                                    code=tf.zeros([M, 1], tf.int32)))
+
+
+def _infogan(discriminator=infogan_discriminator):
+    c, x, x_ph = infogan_parts()
+    return ed.InfoGANInference(data={x: x_ph}, discriminator=discriminator, code=c)
+
+
+row("inference-infogan-weight", ValueError, "info_weight must be a positive number, got …",
+    lambda env: _infogan().initialize(info_weight=0))
+
+row("inference-infogan-feature-matching", ValueError,
+    "InfoGANInference reads the discriminator's second output as Q(x), its guess of the code, "
+    "so feature_matching= is not available with it.",
+    lambda env: _infogan().initialize(feature_matching=1.0))
+
+row("inference-infogan-logits-only", ValueError,
+    "InfoGANInference needs the discriminator to return (logits, code_logits): its real-fake "
+    "logits and the logits of Q(x), its guess of the code, e.g. 'return layers.dense(h, 1), "
+    "layers.dense(h, 10)'.",
+    lambda env: _infogan(discriminator).initialize(n_print=0))
+
+row("inference-infogan-code-logits-shape", ValueError,
+    "The discriminator's code logits have shape …; for a code of shape … they need shape "
+    "[batch, number of categories].",
+    lambda env: _infogan(lambda x: (layers.dense(x, 1), layers.dense(x, 3)[:, :, None]))
+    .initialize(n_print=0))
 
 
 row("inference-seed-type", TypeError, "seed must be an integer, got …",

@@ -27,6 +27,8 @@ EXAMPLES = [
     ("dcgan_mnist.py", ["--generator", "large", "--disc-dropout", "0.3", "--spectral-norm",
                         "--save-samples-every", "2", "--feature-matching", "0.1"],
      ["final.png", "losses.png", "samples_2.npy"] + MNIST_SAMPLES, True),
+    ("dcgan_mnist.py", ["--categorical-code", "10", "--save-samples-every", "2"],
+     ["000.png", "final.png", "samples_2.npy"] + MNIST_SAMPLES, True),
     ("cgan_mnist.py", [], ["000.png", "digits.png", "losses.png", "labels.npy"] + MNIST_SAMPLES,
      True),
     ("cgan_mnist.py", ["--network", "conv", "--discriminator", "concat"],
@@ -86,6 +88,8 @@ def test_example_runs_and_writes_its_outputs(script, extra, outputs, uses_mnist,
     ("dcgan_mnist.py", ["--disc-dropout", "1"], "--disc-dropout must lie in [0, 1), got 1.0"),
     ("dcgan_mnist.py", ["--save-samples-every", "0"], "--save-samples-every must be positive"),
     ("dcgan_mnist.py", ["--feature-matching", "0"], "--feature-matching must be positive"),
+    ("dcgan_mnist.py", ["--categorical-code", "1"], "--categorical-code needs at least 2"),
+    ("dcgan_mnist.py", ["--categorical-code", "10", "--feature-matching", "1"], "choose one"),
 ])
 def test_example_refuses_bad_options_naming_them(script, args, message, tmp_path):
     result = subprocess.run([sys.executable, str(REPO_ROOT / "examples" / script), *args,

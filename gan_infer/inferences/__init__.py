@@ -3,8 +3,9 @@ from gan_infer.inferences import losses
 from gan_infer.inferences.bigan_inference import BiGANInference
 from gan_infer.inferences.gan_inference import GANInference
 from gan_infer.inferences.inference import Inference
+from gan_infer.inferences.infogan_inference import InfoGANInference
 from gan_infer.inferences.minibatches import Minibatches
 from gan_infer.inferences.wgan_inference import WGANInference
 
-__all__ = ["Inference", "GANInference", "WGANInference", "BiGANInference", "Minibatches",
-           "losses"]
+__all__ = ["Inference", "GANInference", "WGANInference", "BiGANInference", "InfoGANInference",
+           "Minibatches", "losses"]

@@ -25,6 +25,7 @@ __all__ = [
     "hinge_discriminator_loss",
     "hinge_generator_loss",
     "feature_matching_loss",
+    "mutual_information_loss",
 ]
 
 
@@ -162,6 +163,23 @@ def feature_matching_loss(features_real, features_fake):
             features = tf.convert_to_tensor(features)
             return tf.reduce_mean(tf.reshape(features, [tf.shape(features)[0], -1]), axis=0)
         return tf.reduce_sum(tf.square(batch_mean(features_real) - batch_mean(features_fake)))
+
+
+def mutual_information_loss(code, code_logits):
+    """InfoGAN's (Chen et al., 2016) term for a categorical latent code c:
+
+        L_I = -E_{c ~ p(c), x = G(z, c)} log Q(c | x),
+
+    the cross-entropy of the code that made each sample under Q(c | x) =
+    softmax(code_logits), a network that reads the sample. H(c) - L_I is a
+    lower bound on the mutual information I(c; G(z, c)); minimising L_I over
+    both G and Q makes the samples of each code value recognisable as such.
+    `code` holds integer categories, one per example; `code_logits` one
+    row of logits per example.
+    """
+    with tf.name_scope("mutual_information_loss"):
+        return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=code, logits=code_logits))
 
 
 #: name -> (discriminator loss, generator loss), for `GANInference.initialize(loss=...)`.

@@ -214,7 +214,7 @@ def test_module_exports():
         "wasserstein_critic_loss", "wasserstein_generator_loss", "gradient_penalty",
         "least_squares_discriminator_loss", "least_squares_generator_loss",
         "hinge_discriminator_loss", "hinge_generator_loss", "feature_matching_loss",
-        "GAN_LOSSES"}
+        "mutual_information_loss", "GAN_LOSSES"}
     assert set(losses.GAN_LOSSES) == {"non_saturating", "minimax", "least_squares", "hinge"}
 
 
@@ -280,3 +280,12 @@ def test_feature_matching_loss_sees_batch_means_only(sess):
     fake = np.array([[1.0, 1.0], [1.0, 1.0], [1.0, 1.0]], np.float32)
     assert sess.run(losses.feature_matching_loss(real, fake)) == 0.0
     assert sess.run(losses.feature_matching_loss(real, fake + np.float32([0.5, 0.0]))) == pytest.approx(0.25)
+
+
+def test_mutual_information_loss(sess):
+    rng = np.random.default_rng(5)
+    code = rng.integers(0, 4, M)
+    code_logits = rng.normal(size=(M, 4)).astype(np.float32)
+    got = sess.run(losses.mutual_information_loss(tf.constant(code), tf.constant(code_logits)))
+    log_q = code_logits - np.logaddexp.reduce(code_logits.astype(np.float64), axis=1, keepdims=True)
+    np.testing.assert_allclose(got, -log_q[np.arange(M), code].mean(), rtol=RTOL)
