@@ -27,7 +27,8 @@ between 6.6 and 7.9 % from one 500-iteration snapshot to the next (seed 1,
 Writes a 4x4 grid every n_print iterations (000.png, 001.png, ...; the same
 16 noise vectors each time, so the digits can be watched forming), and at
 the end an 8x8 grid (final.png), the loss curves (losses.png) and 10,000
-samples (samples.npy, float32 in [0, 1], shape (10000, 784)). With
+samples (samples.npy, float32 in [0, 1], shape (10000, 784)); with
+`--categorical-code K`, also codes.png, one row of samples per code. With
 `--ema-decay`, final.png and samples.npy come from the moving average of
 the generator's weights, and samples_last_iterate.npy from the weights of
 the last step, for comparison.
@@ -287,4 +288,10 @@ if args.ema_decay is not None:
 save_npy(os.path.join(out_dir, "samples.npy"), samples)
 save_figure(sample_grid(samples, 8, 8), os.path.join(out_dir, "final.png"))
 save_figure(training_curves(history), os.path.join(out_dir, "losses.png"))
+if args.categorical_code:
+    # Row k: code k with the same 8 noise vectors, so each row shows what
+    # one code value has come to draw.
+    rows = [sess.run(x, {**fixed_noise, c: np.full(M, k)})[:8] for k in range(K)]
+    save_figure(sample_grid(np.concatenate(rows), K, 8), os.path.join(out_dir, "codes.png"))
+    print(f"Wrote codes.png (one row per value of the code) to {out_dir}")
 print(f"Wrote {i} grids, final.png, losses.png and samples.npy to {out_dir}")

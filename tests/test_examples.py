@@ -28,7 +28,7 @@ EXAMPLES = [
                         "--save-samples-every", "2", "--feature-matching", "0.1"],
      ["final.png", "losses.png", "samples_2.npy"] + MNIST_SAMPLES, True),
     ("dcgan_mnist.py", ["--categorical-code", "10", "--save-samples-every", "2"],
-     ["000.png", "final.png", "samples_2.npy"] + MNIST_SAMPLES, True),
+     ["000.png", "final.png", "codes.png", "samples_2.npy"] + MNIST_SAMPLES, True),
     ("cgan_mnist.py", [], ["000.png", "digits.png", "losses.png", "labels.npy"] + MNIST_SAMPLES,
      True),
     ("cgan_mnist.py", ["--network", "conv", "--discriminator", "concat"],
