@@ -15,6 +15,7 @@ leaky ReLU in the discriminator, Adam with learning rate 2e-4 and beta1 0.5.
     python examples/dcgan_mnist.py --minibatch-stddev --out-dir out/dcgan_mbstd  # batch spread to D
     python examples/dcgan_mnist.py --save-samples-every 500   # samples_<t>.npy to follow the classes
     python examples/dcgan_mnist.py --feature-matching 0.1 --out-dir out/dcgan_fm  # batch statistics to G
+    python examples/dcgan_mnist.py --categorical-code 10 --out-dir out/infogan  # InfoGAN, codes.png
     python examples/dcgan_mnist.py --spectral-norm --disc-dropout 0.3 --generator large \
         --out-dir out/dcgan_regularised   # D: spectral norm, dropout; G: 256-128-64 channels
 
@@ -91,8 +92,9 @@ parser.add_argument("--feature-matching", type=float, default=None, metavar="WEI
                          "(default: none)")
 parser.add_argument("--categorical-code", type=int, default=None, metavar="K",
                     help="InfoGAN (Chen et al. 2016): the generator also reads a code c ~ "
-                         "Categorical(K) and D guesses c from the samples; with K = 10 the codes "
-                         "come to draw the digits, in equal shares (default: none)")
+                         "Categorical(K) and D guesses c from the samples, so each code value "
+                         "draws a recognisable kind of digit (with K = 10 not one digit each: "
+                         "docs/results.md) (default: none)")
 parser.add_argument("--disc-batch-norm", action="store_true",
                     help="batch norm after the discriminator's second convolution")
 parser.add_argument("--save-samples-every", type=int, default=None, metavar="N",
@@ -114,6 +116,9 @@ if args.feature_matching is not None and not args.feature_matching > 0:
     parser.error(f"--feature-matching must be positive, e.g. 1, got {args.feature_matching}")
 if args.categorical_code is not None and args.categorical_code < 2:
     parser.error(f"--categorical-code needs at least 2 categories, got {args.categorical_code}")
+if args.categorical_code and args.pack > 1:
+    parser.error("--categorical-code needs one guess of the code per image; it does not go "
+                 "with --pack")
 if args.categorical_code and args.feature_matching:
     parser.error("--categorical-code and --feature-matching both use D's second output; "
                  "choose one")

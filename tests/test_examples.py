@@ -89,6 +89,7 @@ def test_example_runs_and_writes_its_outputs(script, extra, outputs, uses_mnist,
     ("dcgan_mnist.py", ["--save-samples-every", "0"], "--save-samples-every must be positive"),
     ("dcgan_mnist.py", ["--feature-matching", "0"], "--feature-matching must be positive"),
     ("dcgan_mnist.py", ["--categorical-code", "1"], "--categorical-code needs at least 2"),
+    ("dcgan_mnist.py", ["--categorical-code", "10", "--pack", "2"], "does not go with --pack"),
     ("dcgan_mnist.py", ["--categorical-code", "10", "--feature-matching", "1"], "choose one"),
 ])
 def test_example_refuses_bad_options_naming_them(script, args, message, tmp_path):

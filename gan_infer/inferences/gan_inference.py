@@ -262,8 +262,8 @@ class GANInference(Inference):
             logits: write it to return `(logits, features)`, e.g. the
             flattened output of its last hidden layer. The per-example
             losses judge each sample alone; this term compares whole
-            batches, so a generator that draws some kinds of data too
-            rarely is pushed back towards the data's proportions. Default
+            batches (on MNIST it did not restore the digits' proportions
+            either: docs/results.md, DCGAN section). Default
             none (the discriminator may still return a pair; the features
             are then only kept as `features_true` / `features_fake`).
           *args, **kwargs: passed to `Inference.initialize` (n_iter,

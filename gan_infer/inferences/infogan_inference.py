@@ -25,9 +25,10 @@ class InfoGANInference(GANInference):
     discriminator (over D and Q, whose variables are all under "Disc") on
     top of its own. H(c) - L_I is a lower bound on I(c; x), so the generator
     learns to make the K values of c draw K kinds of data that Q can tell
-    apart. Nothing tells it what these kinds should be; on MNIST they come
-    out as (mostly) the ten digits, and since c is drawn uniformly, so are
-    the digits of the samples. The data are never labelled.
+    apart. Nothing tells it what these kinds should be (the data are never
+    labelled): on MNIST with K = 10 they come out as digits and as styles,
+    e.g. two codes for upright and slanted ones, so a uniform code does not
+    make the digits uniform (docs/results.md, DCGAN section).
 
     #### Examples
 
