@@ -1,10 +1,8 @@
 """InfoGAN: a GAN whose samples reveal a latent code (Chen et al., 2016)."""
-import numbers
-
 import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences import losses
-from gan_infer.inferences.gan_inference import GANInference
+from gan_infer.inferences.gan_inference import GANInference, _is_number
 from gan_infer.models.random_variable import RandomVariable
 
 __all__ = ["InfoGANInference"]
@@ -90,8 +88,7 @@ class InfoGANInference(GANInference):
             loss, disc_steps, ...). `feature_matching` is not available:
             the discriminator's second output is Q's logits, not features.
         """
-        if not (isinstance(info_weight, numbers.Real) and not isinstance(info_weight, bool)
-                and info_weight > 0):
+        if not (_is_number(info_weight) and info_weight > 0):
             raise ValueError(f"info_weight must be a positive number, got {info_weight!r}.")
         if kwargs.get("feature_matching"):
             raise ValueError(

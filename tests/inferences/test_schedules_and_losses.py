@@ -219,11 +219,10 @@ def test_feature_matching_adds_its_term_to_the_generator_loss_only(loss):
 def test_feature_matching_gradient_moves_the_generator_towards_the_data_moments():
     """With features (x, x^2), the term's gradient in the mean theta of
     x = theta + noise is -2 (E x_data - E x) - 4 E[x] (E x_data^2 - E x^2)."""
-    weight = 2.0
     theta, x = model()
     x_ph = tf.placeholder(tf.float32, [M, 1])
     inference = ed.GANInference(data={x: x_ph}, discriminator=discriminator_with_features)
-    inference.initialize(feature_matching=weight, n_print=0)
+    inference.initialize(feature_matching=2.0, n_print=0)
     tf.global_variables_initializer().run()
     real = next(batches())
     feed = {x_ph: real}
