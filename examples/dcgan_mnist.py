@@ -14,6 +14,7 @@ leaky ReLU in the discriminator, Adam with learning rate 2e-4 and beta1 0.5.
     python examples/dcgan_mnist.py --ema-decay 0.999 --out-dir out/dcgan_ema   # weight average
     python examples/dcgan_mnist.py --minibatch-stddev --out-dir out/dcgan_mbstd  # batch spread to D
     python examples/dcgan_mnist.py --save-samples-every 500   # samples_<t>.npy to follow the classes
+    python examples/dcgan_mnist.py --rejection-sampling 500   # samples.npy kept by D's judgement
     python examples/dcgan_mnist.py --feature-matching 0.1 --out-dir out/dcgan_fm  # batch statistics to G
     python examples/dcgan_mnist.py --categorical-code 10 --out-dir out/infogan  # InfoGAN, codes.png
     python examples/dcgan_mnist.py --spectral-norm --disc-dropout 0.3 --generator large \
@@ -32,7 +33,10 @@ samples (samples.npy, float32 in [0, 1], shape (10000, 784)); with
 `--categorical-code K`, also codes.png, one row of samples per code. With
 `--ema-decay`, final.png and samples.npy come from the moving average of
 the generator's weights, and samples_last_iterate.npy from the weights of
-the last step, for comparison.
+the last step, for comparison. With `--rejection-sampling STEPS`, D is
+first fitted to the final generator for STEPS discriminator-only updates,
+then samples.npy and final.png hold the samples that D's judgement keeps
+(`ed.rejection_sample`), and samples_generator.npy the generator's own.
 
 References: Radford, Metz and Chintala (2016), Unsupervised representation
 learning with deep convolutional generative adversarial networks.
@@ -100,6 +104,15 @@ parser.add_argument("--disc-batch-norm", action="store_true",
 parser.add_argument("--save-samples-every", type=int, default=None, metavar="N",
                     help="also write samples_<t>.npy (10,000 samples) every N iterations, to "
                          "follow the class balance during training (default: only at the end)")
+parser.add_argument("--rejection-sampling", type=int, default=None, metavar="STEPS",
+                    help="draw samples.npy by discriminator rejection sampling (Azadi et al. "
+                         "2019) after STEPS discriminator-only updates that fit D to the final "
+                         "generator, e.g. 500; the generator's own samples go to "
+                         "samples_generator.npy (default: none)")
+parser.add_argument("--rejection-quantile", type=float, default=0.8, metavar="Q",
+                    help="with --rejection-sampling: gamma is this quantile of F, so about "
+                         "1 - Q of the proposals are kept with probability over 1/2 "
+                         "(default 0.8)")
 parser.add_argument("--data-dir", default=None,
                     help="folder with the four MNIST .gz files (default: $GAN_INFER_DATA_DIR or "
                          "a per-user cache; downloaded when missing)")
@@ -122,6 +135,22 @@ if args.categorical_code and args.pack > 1:
 if args.categorical_code and args.feature_matching:
     parser.error("--categorical-code and --feature-matching both use D's second output; "
                  "choose one")
+if args.rejection_sampling is not None:
+    if args.rejection_sampling < 0:
+        parser.error(f"--rejection-sampling takes the number of calibration steps, 0 or more, "
+                     f"e.g. 500; got {args.rejection_sampling}")
+    if args.loss not in ("non_saturating", "minimax"):
+        parser.error(f"--rejection-sampling reads D's logit as log p_data/p_g, which needs "
+                     f"the cross-entropy discriminator of --loss non_saturating or minimax, "
+                     f"not {args.loss}")
+    if args.pack > 1:
+        parser.error("--rejection-sampling weighs images one by one; it does not go with --pack")
+    if args.ema_decay is not None:
+        parser.error("--rejection-sampling calibrates D to the generator's last weights; it "
+                     "does not go with --ema-decay")
+if not 0.0 < args.rejection_quantile < 1.0:
+    parser.error(f"--rejection-quantile must lie in (0, 1), e.g. 0.8, got "
+                 f"{args.rejection_quantile}")
 if args.ema_decay is not None and not 0.0 < args.ema_decay < 1.0:
     parser.error(f"--ema-decay must lie in (0, 1), e.g. 0.999, got {args.ema_decay}")
 if not args.lr > 0 or (args.lr_d is not None and not args.lr_d > 0):
@@ -290,6 +319,16 @@ if args.ema_decay is not None:
     save_npy(os.path.join(out_dir, "samples_last_iterate.npy"), samples)
     with inference.averaged_generator():
         samples = draw_samples(x, 10000)
+if args.rejection_sampling is not None:
+    save_npy(os.path.join(out_dir, "samples_generator.npy"), samples)
+    # D trained alongside G lags one step behind it: fit it to the final
+    # generator, so that its logit estimates log p_data / p_g of these weights.
+    for _ in range(args.rejection_sampling):
+        inference.update(feed_dict={x_ph: next(x_train_generator)}, variables="Disc")
+    samples, acceptance = ed.rejection_sample(inference, 10000,
+                                              gamma_quantile=args.rejection_quantile,
+                                              seed=args.seed)
+    print(f"Discriminator rejection sampling kept {acceptance:.0%} of the proposals")
 save_npy(os.path.join(out_dir, "samples.npy"), samples)
 save_figure(sample_grid(samples, 8, 8), os.path.join(out_dir, "final.png"))
 save_figure(training_curves(history), os.path.join(out_dir, "losses.png"))

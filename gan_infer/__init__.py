@@ -36,6 +36,7 @@ _LAZY = {
     "InfoGANInference": "gan_infer.inferences",
     "Inference": "gan_infer.inferences",
     "Minibatches": "gan_infer.inferences",
+    "rejection_sample": "gan_infer.inferences",
     "get_session": "gan_infer.util",
     "set_seed": "gan_infer.util",
     "GraphModeError": "gan_infer.util",

@@ -799,6 +799,98 @@ row("inference-infogan-code-logits-shape", ValueError,
     .initialize(n_print=0))
 
 
+def _initialized(inference, **kwargs):
+    inference.initialize(n_print=0, **kwargs)
+    return inference
+
+
+row("inference-rejection-uninitialized", ValueError,
+    "rejection_sample needs a GANInference after initialize(...), whose discriminator has been "
+    "built; call inference.initialize(...) and train first.",
+    lambda env: ed.rejection_sample(gan()[0], 10))
+
+row("inference-rejection-loss", ValueError,
+    "rejection_sample reads D's logit as the log density ratio log p_data/p_g, which holds for "
+    "a discriminator trained with the cross-entropy loss; this inference uses loss=…. Train "
+    "with loss='non_saturating' (or 'minimax'), or sample the model directly.",
+    lambda env: ed.rejection_sample(_initialized(gan()[0], loss="least_squares"), 10))
+also("inference-rejection-loss",
+     lambda env: ed.rejection_sample(_initialized(gan(ed.WGANInference)[0]), 10))
+
+row("inference-rejection-bigan", ValueError,
+    "rejection_sample weighs samples of the model alone; a BiGAN's discriminator judges (x, z) "
+    "pairs, so its logit is a ratio of joint densities. Sample the model directly.",
+    lambda env: ed.rejection_sample(_initialized(_bigan()), 10))
+
+
+def _bigan():
+    z, x, x_ph, qz = bigan_parts()
+    return ed.BiGANInference(latent_vars={z: qz}, data={x: x_ph},
+                             discriminator=joint_discriminator)
+
+
+def _conditional_gan():
+    with tf.variable_scope("Gen"):
+        y = Categorical(logits=tf.zeros([M, 3]))
+        x = layers.dense(tf.one_hot(y, 3), 1)
+    data = {x: tf.placeholder(tf.float32, [M, 1]), y: tf.placeholder(tf.int32, [M])}
+    return ed.GANInference(data=data, discriminator=lambda x, y: layers.dense(
+        tf.concat([x, tf.one_hot(y, 3)], 1), 1))
+
+
+row("inference-rejection-several-outputs", ValueError,
+    "rejection_sample weighs samples of one model output; this inference binds … in data "
+    "(e.g. a conditional GAN's labels). Sample the model directly.",
+    lambda env: ed.rejection_sample(_initialized(_conditional_gan()), 10))
+
+row("inference-rejection-n", ValueError, "rejection_sample's n must be a positive int, got …",
+    lambda env: ed.rejection_sample(_initialized(gan()[0]), 0))
+also("inference-rejection-n", lambda env: ed.rejection_sample(_initialized(gan()[0]), 2.5))
+
+row("inference-rejection-burn-in", ValueError,
+    "burn_in must be a positive int (proposals to set the bound on D's logits), got …",
+    lambda env: ed.rejection_sample(_initialized(gan()[0]), 10, burn_in=0))
+
+row("inference-rejection-quantile", ValueError,
+    "gamma_quantile must be a number strictly between 0 and 1, e.g. 0.8, or None for gamma = 0; "
+    "got …",
+    lambda env: ed.rejection_sample(_initialized(gan()[0]), 10, gamma_quantile=1.0))
+also("inference-rejection-quantile",
+     lambda env: ed.rejection_sample(_initialized(gan()[0]), 10, gamma_quantile="0.8"))
+
+
+row("inference-rejection-max-proposals", ValueError,
+    "max_proposals must be an int of at least burn_in (…), or None; got …",
+    lambda env: ed.rejection_sample(_initialized(gan()[0]), 10, burn_in=8, max_proposals=4))
+
+
+@row("inference-rejection-gives-up", RuntimeError,
+     "rejection_sample kept … of … proposals, short of n = …: D rejects nearly everything. Pass "
+     "gamma_quantile (e.g. 0.8) to keep more, or raise max_proposals.")
+def _(env):
+    inference = _initialized(gan()[0])
+    ed.get_session().run(tf.global_variables_initializer())
+    ed.rejection_sample(inference, 100, burn_in=4, max_proposals=8)  # 8 cannot give 100
+
+
+@row("inference-rejection-packed", ValueError,
+     "rejection_sample needs one logit per sample; the discriminator gave … for … samples (a "
+     "packed discriminator judges several samples at once and cannot weigh them one by one).")
+def _(env):
+    _, x = normal_model()
+    inference = ed.GANInference(
+        data={x: tf.placeholder(tf.float32, [M, 1])},
+        discriminator=lambda x: layers.dense(tf.reshape(x, [M // 2, 2]), 1))
+    _initialized(inference)
+    ed.get_session().run(tf.global_variables_initializer())
+    ed.rejection_sample(inference, 10, burn_in=2)
+
+
+row("inference-rejection-max-logit", ValueError,
+    "max_logit … is below the largest logit …; pass the maximum of the logits or more.",
+    lambda env: ed.inferences.acceptance_probability(np.array([0.0, 1.0]), max_logit=0.5))
+
+
 row("inference-seed-type", TypeError, "seed must be an integer, got …",
     lambda env: ed.set_seed("42"))
 
