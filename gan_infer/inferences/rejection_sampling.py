@@ -88,7 +88,7 @@ def rejection_sample(inference, n, gamma_quantile=None, burn_in=10000, feed_dict
       n: int. How many samples to return.
       gamma_quantile: float in (0, 1), optional. Sets gamma to this quantile
         of F over the burn-in, e.g. 0.8: samples above it are kept with
-        probability over 1/2 (on the MNIST DCGAN, 0.8 keeps 30-40 % of
+        probability over 1/2 (on the MNIST DCGAN, 0.8 keeps 12-38 % of
         the proposals). Default None: gamma = 0, exact rejection sampling
         for the optimal D, which keeps about E exp(D~ - D~_M) of the
         proposals: few when one logit stands far above the rest.
