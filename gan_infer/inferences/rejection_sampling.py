@@ -187,13 +187,12 @@ def _check_arguments(inference, n, gamma_quantile, burn_in, max_proposals):
             f"rejection_sample weighs samples of one model output; this inference binds "
             f"{len(inference.fakes)} in data (e.g. a conditional GAN's labels). Sample the model "
             "directly.")
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+    if not _is_int(n) or n < 1:
         raise ValueError(f"rejection_sample's n must be a positive int, got {n!r}.")
-    if isinstance(burn_in, bool) or not isinstance(burn_in, numbers.Integral) or burn_in < 1:
+    if not _is_int(burn_in) or burn_in < 1:
         raise ValueError(f"burn_in must be a positive int (proposals to set the bound on D's "
                          f"logits), got {burn_in!r}.")
-    if max_proposals is not None and (isinstance(max_proposals, bool) or not isinstance(
-            max_proposals, numbers.Integral) or max_proposals < burn_in):
+    if max_proposals is not None and (not _is_int(max_proposals) or max_proposals < burn_in):
         raise ValueError(f"max_proposals must be an int of at least burn_in ({burn_in}), or "
                          f"None; got {max_proposals!r}.")
     if gamma_quantile is not None and not (
@@ -201,3 +200,7 @@ def _check_arguments(inference, n, gamma_quantile, burn_in, max_proposals):
             and 0.0 < gamma_quantile < 1.0):
         raise ValueError(f"gamma_quantile must be a number strictly between 0 and 1, e.g. 0.8, "
                          f"or None for gamma = 0; got {gamma_quantile!r}.")
+
+
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
