@@ -13,7 +13,7 @@ _EPSILON = 1e-6
 _RATIO_LOSSES = ("non_saturating", "minimax")
 
 
-def acceptance_probability(logits, max_logit, gamma=0.0, epsilon=1e-6):
+def acceptance_probability(logits, max_logit, gamma=0.0, epsilon=_EPSILON):
     """The probability of keeping each sample, from the discriminator's logits.
 
     A discriminator trained with the cross-entropy loss to its optimum has
