@@ -47,7 +47,7 @@ def acceptance_probability(logits, max_logit, gamma=0.0, epsilon=_EPSILON):
     return _sigmoid(_shifted_f(logits, max_logit, epsilon) - gamma)
 
 
-def _shifted_f(logits, max_logit, epsilon):
+def _shifted_f(logits, max_logit, epsilon=_EPSILON):
     """F(x) + gamma: log p - log(1 - p) for p = exp(D~(x) - D~_M - epsilon)."""
     log_p = np.asarray(logits, dtype=np.float64) - max_logit - epsilon
     if np.any(log_p > 0):
@@ -134,7 +134,7 @@ def rejection_sample(inference, n, gamma_quantile=None, burn_in=10000, feed_dict
     max_logit = float(burn_in_logits.max())
     gamma = 0.0
     if gamma_quantile is not None:
-        gamma = float(np.quantile(_shifted_f(burn_in_logits, max_logit, _EPSILON),
+        gamma = float(np.quantile(_shifted_f(burn_in_logits, max_logit),
                                   gamma_quantile))
 
     kept, n_kept = [], 0
@@ -144,8 +144,7 @@ def rejection_sample(inference, n, gamma_quantile=None, burn_in=10000, feed_dict
         # A logit above the bound would get a probability over 1 (Azadi et
         # al. raise the bound as they go).
         max_logit = max(max_logit, float(logits.max()))
-        keep = rng.uniform(size=len(logits)) < acceptance_probability(
-            logits, max_logit, gamma, _EPSILON)
+        keep = rng.uniform(size=len(logits)) < acceptance_probability(logits, max_logit, gamma)
         kept.append(samples[keep])
         n_kept += int(keep.sum())
 
