@@ -17,22 +17,28 @@ leaky ReLU in the discriminator, Adam with learning rate 2e-4 and beta1 0.5.
     python examples/dcgan_mnist.py --rejection-sampling 500   # samples.npy kept by D's judgement
     python examples/dcgan_mnist.py --feature-matching 0.1 --out-dir out/dcgan_fm  # batch statistics to G
     python examples/dcgan_mnist.py --categorical-code 10 --out-dir out/infogan  # InfoGAN, codes.png
+    python examples/dcgan_mnist.py --self-condition 50 --lr 4e-4 --minibatch-stddev \
+        --n-iter 6000 --out-dir out/dcgan_clusters   # k-means clusters: every class >= 8 %
     python examples/dcgan_mnist.py --spectral-norm --disc-dropout 0.3 --generator large \
         --out-dir out/dcgan_regularised   # D: spectral norm, dropout; G: 256-128-64 channels
 
-Measured best (docs/results.md, seeds 1-3): `--lr 4e-4 --minibatch-stddev
---n-iter 10000` reaches a Frechet distance of 15.0 +- 1.4. The class
-balance swings during training: its smallest class (fives or sixes) moves
-between 6.6 and 7.9 % from one 500-iteration snapshot to the next (seed 1,
-2,500-7,500 iterations). `--rejection-sampling 500` lowers the Frechet
-distance at 5,000 iterations from 25.9 +- 1.5 to 22.3 +- 0.7 and leaves
-the balance where it was.
+Measured (docs/results.md, seeds 1-3): without clusters, `--lr 4e-4
+--minibatch-stddev --n-iter 10000` reaches a Frechet distance of 15.0 +-
+1.4, but its smallest class (fives or sixes) swings between 6.6 and 7.9 %
+during training, and `--rejection-sampling 500` leaves the balance where it
+was. With `--self-condition 50` added (k-means clusters of the training
+pixels as the condition, drawn with their frequencies in the data; labels
+are never read), every class holds at least 8 %: smallest class 8.34 +-
+0.12 % after `--n-iter 6000`, and the Frechet distance is 3.8 +- 0.4 at
+5,000 iterations (8.7 +- 0.7 at 6,000).
 
 Writes a 4x4 grid every n_print iterations (000.png, 001.png, ...; the same
 16 noise vectors each time, so the digits can be watched forming), and at
 the end an 8x8 grid (final.png), the loss curves (losses.png) and 10,000
 samples (samples.npy, float32 in [0, 1], shape (10000, 784)); with
-`--categorical-code K`, also codes.png, one row of samples per code. With
+`--categorical-code K`, also codes.png, one row of samples per code; with
+`--self-condition K`, clusters.png, one row per cluster (four of its
+training images, then four samples asked for it). With
 `--ema-decay`, final.png and samples.npy come from the moving average of
 the generator's weights, and samples_last_iterate.npy from the weights of
 the last step, for comparison. With `--rejection-sampling STEPS`, D is
@@ -49,6 +55,7 @@ import time
 
 import numpy as np
 import tensorflow.compat.v1 as tf
+from scipy.cluster.vq import kmeans2
 
 import gan_infer as ed
 from gan_infer import layers
@@ -101,6 +108,13 @@ parser.add_argument("--categorical-code", type=int, default=None, metavar="K",
                          "Categorical(K) and D guesses c from the samples, so each code value "
                          "draws a recognisable kind of digit (with K = 10 not one digit each: "
                          "docs/results.md) (default: none)")
+parser.add_argument("--self-condition", type=int, default=None, metavar="K",
+                    help="cluster-conditioned GAN (the fixed-clustering form of Liu et al.'s "
+                         "self-conditioned GAN, 2020): cluster the training images into K "
+                         "groups by k-means on their pixels (no labels), then "
+                         "train a GAN conditioned on the cluster, drawn with the data's "
+                         "cluster frequencies, so every group keeps its share; e.g. 50 "
+                         "(default: none)")
 parser.add_argument("--disc-batch-norm", action="store_true",
                     help="batch norm after the discriminator's second convolution")
 parser.add_argument("--save-samples-every", type=int, default=None, metavar="N",
@@ -137,6 +151,16 @@ if args.categorical_code and args.pack > 1:
 if args.categorical_code and args.feature_matching:
     parser.error("--categorical-code and --feature-matching both use D's second output; "
                  "choose one")
+if args.self_condition is not None:
+    if args.self_condition < 2:
+        parser.error(f"--self-condition needs at least 2 clusters, e.g. 50, got "
+                     f"{args.self_condition}")
+    for flag, value in [("--pack", args.pack > 1), ("--categorical-code", args.categorical_code),
+                        ("--feature-matching", args.feature_matching),
+                        ("--rejection-sampling", args.rejection_sampling is not None)]:
+        if value:
+            parser.error(f"--self-condition gives D a second input, the cluster; it does not "
+                         f"go with {flag}")
 if args.rejection_sampling is not None:
     if args.rejection_sampling < 0:
         parser.error(f"--rejection-sampling takes the number of calibration steps, 0 or more, "
@@ -174,7 +198,19 @@ out_dir = ensure_directory(args.out_dir)
 # outputs are grey images, and a discriminator shown binary data could tell
 # real from fake by that alone, whatever the digits look like.
 (x_train, _), (x_valid, _), (x_test, _) = ed.datasets.mnist(args.data_dir, validation_size=5000)
-x_train_generator = ed.datasets.batches(x_train, M)
+if args.self_condition:
+    # Unsupervised groups of the training images: nearest of K centres in
+    # pixel space. Their frequencies become the prior of the model's cluster,
+    # so the generator must give every group its share of the samples.
+    K = args.self_condition
+    _, cluster_train = kmeans2(x_train.reshape(len(x_train), -1).astype(np.float32) / 255.0, K,
+                               minit="++", seed=args.seed)
+    cluster_frequencies = np.bincount(cluster_train, minlength=K) / len(cluster_train)
+    print(f"k-means: {K} clusters of the training images, {cluster_frequencies.min():.2%} to "
+          f"{cluster_frequencies.max():.2%} of them each")
+    x_train_generator = ed.datasets.batches(x_train, M, labels=cluster_train.astype(np.int32))
+else:
+    x_train_generator = ed.datasets.batches(x_train, M)
 x_ph = tf.placeholder(tf.float32, [M, 784])
 
 # All weights start from N(0, 0.02), as in the paper.
@@ -205,26 +241,31 @@ with tf.variable_scope("Gen"):
         eps = Uniform(tf.zeros([M, d]) - 1.0, tf.ones([M, d]))
     else:
         eps = Normal(tf.zeros([M, d]), 1.0)
-    if args.categorical_code:
-        K = args.categorical_code
-        c = Categorical(logits=tf.zeros([M, K]))
+    if args.categorical_code or args.self_condition:
+        if args.categorical_code:
+            K = args.categorical_code
+            c = Categorical(logits=tf.zeros([M, K]))
+        else:
+            log_frequencies = np.log(cluster_frequencies, dtype=np.float32)
+            c = Categorical(logits=tf.tile(log_frequencies[None], [M, 1]))
         x = generative_network(tf.concat([eps, tf.one_hot(c, K)], axis=1))
     else:
         x = generative_network(eps)
 
 
 # INFERENCE
-def discriminative_network(x):
-    """Outputs probability in logits, one per pack of `--pack` images."""
+def discriminative_network(x, cluster=None):
+    """Outputs probability in logits, one per pack of `--pack` images (with
+    `--self-condition`, that (x, cluster) is a real pair)."""
     if args.spectral_norm:
         # Re-enter D's scope with the getter, so its variables keep their names.
         with tf.variable_scope(tf.get_variable_scope(), auxiliary_name_scope=False,
                                custom_getter=layers.spectral_norm_getter()):
-            return discriminative_layers(x)
-    return discriminative_layers(x)
+            return discriminative_layers(x, cluster)
+    return discriminative_layers(x, cluster)
 
 
-def discriminative_layers(x):
+def discriminative_layers(x, cluster):
     # Packing (PacGAN, Lin et al. 2018): `--pack` consecutive images become
     # the channels of one input, so D judges them together and a generator
     # that keeps drawing the same few digits is easy to tell apart.
@@ -253,6 +294,12 @@ def discriminative_layers(x):
         net = layers.minibatch_stddev(net, group_size=4)
     net = layers.flatten(net)
     logits = layers.dense(net, 1, activation=None, kernel_initializer=init)
+    if cluster is not None:
+        # Projection (Miyato and Koyama 2018), as in cgan_mnist.py: "does x
+        # look like a member of this cluster?" is one inner product.
+        embedding = layers.dense(tf.one_hot(cluster, K), int(net.shape[1]), use_bias=False,
+                                 kernel_initializer=init)
+        logits += tf.reduce_sum(net * embedding, axis=1, keepdims=True)
     if args.categorical_code:
         # Q(c | x) shares D's convolutions and adds a hidden layer of its own,
         # as in Chen et al.
@@ -267,6 +314,12 @@ optimizer_d = tf.train.AdamOptimizer(args.lr if args.lr_d is None else args.lr_d
 
 if args.categorical_code:
     inference = ed.InfoGANInference(data={x: x_ph}, discriminator=discriminative_network, code=c)
+elif args.self_condition:
+    # Binding the cluster too makes D judge (image, cluster) pairs, as in a
+    # conditional GAN; the clusters of the data come from k-means above.
+    cluster_ph = tf.placeholder(c.dtype, [M])
+    inference = ed.GANInference(data={x: x_ph, c: cluster_ph},
+                                discriminator=discriminative_network)
 else:
     inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
 inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d, loss=args.loss,
@@ -280,7 +333,7 @@ tf.global_variables_initializer().run()
 
 # One fixed batch of noise for the progress grids: feeding it to `eps` shows
 # how the same 16 noise vectors turn into digits over training.
-noise = [eps, c] if args.categorical_code else [eps]
+noise = [eps, c] if args.categorical_code or args.self_condition else [eps]
 fixed_noise = dict(zip(noise, sess.run(noise)))
 history = {"t": [], "loss": [], "loss_d": []}
 i = 0
@@ -302,11 +355,16 @@ for t in range(inference.n_iter):
             feed = {eps: rng.uniform(-1, 1, (M, d)).astype(np.float32)}
             if args.categorical_code:
                 feed[c] = rng.integers(0, args.categorical_code, M)
+            elif args.self_condition:
+                feed[c] = rng.choice(K, M, p=cluster_frequencies).astype(np.int32)
             snapshot.append(sess.run(x, feed))
         snapshot = np.concatenate(snapshot)[:10000]
         save_npy(os.path.join(out_dir, f"samples_{t}.npy"), snapshot)
-    x_batch = next(x_train_generator)
-    info_dict = inference.update(feed_dict={x_ph: x_batch})
+    if args.self_condition:
+        x_batch, cluster_batch = next(x_train_generator)
+        info_dict = inference.update(feed_dict={x_ph: x_batch, cluster_ph: cluster_batch})
+    else:
+        info_dict = inference.update(feed_dict={x_ph: next(x_train_generator)})
     inference.print_progress(info_dict)
     for key in history:
         history[key].append(info_dict[key])
@@ -340,4 +398,13 @@ if args.categorical_code:
     rows = [sess.run(x, {**fixed_noise, c: np.full(M, k)})[:8] for k in range(K)]
     save_figure(sample_grid(np.concatenate(rows), K, 8), os.path.join(out_dir, "codes.png"))
     print(f"Wrote codes.png (one row per value of the code) to {out_dir}")
+if args.self_condition:
+    # Row k: four training images of cluster k, then four samples asked for
+    # it, so each row shows whether the generator draws what the cluster holds.
+    rows = []
+    for k in range(K):
+        members = x_train[cluster_train == k][:4].reshape(-1, 784) / 255.0
+        rows += [members, sess.run(x, {**fixed_noise, c: np.full(M, k)})[:4]]
+    save_figure(sample_grid(np.concatenate(rows), K, 8), os.path.join(out_dir, "clusters.png"))
+    print(f"Wrote clusters.png (per cluster: 4 training images, then 4 samples) to {out_dir}")
 print(f"Wrote {i} grids, final.png, losses.png and samples.npy to {out_dir}")

@@ -31,6 +31,9 @@ EXAMPLES = [
                         "--rejection-sampling", "2"],
      ["000.png", "final.png", "codes.png", "samples_2.npy", "samples_generator.npy"]
      + MNIST_SAMPLES, True),
+    ("dcgan_mnist.py", ["--self-condition", "3", "--spectral-norm", "--minibatch-stddev",
+                        "--save-samples-every", "2"],
+     ["000.png", "final.png", "clusters.png", "samples_2.npy"] + MNIST_SAMPLES, True),
     ("cgan_mnist.py", [], ["000.png", "digits.png", "losses.png", "labels.npy"] + MNIST_SAMPLES,
      True),
     ("cgan_mnist.py", ["--network", "conv", "--discriminator", "concat"],
@@ -98,6 +101,12 @@ def test_example_runs_and_writes_its_outputs(script, extra, outputs, uses_mnist,
     ("dcgan_mnist.py", ["--rejection-sampling", "5", "--pack", "2"], "does not go with --pack"),
     ("dcgan_mnist.py", ["--rejection-sampling", "5", "--ema-decay", "0.9"],
      "does not go with --ema-decay"),
+    ("dcgan_mnist.py", ["--self-condition", "1"], "--self-condition needs at least 2 clusters"),
+    ("dcgan_mnist.py", ["--self-condition", "5", "--pack", "2"], "does not go with --pack"),
+    ("dcgan_mnist.py", ["--self-condition", "5", "--categorical-code", "3"],
+     "does not go with --categorical-code"),
+    ("dcgan_mnist.py", ["--self-condition", "5", "--rejection-sampling", "0"],
+     "does not go with --rejection-sampling"),
     ("dcgan_mnist.py", ["--rejection-quantile", "1"], "--rejection-quantile must lie in (0, 1)"),
 ])
 def test_example_refuses_bad_options_naming_them(script, args, message, tmp_path):
