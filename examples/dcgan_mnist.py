@@ -404,6 +404,9 @@ if args.self_condition:
     rows = []
     for k in range(K):
         members = x_train[cluster_train == k][:4].reshape(-1, 784) / 255.0
+        # k-means can leave a cluster with fewer than four images (or none,
+        # which the prior then never draws): blank squares keep the rows aligned.
+        members = np.concatenate([members, np.zeros((4 - len(members), 784))])
         rows += [members, sess.run(x, {**fixed_noise, c: np.full(M, k)})[:4]]
     save_figure(sample_grid(np.concatenate(rows), K, 8), os.path.join(out_dir, "clusters.png"))
     print(f"Wrote clusters.png (per cluster: 4 training images, then 4 samples) to {out_dir}")
