@@ -114,7 +114,7 @@ parser.add_argument("--self-condition", type=int, default=None, metavar="K",
                          "self-conditioned GAN, 2020): cluster the training images into K "
                          "groups by k-means on their pixels (no labels), then "
                          "train a GAN conditioned on the cluster, drawn with the data's "
-                         "cluster frequencies, so every group keeps its share; e.g. 50 "
+                         "cluster frequencies, so every group keeps its share; e.g. 100 "
                          "(default: none)")
 parser.add_argument("--disc-batch-norm", action="store_true",
                     help="batch norm after the discriminator's second convolution")
@@ -154,7 +154,7 @@ if args.categorical_code and args.feature_matching:
                  "choose one")
 if args.self_condition is not None:
     if args.self_condition < 2:
-        parser.error(f"--self-condition needs at least 2 clusters, e.g. 50, got "
+        parser.error(f"--self-condition needs at least 2 clusters, e.g. 100, got "
                      f"{args.self_condition}")
     for flag, value in [("--pack", args.pack > 1), ("--categorical-code", args.categorical_code),
                         ("--feature-matching", args.feature_matching),
