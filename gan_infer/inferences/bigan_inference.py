@@ -3,6 +3,7 @@ Dumoulin et al., 2017)."""
 import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences import losses
+from gan_infer.inferences.data import model_tensor
 from gan_infer.inferences.gan_inference import GANInference
 from gan_infer.models.random_variable import RandomVariable
 
@@ -56,7 +57,7 @@ class BiGANInference(GANInference):
             raise ValueError(
                 "BiGANInference needs data as a dict with one entry, e.g. data={x: x_ph}.")
         ((z, qz),) = latent_vars.items()
-        z_tensor = self._model_tensor(z)
+        z_tensor = model_tensor(z)
         qz_tensor = qz.value if isinstance(qz, RandomVariable) else qz
         if not isinstance(qz_tensor, tf.Tensor):
             raise TypeError(f"The encoder's output must be a tensor or random variable, got "
@@ -73,12 +74,15 @@ class BiGANInference(GANInference):
         self.latent_vars = dict(latent_vars)
         self.z, self.qz = z_tensor, qz_tensor
 
-    def _losses(self, d_true, d_fake):
+    def build_loss_and_gradients(self, var_list):
+        """The two cross-entropies above; see
+        `GANInference.build_loss_and_gradients`."""
         if self.loss_name != "non_saturating":
             raise ValueError("BiGANInference uses its own cross-entropy losses; leave `loss` unset.")
+        d_true, d_fake = self.discriminate()
         loss_d = losses.discriminator_loss(d_true, d_fake)
         # Flipped labels on both terms: the encoder's variables only reach
         # the loss through D(x_data, qz).
         loss = losses.non_saturating_generator_loss(d_fake) + \
             losses.non_saturating_generator_loss(-d_true)
-        return loss, loss_d
+        return self.regularized_gradients(loss, loss_d, var_list)

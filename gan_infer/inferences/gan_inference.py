@@ -1,17 +1,27 @@
-"""GAN-style inference for implicit models (Goodfellow et al., 2014)."""
-import contextlib
+"""GAN-style inference for implicit models (Goodfellow et al., 2014).
+
+`GANInference` wires an adversarial algorithm together: the discriminator's
+scope, the two players' optimizers and train ops, the schedule of an
+iteration, and the weight average. What an algorithm of the family
+optimises is `build_loss_and_gradients(var_list)`, the one method a subclass
+(`WGANInference`, `BiGANInference`, `InfoGANInference`, ...) writes, from
+the building blocks `discriminate()`, `gan_losses()`,
+`gradients_at_interpolates()` and `regularized_gradients()`.
+"""
 import inspect
-import numbers
 
 import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences import losses
+from gan_infer.inferences.data import model_tensor
+from gan_infer.inferences.gan_options import GANOptions
 from gan_infer.inferences.inference import Inference
 from gan_infer.inferences.optimizers import build_optimizer
+from gan_infer.inferences.weight_average import WeightAverage
 from gan_infer.util.seeds import fresh_seed
 from gan_infer.util.session import get_session
 
-__all__ = ["GANInference"]
+__all__ = ["GANInference", "DISC_SCOPE"]
 
 # The discriminator's variables and regularization losses live under this
 # variable scope; everything else trainable belongs to the generator.
@@ -33,22 +43,6 @@ def _check_arity(discriminator, count):
             f"signature is {signature}.") from None
 
 
-def _is_number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def check_penalty_weight(name, value):
-    """A penalty's weight: None (no penalty) or a number >= 0."""
-    if value is not None and not (_is_number(value) and value >= 0):
-        raise ValueError(f"{name} must be None or a non-negative number, got {value!r}.")
-
-
-def _check_ema_decay(ema_decay):
-    if ema_decay is not None and not (_is_number(ema_decay) and 0.0 < ema_decay < 1.0):
-        raise ValueError(f"ema_decay must be None or a float in (0, 1), e.g. 0.999, "
-                         f"got {ema_decay!r}.")
-
-
 def _placeholders_upstream(tensors):
     """Names of the placeholders (without defaults) the tensors depend on."""
     seen, stack, found = set(), [t.op for t in tensors], []
@@ -64,29 +58,26 @@ def _placeholders_upstream(tensors):
     return sorted(found)
 
 
-def _image_grid(samples, max_tiles=16):
-    """The first samples of a batch tiled into one image for TensorBoard, or
-    None when the samples do not look like images: [N, H, W, C] with C in
-    (1, 3, 4), or [N, D] with D a square (flattened grey images, MNIST)."""
-    shape = samples.shape
-    if shape.rank == 2 and shape[1] is not None and shape[1] > 1:
-        side = int(round(shape[1] ** 0.5))
-        if side * side != shape[1]:
-            return None
-        samples = tf.reshape(samples, [-1, side, side, 1])
-    elif not (shape.rank == 4 and shape[3] in (1, 3, 4) and shape[1:].is_fully_defined()):
-        return None
-    if shape[0] is None:
-        return None
-    rows = int(min(shape[0], max_tiles) ** 0.5)
-    height, width, channels = samples.shape[1:].as_list()
-    tiles = tf.reshape(samples[:rows * rows], [rows, rows, height, width, channels])
-    grid = tf.reshape(tf.transpose(tiles, [0, 2, 1, 3, 4]),
-                      [1, rows * height, rows * width, channels])
-    grid = tf.cast(grid, tf.float32)
-    # A tanh generator's images live in [-1, 1]: show them in [0, 1].
-    grid = tf.where(tf.reduce_min(grid) < 0.0, (grid + 1.0) / 2.0, grid)
-    return tf.clip_by_value(grid, 0.0, 1.0)
+def _check_players(grads_and_vars, grads_and_vars_d):
+    if not grads_and_vars_d:
+        raise ValueError(
+            'The discriminator has no trainable variables under variable scope "Disc": '
+            "create its weights inside the discriminator function (e.g. with "
+            "gan_infer.layers.dense) so that they are made under that scope.")
+    if not any(grad is not None for grad, _ in grads_and_vars):
+        raise ValueError(
+            "The generator loss does not depend on any trainable variable outside the "
+            '"Disc" scope: the model has no parameters to fit, or var_list misses them.')
+
+
+def _clip_weights(train_d, clip):
+    """`train_d`, then the discriminator's weights clipped to [-clip, clip]."""
+    if clip is None:
+        return train_d
+    variables = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=DISC_SCOPE + "/")
+    with tf.control_dependencies([train_d]):
+        return tf.group(*[v.assign(tf.clip_by_value(v, -clip, clip)) for v in variables],
+                        name="clip_critic_weights")
 
 
 class GANInference(Inference):
@@ -191,7 +182,7 @@ class GANInference(Inference):
         _check_arity(discriminator, len(data))
         self.discriminator = discriminator
         super().__init__(None, data)
-        self.fakes = [self._model_tensor(key) for key in self.data]
+        self.fakes = [model_tensor(key) for key in self.data]
         self.reals = list(self.data.values())
         for fake, real in zip(self.fakes, self.reals):
             if fake.op.type == "Placeholder" and real.op.type != "Placeholder":
@@ -202,10 +193,12 @@ class GANInference(Inference):
         # Edward's names for the (first) observed variable and its model.
         self.x_fake, self.x_true = self.fakes[0], self.reals[0]
 
+    progress_labels = {"loss": "Gen Loss", "loss_d": "Disc Loss"}
+
     def initialize(self, optimizer=None, optimizer_d=None, global_step=None,
                    global_step_d=None, var_list=None, *args, loss="non_saturating",
                    disc_steps=None, pretrain_steps=0, gradient_penalty=None, ema_decay=None,
-                   feature_matching=None, **kwargs):
+                   feature_matching=None, weight_clip=None, **kwargs):
         """Build the losses and the training ops.
 
         Args:
@@ -218,104 +211,62 @@ class GANInference(Inference):
             each generator / discriminator update.
           var_list: list of tf.Variable, optional. The generator's variables
             (default: every trainable variable not under "Disc").
-          loss: str. The pair of losses, from `losses.GAN_LOSSES`:
-            'non_saturating' (default), 'minimax' (the paper's saturating
-            log(1 - D(G(z))) generator loss), 'least_squares', 'hinge'. For
-            the Wasserstein loss use `WGANInference`.
-          disc_steps: int, optional. The schedule of `iterate()` and `run()`:
-            None (default) makes each iteration one simultaneous update of
-            both players; k >= 1 makes it Algorithm 1 of Goodfellow et al.
-            (2014): k discriminator steps, each on a fresh batch, then one
-            generator step.
-          pretrain_steps: int. Discriminator steps before the first iteration
-            ("pre-train the decision surface").
-          gradient_penalty: float, optional. Weight gamma of a zero-centred
-            gradient penalty added to the discriminator's loss,
-
-                gamma * E ||grad_x D(x_hat)||^2,  x_hat = u x + (1 - u) G(z),  u ~ U(0, 1)
-
-            (Thanh-Tung et al., 2019): it keeps D smooth between data and
-            samples, so its gradient still leads the generator towards data
-            it has not covered (missing modes) instead of only sharpening
-            the modes it has. Default none.
-          ema_decay: float in (0, 1), optional. Keep an exponential moving
-            average of the generator's weights (Yazici et al., 2019),
-            updated after every generator step:
-
-                w_avg <- d_t w_avg + (1 - d_t) w,  d_t = min(ema_decay, (1 + t) / (10 + t)),
-
-            (t the iteration; the second term lets the average forget the
-            initial weights quickly). GAN training circles around its
-            equilibrium instead of settling; the average sits nearer its
-            centre, so samples drawn with it (`averaged_generator()`) are
-            usually cleaner than the last iterate's. 0.999 averages over
-            roughly the last 1,000 generator steps. The average of weights
-            far apart can be worse than each of them (a generator that
-            keeps moving a lot, e.g. under a strong gradient penalty), so
-            compare it with the last weights before relying on it.
-          feature_matching: float, optional. Weight lambda of feature
-            matching (Salimans et al., 2016) added to the generator's loss,
-
-                lambda * || E f(x) - E f(G(z)) ||^2   (`losses.feature_matching_loss`),
-
-            with f(.) the features the discriminator returns beside its
-            logits: write it to return `(logits, features)`, e.g. the
-            flattened output of its last hidden layer. The per-example
-            losses judge each sample alone; this term compares whole
-            batches (on MNIST it did not restore the digits' proportions
-            either: docs/results.md, DCGAN section). Default
-            none (the discriminator may still return a pair; the features
-            are then only kept as `features_true` / `features_fake`).
+          loss, disc_steps, pretrain_steps, gradient_penalty,
+          feature_matching, weight_clip, ema_decay: the loss, the schedule,
+            the regularisers and the weight average; each is documented in
+            `gan_infer.inferences.gan_options.GANOptions` (kept as
+            `self.options`).
           *args, **kwargs: passed to `Inference.initialize` (n_iter,
-            n_print, logdir, log_timestamp, log_vars, debug).
+            n_print, logdir, log_timestamp, log_vars, debug, checkpoints,
+            jit).
         """
-        self._refuse_reinitialize()  # before the schedule of the first call is touched
-        self._set_schedule(loss, disc_steps, pretrain_steps)
-        _check_ema_decay(ema_decay)
-        check_penalty_weight("gradient_penalty", gradient_penalty)
+        self.refuse_reinitialize()  # before the options of the first call are replaced
+        self.options = GANOptions(
+            loss=loss, disc_steps=disc_steps, pretrain_steps=pretrain_steps,
+            gradient_penalty=gradient_penalty, feature_matching=feature_matching,
+            weight_clip=weight_clip, ema_decay=ema_decay)
+        self.loss_name = loss
+        self.disc_steps, self.pretrain_steps = self.options.schedule
         self.gradient_penalty = float(gradient_penalty or 0.0)
-        check_penalty_weight("feature_matching", feature_matching)
         self.feature_matching = float(feature_matching or 0.0)
         super().initialize(*args, **kwargs)
         # Optimizers first: a bad name is refused before the discriminator's
         # variables exist, so initialize() can be called again, fixed.
-        optimizer, global_step = build_optimizer(optimizer, global_step, "generator")
-        optimizer_d, global_step_d = build_optimizer(optimizer_d, global_step_d, "discriminator")
-        with self._compiled():
+        optimizers = (build_optimizer(optimizer, global_step, "generator"),
+                      build_optimizer(optimizer_d, global_step_d, "discriminator"))
+        with self.compiled():
             self.loss, grads_and_vars, self.loss_d, grads_and_vars_d = \
-                self._build_loss_and_gradients(var_list)
+                self.build_loss_and_gradients(var_list)
+        _check_players(grads_and_vars, grads_and_vars_d)
+        self._build_train_ops(optimizers, grads_and_vars, grads_and_vars_d)
+        if self.logging:
+            self.summaries.scalar("loss", self.loss)
+            self.summaries.scalar("loss/discriminative", self.loss_d)
+            self.summaries.images("samples", self.x_fake)
+        self.finish_initialize()
 
-        if not grads_and_vars_d:
-            raise ValueError(
-                'The discriminator has no trainable variables under variable scope "Disc": '
-                "create its weights inside the discriminator function (e.g. with "
-                "gan_infer.layers.dense) so that they are made under that scope.")
-        if not any(grad is not None for grad, _ in grads_and_vars):
-            raise ValueError(
-                "The generator loss does not depend on any trainable variable outside the "
-                '"Disc" scope: the model has no parameters to fit, or var_list misses them.')
-
+    def _build_train_ops(self, optimizers, grads_and_vars, grads_and_vars_d):
+        """`self.train` (generator), `self.train_d`, `self.train_both`."""
+        (optimizer, global_step), (optimizer_d, global_step_d) = optimizers
         # Batch-norm moving averages, run with the train step of the side
         # that owns them. Reusing "Disc" opens name scopes "Disc_1", "Disc_2".
         update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
         update_ops_d = tf.get_collection(tf.GraphKeys.UPDATE_OPS, scope=DISC_SCOPE + r"(_\d+)?/")
         update_ops_g = [op for op in update_ops if op not in update_ops_d]
-        self._inside_average = False
-        self._averaged_vars = [v for _, v in grads_and_vars]
         # Its shadow variables (".../ExponentialMovingAverage") appear with the
         # first generator step below; they are global variables, so
         # checkpoints keep the average with the weights.
-        self._ema = (None if ema_decay is None else
-                     tf.train.ExponentialMovingAverage(ema_decay, num_updates=self.t))
+        self.weight_average = (None if self.options.ema_decay is None else WeightAverage(
+            self.options.ema_decay, [v for _, v in grads_and_vars], self.t))
 
         def apply(opt, pairs, step, after, side_updates, generator=False):
-            with tf.control_dependencies(after), self._compiled():
+            with tf.control_dependencies(after), self.compiled():
                 train = opt.apply_gradients([(g, v) for g, v in pairs if g is not None],
                                             global_step=step)
-            if generator and self._ema is not None:
-                # The average moves only once the step's new weights exist.
-                with tf.control_dependencies([train]):
-                    train = self._ema.apply(self._averaged_vars)
+            if generator and self.weight_average is not None:
+                train = self.weight_average.after(train)
+            elif not generator:
+                train = _clip_weights(train, self.options.weight_clip)
             return tf.group(train, *side_updates) if side_updates else train
 
         # Each op waits for every value it reads before writing, so no update
@@ -324,88 +275,67 @@ class GANInference(Inference):
         grads_d = [g for g, _ in grads_and_vars_d if g is not None]
         self.train = apply(optimizer, grads_and_vars, global_step, grads + [self.loss],
                            update_ops_g, generator=True)
-        self.train_d = self._after_critic_update(apply(
-            optimizer_d, grads_and_vars_d, global_step_d, grads_d + [self.loss_d], update_ops_d))
+        self.train_d = apply(optimizer_d, grads_and_vars_d, global_step_d,
+                             grads_d + [self.loss_d], update_ops_d)
         both = grads + grads_d + [self.loss, self.loss_d]
         self.train_both = tf.group(
             apply(optimizer, grads_and_vars, global_step, both, update_ops_g, generator=True),
-            self._after_critic_update(
-                apply(optimizer_d, grads_and_vars_d, global_step_d, both, update_ops_d)))
-        self._swap_average = None if self._ema is None else self._build_average_swap()
+            apply(optimizer_d, grads_and_vars_d, global_step_d, both, update_ops_d))
+        if self.weight_average is not None:
+            self.weight_average.build_swap()
 
         # Each session step reads one batch of in-graph data, then moves on.
         self.train, self.train_d, self.train_both = (
-            self._consumes_batch(op) for op in (self.train, self.train_d, self.train_both))
+            self.consumes_batch(op) for op in (self.train, self.train_d, self.train_both))
         self._train_ops = {None: self.train_both, "Gen": self.train, "Disc": self.train_d}
-        self._counted_train = {key: self._counted(op) for key, op in self._train_ops.items()}
-        if self.logging:
-            tf.summary.scalar("loss", self.loss, collections=[self._summary_key])
-            tf.summary.scalar("loss/discriminative", self.loss_d, collections=[self._summary_key])
-            grid = _image_grid(self.x_fake)
-            if grid is not None:
-                tf.summary.image("samples", grid, max_outputs=1, collections=[self._summary_key])
-        self._finish_initialize()
+        self._counted_train = {key: self.counted(op) for key, op in self._train_ops.items()}
 
-    def _build_average_swap(self):
-        """One op that swaps the generator's weights with their moving
-        average; run twice, it restores them."""
-        averages = [self._ema.average(v) for v in self._averaged_vars]
-        # Both values are read before either variable is written.
-        live = [v.read_value() for v in self._averaged_vars]
-        averaged = [a.read_value() for a in averages]
-        with tf.control_dependencies(live + averaged):
-            return tf.group(
-                *[v.assign(a) for v, a in zip(self._averaged_vars, averaged)],
-                *[a.assign(v) for a, v in zip(averages, live)], name="swap_weight_average")
+    # ------------------------------------------------ the losses: one method
+    def build_loss_and_gradients(self, var_list):
+        """Build the generator's and the discriminator's losses and gradients.
 
-    @contextlib.contextmanager
-    def averaged_generator(self):
-        """Inside this block the generator runs with the moving average of
-        its weights (`initialize(ema_decay=...)`); the live weights come
-        back when the block ends, also on an exception.
+        This is the method a GAN-family algorithm writes; `initialize` calls
+        it once, inside the XLA scope when `jit=True`, and builds the train
+        ops from what it returns. Here:
 
-        Sample, score or plot inside it. `update()`, `run()` and
-        `save_checkpoint()` are refused there: the variables hold the
-        average, and training or saving it would lose the trained weights.
+            L_D = the discriminator loss of `loss` (+ gradient penalty),
+            L_G = the generator loss of `loss` (+ feature matching),
+
+        plus the regularization losses of each side's variable scope.
+
+        Args:
+          var_list: list of tf.Variable, or None. The generator's variables
+            (default: every trainable variable not under "Disc").
+
+        Returns:
+          (loss, grads_and_vars, loss_d, grads_and_vars_d): the generator's
+          loss with its (gradient, variable) pairs, then the discriminator's.
 
         #### Examples
 
+        A new loss is one method (the least-squares GAN of Mao et al.):
+
         ```python
-        inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d, ema_decay=0.999)
-        ...  # train
-        with inference.averaged_generator():
-            samples = sess.run(x)
+        class LSGANInference(ed.GANInference):
+            def build_loss_and_gradients(self, var_list):
+                d_true, d_fake = self.discriminate()
+                loss = 0.5 * tf.reduce_mean(tf.square(d_fake - 1.0))
+                loss_d = 0.5 * tf.reduce_mean(tf.square(d_true - 1.0) + tf.square(d_fake))
+                return self.regularized_gradients(loss, loss_d, var_list)
         ```
         """
-        if getattr(self, "_swap_average", None) is None:
-            raise RuntimeError(
-                "averaged_generator() needs a moving average of the generator's weights: "
-                "call initialize(..., ema_decay=0.999) before training.")
-        if self._inside_average:
-            raise RuntimeError("averaged_generator() blocks cannot be nested.")
-        session = get_session()
-        session.run(self._swap_average)
-        self._inside_average = True
-        try:
-            yield
-        finally:
-            session.run(self._swap_average)
-            self._inside_average = False
+        d_true, d_fake = self.discriminate()
+        loss, loss_d = self.gan_losses(d_true, d_fake)
+        return self.regularized_gradients(loss, loss_d, var_list)
 
-    def _refuse_inside_average(self, action):
-        if getattr(self, "_inside_average", False):
-            raise RuntimeError(
-                f"Cannot {action} inside averaged_generator(): the generator's variables hold "
-                "the weight average, not the trained weights. Leave the block first.")
-
-    def save_checkpoint(self):
-        self._refuse_inside_average("save a checkpoint")
-        return super().save_checkpoint()
-
-    save_checkpoint.__doc__ = Inference.save_checkpoint.__doc__
-
-    def _discriminate(self):
-        """D's outputs on data and on samples, building D's variables once."""
+    # --------------------------------------------- building blocks of losses
+    def discriminate(self):
+        """D's outputs (logits) on the data and on the samples, `(d_true,
+        d_fake)`, building D's variables once: the first call under
+        `variable_scope("Disc")`, the second with `reuse=True`. Also kept as
+        `self.d_true`, `self.d_fake` (and the discriminator's features, when
+        it returns `(logits, features)`, as `features_true`, `features_fake`).
+        """
         with tf.variable_scope(DISC_SCOPE):
             d_true, self.features_true = self._logits_and_features(self.discriminator(*self.reals))
         with tf.variable_scope(DISC_SCOPE, reuse=True):
@@ -413,12 +343,10 @@ class GANInference(Inference):
         # Kept for monitors and criticism: D's outputs (logits) on data and samples.
         self.d_true, self.d_fake = d_true, d_fake
         if self.logging:
-            self._histogram("discriminator_outputs", tf.concat(
+            self.summaries.histogram("discriminator_outputs", tf.concat(
                 [tf.reshape(d_true, [-1]), tf.reshape(d_fake, [-1])], axis=0))
-            tf.summary.scalar("discriminator/real", tf.reduce_mean(d_true),
-                              collections=[self._summary_key])
-            tf.summary.scalar("discriminator/fake", tf.reduce_mean(d_fake),
-                              collections=[self._summary_key])
+            self.summaries.scalar("discriminator/real", tf.reduce_mean(d_true))
+            self.summaries.scalar("discriminator/fake", tf.reduce_mean(d_fake))
         return d_true, d_fake
 
     def _logits_and_features(self, output):
@@ -441,32 +369,19 @@ class GANInference(Inference):
                 "with h its last hidden layer.")
         return tf.convert_to_tensor(output), None
 
-    def _set_schedule(self, loss, disc_steps, pretrain_steps):
-        if loss not in losses.GAN_LOSSES:
-            hint = " Use WGANInference for it." if loss == "wasserstein" else ""
-            raise ValueError(f"Unknown loss {loss!r}; choose one of "
-                             f"{', '.join(sorted(losses.GAN_LOSSES))}.{hint}")
-        if disc_steps is not None and (isinstance(disc_steps, bool) or not isinstance(disc_steps, int)
-                                       or disc_steps < 1):
-            raise ValueError(f"disc_steps must be None or a positive int, got {disc_steps!r}.")
-        if isinstance(pretrain_steps, bool) or not isinstance(pretrain_steps, int) or pretrain_steps < 0:
-            raise ValueError(f"pretrain_steps must be a non-negative int, got {pretrain_steps!r}.")
-        self.loss_name = loss
-        self.disc_steps = disc_steps
-        self.pretrain_steps = pretrain_steps
-        self._pretrain_remaining = pretrain_steps
-
-    def _losses(self, d_true, d_fake):
-        """(generator loss, discriminator loss) before regularization."""
+    def gan_losses(self, d_true, d_fake):
+        """(L_G, L_D) of the loss chosen in `initialize`, with the
+        zero-centred gradient penalty in L_D when one was asked for."""
         loss_d, loss = losses.GAN_LOSSES[self.loss_name]
         loss_d = loss_d(d_true, d_fake)
         if self.gradient_penalty:
             loss_d += self.gradient_penalty * losses.gradient_penalty(
-                self._gradients_at_interpolates(), target=0.0)
+                self.gradients_at_interpolates(), target=0.0)
         return loss(d_fake), loss_d
 
-    def _gradients_at_interpolates(self):
-        """grad D at x_hat = u x + (1 - u) G(z), u ~ Uniform(0, 1) per example."""
+    def gradients_at_interpolates(self):
+        """grad D at x_hat = u x + (1 - u) G(z), u ~ Uniform(0, 1) per example
+        (a list: one gradient per floating-point input of D)."""
         reals = [tf.convert_to_tensor(real) for real in self.reals]
         fakes = [tf.convert_to_tensor(fake) for fake in self.fakes]
         # One mixing weight per example, shared by all of the critic's
@@ -488,15 +403,23 @@ class GANInference(Inference):
         inputs = [m for m in mixed if m.dtype.is_floating]
         return tf.gradients(d_hat, inputs)
 
-    def _build_loss_and_gradients(self, var_list):
-        d_true, d_fake = self._discriminate()
-        loss, loss_d = self._losses(d_true, d_fake)
+    def regularized_gradients(self, loss, loss_d, var_list):
+        """Add the regularisers to both losses and differentiate them: the
+        last step of every `build_loss_and_gradients`.
+
+        Feature matching (when asked for) joins L_G; the regularization
+        losses created under "Disc" join L_D, all others L_G. L_D is
+        differentiated for the trainable variables under "Disc", L_G for
+        `var_list` (default: every other trainable variable).
+
+        Returns:
+          (loss, grads_and_vars, loss_d, grads_and_vars_d).
+        """
         if self.feature_matching:
             matching = losses.feature_matching_loss(self.features_true, self.features_fake)
             loss += self.feature_matching * matching
             if self.logging:
-                tf.summary.scalar("loss/feature_matching", matching, collections=[self._summary_key])
-
+                self.summaries.scalar("loss/feature_matching", matching)
         scope = DISC_SCOPE + "/"
         reg_terms_d = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES, scope=scope)
         reg_terms = [r for r in tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)
@@ -505,8 +428,8 @@ class GANInference(Inference):
             loss_d = loss_d + tf.add_n(reg_terms_d)
         if reg_terms:
             loss = loss + tf.add_n(reg_terms)
-        loss = self._check_numerics(loss, "the generator loss")
-        loss_d = self._check_numerics(loss_d, "the discriminator loss")
+        loss = self.check_numerics(loss, "the generator loss")
+        loss_d = self.check_numerics(loss_d, "the discriminator loss")
 
         var_list_d = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=scope)
         if var_list is None:
@@ -517,29 +440,61 @@ class GANInference(Inference):
             if in_disc:
                 raise ValueError(f"var_list holds discriminator variables {in_disc}; "
                                  "list only the generator's.")
-        grads = tf.gradients(loss, var_list)
-        grads_d = tf.gradients(loss_d, var_list_d)
-        grads = [self._check_numerics(g, f"the gradient of the generator loss for {v.op.name}")
-                 for g, v in zip(grads, var_list)]
-        grads_d = [self._check_numerics(g, f"the gradient of the discriminator loss for {v.op.name}")
-                   for g, v in zip(grads_d, var_list_d)]
+        grads = [self.check_numerics(g, f"the gradient of the generator loss for {v.op.name}")
+                 for g, v in zip(tf.gradients(loss, var_list), var_list)]
+        grads_d = [self.check_numerics(g, f"the gradient of the discriminator loss for "
+                                          f"{v.op.name}")
+                   for g, v in zip(tf.gradients(loss_d, var_list_d), var_list_d)]
         return loss, list(zip(grads, var_list)), loss_d, list(zip(grads_d, var_list_d))
 
-    def _reset_host_state(self):
-        super()._reset_host_state()
-        # Variables initialized afresh: pre-training is due again.
-        self._pretrain_remaining = getattr(self, "pretrain_steps", 0)
+    # ------------------------------------------------------ the weight average
+    def averaged_generator(self):
+        """A context manager: inside it the generator runs with the moving
+        average of its weights (`initialize(ema_decay=...)`); the live
+        weights come back when the block ends, also on an exception.
 
-    def _resumed_at(self, t):
-        if t > 0:  # pre-training happened before the first iteration
-            self._pretrain_remaining = 0
+        Sample, score or plot inside it. `update()`, `run()` and
+        `save_checkpoint()` are refused there: the variables hold the
+        average, and training or saving it would lose the trained weights.
 
-    def _after_critic_update(self, train_d):
-        """Hook for work that must follow each discriminator step (clipping)."""
-        return train_d
+        #### Examples
 
-    def _check_runnable(self):
+        ```python
+        inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d, ema_decay=0.999)
+        ...  # train
+        with inference.averaged_generator():
+            samples = sess.run(x)
+        ```
+        """
+        if getattr(self, "weight_average", None) is None:
+            raise RuntimeError(
+                "averaged_generator() needs a moving average of the generator's weights: "
+                "call initialize(..., ema_decay=0.999) before training.")
+        return self.weight_average.swapped(get_session())
+
+    def _refuse_inside_average(self, action):
+        average = getattr(self, "weight_average", None)
+        if average is not None and average.inside:
+            raise RuntimeError(
+                f"Cannot {action} inside averaged_generator(): the generator's variables hold "
+                "the weight average, not the trained weights. Leave the block first.")
+
+    def save_checkpoint(self):
+        self._refuse_inside_average("save a checkpoint")
+        return super().save_checkpoint()
+
+    save_checkpoint.__doc__ = Inference.save_checkpoint.__doc__
+
+    # ---------------------------------------------------------------- training
+    def run(self, *args, **kwargs):
+        # Checked first, so a refused run() leaves the algorithm uninitialized.
         self._refuse_inside_average("run()")
+        self._check_feedable()
+        return super().run(*args, **kwargs)
+
+    run.__doc__ = Inference.run.__doc__
+
+    def _check_feedable(self):
         placeholders = [real.name for real in self.reals if real.op.type == "Placeholder"]
         if placeholders:
             raise ValueError(
@@ -579,7 +534,8 @@ class GANInference(Inference):
         `disc_steps=k`, Algorithm 1 of Goodfellow et al. (2014): k
         discriminator steps then one generator step, each with a fresh
         `feed_fn()`; the iteration counter `t` moves once per iteration.
-        The first call first runs the `pretrain_steps` discriminator steps.
+        Before the first iteration (while `t` is 0) it first runs the
+        `pretrain_steps` discriminator steps.
 
         Args:
           feed_fn: callable returning a feed_dict (a fresh batch), called once
@@ -600,9 +556,9 @@ class GANInference(Inference):
         ```
         """
         next_feed = feed_fn if feed_fn is not None else (lambda: None)
-        while self._pretrain_remaining > 0:
-            self._step("Disc", next_feed(), counted=False)
-            self._pretrain_remaining -= 1
+        if self.pretrain_steps and self.current_iteration() == 0:
+            for _ in range(self.pretrain_steps):
+                self._step("Disc", next_feed(), counted=False)
         if self.disc_steps is None:
             return self._step(None, next_feed(), counted=True)
         for _ in range(self.disc_steps):
@@ -612,6 +568,10 @@ class GANInference(Inference):
         return info_dict
 
     def _step(self, variables, feed_dict, counted):
+        if not self.initialized:
+            raise RuntimeError(
+                f"{type(self).__name__}.update() needs the training ops: call "
+                "inference.initialize(...) first (run() does it for you).")
         self._refuse_inside_average("update()")
         if feed_dict is None:
             feed_dict = {}
@@ -629,8 +589,5 @@ class GANInference(Inference):
         elif variables == "Disc":
             del fetches["loss"]
         train_op = self._counted_train[variables] if counted else self._train_ops[variables]
-        values, t = self._session_run(train_op, fetches, feed_dict, counted=counted)
+        values, t = self.session_run(train_op, fetches, feed_dict, counted=counted)
         return {"t": t, "loss": values.get("loss", 0.0), "loss_d": values.get("loss_d", 0.0)}
-
-    def _progress_values(self, info_dict):
-        return {"Gen Loss": info_dict["loss"], "Disc Loss": info_dict["loss_d"]}

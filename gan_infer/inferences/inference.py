@@ -1,21 +1,29 @@
-"""The base class of every inference: data binding, the iteration counter,
-progress, TensorBoard logging and the run/update/finalize loop."""
+"""The base class of every inference: Edward 1.3.5's contract.
+
+`initialize` / `update` / `print_progress` / `run` / `finalize`, the
+iteration counter `t` and the replayable step seed. The work around them
+lives in small modules of its own:
+
+- `gan_infer.inferences.data`: binding `data={x: x_ph}` to graph tensors;
+- `gan_infer.inferences.checkpoints`: save, restore, resume, Ctrl-C;
+- `gan_infer.inferences.summaries`: TensorBoard.
+
+A new algorithm subclasses `Inference` (or `GANInference`, for an
+adversarial one) and writes `build_loss_and_gradients(var_list)`; the
+methods in the "services" section below are what its `initialize` and
+`update` are built from.
+"""
 import abc
 import contextlib
-import datetime
-import numbers
-import os
 import re
-import signal
-import threading
 
 import numpy as np
-import tensorflow as tf2
 import tensorflow.compat.v1 as tf
 
-from gan_infer.inferences.minibatches import Minibatches, MinibatchStream
-from gan_infer.models.random_variable import RandomVariable
-from gan_infer.util.files import ensure_directory
+from gan_infer.inferences.checkpoints import Checkpoints, DeferredInterrupt
+from gan_infer.inferences.data import bind_data
+from gan_infer.inferences.summaries import Summaries
+from gan_infer.util.checks import check_int
 from gan_infer.util.progbar import Progbar
 from gan_infer.util.seeds import step_seed, step_seed_value
 from gan_infer.util.session import get_session, require_graph_mode
@@ -26,25 +34,29 @@ __all__ = ["Inference"]
 class Inference(abc.ABC):
     """Abstract base class for inference algorithms (Edward 1.3.5's contract).
 
-    A subclass builds its training ops in `initialize` and performs one step
-    in `update`; the base class owns everything around them:
+    A subclass builds its losses in `build_loss_and_gradients`, its training
+    ops in `initialize`, and performs one step in `update`; the base class
+    owns everything around them:
 
     - `data`: a dict binding model tensors (or random variables) to observed
       values: a `tf.Tensor` (typically a placeholder fed at each update) or a
       numpy array / Python number, which is stored in the graph once, in a
-      non-trainable variable, as Edward did.
+      non-trainable variable, as Edward did (`gan_infer.inferences.data`).
     - `initialize(n_iter, n_print, logdir, ...)`: the iteration counter
-      `t`, the progress bar and the TensorBoard writer.
+      `t`, the progress bar, the TensorBoard writer and the checkpoints.
     - `run()`: initialize, initialize variables, `n_iter` updates with
       progress, finalize.
     """
+
+    #: Labels of `update`'s info-dict entries in the progress bar.
+    progress_labels = {}
 
     def __init__(self, latent_vars=None, data=None):
         """Create an inference algorithm.
 
         Args:
           latent_vars: dict, optional. Binds latent random variables to
-            their posterior approximations (not used by GAN-style inference).
+            their posterior approximations.
           data: dict. Binds observed model tensors or random variables to
             their realisations: `tf.Tensor`s or numpy arrays.
         """
@@ -56,151 +68,14 @@ class Inference(abc.ABC):
             raise TypeError(
                 f"latent_vars must be a dict, got {type(latent_vars).__name__}.")
         self.latent_vars = latent_vars
-        self.data = self._check_and_adapt_data(data)
-        self._initialized = False
-
-    # ------------------------------------------------------------------ data
-    def _check_and_adapt_data(self, data):
-        self._minibatch_stream = None
-        if data is None:
-            return {}
-        if not isinstance(data, dict):
-            raise TypeError(
-                f"data must be a dict that binds the model's output to observations, e.g. "
-                f"data={{x: x_ph}}; got {type(data).__name__}.")
-        adapted, minibatched = {}, {}
-        for key, value in data.items():
-            model_tensor = self._model_tensor(key)
-            entry = self._as_minibatches(model_tensor, value)
-            if entry is not None:
-                minibatched[key] = (model_tensor, entry)
-            else:
-                adapted[key] = self._observed_tensor(model_tensor, value)
-        if minibatched:
-            batch_of = self._bind_minibatches(list(minibatched.values()))
-            adapted.update({key: batch_of[id(entry)] for key, (_, entry) in minibatched.items()})
-        return {key: adapted[key] for key in data}  # the user's order: D's argument order
-
-    @staticmethod
-    def _as_minibatches(model_tensor, value):
-        """A `Minibatches` for `value`, or None when it is bound as it is.
-
-        A numpy array with as many rows as the model's batch is the batch
-        itself (Edward's semantics); one with another number of rows, and
-        the same shape otherwise, is served in mini-batches.
-        """
-        if isinstance(value, Minibatches):
-            return value
-        if not isinstance(value, np.ndarray) or value.ndim < 1 or model_tensor.shape.rank is None:
-            return None
-        model_shape = model_tensor.shape.as_list()
-        if (len(model_shape) == value.ndim and model_shape[0] not in (None, value.shape[0])
-                and tf.TensorShape(model_shape[1:]).is_compatible_with(value.shape[1:])):
-            return Minibatches(value, binarize=False, shuffle=True)
-        return None
-
-    def _bind_minibatches(self, entries):
-        """Batch tensors (by id of the entry) sharing one order of the rows."""
-        n_rows = {entry.array.shape[0] for _, entry in entries}
-        batch_sizes = {model_tensor.shape.as_list()[0] if model_tensor.shape.rank else None
-                       for model_tensor, _ in entries}
-        if len(n_rows) > 1:
-            raise ValueError(
-                f"The mini-batched data entries have different numbers of rows {sorted(n_rows)}; "
-                "entries served together (e.g. images and their labels) must pair row by row.")
-        if None in batch_sizes or len(batch_sizes) > 1:
-            raise ValueError(
-                "Mini-batched data need model tensors with one static batch size (the leading "
-                "dimension) to know how many rows to serve; give the model's samples a fixed "
-                f"batch dimension, e.g. tf.zeros([M, d]) (got {sorted(map(str, batch_sizes))}).")
-        shuffle = {entry.shuffle for _, entry in entries}
-        if len(shuffle) > 1:
-            raise ValueError("Mini-batched data entries share one order of the rows: give them "
-                             "all the same shuffle= setting.")
-        self._minibatch_stream = MinibatchStream(n_rows.pop(), batch_sizes.pop(), shuffle.pop())
-        batches = {}
-        for model_tensor, entry in entries:
-            # Checked like a bound array, against the shape of one batch.
-            self._check_shapes(model_tensor, tf.TensorShape([model_tensor.shape[0]]).concatenate(
-                entry.array.shape[1:]), f"rows of the array of shape {entry.array.shape}")
-            batch = self._minibatch_stream.batch(
-                self._store_in_graph(entry.stored_dtype(model_tensor.dtype), entry.array),
-                entry, model_tensor.dtype)
-            batch.set_shape(model_tensor.shape)
-            batches[id(entry)] = batch
-        return batches
-
-    def _consumes_batch(self, train_op):
-        """`train_op` followed by moving the in-graph data to the next batch
-        (itself when no data are mini-batched in the graph)."""
-        if self._minibatch_stream is None:
-            return train_op
-        return tf.group(train_op, self._minibatch_stream.advance)
-
-    @staticmethod
-    def _model_tensor(key):
-        if isinstance(key, RandomVariable):
-            return key.value
-        if isinstance(key, tf.Tensor):
-            return key
-        raise TypeError(
-            "data keys must be model outputs (tf.Tensor or gan_infer.models.RandomVariable), "
-            f"got {type(key).__name__}; the model's output is the key: data={{x: x_ph}}.")
-
-    def _observed_tensor(self, model_tensor, value):
-        graph = tf.get_default_graph()
-        if model_tensor.graph is not graph:
-            raise ValueError(
-                f"The model tensor {model_tensor.name} belongs to another graph than the "
-                "default graph; build the model and the inference in the same graph.")
-        if isinstance(value, RandomVariable):
-            value = value.value
-        if isinstance(value, tf2.Variable):
-            value = value.value()
-        if isinstance(value, tf.Tensor):
-            if value.graph is not graph:
-                raise ValueError(
-                    f"The data tensor {value.name} belongs to another graph than the model "
-                    f"tensor {model_tensor.name}; create both in the same graph.")
-            if value.dtype.base_dtype != model_tensor.dtype.base_dtype:
-                raise TypeError(
-                    f"data binds model tensor {model_tensor.name} of dtype "
-                    f"{model_tensor.dtype.name} to {value.name} of dtype {value.dtype.name}; "
-                    f"give them the same dtype (e.g. tf.placeholder({model_tensor.dtype.name}, ...)).")
-            self._check_shapes(model_tensor, value.shape, value.name)
-            return value
-        if isinstance(value, (np.ndarray, numbers.Number, list, tuple)):
-            array = np.asarray(value)
-            if array.dtype.kind not in "biuf":
-                raise TypeError(
-                    f"data for {model_tensor.name} must be numeric, got a numpy array of "
-                    f"dtype {array.dtype}.")
-            self._check_shapes(model_tensor, tf.TensorShape(array.shape), "the numpy array")
-            return self._store_in_graph(model_tensor.dtype.base_dtype, array).value()
-        raise TypeError(
-            f"data values must be tf.Tensor (e.g. a placeholder) or numpy arrays, got "
-            f"{type(value).__name__} for {model_tensor.name}.")
-
-    @staticmethod
-    def _check_shapes(model_tensor, data_shape, data_name):
-        if not model_tensor.shape.is_compatible_with(data_shape):
-            raise ValueError(
-                f"data binds model tensor {model_tensor.name} of shape {model_tensor.shape} "
-                f"to {data_name} of shape {data_shape}; the shapes must match (a batch of "
-                "observations as large as the model's batch of samples).")
-
-    @staticmethod
-    def _store_in_graph(dtype, array):
-        """A variable holding `array` (read it whole with `.value()`; gather
-        rows from the variable itself, which copies only those rows)."""
-        # A variable fed once through a placeholder, rather than a constant:
-        # large arrays would otherwise be copied into the GraphDef (2 GB cap).
-        # collections=[] keeps it out of global_variables_initializer(), so a
-        # user's own initializer call cannot wipe the data.
-        placeholder = tf.placeholder(dtype, array.shape)
-        variable = tf.Variable(placeholder, trainable=False, collections=[], name="data")
-        get_session().run(variable.initializer, {placeholder: array})
-        return variable
+        bound = bind_data(data)
+        self.data = bound.tensors
+        # The in-graph mini-batch order and position (None: nothing is
+        # mini-batched in the graph); every training step must advance it.
+        self.data_stream = bound.stream
+        self.consumes_batch = bound.consumes_batch
+        self.initialized = False
+        self.summaries = self.checkpoints = None
 
     # -------------------------------------------------------- initialization
     def initialize(self, n_iter=1000, n_print=None, logdir=None, log_timestamp=True,
@@ -237,15 +112,12 @@ class Inference(abc.ABC):
         """
         require_graph_mode(f"{type(self).__name__}.initialize()")
         get_session()
-        if isinstance(n_iter, bool) or not isinstance(n_iter, numbers.Integral) or n_iter < 1:
-            raise ValueError(f"n_iter must be a positive int, got {n_iter!r}.")
-        if n_print is None:
-            n_print = int(n_iter) // 100
-        elif isinstance(n_print, bool) or not isinstance(n_print, numbers.Integral) or n_print < 0:
-            raise ValueError(f"n_print must be a non-negative int (0 disables printing), got {n_print!r}.")
-        self._refuse_reinitialize()
-        self.n_iter = int(n_iter)
-        self.n_print = int(n_print)
+        n_iter = check_int(n_iter, "n_iter")
+        n_print = check_int(n_print, "n_print", minimum=0, allow_none=True,
+                            what="a non-negative int (0 disables printing)")
+        self.refuse_reinitialize()
+        self.n_iter = n_iter
+        self.n_print = n_iter // 100 if n_print is None else n_print
         self.debug = bool(debug)
         self.jit = bool(jit)
         self.progbar = Progbar(self.n_iter)
@@ -258,85 +130,91 @@ class Inference(abc.ABC):
         seed = (np.random.SeedSequence().entropy % 2**62 if graph_seed is None
                 else graph_seed * 2**31 + op_seed)
         self.seed = tf.Variable(seed, trainable=False, dtype=tf.int64, name="seed")
-        # Made now: run() finalizes the graph before the first step feeds it.
+        # Made now: run() guards the graph before the first step feeds it.
         self._step_seed = step_seed()
         self._host_seed = None
         self._substep = 0  # session steps since the last counted update
-        self._set_checkpointing(checkpoint_dir, checkpoint_every, keep_checkpoints)
+        self.checkpoints = self._make_checkpoints(checkpoint_dir, checkpoint_every,
+                                                  keep_checkpoints)
+        self.checkpoint_dir = None if self.checkpoints is None else self.checkpoints.directory
+        self.checkpoint_every = None if self.checkpoints is None else self.checkpoints.every
 
         self.logging = logdir is not None
         self.summarize = None
-        self.train_writer = None
-        self._summary_key = f"gan_infer_summaries_{id(self)}"
+        self.summaries = None
         if self.logging:
-            logdir = os.path.expanduser(os.fspath(logdir))
-            if log_timestamp:
-                stamp = datetime.datetime.now().strftime("%Y%m%d_%H%M%S")
-                logdir = os.path.join(logdir, stamp)
-            try:
-                os.makedirs(logdir, exist_ok=True)
-            except OSError as error:
-                raise OSError(
-                    f"Cannot create the TensorBoard log directory {logdir!r} ({error.strerror}); "
-                    "pass a writable logdir.") from error
-            self.logdir = logdir
-            self.train_writer = tf.summary.FileWriter(logdir, tf.get_default_graph())
-            if log_vars is None:
-                log_vars = tf.trainable_variables()
-            for variable in log_vars:
-                self._histogram(f"parameter/{variable.op.name}", variable)
+            self.summaries = Summaries(logdir, timestamp=log_timestamp)
+            self.logdir = self.summaries.logdir
+            for variable in tf.trainable_variables() if log_vars is None else log_vars:
+                self.summaries.histogram(f"parameter/{variable.op.name}", variable)
 
-    def _histogram(self, name, values):
-        """A TensorBoard histogram of the finite values only: TensorFlow's
-        histogram op fails the whole session call on a NaN, which would hide
-        the NaN loss that `run()` reports with the iteration."""
-        values = tf.reshape(tf.convert_to_tensor(values), [-1])
-        if values.dtype.is_floating:
-            values = tf.boolean_mask(values, tf.math.is_finite(values))
-        tf.summary.histogram(name, values, collections=[self._summary_key])
+    def _make_checkpoints(self, checkpoint_dir, checkpoint_every, keep_checkpoints):
+        check_int(checkpoint_every, "checkpoint_every", allow_none=True,
+                  what="a positive int")
+        check_int(keep_checkpoints, "keep_checkpoints")
+        if checkpoint_dir is None:
+            if checkpoint_every is not None:
+                raise ValueError("checkpoint_every needs a checkpoint_dir to write to.")
+            return None
+        return Checkpoints(checkpoint_dir, checkpoint_every or self.n_print or 1000,
+                           keep_checkpoints)
 
-    def _compiled(self):
+    @property
+    def train_writer(self):
+        """The TensorBoard `FileWriter` (None without a logdir)."""
+        return None if self.summaries is None else self.summaries.writer
+
+    @abc.abstractmethod
+    def build_loss_and_gradients(self, var_list):
+        """Build the algorithm's losses and their gradients: the method a new
+        algorithm writes (Edward's extension point).
+
+        Args:
+          var_list: list of tf.Variable, or None for the algorithm's default.
+
+        Returns:
+          What the algorithm's `initialize` consumes; for the adversarial
+          algorithms `(loss, grads_and_vars, loss_d, grads_and_vars_d)`.
+        """
+
+    # ------------------------------------------------------------- services
+    # The pieces a subclass's initialize() and update() are built from.
+    def compiled(self):
         """A scope whose ops XLA compiles when `initialize(jit=True)`."""
         if self.jit:
             return tf.xla.experimental.jit_scope()
         return contextlib.nullcontext()
 
-    def _refuse_reinitialize(self):
-        if self._initialized:
+    def check_numerics(self, tensor, description):
+        """`tensor`, checked for NaN/Inf at run time when `debug=True`."""
+        if not self.debug or tensor is None:
+            return tensor
+        return tf.debugging.check_numerics(tensor, f"NaN or Inf in {description}")
+
+    def refuse_reinitialize(self):
+        """Raise if `initialize()` already built the training ops."""
+        if self.initialized:
             raise RuntimeError(
                 f"{type(self).__name__}.initialize() was already called: its training ops "
                 "exist. Create a new inference object (in a new graph) to start afresh.")
 
-    def _finish_initialize(self):
+    def finish_initialize(self):
         """Merge the summaries the subclass added and make the checkpoint
         saver, now that every variable exists; call at the end of initialize.
 
         Only then is the algorithm initialized: an initialize() refused
         half-way (a bad optimizer name, say) can be called again, fixed.
         """
-        self._initialized = True
+        self.initialized = True
         if self.logging:
-            self.summarize = tf.summary.merge_all(key=self._summary_key)
-        if self.checkpoint_dir is not None:
+            self.summarize = self.summaries.merge()
+        if self.checkpoints is not None:
             # Every global variable (parameters, optimizer slots, t, the seed
             # and the in-graph data position); not the observed data, which
             # are bound again when the program runs.
-            self._saver = tf.train.Saver(max_to_keep=self._keep_checkpoints,
-                                         save_relative_paths=True)
-            # A new Saver knows no earlier checkpoints: without this, those
-            # of a previous process would never be deleted.
-            state = tf.train.get_checkpoint_state(self.checkpoint_dir)
-            if state is not None:
-                self._saver.recover_last_checkpoints(list(state.all_model_checkpoint_paths))
+            self.checkpoints.make_saver()
 
-    def _check_numerics(self, tensor, description):
-        """`tensor`, checked for NaN/Inf at run time when `debug=True`."""
-        if not self.debug or tensor is None:
-            return tensor
-        return tf.debugging.check_numerics(tensor, f"NaN or Inf in {description}")
-
-    # ------------------------------------------------------------- training
-    def _counted(self, train_op):
+    def counted(self, train_op):
         """An op that runs `train_op`, then adds one to `t` and returns it.
 
         The counter moves only when the update went through, so after an
@@ -346,13 +224,21 @@ class Inference(abc.ABC):
         with tf.control_dependencies([train_op]):
             return self.t.assign_add(1)
 
-    def _session_run(self, train_op, fetches, feed_dict, counted=True):
+    def current_iteration(self):
+        """The value of `t` (completed iterations), without a session call
+        when it is already known."""
+        if self._last_t is None:
+            self._last_t = int(get_session().run(self.t))
+        return self._last_t
+
+    def session_run(self, train_op, fetches, feed_dict, counted=True):
         """Run one update with `fetches` (and the summaries when due) in one
-        session call.
+        session call, feeding the step seed of this iteration.
 
         Args:
-          train_op: for a counted update, an op from `_counted` (it returns
+          train_op: for a counted update, an op from `counted` (it returns
             the new `t`); otherwise any training op.
+          fetches: dict of tensors to fetch with the update.
           counted: whether this update moves the iteration counter (steps
             inside a schedule's iteration do not).
 
@@ -367,13 +253,11 @@ class Inference(abc.ABC):
             feed_dict[self._step_seed] = step_seed_value(self._host_seed, self._last_t,
                                                          self._substep)
         if not counted:
-            fetches = dict(fetches, train=train_op)
-            values = self._run_checked(sess, fetches, feed_dict)
+            values = self._run_checked(sess, dict(fetches, train=train_op), feed_dict)
             values.pop("train")
             self._substep += 1
             return values, self._last_t
-        fetch_summary = self.summarize is not None and self.n_print > 0 and \
-            self._last_t is not None and self._is_print_step(self._last_t + 1)
+        fetch_summary = self.summarize is not None and self._is_print_step(self._last_t + 1)
         fetches = dict(fetches, t=train_op)
         if fetch_summary:
             fetches["summary"] = self.summarize
@@ -381,13 +265,13 @@ class Inference(abc.ABC):
         t = int(values.pop("t"))
         self._last_t = t
         self._substep = 0
-        if self.summarize is not None and self.n_print > 0 and self._is_print_step(t):
+        if self.summarize is not None and self._is_print_step(t):
             summary = values.pop("summary", None)
             # Not fetched with the update: the first update (t unknown before
             # it) or a counter reset behind our back (variables re-initialized).
             if summary is None:
                 summary = sess.run(self.summarize, feed_dict)
-            self.train_writer.add_summary(summary, t)
+            self.summaries.write(summary, t)
         return values, t
 
     def _run_checked(self, sess, fetches, feed_dict):
@@ -404,8 +288,9 @@ class Inference(abc.ABC):
             raise
 
     def _is_print_step(self, t):
-        return t == 1 or t % self.n_print == 0
+        return self.n_print > 0 and (t == 1 or t % self.n_print == 0)
 
+    # ------------------------------------------------------------- training
     @abc.abstractmethod
     def update(self, feed_dict=None):
         """Run one iteration of the algorithm; returns a dict with at least 't'."""
@@ -425,24 +310,18 @@ class Inference(abc.ABC):
 
     def print_progress(self, info_dict):
         """Print progress at the first update and every `n_print` updates."""
-        if self.n_print != 0:
-            t = info_dict["t"]
-            if self._is_print_step(t):
-                self.progbar.update(t, self._progress_values(info_dict))
-
-    def _progress_values(self, info_dict):
-        return {key: value for key, value in info_dict.items() if key != "t"}
-
-    def _check_runnable(self):
-        """Raise if `run()` could not feed the data (overridden per algorithm)."""
+        t = info_dict["t"]
+        if self._is_print_step(t):
+            self.progbar.update(t, {self.progress_labels.get(key, key): value
+                                    for key, value in info_dict.items() if key != "t"})
 
     def run(self, variables=None, use_coordinator=True, *args, monitors=(), **kwargs):
         """Run inference: initialize, initialize variables, `n_iter` updates
         with progress, finalize.
 
-        The graph is finalized during the loop, so nothing can add ops to it
-        per step (which would slow every step down and grow memory); it is
-        unlocked again afterwards for the user's criticism code.
+        Nothing may add ops to the graph during the loop (that would slow
+        every step down and grow memory): a monitor that does stops the run
+        with an error naming the op.
 
         With a `checkpoint_dir` (see `initialize`), `run()` first restores
         the latest checkpoint there and continues from its iteration, saves
@@ -462,9 +341,7 @@ class Inference(abc.ABC):
             the algorithm is already initialized, e.g. to build monitors on
             its tensors first).
         """
-        # Checked first, so a refused run() leaves the algorithm uninitialized.
-        self._check_runnable()
-        if not self._initialized:
+        if not self.initialized:
             self.initialize(*args, **kwargs)
         elif args or kwargs:
             raise RuntimeError(
@@ -474,41 +351,46 @@ class Inference(abc.ABC):
         init = (tf.global_variables_initializer() if variables is None
                 else tf.variables_initializer(variables))
         init.run(session=session)
-        self._reset_host_state()
-        if self.train_writer is not None:
-            self.train_writer.reopen()  # closed by a previous run()'s finalize()
+        self._forget_host_state()
+        if self.summaries is not None:
+            self.summaries.reopen()  # closed by a previous run()'s finalize()
         if self.latest_checkpoint() is not None:
             t = self.restore()
             print(f"Resuming from {self.latest_checkpoint()} at iteration {t}.", flush=True)
         if use_coordinator:
             coordinator = tf.train.Coordinator()
             threads = tf.train.start_queue_runners(sess=session, coord=coordinator)
-        graph = tf.get_default_graph()
-        was_finalized = graph.finalized
-        graph.finalize()
         try:
-            with _DeferredInterrupt() as interrupt:
-                t = int(session.run(self.t))
-                while t < self.n_iter:
-                    info_dict = self.iterate()
-                    t = info_dict["t"]
-                    self._check_finite(info_dict)
-                    self.print_progress(info_dict)
-                    for monitor in monitors:
-                        monitor(info_dict)
-                    if interrupt.requested:
-                        self._save_on_interrupt()
-                    if self._saver is not None and t % self.checkpoint_every == 0:
-                        self.save_checkpoint()
-            if self._saver is not None and self._saved_t != t:
-                self.save_checkpoint()
+            self._train_loop(session, monitors)
         finally:
-            if not was_finalized:
-                graph._unsafe_unfinalize()  # pylint: disable=protected-access
             self.finalize()
             if use_coordinator:
                 coordinator.request_stop()
                 coordinator.join(threads)
+
+    def _train_loop(self, session, monitors):
+        graph = tf.get_default_graph()
+        size = graph.version
+        with DeferredInterrupt() as interrupt:
+            t = int(session.run(self.t))
+            while t < self.n_iter:
+                info_dict = self.iterate()
+                t = info_dict["t"]
+                self._check_finite(info_dict)
+                self.print_progress(info_dict)
+                for monitor in monitors:
+                    monitor(info_dict)
+                if graph.version != size:
+                    raise RuntimeError(
+                        f"The graph is finalized during run(), but iteration {t} added the op "
+                        f"{graph.get_operations()[-1].name!r}: build the tensors a monitor "
+                        "evaluates before run() (every op made per step slows every later step).")
+                if interrupt.requested:
+                    self._save_on_interrupt()
+                if self.checkpoints is not None and t % self.checkpoints.every == 0:
+                    self.save_checkpoint()
+        if self.checkpoints is not None and self.checkpoints.saved_t != t:
+            self.save_checkpoint()
 
     def _check_finite(self, info_dict):
         for name, value in info_dict.items():
@@ -521,33 +403,17 @@ class Inference(abc.ABC):
                     f"{where} To find the first tensor that goes bad, initialize(debug=True).")
 
     def _save_on_interrupt(self):
-        if self._saver is not None:
+        if self.checkpoints is not None:
             path = self.save_checkpoint()
             print(f"\nInterrupted: saved {path}; run again with the same checkpoint_dir to "
                   "resume.", flush=True)
         raise KeyboardInterrupt
 
     # ---------------------------------------------------------- checkpoints
-    def _set_checkpointing(self, checkpoint_dir, checkpoint_every, keep_checkpoints):
-        for name, value in (("checkpoint_every", checkpoint_every),
-                            ("keep_checkpoints", keep_checkpoints)):
-            if value is not None and (isinstance(value, bool) or
-                                      not isinstance(value, numbers.Integral) or value < 1):
-                raise ValueError(f"{name} must be a positive int, got {value!r}.")
-        self._saver, self._saved_t, self.checkpoint_dir = None, None, None
-        if checkpoint_dir is None:
-            if checkpoint_every is not None:
-                raise ValueError("checkpoint_every needs a checkpoint_dir to write to.")
-            return
-        self.checkpoint_dir = ensure_directory(os.path.expanduser(os.fspath(checkpoint_dir)))
-        self.checkpoint_every = int(checkpoint_every or self.n_print or 1000)
-        self._keep_checkpoints = int(keep_checkpoints)
-
     def latest_checkpoint(self):
         """Path prefix of the newest checkpoint in `checkpoint_dir`, or None."""
-        if getattr(self, "checkpoint_dir", None) is None:
-            return None
-        return tf.train.latest_checkpoint(self.checkpoint_dir)
+        checkpoints = getattr(self, "checkpoints", None)
+        return None if checkpoints is None else checkpoints.latest()
 
     def save_checkpoint(self):
         """Save every variable to `checkpoint_dir/ckpt-<t>`; returns the path.
@@ -556,75 +422,29 @@ class Inference(abc.ABC):
         new checkpoint in the directory's index only once they are complete,
         so a crash while saving leaves the previous checkpoint the latest.
         """
-        if self._saver is None:
+        if getattr(self, "checkpoints", None) is None:
             raise RuntimeError("save_checkpoint() needs initialize(checkpoint_dir=...).")
         sess = get_session()
-        t = int(sess.run(self.t))
-        path = self._saver.save(sess, os.path.join(self.checkpoint_dir, "ckpt"), global_step=t,
-                                write_meta_graph=False)
-        self._saved_t = t
-        return path
+        return self.checkpoints.save(sess, int(sess.run(self.t)))
 
     def restore(self, path=None):
         """Restore a checkpoint (default: the latest in `checkpoint_dir`);
         returns its iteration. Variables must exist (initialize() called)."""
-        if self._saver is None:
+        if getattr(self, "checkpoints", None) is None:
             raise RuntimeError("restore() needs initialize(checkpoint_dir=...).")
-        path = path or self.latest_checkpoint()
-        if path is None:
-            raise FileNotFoundError(f"No checkpoint in {self.checkpoint_dir}.")
-        try:
-            self._saver.restore(get_session(), path)
-        except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as error:
-            raise ValueError(
-                f"The checkpoint {path} does not match this model ({error.message.splitlines()[0]}"
-                "). Resume with the program that wrote it, or use a new checkpoint_dir.") from None
-        self._reset_host_state()
-        t = int(get_session().run(self.t))
-        self._saved_t = t
-        self._resumed_at(t)
+        self.checkpoints.restore(get_session(), path)
+        self._forget_host_state()
+        t = self.current_iteration()
+        self.checkpoints.saved_t = t
         return t
 
-    def _reset_host_state(self):
+    def _forget_host_state(self):
         """Forget the host copies of graph state (t, the seed), after the
         variables were initialized or restored behind them."""
         self._last_t = self._host_seed = None
         self._substep = 0
 
-    def _resumed_at(self, t):
-        """Hook: bring host-side state in line with a restored iteration."""
-
     def finalize(self):
         """Function to call after convergence: flushes and closes writers."""
-        if self.train_writer is not None:
-            self.train_writer.close()
-
-
-class _DeferredInterrupt:
-    """Turns the first Ctrl-C into a flag, so the loop can finish the current
-    iteration (all its session steps) and save a consistent checkpoint; a
-    second Ctrl-C interrupts at once. Off the main thread, does nothing."""
-
-    def __init__(self):
-        self.requested = False
-        self._installed = False
-        self._previous = None
-
-    def _handle(self, signum, frame):
-        del frame
-        if self.requested:
-            signal.default_int_handler(signum, None)
-        self.requested = True
-
-    def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-            self._installed = True
-        return self
-
-    def __exit__(self, *exc_info):
-        if self._installed:
-            # None: the previous handler was not installed from Python.
-            signal.signal(signal.SIGINT, self._previous if self._previous is not None
-                          else signal.default_int_handler)
-        return False
+        if self.summaries is not None:
+            self.summaries.close()

@@ -2,8 +2,9 @@
 import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences import losses
-from gan_infer.inferences.gan_inference import GANInference, _is_number
+from gan_infer.inferences.gan_inference import GANInference
 from gan_infer.models.random_variable import RandomVariable
+from gan_infer.util.checks import check_number
 
 __all__ = ["InfoGANInference"]
 
@@ -88,8 +89,7 @@ class InfoGANInference(GANInference):
             loss, disc_steps, ...). `feature_matching` is not available:
             the discriminator's second output is Q's logits, not features.
         """
-        if not (_is_number(info_weight) and info_weight > 0):
-            raise ValueError(f"info_weight must be a positive number, got {info_weight!r}.")
+        check_number(info_weight, "info_weight", low=0.0, inclusive=False)
         if kwargs.get("feature_matching"):
             raise ValueError(
                 "InfoGANInference reads the discriminator's second output as Q(x), its guess "
@@ -97,7 +97,10 @@ class InfoGANInference(GANInference):
         self.info_weight = float(info_weight)
         super().initialize(*args, **kwargs)
 
-    def _losses(self, d_true, d_fake):
+    def build_loss_and_gradients(self, var_list):
+        """The GAN losses plus `info_weight * L_I` in both; see
+        `GANInference.build_loss_and_gradients`."""
+        d_true, d_fake = self.discriminate()
         if self.features_fake is None:
             raise ValueError(
                 "InfoGANInference needs the discriminator to return (logits, code_logits): "
@@ -109,12 +112,11 @@ class InfoGANInference(GANInference):
             raise ValueError(
                 f"The discriminator's code logits have shape {code_logits.shape}; for a code of "
                 f"shape {self.code.shape} they need shape [batch, number of categories].")
-        loss, loss_d = super()._losses(d_true, d_fake)
+        loss, loss_d = self.gan_losses(d_true, d_fake)
         # Kept for monitors: Q's logits on samples and the term itself.
         self.code_logits = code_logits
         self.loss_info = losses.mutual_information_loss(self.code, code_logits)
         if self.logging:
-            tf.summary.scalar("loss/mutual_information", self.loss_info,
-                              collections=[self._summary_key])
-        return (loss + self.info_weight * self.loss_info,
-                loss_d + self.info_weight * self.loss_info)
+            self.summaries.scalar("loss/mutual_information", self.loss_info)
+        return self.regularized_gradients(loss + self.info_weight * self.loss_info,
+                                          loss_d + self.info_weight * self.loss_info, var_list)

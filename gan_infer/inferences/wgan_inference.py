@@ -1,10 +1,7 @@
 """Wasserstein GAN inference (Arjovsky et al., 2017; Gulrajani et al., 2017)."""
-import numbers
-
-import tensorflow.compat.v1 as tf
-
 from gan_infer.inferences import losses
-from gan_infer.inferences.gan_inference import DISC_SCOPE, GANInference, check_penalty_weight
+from gan_infer.inferences.gan_inference import GANInference
+from gan_infer.util.checks import check_number
 
 __all__ = ["WGANInference"]
 
@@ -42,10 +39,9 @@ class WGANInference(GANInference):
             after each critic update; default no clipping.
           *args, **kwargs: passed to `GANInference.initialize`.
         """
-        check_penalty_weight("penalty", penalty)
-        if clip is not None and (isinstance(clip, bool) or not isinstance(clip, numbers.Real)
-                                 or clip <= 0):
-            raise ValueError(f"clip must be a positive number or None, got {clip!r}.")
+        check_number(penalty, "penalty", low=0.0, allow_none=True)
+        check_number(clip, "clip", low=0.0, inclusive=False, allow_none=True,
+                     what="a positive number or None")
         if kwargs.get("gradient_penalty") is not None:
             raise ValueError("WGANInference's gradient penalty is penalty= (one-centred, "
                              "WGAN-GP); gradient_penalty= is GANInference's zero-centred one.")
@@ -54,19 +50,15 @@ class WGANInference(GANInference):
                              "use GANInference(...).initialize(loss=...).")
         self.penalty = float(penalty) if penalty else 0.0
         self.clip = None if clip is None else float(clip)
-        super().initialize(*args, **kwargs)
+        super().initialize(*args, weight_clip=self.clip, **kwargs)
         self.loss_name = "wasserstein"
 
-    def _losses(self, d_true, d_fake):
+    def build_loss_and_gradients(self, var_list):
+        """L_D = E f(G(z)) - E f(x) + penalty * E[(||grad f(x_hat)|| - 1)^2],
+        L_G = -E f(G(z)); see `GANInference.build_loss_and_gradients`."""
+        d_true, d_fake = self.discriminate()
         loss_d = losses.wasserstein_critic_loss(d_true, d_fake)
         if self.penalty > 0:
-            loss_d += self.penalty * losses.gradient_penalty(self._gradients_at_interpolates())
-        return losses.wasserstein_generator_loss(d_fake), loss_d
-
-    def _after_critic_update(self, train_d):
-        if self.clip is None:
-            return train_d
-        critic_variables = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=DISC_SCOPE + "/")
-        with tf.control_dependencies([train_d]):
-            return tf.group(*[v.assign(tf.clip_by_value(v, -self.clip, self.clip))
-                              for v in critic_variables], name="clip_critic_weights")
+            loss_d += self.penalty * losses.gradient_penalty(self.gradients_at_interpolates())
+        loss = losses.wasserstein_generator_loss(d_fake)
+        return self.regularized_gradients(loss, loss_d, var_list)

@@ -493,7 +493,7 @@ def test_logdir_writes_a_grid_of_samples_as_an_image(tmp_path):
 def test_no_image_summary_for_samples_that_are_not_images(tmp_path):
     inference, x_ph, _, _ = make_inference(n_iter=2, n_print=1, logdir=str(tmp_path),
                                            log_timestamp=False)
-    assert not [s for s in tf.get_collection(inference._summary_key)
+    assert not [s for s in tf.get_collection(inference.summaries.key)
                 if s.op.type == "ImageSummary"]
 
 

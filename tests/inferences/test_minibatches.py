@@ -24,7 +24,7 @@ def discriminative_network(x, *extra):
 def served_batches(inference, n_steps):
     """The batch each update trained on, read the way update() sees it."""
     sess = ed.get_session()
-    stream = inference._minibatch_stream
+    stream = inference.data_stream
     seen = []
     for _ in range(n_steps):
         seen.append(sess.run(stream.indices))
@@ -63,7 +63,7 @@ def test_the_batch_update_trains_on_is_the_gathered_rows():
     inference.initialize(n_iter=1, n_print=0)
     tf.global_variables_initializer().run()
     sess = ed.get_session()
-    indices, batch = sess.run([inference._minibatch_stream.indices, inference.x_true])
+    indices, batch = sess.run([inference.data_stream.indices, inference.x_true])
     np.testing.assert_array_equal(batch, data[indices])
 
 

@@ -1,0 +1,203 @@
+"""Binding observations to a model: `data={x: x_ph}` made into graph tensors.
+
+An inference's `data` dict maps each observed model tensor (or random
+variable) to what was observed:
+
+- a `tf.Tensor`, typically a placeholder fed at each `update`;
+- a numpy array (or number) with the model tensor's shape: the batch itself,
+  stored in the graph once, in a non-trainable variable, as Edward did;
+- a numpy array with another number of rows (or a `Minibatches`): served in
+  mini-batches by the graph (`gan_infer.inferences.minibatches`), so an
+  update feeds nothing from Python.
+
+`bind_data(data)` checks every entry (dtype, shape, graph) and returns a
+`BoundData`: the tensor that stands for each entry's observations, and the
+mini-batch stream that every training step must advance.
+
+#### Examples
+
+```python
+x_ph = tf.placeholder(tf.float32, [4, 2])
+with tf.variable_scope("Gen"):
+    x = tf.get_variable("loc", [2]) + tf.zeros([4, 2])
+bound = bind_data({x: x_ph})
+assert bound.tensors[x] is x_ph and bound.stream is None
+```
+"""
+import numbers
+
+import numpy as np
+import tensorflow as tf2
+import tensorflow.compat.v1 as tf
+
+from gan_infer.inferences.minibatches import Minibatches, MinibatchStream
+from gan_infer.models.random_variable import RandomVariable
+from gan_infer.util.session import get_session
+
+__all__ = ["BoundData", "bind_data", "model_tensor", "store_in_graph"]
+
+
+class BoundData:
+    """The result of `bind_data`.
+
+    Attributes:
+      tensors: dict. The user's keys, in the user's order (the order the
+        discriminator takes its arguments), each mapped to the tensor that
+        holds its observations.
+      stream: `MinibatchStream` or None. The in-graph mini-batch order and
+        position, when some entries are served in mini-batches.
+    """
+
+    def __init__(self, tensors, stream):
+        self.tensors = tensors
+        self.stream = stream
+
+    def consumes_batch(self, train_op):
+        """`train_op` followed by moving the in-graph data to the next batch
+        (`train_op` itself when no data are mini-batched in the graph)."""
+        if self.stream is None:
+            return train_op
+        return tf.group(train_op, self.stream.advance)
+
+
+def bind_data(data):
+    """Check `data` and return a `BoundData` (see the module docstring)."""
+    if data is None:
+        return BoundData({}, None)
+    if not isinstance(data, dict):
+        raise TypeError(
+            f"data must be a dict that binds the model's output to observations, e.g. "
+            f"data={{x: x_ph}}; got {type(data).__name__}.")
+    adapted, minibatched = {}, {}
+    for key, value in data.items():
+        tensor = model_tensor(key)
+        entry = _as_minibatches(tensor, value)
+        if entry is not None:
+            minibatched[key] = (tensor, entry)
+        else:
+            adapted[key] = _observed_tensor(tensor, value)
+    stream = None
+    if minibatched:
+        stream, batch_of = _bind_minibatches(list(minibatched.values()))
+        adapted.update({key: batch_of[id(entry)] for key, (_, entry) in minibatched.items()})
+    return BoundData({key: adapted[key] for key in data}, stream)
+
+
+def model_tensor(key):
+    """The tensor of a data key (a tensor, or a random variable's sample)."""
+    if isinstance(key, RandomVariable):
+        return key.value
+    if isinstance(key, tf.Tensor):
+        return key
+    raise TypeError(
+        "data keys must be model outputs (tf.Tensor or gan_infer.models.RandomVariable), "
+        f"got {type(key).__name__}; the model's output is the key: data={{x: x_ph}}.")
+
+
+def store_in_graph(dtype, array):
+    """A variable holding `array` (read it whole with `.value()`; gather
+    rows from the variable itself, which copies only those rows)."""
+    # A variable fed once through a placeholder, rather than a constant:
+    # large arrays would otherwise be copied into the GraphDef (2 GB cap).
+    # collections=[] keeps it out of global_variables_initializer(), so a
+    # user's own initializer call cannot wipe the data.
+    placeholder = tf.placeholder(dtype, array.shape)
+    variable = tf.Variable(placeholder, trainable=False, collections=[], name="data")
+    get_session().run(variable.initializer, {placeholder: array})
+    return variable
+
+
+def _as_minibatches(tensor, value):
+    """A `Minibatches` for `value`, or None when it is bound as it is.
+
+    A numpy array with as many rows as the model's batch is the batch
+    itself (Edward's semantics); one with another number of rows, and the
+    same shape otherwise, is served in mini-batches.
+    """
+    if isinstance(value, Minibatches):
+        return value
+    if not isinstance(value, np.ndarray) or value.ndim < 1 or tensor.shape.rank is None:
+        return None
+    model_shape = tensor.shape.as_list()
+    if (len(model_shape) == value.ndim and model_shape[0] not in (None, value.shape[0])
+            and tf.TensorShape(model_shape[1:]).is_compatible_with(value.shape[1:])):
+        return Minibatches(value, binarize=False, shuffle=True)
+    return None
+
+
+def _bind_minibatches(entries):
+    """(stream, batch tensors by id of the entry), sharing one row order."""
+    n_rows = {entry.array.shape[0] for _, entry in entries}
+    batch_sizes = {tensor.shape.as_list()[0] if tensor.shape.rank else None
+                   for tensor, _ in entries}
+    if len(n_rows) > 1:
+        raise ValueError(
+            f"The mini-batched data entries have different numbers of rows {sorted(n_rows)}; "
+            "entries served together (e.g. images and their labels) must pair row by row.")
+    if None in batch_sizes or len(batch_sizes) > 1:
+        raise ValueError(
+            "Mini-batched data need model tensors with one static batch size (the leading "
+            "dimension) to know how many rows to serve; give the model's samples a fixed "
+            f"batch dimension, e.g. tf.zeros([M, d]) (got {sorted(map(str, batch_sizes))}).")
+    shuffle = {entry.shuffle for _, entry in entries}
+    if len(shuffle) > 1:
+        raise ValueError("Mini-batched data entries share one order of the rows: give them "
+                         "all the same shuffle= setting.")
+    stream = MinibatchStream(n_rows.pop(), batch_sizes.pop(), shuffle.pop())
+    batches = {}
+    for tensor, entry in entries:
+        # Checked like a bound array, against the shape of one batch.
+        _check_shapes(tensor, tf.TensorShape([tensor.shape[0]]).concatenate(
+            entry.array.shape[1:]), f"rows of the array of shape {entry.array.shape}")
+        batch = stream.batch(store_in_graph(entry.stored_dtype(tensor.dtype), entry.array),
+                             entry, tensor.dtype)
+        batch.set_shape(tensor.shape)
+        batches[id(entry)] = batch
+    return stream, batches
+
+
+def _observed_tensor(tensor, value):
+    graph = tf.get_default_graph()
+    if tensor.graph is not graph:
+        raise ValueError(
+            f"The model tensor {tensor.name} belongs to another graph than the "
+            "default graph; build the model and the inference in the same graph.")
+    if isinstance(value, RandomVariable):
+        value = value.value
+    if isinstance(value, tf2.Variable):
+        value = value.value()
+    if isinstance(value, tf.Tensor):
+        return _checked_data_tensor(tensor, value, graph)
+    if isinstance(value, (np.ndarray, numbers.Number, list, tuple)):
+        array = np.asarray(value)
+        if array.dtype.kind not in "biuf":
+            raise TypeError(
+                f"data for {tensor.name} must be numeric, got a numpy array of "
+                f"dtype {array.dtype}.")
+        _check_shapes(tensor, tf.TensorShape(array.shape), "the numpy array")
+        return store_in_graph(tensor.dtype.base_dtype, array).value()
+    raise TypeError(
+        f"data values must be tf.Tensor (e.g. a placeholder) or numpy arrays, got "
+        f"{type(value).__name__} for {tensor.name}.")
+
+
+def _checked_data_tensor(tensor, value, graph):
+    if value.graph is not graph:
+        raise ValueError(
+            f"The data tensor {value.name} belongs to another graph than the model "
+            f"tensor {tensor.name}; create both in the same graph.")
+    if value.dtype.base_dtype != tensor.dtype.base_dtype:
+        raise TypeError(
+            f"data binds model tensor {tensor.name} of dtype "
+            f"{tensor.dtype.name} to {value.name} of dtype {value.dtype.name}; "
+            f"give them the same dtype (e.g. tf.placeholder({tensor.dtype.name}, ...)).")
+    _check_shapes(tensor, value.shape, value.name)
+    return value
+
+
+def _check_shapes(tensor, data_shape, data_name):
+    if not tensor.shape.is_compatible_with(data_shape):
+        raise ValueError(
+            f"data binds model tensor {tensor.name} of shape {tensor.shape} "
+            f"to {data_name} of shape {data_shape}; the shapes must match (a batch of "
+            "observations as large as the model's batch of samples).")
