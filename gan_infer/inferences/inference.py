@@ -164,7 +164,6 @@ class Inference(abc.ABC):
         """The TensorBoard `FileWriter` (None without a logdir)."""
         return None if self.summaries is None else self.summaries.writer
 
-    @abc.abstractmethod
     def build_loss_and_gradients(self, var_list):
         """Build the algorithm's losses and their gradients: the method a new
         algorithm writes (Edward's extension point).
@@ -176,6 +175,9 @@ class Inference(abc.ABC):
           What the algorithm's `initialize` consumes; for the adversarial
           algorithms `(loss, grads_and_vars, loss_d, grads_and_vars_d)`.
         """
+        raise NotImplementedError(
+            f"{type(self).__name__} does not build losses: write its "
+            "build_loss_and_gradients(var_list).")
 
     # ------------------------------------------------------------- services
     # The pieces a subclass's initialize() and update() are built from.

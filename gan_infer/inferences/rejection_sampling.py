@@ -1,9 +1,8 @@
 """Discriminator rejection sampling (Azadi et al., 2019): the trained
 discriminator corrects the generator's samples."""
-import numbers
-
 import numpy as np
 
+from gan_infer.util.checks import check_int, check_number
 from gan_infer.util.session import get_session
 
 __all__ = ["rejection_sample", "acceptance_probability"]
@@ -186,20 +185,10 @@ def _check_arguments(inference, n, gamma_quantile, burn_in, max_proposals):
             f"rejection_sample weighs samples of one model output; this inference binds "
             f"{len(inference.fakes)} in data (e.g. a conditional GAN's labels). Sample the model "
             "directly.")
-    if not _is_int(n) or n < 1:
-        raise ValueError(f"rejection_sample's n must be a positive int, got {n!r}.")
-    if not _is_int(burn_in) or burn_in < 1:
-        raise ValueError(f"burn_in must be a positive int (proposals to set the bound on D's "
-                         f"logits), got {burn_in!r}.")
-    if max_proposals is not None and (not _is_int(max_proposals) or max_proposals < burn_in):
-        raise ValueError(f"max_proposals must be an int of at least burn_in ({burn_in}), or "
-                         f"None; got {max_proposals!r}.")
-    if gamma_quantile is not None and not (
-            isinstance(gamma_quantile, numbers.Real) and not isinstance(gamma_quantile, bool)
-            and 0.0 < gamma_quantile < 1.0):
-        raise ValueError(f"gamma_quantile must be a number strictly between 0 and 1, e.g. 0.8, "
-                         f"or None for gamma = 0; got {gamma_quantile!r}.")
-
-
-def _is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    check_int(n, "rejection_sample's n")
+    check_int(burn_in, "burn_in", what="a positive int (proposals to set the bound on D's logits)")
+    check_int(max_proposals, "max_proposals", minimum=burn_in, allow_none=True,
+              what=f"an int of at least burn_in ({burn_in}), or None")
+    check_number(gamma_quantile, "gamma_quantile", low=0.0, high=1.0, inclusive=False,
+                 allow_none=True, what="a number strictly between 0 and 1, e.g. 0.8, or None "
+                 "for gamma = 0")
