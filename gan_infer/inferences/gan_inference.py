@@ -242,7 +242,8 @@ class GANInference(Inference):
         if self.logging:
             self.summaries.scalar("loss", self.loss)
             self.summaries.scalar("loss/discriminative", self.loss_d)
-            self.summaries.images("samples", self.x_fake)
+            if self.x_fake is not None:
+                self.summaries.images("samples", self.x_fake)
         self.finish_initialize()
 
     def _build_train_ops(self, optimizers, grads_and_vars, grads_and_vars_d):

@@ -6,9 +6,16 @@ from tensorflow.python.client.session import register_session_run_conversion_fun
 from gan_infer.util.seeds import fresh_seed
 from gan_infer.util.session import get_session, require_graph_mode
 
-__all__ = ["RandomVariable"]
+__all__ = ["RandomVariable", "random_variables"]
 
 tfd = tfp.distributions
+
+# Every random variable is recorded on its graph (as util.seeds records the
+# step seed) so that `copy` can tell which tensors of a graph are draws of a
+# random variable, and re-create that random variable rather than its ops.
+# An attribute of the graph lives exactly as long as the graph; a graph
+# collection would be written (with a warning) into every exported MetaGraph.
+_REGISTRY = "_gan_infer_random_variables"
 
 # Python comparison operators stay identity-based: a random variable is a
 # dictionary key in `data={x: x_ph}`, which needs __eq__/__hash__ by identity.
@@ -79,6 +86,8 @@ class RandomVariable:
                     f"value has shape {value.shape}, but this random variable has "
                     f"shape {expected} (sample_shape + batch_shape + event_shape).")
             self._value = value
+        self._has_fixed_value = value is not None
+        _register(self)
 
     @property
     def distribution(self):
@@ -94,6 +103,11 @@ class RandomVariable:
     def value(self):
         """The tensor this random variable stands for in the graph."""
         return self._value
+
+    @property
+    def has_fixed_value(self):
+        """Whether `value` was given at construction rather than drawn."""
+        return self._has_fixed_value
 
     @property
     def shape(self):
@@ -155,6 +169,30 @@ class RandomVariable:
             "Index it (rv[i]) or use tf.unstack(rv).")
 
 
+def random_variables(graph=None):
+    """The random variables built in `graph` (default: the default graph), oldest first.
+
+    #### Examples
+
+    ```python
+    z = ed.models.Normal(0.0, 1.0)
+    x = ed.models.Normal(z, 0.1, sample_shape=[5])
+    assert ed.models.random_variables()[-2:] == [z, x]
+    ```
+    """
+    graph = graph if graph is not None else tf.get_default_graph()
+    return list(getattr(graph, _REGISTRY, ()))
+
+
+def _register(rv):
+    graph = rv.value.graph
+    registry = getattr(graph, _REGISTRY, None)
+    if registry is None:
+        registry = []
+        setattr(graph, _REGISTRY, registry)
+    registry.append(rv)
+
+
 def _as_sample_shape(sample_shape):
     if isinstance(sample_shape, int):
         sample_shape = [sample_shape]
@@ -174,7 +212,9 @@ def _make_operator(operator):
         return tensor_method(self._value, *args)
 
     method.__name__ = operator
-    method.__doc__ = tensor_method.__doc__
+    # A pointer rather than tf.Tensor's own docstring: those carry examples
+    # written for eager tensors, which do not run on a graph's random variable.
+    method.__doc__ = f"`tf.Tensor.{operator}` applied to the random variable's value."
     return method
 
 

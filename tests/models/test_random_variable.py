@@ -318,6 +318,7 @@ EAGER_SCRIPT = textwrap.dedent("""
         "Normal": lambda: Normal(0.0, 1.0),
         "get_session": gan_infer.get_session,
         "dense": lambda: layers.dense(tf.zeros([2, 3]), 4),
+        "copy": lambda: gan_infer.copy(tf.constant(1.0)),
     }
     results = {}
     for name, check in checks.items():
@@ -340,7 +341,7 @@ def test_eager_mode_raises_graph_mode_error():
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = next(line for line in proc.stdout.splitlines() if line.startswith("RESULTS="))
     results = json.loads(line[len("RESULTS="):])
-    assert set(results) == {"Normal", "get_session", "dense"}
+    assert set(results) == {"Normal", "get_session", "dense", "copy"}
     for name, result in results.items():
         assert result is not None, f"{name} did not raise under eager execution"
         kind, message = result
@@ -349,6 +350,7 @@ def test_eager_mode_raises_graph_mode_error():
     assert "Normal" in results["Normal"][1]
     assert "get_session" in results["get_session"][1]
     assert "dense" in results["dense"][1]
+    assert "gan_infer.copy()" in results["copy"][1]
 
 
 def test_graph_mode_error_is_a_runtime_error():

@@ -1,0 +1,300 @@
+"""Likelihood-free variational inference (Tran, Ranganath and Blei, 2017)."""
+import inspect
+
+import tensorflow.compat.v1 as tf
+
+from gan_infer.inferences import losses
+from gan_infer.inferences.data import model_tensor
+from gan_infer.inferences.gan_inference import DISC_SCOPE, GANInference
+from gan_infer.inferences.inference import Inference
+from gan_infer.models import copy
+from gan_infer.models.random_variable import RandomVariable
+
+__all__ = ["ImplicitKLqp", "RATIO_LOSSES"]
+
+#: Losses of the ratio estimator r, by name: each takes r on samples of the
+#: model (label 1) and on the data with the posterior's draws (label 0).
+RATIO_LOSSES = {
+    "log": losses.discriminator_loss,
+    "hinge": losses.hinge_discriminator_loss,
+}
+
+
+class ImplicitKLqp(GANInference):
+    """Variational inference with implicit likelihoods and posteriors
+    (hierarchical implicit models; Tran, Ranganath and Blei, 2017).
+
+    The model is a program with global variables beta, local variables z_n
+    and observations x_n, whose likelihood p(x_n, z_n | beta) can be
+    sampled but not evaluated (a simulator, or noise pushed through a
+    network). The variational family is q(beta) q(z_n | x_n, beta): q(beta)
+    has a density (it is a random variable of `gan_infer.models`), q(z_n |
+    ...) need only be sampled. The KL objective
+
+        ELBO = E_q[log p(beta) - log q(beta)
+                   + sum_n log p(x_n, z_n | beta) - log q(x_n, z_n | beta)] + const
+
+    (q(x_n) the empirical distribution of the data) needs the log ratio
+    r(x_n, z_n, beta) = log p(x_n, z_n | beta) / q(x_n, z_n | beta), which
+    no density gives. A ratio estimator (the `discriminator`) learns it: it
+    tells samples of the model, (x, z) ~ p(x, z | beta'), from the data
+    with the posterior's draws, (x_n, z ~ q(z | x_n, beta')), beta' ~
+    q(beta) for both; at the optimum of the log loss its logit is r. Then
+
+        loss_d = ratio_loss(r(model samples), r(data, posterior draws))
+        loss   = -(log p(beta') - log q(beta') + sum_x scale[x] * sum_n r(x_n, z_n, beta'))
+
+    are minimised alternately, the first over the estimator's variables
+    (under "Disc"), the second over every other trainable variable (q's),
+    by reparameterised gradients through beta' and z.
+
+    The model's samples are drawn jointly: z' ~ p(z | beta'), then x ~
+    p(x | z', beta'). Edward 1.3.5 simulated x from the posterior's z
+    instead, paired with the prior's z': such a pair is not a draw of
+    p(x, z | beta), so its estimator's logit was not the log ratio the
+    objective needs (in a model where x copies z, Edward's pairs have x
+    unrelated to z, which the estimator tells from the data without
+    learning the likelihood).
+
+    Every option of `GANInference.initialize` that concerns training
+    applies: optimizers, `n_iter`, `n_print`, `disc_steps` (k estimator
+    steps per posterior step), `pretrain_steps`, `logdir`,
+    `checkpoint_dir`, `debug`, `ema_decay`.
+
+    #### Examples
+
+    Edward's unit test: a ratio estimator that knows log p(z) up to a
+    learnt constant brings q's mean to the prior's.
+
+    ```python
+    from gan_infer.models import Normal
+
+    z = Normal(loc=5.0, scale=1.0)
+    qz = Normal(loc=tf.Variable(0.0), scale=tf.nn.softplus(tf.Variable(0.5)))
+
+    def ratio_estimator(data, local_vars, global_vars):
+        w = tf.get_variable("w", [])
+        return z.log_prob(local_vars[z]) + w
+
+    inference = ed.ImplicitKLqp({z: qz}, discriminator=ratio_estimator)
+    inference.run(n_iter=200, n_print=0)
+    ```
+    """
+
+    def __init__(self, latent_vars, data=None, discriminator=None, global_vars=None):
+        """Create an inference algorithm.
+
+        Args:
+          latent_vars: dict. Binds each latent random variable of the model
+            (global and local) to its variational approximation, a random
+            variable (or, for a local variable, a tensor) of the same shape:
+            `{z: qz, beta: qbeta}`.
+          data: dict, optional. Binds the model's observed random variables
+            (or tensors) to observations: placeholders or numpy arrays of the
+            same shape, as `GANInference` accepts.
+          discriminator: callable `(data, local_vars, global_vars) -> r`, the
+            ratio estimator, called with three dicts keyed by the model's
+            random variables (observations, local draws, global draws), first
+            on the model's samples under `variable_scope("Disc")`, then on
+            the data with `reuse=True`. It returns logits, one per data
+            point, or a dict of them keyed by observed variable when `scale`
+            differs between several of them.
+          global_vars: dict or list, optional. The global subset of
+            `latent_vars` (`{beta: qbeta}`, or the keys); they need
+            densities (log p(beta) - log q(beta) enters the objective).
+            Default none: every latent variable is local.
+        """
+        if not callable(discriminator):
+            raise TypeError(
+                "ImplicitKLqp needs discriminator=ratio_estimator, a callable (data, "
+                "local_vars, global_vars) -> logits; got "
+                f"{type(discriminator).__name__}.")
+        _check_ratio_estimator_arity(discriminator)
+        if not isinstance(latent_vars, dict) or not latent_vars:
+            raise TypeError(
+                "ImplicitKLqp needs latent_vars as a non-empty dict binding the model's latent "
+                "random variables to their approximations, e.g. {z: qz}; got "
+                f"{latent_vars!r}.")
+        global_vars = _global_subset(latent_vars, global_vars)
+        for z, qz in latent_vars.items():
+            _check_latent_pair(z, qz, z in global_vars)
+        if data is not None and not isinstance(data, dict):
+            raise TypeError(
+                "ImplicitKLqp needs data as a dict binding the model's observed variables to "
+                f"observations, e.g. data={{x: x_ph}}; got {type(data).__name__}.")
+        self.discriminator = discriminator
+        # GANInference's constructor expects a discriminator of the data
+        # alone; the bookkeeping of Inference is what is shared.
+        Inference.__init__(self, latent_vars, data)
+        self.global_vars = global_vars
+        self.fakes = [model_tensor(key) for key in self.data]
+        self.reals = list(self.data.values())
+        self.x_fake = self.fakes[0] if self.fakes else None
+        self.x_true = self.reals[0] if self.reals else None
+
+    def initialize(self, ratio_loss="log", scale=None, *args, **kwargs):
+        """Build the objective and the training ops.
+
+        Args:
+          ratio_loss: 'log' (default: the logistic loss, whose optimal logit
+            is the log density ratio), 'hinge', or a callable `(r_p, r_q) ->
+            loss` of the estimator's logits on the model's samples and on
+            the data.
+          scale: dict, optional. Weight of each observed variable's ratio in
+            the objective, `{x: N / M}` when the data are a mini-batch of M
+            of N data points. Default 1.
+          *args, **kwargs: passed to `GANInference.initialize` (optimizers,
+            `n_iter`, `n_print`, `disc_steps`, `logdir`, `checkpoint_dir`,
+            `debug`, ...).
+        """
+        refused = [name for name in ("gradient_penalty", "feature_matching", "weight_clip")
+                   if kwargs.get(name) is not None]
+        if kwargs.get("loss", "non_saturating") != "non_saturating":
+            refused.insert(0, "loss")
+        if refused:
+            raise ValueError(
+                f"ImplicitKLqp.initialize() does not take {refused[0]}=: its objective is the "
+                "variational bound, and the ratio estimator's loss is ratio_loss= "
+                f"({', '.join(RATIO_LOSSES)} or a callable).")
+        if not callable(ratio_loss) and ratio_loss not in RATIO_LOSSES:
+            raise ValueError(
+                f"ratio_loss must be one of {', '.join(map(repr, RATIO_LOSSES))} or a callable "
+                f"(r_p, r_q) -> loss, got {ratio_loss!r}.")
+        self.ratio_loss = RATIO_LOSSES.get(ratio_loss, ratio_loss)
+        self.scale = _checked_scale(scale, self.data)
+        super().initialize(*args, **kwargs)
+
+    def build_loss_and_gradients(self, var_list):
+        """The variational objective and the ratio estimator's loss (see the
+        class docstring); returns `(loss, grads_and_vars, loss_d,
+        grads_and_vars_d)` as every GAN-family algorithm does."""
+        scope = tf.get_default_graph().unique_name("inference")
+        qbeta_sample, log_p_beta, log_q_beta = {}, 0.0, 0.0
+        for beta, qbeta in self.global_vars.items():
+            qbeta_sample[beta] = _value(qbeta)
+            log_p_beta += tf.reduce_sum(beta.log_prob(qbeta_sample[beta]))
+            log_q_beta += tf.reduce_sum(qbeta.log_prob(qbeta_sample[beta]))
+
+        # The model's side: z' ~ p(z | beta'), then x ~ p(x | z', beta'); the
+        # data's side: z ~ q(z | x_n, beta').
+        pz_sample, qz_sample = {}, {}
+        for z, qz in self.latent_vars.items():
+            if z not in self.global_vars:
+                pz_sample[z] = _value(copy(z, dict_swap=qbeta_sample, scope=scope))
+                qz_sample[z] = _value(qz)
+        # Copies into one scope share their nodes, so x's copy reads the z'
+        # copied above: (x, z') is one joint draw.
+        x_psample = {x: _value(copy(x, dict_swap=qbeta_sample, scope=scope)) for x in self.data}
+        x_qsample = dict(self.data)
+
+        with tf.variable_scope(DISC_SCOPE):
+            r_psample = self.discriminator(x_psample, pz_sample, qbeta_sample)
+        with tf.variable_scope(DISC_SCOPE, reuse=True):
+            r_qsample = self.discriminator(x_qsample, qz_sample, qbeta_sample)
+        # Kept for monitors and tests: the estimator's logits on both sides.
+        self.r_psample, self.r_qsample = r_psample, r_qsample
+        self.x_psample, self.pz_sample, self.qz_sample = x_psample, pz_sample, qz_sample
+
+        loss_d, scaled_ratio = self._ratio_terms(r_psample, r_qsample)
+        loss = -(log_p_beta - log_q_beta + scaled_ratio)
+        if self.logging:
+            self.summaries.scalar("ratio/model_samples", tf.reduce_mean(_flat(r_psample)))
+            self.summaries.scalar("ratio/data", tf.reduce_mean(_flat(r_qsample)))
+        return self.regularized_gradients(loss, loss_d, var_list)
+
+    def _ratio_terms(self, r_psample, r_qsample):
+        """(the estimator's loss, sum_x scale[x] * sum_n r_q(x_n))."""
+        if isinstance(r_psample, dict) != isinstance(r_qsample, dict):
+            raise ValueError("The ratio estimator must return the same kind of value (a tensor, "
+                             "or a dict by observed variable) on both calls.")
+        if not isinstance(r_psample, dict):
+            if len(set(self.scale.values())) > 1:
+                raise ValueError(
+                    "scale gives the observed variables different weights, so the ratio "
+                    "estimator must return a dict of logits keyed by observed variable.")
+            scale = next(iter(self.scale.values()), 1.0)
+            r_psample, r_qsample = tf.convert_to_tensor(r_psample), tf.convert_to_tensor(r_qsample)
+            return (self.ratio_loss(r_psample, r_qsample),
+                    tf.reduce_sum(scale * r_qsample))
+        if set(r_psample) != set(self.data) or set(r_qsample) != set(self.data):
+            raise ValueError("A ratio estimator returning a dict needs one entry per observed "
+                             "variable of data.")
+        loss_d = tf.add_n([self.ratio_loss(r_psample[x], r_qsample[x]) for x in self.data])
+        scaled = tf.add_n([self.scale.get(x, 1.0) * tf.reduce_sum(r_qsample[x])
+                           for x in self.data])
+        return loss_d, scaled
+
+
+def _value(variable):
+    return variable.value if isinstance(variable, RandomVariable) else variable
+
+
+def _flat(logits):
+    if isinstance(logits, dict):
+        return tf.concat([tf.reshape(v, [-1]) for v in logits.values()], axis=0)
+    return tf.reshape(logits, [-1])
+
+
+def _check_ratio_estimator_arity(discriminator):
+    try:
+        signature = inspect.signature(discriminator)
+    except (TypeError, ValueError):  # builtins: nothing to check
+        return
+    try:
+        signature.bind(None, None, None)
+    except TypeError:
+        raise ValueError(
+            "ImplicitKLqp calls the ratio estimator with three dicts, (data, local_vars, "
+            f"global_vars); its signature is {signature}.") from None
+
+
+def _global_subset(latent_vars, global_vars):
+    if global_vars is None:
+        return {}
+    if not isinstance(global_vars, dict):
+        try:
+            global_vars = {key: latent_vars[key] for key in global_vars}
+        except (KeyError, TypeError):
+            raise ValueError("global_vars must be the global subset of latent_vars: a dict "
+                             "{beta: qbeta} or a list of latent_vars' keys.") from None
+    for beta, qbeta in global_vars.items():
+        if beta not in latent_vars or latent_vars[beta] is not qbeta:
+            raise ValueError(
+                f"global_vars must be a subset of latent_vars; {getattr(beta, 'name', beta)} is "
+                "not bound to the same approximation in latent_vars.")
+        if not isinstance(beta, RandomVariable) or not isinstance(qbeta, RandomVariable):
+            raise TypeError(
+                "A global variable and its approximation must be random variables (their "
+                "densities enter the objective: log p(beta) - log q(beta)).")
+    return dict(global_vars)
+
+
+def _check_latent_pair(z, qz, is_global):
+    if not isinstance(z, RandomVariable):
+        raise TypeError(f"latent_vars keys must be the model's random variables, got "
+                        f"{type(z).__name__}.")
+    if not isinstance(qz, (RandomVariable, tf.Tensor)):
+        raise TypeError(f"latent_vars binds {z.name} to a {type(qz).__name__}; bind it to a "
+                        "random variable (or, for a local variable, a tensor).")
+    q_value = _value(qz)
+    if not z.value.shape.is_compatible_with(q_value.shape):
+        raise ValueError(
+            f"latent_vars binds {z.name} of shape {z.value.shape} to an approximation of shape "
+            f"{q_value.shape}; q must have its prior's shape.")
+    if z.value.dtype.base_dtype != q_value.dtype.base_dtype:
+        raise TypeError(f"latent_vars binds {z.name} of dtype {z.value.dtype.name} to an "
+                        f"approximation of dtype {q_value.dtype.name}.")
+
+
+def _checked_scale(scale, data):
+    if scale is None:
+        return {}
+    if not isinstance(scale, dict):
+        raise TypeError(f"scale must be a dict {{x: N / M}} keyed by observed variables, got "
+                        f"{type(scale).__name__}.")
+    for key in scale:
+        if key not in data:
+            raise ValueError(
+                f"scale has the key {getattr(key, 'name', key)!r}, which is not in data; its "
+                "keys are the observed variables that data binds.")
+    return dict(scale)
