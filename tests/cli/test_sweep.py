@@ -6,7 +6,8 @@ import sys
 import numpy as np
 import pytest
 
-from gan_infer import cli, sweep
+from gan_infer import cli
+from gan_infer.cli import sweep
 
 SWEEP = """\
 model = "ring"
@@ -116,8 +117,8 @@ def test_bad_sweep_files_are_usage_errors(tmp_path, text, message):
 
 
 def test_a_failed_trial_is_a_result_with_its_log(tmp_path):
-    outcome = sweep._run_trial("mixture", str(tmp_path / "t"),
-                               {"n_iter": 20, "learning_rate": 1e38, "checkpoint_every": 1})
+    outcome = sweep.run_trial("mixture", str(tmp_path / "t"),
+                              {"n_iter": 20, "learning_rate": 1e38, "checkpoint_every": 1})
     assert outcome["status"] == "failed" and "FloatingPointError" in outcome["error"]
     assert "Traceback" in (tmp_path / "t" / "train.log").read_text()
 
@@ -138,4 +139,4 @@ def test_the_summary_reports_spread_over_seeds_and_failures(tmp_path):
 def test_without_ray_the_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(RuntimeError, match=r"pip install 'gan-infer\[sweep\]'"):
-        sweep._import_ray()
+        sweep.import_ray()

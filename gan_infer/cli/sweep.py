@@ -1,6 +1,6 @@
 """Sweeps of `gan-infer train` over hyper-parameters and seeds, on Ray.
 
-A sweep file (TOML or JSON) names a model of `gan_infer.zoo`, the options
+A sweep file (TOML or JSON) names a model of `gan_infer.cli.models`, the options
 every trial shares, a grid and/or a random search over options, and the
 seeds; each configuration is trained once per seed:
 
@@ -44,7 +44,7 @@ module imports it only when a sweep has trials to run.
 #### Examples
 
 ```python
-from gan_infer.sweep import run_sweep
+from gan_infer.cli.sweep import run_sweep
 exit_code = run_sweep("examples/sweep_ring.toml", out_dir="out/sweep_ring", num_cpus=4)
 ```
 """
@@ -60,9 +60,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from gan_infer import cli, zoo
+from gan_infer.cli import models
+from gan_infer.cli.options import (EXIT_FAILURE, EXIT_OK, RUN_OPTIONS, Interrupted, UsageError,
+                                   int_option, resolve_config)
+from gan_infer.cli.run_folder import describe_differences, differences, finished_metrics, read_text
+from gan_infer.cli.training import train
+from gan_infer.util.checks import is_int, is_number
 
-__all__ = ["Trial", "load_config", "plan", "run_sweep", "summary_markdown", "write_results"]
+__all__ = ["OPTIONS", "Trial", "import_ray", "load_config", "plan", "run_sweep", "run_trial",
+           "summary_markdown", "write_results"]
 
 #: train() options a sweep may set (the seed comes from `seeds`, the
 #: threads from `cpus_per_trial`).
@@ -80,7 +86,7 @@ class Trial(NamedTuple):
     varying: dict      # option -> value that differs between configurations
     seed: int
     options: dict      # train()'s keyword arguments (seed and threads included)
-    config: dict       # the resolved options (cli.resolve_config), as in config.json
+    config: dict       # the resolved options (options.resolve_config), as in config.json
     out_dir: str
 
 
@@ -88,13 +94,13 @@ def load_config(path):
     """The sweep file at `path` as a dict (TOML by extension .toml, else JSON)."""
     path = os.fspath(path)
     if not os.path.isfile(path):
-        raise cli.UsageError(f"config {path!r} is not a file", "config")
+        raise UsageError(f"config {path!r} is not a file", "config")
     try:
         if path.endswith(".toml"):
             try:
                 import tomllib
             except ImportError:  # Python 3.10
-                raise cli.UsageError("TOML sweep files need Python >= 3.11 (tomllib); write the "
+                raise UsageError("TOML sweep files need Python >= 3.11 (tomllib); write the "
                                      "same keys in a .json file", "config") from None
             with open(path, "rb") as handle:
                 return tomllib.load(handle)
@@ -102,19 +108,20 @@ def load_config(path):
             return json.load(handle)
     # TOMLDecodeError and JSONDecodeError are ValueErrors.
     except (ValueError, UnicodeDecodeError) as error:
-        raise cli.UsageError(f"{path} is not valid {'TOML' if path.endswith('.toml') else 'JSON'}: "
+        raise UsageError(f"{path} is not valid {'TOML' if path.endswith('.toml') else 'JSON'}: "
                              f"{error}", "config") from None
 
 
 def _config_error(path, message):
-    return cli.UsageError(f"{path}: {message}. See the sweep format in docs/cli.md.")
+    # Messages from gan_infer.util.checks end in a full stop already.
+    return UsageError(f"{path}: {message.removesuffix('.')}. See the sweep format in docs/cli.md.")
 
 
 def _seeds(path, seeds):
-    if isinstance(seeds, int) and not isinstance(seeds, bool) and seeds >= 1:
+    if is_int(seeds) and seeds >= 1:
         return list(range(seeds))
     if (isinstance(seeds, list) and seeds and len(set(seeds)) == len(seeds)
-            and all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds)):
+            and all(is_int(s) and s >= 0 for s in seeds)):
         return seeds
     raise _config_error(path, f"seeds must be a count (seeds = 3: 0, 1, 2) or a list of distinct "
                               f"non-negative integers, got {seeds!r}")
@@ -132,8 +139,9 @@ def _draw(path, option, spec, rng):
             raise _config_error(path, f"random.{option}.choice must be a non-empty list")
         return arguments[int(rng.integers(len(arguments)))]
     numbers = (isinstance(arguments, list) and len(arguments) == 2
-               and all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in arguments))
-    if not numbers or not arguments[0] < arguments[1] or (kind == "log_uniform" and arguments[0] <= 0):
+               and all(is_number(a) for a in arguments))
+    if (not numbers or not arguments[0] < arguments[1]
+            or (kind == "log_uniform" and arguments[0] <= 0)):
         raise _config_error(path, f"random.{option}.{kind} must be [low, high] with low < high"
                                   f"{' and low > 0' if kind == 'log_uniform' else ''}, got "
                                   f"{arguments!r}")
@@ -156,11 +164,12 @@ def _configurations(path, config):
     if not random:
         return combinations
     n, draws_seed = random.pop("n", None), random.pop("seed", 0)
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+    if not is_int(n) or n < 1:
         raise _config_error(path, f"random.n (the number of draws) must be a positive integer, "
                                   f"got {n!r}")
     rng = np.random.default_rng(draws_seed)
-    draws = [{"draw": k, **{option: _draw(path, option, spec, rng) for option, spec in random.items()}}
+    draws = [{"draw": k,
+              **{option: _draw(path, option, spec, rng) for option, spec in random.items()}}
              for k in range(n)]
     return [dict(c, **d) for c in combinations for d in draws]
 
@@ -177,16 +186,17 @@ def plan(config, out_dir, path="the sweep file"):
 
     Raises:
       UsageError: an unknown key, a bad value (each trial's options are
-        checked by `cli.resolve_config`), or a trial directory that holds a
+        checked by `options.resolve_config`), or a trial directory that holds a
         run of other options.
     """
     if not isinstance(config, dict):
         raise _config_error(path, "the file must hold a table (TOML) or an object (JSON)")
     unknown = sorted(set(config) - set(TOP_LEVEL))
     if unknown:
-        raise _config_error(path, f"unknown key {unknown[0]!r}; the keys are {', '.join(TOP_LEVEL)}")
-    if config.get("model") not in zoo.MODELS:
-        raise _config_error(path, f"model must be one of {', '.join(zoo.MODELS)}, got "
+        raise _config_error(path, f"unknown key {unknown[0]!r}; the keys are "
+                                  f"{', '.join(TOP_LEVEL)}")
+    if config.get("model") not in models.MODELS:
+        raise _config_error(path, f"model must be one of {', '.join(models.MODELS)}, got "
                                   f"{config.get('model')!r}")
     for section in ("options", "grid", "random"):
         if not isinstance(config.get(section, {}), dict):
@@ -205,7 +215,7 @@ def plan(config, out_dir, path="the sweep file"):
                                   "[random]; set it in one")
     seeds = _seeds(path, config.get("seeds", 1))
     cpus = config.get("cpus_per_trial", 1)
-    if isinstance(cpus, bool) or not isinstance(cpus, int) or cpus < 1:
+    if not is_int(cpus) or cpus < 1:
         raise _config_error(path, f"cpus_per_trial must be a positive integer, got {cpus!r}")
     if fixed.get("data_dir") is not None:  # Ray workers may start elsewhere
         fixed = dict(fixed, data_dir=os.path.abspath(fixed["data_dir"]))
@@ -217,24 +227,24 @@ def plan(config, out_dir, path="the sweep file"):
             name = _name(dict(varying, seed=seed))
             trial_options = dict(fixed, **options, seed=seed, threads=cpus)
             try:
-                resolved = cli.resolve_config(config["model"], **trial_options)
-            except cli.UsageError as error:
+                resolved = resolve_config(config["model"], **trial_options)
+            except UsageError as error:
                 raise _config_error(path, f"trial {name}: {error}") from None
             trial = Trial(name, _name(varying), varying, seed, trial_options, resolved,
                           os.path.join(out_dir, "trials", name))
-            differing, _ = cli.differences(trial.out_dir, resolved)
+            differing, _ = differences(trial.out_dir, resolved)
             if differing:
                 raise _config_error(
                     path, f"the trial {trial.out_dir} was trained with other options "
-                          f"({cli.describe_differences(differing, str)}). Trials are named by "
+                          f"({describe_differences(differing, str)}). Trials are named by "
                           "the options that vary, so a sweep whose shared options changed "
                           "needs another --out")
             trials.append(trial)
     return trials
 
 
-def _run_trial(model, out_dir, options):
-    """A Ray task: `cli.train` with its output kept in OUT/train.log.
+def run_trial(model, out_dir, options):
+    """A Ray task: `train` with its output kept in OUT/train.log.
 
     Returns {"status": "finished", "metrics": ...} or {"status": "failed",
     "error": ...}; a failure (a NaN loss) is the trial's result, not the
@@ -246,24 +256,27 @@ def _run_trial(model, out_dir, options):
     start = time.perf_counter()
     try:
         with contextlib.redirect_stdout(log):
-            outcome = {"status": "finished", "metrics": cli.train(model, out_dir, **options)}
+            outcome = {"status": "finished", "metrics": train(model, out_dir, **options)}
     except Exception as error:  # pylint: disable=broad-except
         log.write(traceback.format_exc())
         outcome = {"status": "failed", "error": f"{type(error).__name__}: {error}"}
-    finally:  # also when the sweep is interrupted (KeyboardInterrupt): the log says where it stopped
+    finally:
+        # Also when the sweep is interrupted (KeyboardInterrupt): the log says where it stopped.
         path = os.path.join(ensure_directory(out_dir), "train.log")
-        earlier = cli.read_text(path) or ""
+        earlier = read_text(path) or ""
         with atomic_write(path, "w") as handle:  # earlier invocations' output first
             handle.write(earlier + log.getvalue())
     outcome["wall_seconds"] = time.perf_counter() - start
     return outcome
 
 
-def _import_ray():
+def import_ray():
+    """The `ray` module; RuntimeError naming the optional extra when it is not installed."""
     try:
         import ray
     except ImportError:
-        raise RuntimeError(f"gan-infer sweep needs Ray, an optional dependency: {PIP_HINT}") from None
+        raise RuntimeError(
+            f"gan-infer sweep needs Ray, an optional dependency: {PIP_HINT}") from None
     return ray
 
 
@@ -297,7 +310,7 @@ def _cell(values):
 def _metric_columns(model, results):
     """The summary's metrics: the model's key metrics when evaluated, the
     final losses, and the training time; those that some trial has."""
-    candidates = zoo.get(model).key_metrics + ("generator_loss", "discriminator_loss", "seconds")
+    candidates = models.get(model).key_metrics + ("generator_loss", "discriminator_loss", "seconds")
     return [key for key in candidates
             if any(isinstance(r.get("metrics", {}).get(key), (int, float)) for r in results)]
 
@@ -347,7 +360,7 @@ def write_results(out_dir, trials, outcomes, title):
 
     ensure_directory(out_dir)
     option_columns = list(dict.fromkeys(
-        key for trial in trials for key in list(trial.varying) + list(cli.RUN_OPTIONS)))
+        key for trial in trials for key in list(trial.varying) + list(RUN_OPTIONS)))
     metric_columns = list(dict.fromkeys(
         key for trial in trials for key in outcomes.get(trial.name, {}).get("metrics", {})
         if key not in option_columns))
@@ -383,13 +396,13 @@ def run_sweep(config_path, out_dir=None, address=None, num_cpus=None):
 
     Raises:
       UsageError: a bad sweep file or flag.
-      cli.Interrupted: Ctrl-C; unfinished trials were asked to save a checkpoint.
+      Interrupted: Ctrl-C; unfinished trials were asked to save a checkpoint.
     """
     if address is not None and num_cpus is not None:
-        raise cli.UsageError("num_cpus applies to a local Ray only; with an address the "
+        raise UsageError("num_cpus applies to a local Ray only; with an address the "
                              "cluster's CPUs are used: leave one of them out", "num_cpus")
     if num_cpus is not None:
-        cli.check_int("num_cpus", num_cpus, 1)
+        int_option("num_cpus", num_cpus, 1)
     config = load_config(config_path)
     stem = os.path.splitext(os.path.basename(os.fspath(config_path)))[0]
     out_dir = os.path.abspath(out_dir or os.path.join("out", stem))
@@ -397,7 +410,7 @@ def run_sweep(config_path, out_dir=None, address=None, num_cpus=None):
     title = f"Sweep of {config['model']}: {os.fspath(config_path)}"
     outcomes = {}
     for trial in trials:
-        metrics = cli.finished_metrics(trial.out_dir, trial.config)
+        metrics = finished_metrics(trial.out_dir, trial.config)
         if metrics is not None:
             outcomes[trial.name] = {"status": "finished", "metrics": metrics}
     todo = [trial for trial in trials if trial.name not in outcomes]
@@ -412,22 +425,22 @@ def run_sweep(config_path, out_dir=None, address=None, num_cpus=None):
           f"{os.path.join(out_dir, 'summary.md')}"
           + (f"; {len(failed)} trial(s) failed: {', '.join(failed)} (see their train.log)."
              if failed else "."), flush=True)
-    return cli.EXIT_FAILURE if failed else cli.EXIT_OK
+    return EXIT_FAILURE if failed else EXIT_OK
 
 
 def _run_on_ray(todo, model, outcomes, address, num_cpus, on_result):
     """Run `todo` as Ray tasks, recording each outcome as it arrives."""
-    ray = _import_ray()
+    ray = import_ray()
     _init_ray(ray, address, num_cpus)
     try:
-        task = ray.remote(num_cpus=todo[0].options["threads"])(_run_trial)
+        task = ray.remote(num_cpus=todo[0].options["threads"])(run_trial)
         pending = {task.remote(model, trial.out_dir, trial.options): trial for trial in todo}
         try:
             while pending:
                 (ref,), _ = ray.wait(list(pending), num_returns=1)
                 trial = pending.pop(ref)
                 outcomes[trial.name] = outcome = ray.get(ref)
-                spec = zoo.get(model)
+                spec = models.get(model)
                 detail = (outcome["error"] if outcome["status"] == "failed" else
                           spec.headline(outcome["metrics"]) if outcome["metrics"].get("evaluated")
                           else "not evaluated")
@@ -441,7 +454,7 @@ def _run_on_ray(todo, model, outcomes, address, num_cpus, on_result):
                 ray.cancel(ref)
             ray.wait(list(pending), num_returns=len(pending), timeout=60)
             on_result()
-            raise cli.Interrupted(
+            raise Interrupted(
                 f"interrupted with {len(pending)} trial(s) unfinished (their checkpoints are "
                 "kept). Run the same command again to resume them.") from None
     finally:

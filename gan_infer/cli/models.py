@@ -3,22 +3,34 @@
 Each entry builds, in the current TensorFlow graph, the generator, the
 discriminator and the training data (as `ed.Minibatches`, so the loop needs
 no feeding) with the hyper-parameters of its example script, so that
-`gan-infer train ring` trains the model of `examples/gan_ring.py`:
+`gan-infer train ring` trains the model of `examples/gan_ring.py`. Each
+model names the example command it reproduces (`Model.example`), and
+tests/cli/test_models.py runs that command up to `GANInference.initialize`
+beside `gan-infer train`, comparing what both pass to the inference (batch
+size, Adam's settings, loss, penalty, weight average, n_iter, n_print) and
+the networks they build (every trainable variable's name and shape, the
+operations of G and D): the examples stay the one readable source of each
+recipe, and a change on one side only fails that test.
 
-| name    | example                  | batch | noise              | networks (G and D)         | Adam (lr, beta1) | n_iter |
-|---------|--------------------------|-------|--------------------|----------------------------|------------------|--------|
-| mnist   | examples/gan_mnist.py    | 128   | Uniform(-1, 1)^100 | 128 relu -> 784 sigmoid; 128 relu -> 1 | 1e-3, 0.9 | 15000 |
-| mixture | examples/gan_mixture.py  | 256   | Normal(0, 1)       | 32 tanh x2 -> 1; 32 relu x2 -> 1        | 1e-3, 0.5 | 6000  |
-| ring    | gan_ring.py --pack 2 --lr 3e-4 --ema-decay 0.999 | 512 | Normal(0, 1)^2 | 128 relu x3 -> 2; 128 relu x3 -> 1 (D on pairs) | 3e-4, 0.5 | 10000 |
-| grid    | gan_ring.py --mixture grid --pack 2 --lr 1e-3 --gradient-penalty 0.01 --ema-decay 0.999 | 512 | Normal(0, 1)^2 | as ring | 1e-3, 0.5 | 30000 |
+    mnist    examples/gan_mnist.py: batch 128, Uniform(-1, 1)^100 noise, G 128 relu -> 784
+             sigmoid, D 128 relu -> 1, Adam(1e-3, beta1 0.9), 15000 iterations
+    mixture  examples/gan_mixture.py: batch 256, Normal(0, 1) noise, G 32 tanh x2 -> 1,
+             D 32 relu x2 -> 1, Adam(1e-3, beta1 0.5), 6000 iterations
+    ring     examples/gan_ring.py --pack 2 --lr 3e-4 --ema-decay 0.999: batch 512,
+             Normal(0, 1)^2 noise, G 128 relu x3 -> 2, D 128 relu x3 -> 1 on pairs,
+             Adam(3e-4, beta1 0.5), 10000 iterations
+    grid     examples/gan_ring.py --mixture grid --pack 2 --lr 1e-3 --n-iter 30000
+             --gradient-penalty 0.01 --ema-decay 0.999: as ring, Adam(1e-3, beta1 0.5),
+             30000 iterations
 
 The toys use the recipes that meet the mode-coverage targets of
 docs/results.md (all 8 and all 25 modes with >= 90 % high-quality samples;
 through this command line in 3 of 3 seeds, docs/cli.md): PacGAN pairs (D
-judges two points at once) and samples drawn from the moving average of the generator's weights for both, and for
-the grid also a zero-centred gradient penalty (`GANInference.initialize`'s
-`ema_decay` and `gradient_penalty`; `Model.pack`, `ema_decay`,
-`gradient_penalty`). `gan-infer sample` restores that average too.
+judges two points at once) and samples drawn from the moving average of
+the generator's weights for both, and for the grid also a zero-centred
+gradient penalty (`GANInference.initialize`'s `ema_decay` and
+`gradient_penalty`; `Model.pack`, `ema_decay`, `gradient_penalty`).
+`gan-infer sample` restores that average too.
 
 The toy examples draw a fresh batch from the true distribution at every
 step; here the toys train on a fixed sample of 100,000 points from it,
@@ -39,10 +51,10 @@ quick for `--help` and usage errors); the builders import it when called.
 ```python
 import tensorflow.compat.v1 as tf
 import gan_infer as ed
-from gan_infer import zoo
+from gan_infer.cli import models
 
 tf.disable_eager_execution()
-model = zoo.get("ring")
+model = models.get("ring")
 parts = model.build(batch_size=model.batch_size, data_dir=None, seed=0)
 inference = ed.GANInference(data={parts.samples: parts.data}, discriminator=parts.discriminator)
 inference.run(n_iter=1000, optimizer=model.optimizer(model.learning_rate),
@@ -79,6 +91,7 @@ class Model:
     """
     name = None
     description = None
+    example = None           # the example command whose model and defaults these are
     batch_size = None        # M, the examples' batch size
     n_iter = None            # the examples' default number of iterations
     n_print = None           # progress, grids and checkpoints every this many iterations
@@ -163,6 +176,7 @@ def _mlp(inputs, widths, activation, outputs, output_activation=None):
 class MNIST(Model):
     """Edward's GAN tutorial (examples/gan_mnist.py)."""
     name = "mnist"
+    example = "examples/gan_mnist.py"
     description = "Edward's MNIST GAN tutorial: 100-d uniform noise, one hidden layer of 128"
     batch_size = 128
     n_iter = 15000
@@ -193,12 +207,12 @@ class MNIST(Model):
         return _mlp(x, [128], tf.nn.relu, 1)
 
     def training_data(self, data_dir, seed):
-        from gan_infer.datasets import mnist
+        from gan_infer.datasets import mnist_splits
 
         # The tutorial's 55,000 training images (the last 5,000 are validation),
         # as uint8 pixels: Minibatches keeps them so (a quarter of float32's
         # memory) and scales each batch to probabilities of a 1 for the draw.
-        (x_train, _), _, _ = mnist(data_dir, validation_size=5000)
+        (x_train, _), _, _ = mnist_splits(data_dir, validation_size=5000)
         return x_train
 
     def evaluate(self, samples, data_dir=None):
@@ -228,6 +242,7 @@ class Mixture1D(Model):
     """The blog's two-mode mixture 0.5 N(-3, 0.5) + 0.5 N(3, 0.5) and the MLP
     generator that covers both modes (examples/gan_mixture.py)."""
     name = "mixture"
+    example = "examples/gan_mixture.py --generator mlp"
     description = "two-mode 1-D mixture 0.5 N(-3, 0.5) + 0.5 N(3, 0.5), MLP generator"
     batch_size = 256
     n_iter = 6000
@@ -335,9 +350,10 @@ class Mixture2DModel(Model):
     key_metrics = ("modes_captured", "high_quality_fraction")
     noise_dim = 2
 
-    def __init__(self, name, description, n_iter, mixture, learning_rate, pack=1,
+    def __init__(self, name, description, example, n_iter, mixture, learning_rate, pack=1,
                  gradient_penalty=None, ema_decay=None):
-        self.name, self.description, self.n_iter = name, description, n_iter
+        self.name, self.description, self.example = name, description, example
+        self.n_iter = n_iter
         self._mixture = mixture
         self.learning_rate, self.pack = learning_rate, pack
         self.gradient_penalty, self.ema_decay = gradient_penalty, ema_decay
@@ -407,9 +423,12 @@ class Mixture2DModel(Model):
 MODELS = {model.name: model for model in (
     MNIST(),
     Mixture1D(),
-    Mixture2DModel("ring", "8 Gaussians on a ring of radius 2, std 0.02 (VEEGAN)", 10000,
+    Mixture2DModel("ring", "8 Gaussians on a ring of radius 2, std 0.02 (VEEGAN)",
+                   "examples/gan_ring.py --pack 2 --lr 3e-4 --ema-decay 0.999", 10000,
                    "ring_of_gaussians", learning_rate=3e-4, pack=2, ema_decay=0.999),
-    Mixture2DModel("grid", "25 Gaussians on a 5x5 grid, spacing 2, std 0.05 (VEEGAN)", 30000,
+    Mixture2DModel("grid", "25 Gaussians on a 5x5 grid, spacing 2, std 0.05 (VEEGAN)",
+                   "examples/gan_ring.py --mixture grid --pack 2 --lr 1e-3 --n-iter 30000 "
+                   "--gradient-penalty 0.01 --ema-decay 0.999", 30000,
                    "grid_of_gaussians", learning_rate=1e-3, pack=2, gradient_penalty=0.01,
                    ema_decay=0.999),
 )}

@@ -1,0 +1,169 @@
+"""The options of `gan-infer train`: checked, with the model's defaults filled in.
+
+Also the command line's errors and exit codes, which every other part of
+`gan_infer.cli` raises or returns. Importing this module imports neither
+TensorFlow nor argparse.
+
+#### Examples
+
+```python
+from gan_infer.cli.options import UsageError, resolve_config
+
+config = resolve_config("ring", n_iter=30)
+assert config["batch_size"] == 512 and config["n_print"] == 3
+try:
+    resolve_config("ring", n_iter=0)
+except UsageError as error:
+    print(error.for_command_line())   # argument --n-iter: must be an integer >= 1, got 0.
+```
+"""
+import functools
+import os
+import shlex
+
+from gan_infer.cli import models
+from gan_infer.util.checks import check_int, check_number
+
+__all__ = ["EXIT_FAILURE", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "IMAGE_EXTENSIONS",
+           "LOSSES", "RUN_OPTIONS", "Interrupted", "UsageError", "check_output", "command_line",
+           "flag", "int_option", "positive_number_option", "resolve_config"]
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+# The names of gan_infer.inferences.losses.GAN_LOSSES, spelled out so that
+# --help and usage errors need no TensorFlow import (tests/cli/test_options.py
+# checks that the two agree).
+LOSSES = ("non_saturating", "minimax", "least_squares", "hinge")
+
+# Options that define what is trained: a run directory holding other values
+# is refused (n_iter may grow: training goes on). The other options only say
+# how the run is watched and kept, and may change from one invocation to the next.
+RUN_OPTIONS = ("model", "loss", "seed", "batch_size", "learning_rate", "learning_rate_d", "n_iter")
+
+IMAGE_EXTENSIONS = (".png", ".pdf", ".svg", ".jpg", ".jpeg")
+
+# Options whose command-line spelling is not --the-option-with-dashes.
+_FLAGS = {"model": "MODEL", "evaluate": "--no-evaluate", "samples": "SAMPLES",
+          "config": "CONFIG", "output": "-o", "n": "-n"}
+
+
+class UsageError(ValueError):
+    """A bad option value or a conflict with what is on disk: exit code 2.
+
+    The message reads on its own (`n_iter must be an integer >= 1, got 0.`);
+    `option` names the keyword at fault, so that the command line can name
+    its flag instead: `argument --n-iter: must be an integer >= 1, got 0.`
+    """
+
+    def __init__(self, message, option=None):
+        super().__init__(message)
+        self.option = option
+
+    def for_command_line(self):
+        """The message with the flag at fault named argparse's way."""
+        if self.option is None:
+            return str(self)
+        return f"argument {flag(self.option)}: {str(self).removeprefix(self.option + ' ')}"
+
+
+class Interrupted(Exception):
+    """Ctrl-C, with what was kept and how to go on: exit code 130."""
+
+
+def flag(option):
+    """How the command line spells the keyword `option`: `n_iter` -> `--n-iter`."""
+    return _FLAGS.get(option, "--" + option.replace("_", "-"))
+
+
+def int_option(option, value, minimum):
+    """`value`, if it is an int >= `minimum`; else UsageError naming `option`."""
+    return check_int(value, option, minimum, what=f"an integer >= {minimum}",
+                     error=functools.partial(UsageError, option=option))
+
+
+def positive_number_option(option, value):
+    """`value` as a float, if it is a finite number > 0; else UsageError naming `option`."""
+    return check_number(value, option, low=0.0, inclusive=False, what="a positive number",
+                        error=functools.partial(UsageError, option=option))
+
+
+def check_output(output, allowed):
+    """The extension of the path `output`, if it is one of `allowed`; else UsageError."""
+    extension = os.path.splitext(os.fspath(output))[1].lower()
+    if extension not in allowed:
+        raise UsageError(f"output must end in {', '.join(allowed)}, got {os.fspath(output)!r}",
+                         "output")
+    return extension
+
+
+def _check_choices(model, loss):
+    if model not in models.MODELS:
+        raise UsageError(f"model must be one of {', '.join(models.MODELS)}, got {model!r}",
+                         "model")
+    if loss not in LOSSES:
+        raise UsageError(f"loss must be one of {', '.join(LOSSES)}, got {loss!r}", "loss")
+    return models.get(model)
+
+
+def resolve_config(model, *, loss="non_saturating", n_iter=None, n_print=None, seed=0,
+                   batch_size=None, learning_rate=None, learning_rate_d=None, data_dir=None,
+                   checkpoint_every=None, keep_checkpoints=3, evaluate=True, threads=None):
+    """Check `train()`'s options and fill in the model's defaults.
+
+    None means the model's value (`gan_infer.cli.models`): its example's
+    batch size, learning rate and number of iterations; `learning_rate_d`
+    defaults to `learning_rate`; `n_print` to the model's, or n_iter // 10
+    when that is smaller; `checkpoint_every` to `n_print`.
+
+    Returns:
+      dict: the resolved options, as written to OUT/config.json.
+
+    Raises:
+      UsageError: naming the option and the constraint.
+
+    #### Examples
+
+    ```python
+    config = resolve_config("ring", n_iter=30)
+    assert config["batch_size"] == 512 and config["n_print"] == 3
+    ```
+    """
+    spec = _check_choices(model, loss)
+    n_iter = int_option("n_iter", spec.n_iter if n_iter is None else n_iter, 1)
+    n_print = int_option(
+        "n_print", models.default_n_print(spec, n_iter) if n_print is None else n_print, 1)
+    learning_rate = positive_number_option(
+        "learning_rate", spec.learning_rate if learning_rate is None else learning_rate)
+    config = {
+        "model": spec.name,
+        "loss": loss,
+        "n_iter": n_iter,
+        "seed": int_option("seed", seed, 0),
+        "batch_size": int_option(
+            "batch_size", spec.batch_size if batch_size is None else batch_size, 1),
+        "learning_rate": learning_rate,
+        "learning_rate_d": positive_number_option(
+            "learning_rate_d", learning_rate if learning_rate_d is None else learning_rate_d),
+        "n_print": n_print,
+        "data_dir": None if data_dir is None else os.fspath(data_dir),
+        "checkpoint_every": int_option(
+            "checkpoint_every", n_print if checkpoint_every is None else checkpoint_every, 1),
+        "keep_checkpoints": int_option("keep_checkpoints", keep_checkpoints, 1),
+        "evaluate": bool(evaluate),
+        "threads": None if threads is None else int_option("threads", threads, 1),
+    }
+    if config["seed"] >= 2**31:
+        raise UsageError(f"seed must be below 2**31, got {seed}", "seed")
+    if config["batch_size"] % spec.pack:
+        raise UsageError(
+            f"batch_size must be a multiple of {spec.pack} for {spec.name} (its discriminator "
+            f"judges packs of {spec.pack} examples), got {config['batch_size']}", "batch_size")
+    return config
+
+
+def command_line(config, out_dir):
+    """The `gan-infer train` command that trains `config` into `out_dir`."""
+    words = ["gan-infer", "train", config["model"], "--out", os.fspath(out_dir)]
+    for option in RUN_OPTIONS[1:]:
+        words += [flag(option), str(config[option])]
+    return " ".join(map(shlex.quote, words))
