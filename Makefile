@@ -1,6 +1,6 @@
-# `make demo` trains the MNIST GAN tutorial (15,000 iterations); `make test` runs the tests.
-# Both create .venv with everything the project needs on first use (Ray included,
-# for the test of `gan-infer sweep`).
+# `make demo` trains the MNIST GAN tutorial (15,000 iterations); `make test` runs the lint
+# step (`make lint`, ruff) and then the tests. All create .venv with everything the project
+# needs on first use (Ray included, for the test of `gan-infer sweep`).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -11,7 +11,7 @@ DATA_DIR ?= $(if $(SHARED_MNIST),../shared/datasets/mnist,)
 OUT_DIR ?= out/gan_mnist
 N_ITER ?= 15000
 
-.PHONY: demo test bench venv clean
+.PHONY: demo test lint bench venv clean
 
 venv: $(VENV)/.installed
 
@@ -24,7 +24,11 @@ $(VENV)/.installed: pyproject.toml
 demo: venv
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) examples/gan_mnist.py --n-iter $(N_ITER) --out-dir $(OUT_DIR) $(if $(DATA_DIR),--data-dir $(DATA_DIR),)
 
-test: venv
+# The lint step runs first, so CI (.ci/run calls `make test`) fails on a violation.
+lint: venv
+	$(VENV)/bin/ruff check .
+
+test: lint
 	$(PY) -m pytest -q tests
 
 # Speed and memory tables (issue 5): gan_infer beside raw TF, tf.function, XLA,

@@ -19,7 +19,7 @@ Math check: before timing, each implementation is built at --check-batch
 (default 32) from perturbed initial values (random biases, betas, gammas)
 and runs --check-steps steps with the same noise; its losses and final
 parameters are compared with a float64 numpy implementation with a
-hand-written backward pass (`_dcgan.reference_steps`; the two biases that
+hand-written backward pass (`dcgan_impls.reference_steps`; the two biases that
 feed batch norm, whose gradient is zero, are not compared).
 
 End to end: the example's loop without its figures,
@@ -40,11 +40,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import _common  # noqa: E402  (light: no numerical library at import)
-import _dcgan  # noqa: E402  (numpy only at import)
+import common  # noqa: E402  (light: no numerical library at import)
+import dcgan_impls  # noqa: E402  (numpy only at import)
 import step_time  # noqa: E402
 
-KEYS = list(_dcgan.STEP_IMPLS) + list(_dcgan.E2E_IMPLS)
+KEYS = list(dcgan_impls.STEP_IMPLS) + list(dcgan_impls.E2E_IMPLS)
 # Not run unless asked for: torch.compile compiles the step twice, for the
 # first batch shape and then with a dynamic batch (about 30 s each on 2 busy
 # cores), which would add a minute and a half to the default run.
@@ -70,18 +70,18 @@ def run_step_time(cfg, args):
     size in turn (the same worker processes, models rebuilt)."""
     ctx = multiprocessing.get_context("spawn")
     workers = [step_time.Worker(ctx, key, label, cfg)
-               for key, (label, _, _) in _dcgan.STEP_IMPLS.items() if selected(key, args)]
+               for key, (label, _, _) in dcgan_impls.STEP_IMPLS.items() if selected(key, args)]
     if args.check_steps > 0:
         print(f"\n== DCGAN math check ({_steps(args.check_steps)} at batch {args.check_batch})",
               flush=True)
-        batch, _ = _dcgan.grey_batch(args.mnist_dir, args.check_batch)
-        params = _dcgan.init_params(args.seed, perturbed=True)
+        batch, _ = dcgan_impls.grey_batch(args.mnist_dir, args.check_batch)
+        params = dcgan_impls.init_params(args.seed, perturbed=True)
         noises = step_time.check_noises(args.seed, args.check_steps, args.check_batch)
         references = {}  # Adam rule -> reference result
 
         def reference(adam):
             if adam not in references:
-                references[adam] = _dcgan.reference_steps(params, batch, noises, adam)
+                references[adam] = dcgan_impls.reference_steps(params, batch, noises, adam)
             return references[adam]
         for worker in workers:
             worker.build({"batch": batch, "params": params})
@@ -92,7 +92,7 @@ def run_step_time(cfg, args):
                   f"params {c['param_err']:.1e})"), flush=True)
     tables = []
     for size in args.batch_sizes:
-        batch, source = _dcgan.grey_batch(args.mnist_dir, size)
+        batch, source = dcgan_impls.grey_batch(args.mnist_dir, size)
         steps = steps_per_round(args, size)
         print(f"\n== DCGAN step time, batch {size} ({_steps(steps)} per round)", flush=True)
         for worker in workers:  # built one at a time: each build and first step has the machine
@@ -109,11 +109,11 @@ def run_step_time(cfg, args):
 
 
 def run_e2e(cfg, args):
-    group = argparse.Namespace(only=[key for key in _dcgan.E2E_IMPLS if selected(key, args)],
+    group = argparse.Namespace(only=[key for key in dcgan_impls.E2E_IMPLS if selected(key, args)],
                                warmup=args.warmup, rounds=args.rounds,
-                               steps_per_round=steps_per_round(args, _dcgan.E2E_BATCH))
+                               steps_per_round=steps_per_round(args, dcgan_impls.E2E_BATCH))
     workers = step_time.run_group(f"DCGAN end to end (the example's loop, batch "
-                                  f"{_dcgan.E2E_BATCH}, MNIST)", _dcgan.E2E_IMPLS,
+                                  f"{dcgan_impls.E2E_BATCH}, MNIST)", dcgan_impls.E2E_IMPLS,
                                   {**cfg, "quiet_stdout": True}, group, check=False)
     return {"steps_per_round": group.steps_per_round,
             "rows": step_time.summarize_workers(workers, "e2e_gan_infer")}
@@ -130,9 +130,9 @@ def parse_args(argv=None):
                         help="untimed steps per implementation after the first (default 1)")
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[32, 128, 512],
                         metavar="B", help="step-time batch sizes (default 32 128 512)")
-    parser.add_argument("--threads", type=int, default=_common.default_threads(),
+    parser.add_argument("--threads", type=int, default=common.default_threads(),
                         help="threads (and cores) for every library (default: usable cores, "
-                             f"{_common.default_threads()} here)")
+                             f"{common.default_threads()} here)")
     parser.add_argument("--skip-e2e", action="store_true", help="only the step-time tables")
     parser.add_argument("--skip-step", action="store_true", help="only the end-to-end table")
     parser.add_argument("--only", nargs="*", metavar="KEY", choices=KEYS,
@@ -151,7 +151,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    cfg = {"impls": "_dcgan", "params": _dcgan.init_params(args.seed), "threads": args.threads,
+    cfg = {"impls": "dcgan_impls", "params": dcgan_impls.init_params(args.seed), "threads": args.threads,
            "seed": args.seed, "mnist_dir": args.mnist_dir}
     print(f"DCGAN: threads per library: {args.threads}; {args.rounds} rounds of "
           f"~{args.examples_per_round} images per implementation after {args.warmup} warm-up "
@@ -161,9 +161,9 @@ def main(argv=None):
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="gan_infer_bench_") as log_dir:
         cfg["log_dir"] = log_dir
-        if not args.skip_step and any(selected(key, args) for key in _dcgan.STEP_IMPLS):
+        if not args.skip_step and any(selected(key, args) for key in dcgan_impls.STEP_IMPLS):
             results["step"] = run_step_time(cfg, args)
-        if not args.skip_e2e and any(selected(key, args) for key in _dcgan.E2E_IMPLS):
+        if not args.skip_e2e and any(selected(key, args) for key in dcgan_impls.E2E_IMPLS):
             step_time.run_e2e_if_mnist(results, args, lambda: run_e2e(cfg, args))
     return step_time.report(results, start, args, render)
 
@@ -171,7 +171,7 @@ def main(argv=None):
 # ------------------------------------------------------------------ the tables
 def _median_or_status(row):
     if "stats" in row:
-        return _common.fmt(row["stats"]["median"], 1)
+        return common.fmt(row["stats"]["median"], 1)
     if row["status"] == "skip":
         return row.get("detail") or "not installed"
     return "error" if row["status"] == "error" else "no samples"
@@ -193,14 +193,14 @@ def summary_table(step, with_check):
         cells = [row["label"]] + [_median_or_status(r) for r in rows]
         if len(sizes) > 1:
             first, last = rows[0].get("stats"), rows[-1].get("stats")
-            cells.append(_common.fmt(last["median"] / first["median"], 1) if first and last
+            cells.append(common.fmt(last["median"] / first["median"], 1) if first and last
                          else "—")
         if with_check:
             c = row.get("check")
             cells.append("—" if c is None else f"{'ok' if c['ok'] else 'FAIL'}: loss "
                          f"{c['loss_err']:.1e}, params {c['param_err']:.1e}")
         out.append(cells)
-    return _common.markdown_table(header, out)
+    return common.markdown_table(header, out)
 
 
 def render(results):
@@ -228,7 +228,7 @@ def render(results):
                          "(lax.conv_transpose, which flax's ConvTranspose calls, builds the same "
                          "one).")
         if optional:
-            labels = ", ".join(_dcgan.STEP_IMPLS[key][0] for key in optional)
+            labels = ", ".join(dcgan_impls.STEP_IMPLS[key][0] for key in optional)
             notes.append(f"Not run by default: {labels} (it compiles the step twice, for the "
                          "first batch shape and then with a dynamic batch, about 30 s each on 2 "
                          "busy cores); `dcgan.py --with-optional` adds it.")
@@ -240,7 +240,7 @@ def render(results):
         parts += ["Threads used:", "", step_time.threads_table(tables[0]["rows"]), ""]
     if "e2e" in results:
         heading = (f"### DCGAN end to end: ms per iteration of the example's loop at batch "
-                   f"{_dcgan.E2E_BATCH} (batching + update + print_progress, no figures; "
+                   f"{dcgan_impls.E2E_BATCH} (batching + update + print_progress, no figures; "
                    f"{_steps(results['e2e']['steps_per_round'])} per round)")
         parts += [heading, "", step_time.step_table(results["e2e"]["rows"], with_check=False), ""]
     elif "e2e_skipped" in results:

@@ -26,7 +26,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import _common  # noqa: E402
+import common  # noqa: E402
 
 MB = 1024 * 1024
 
@@ -48,26 +48,27 @@ def proc_status():
 
 # ------------------------------------------------------------------ the child
 def child(args):
-    _common.limit_threads(args.threads)
+    common.limit_threads(args.threads)
     record = {"start": proc_status()}
     t0 = time.perf_counter()
+    import impls
     import numpy as np
     import tensorflow.compat.v1 as tf
+
     import gan_infer as ed
     from gan_infer import layers
     from gan_infer.models import Uniform
-    import _impls
     tf.disable_eager_execution()
     record["imports"] = proc_status()
 
     ed.set_seed(args.seed)
     (x_train, _), _, _ = ed.datasets.mnist(args.mnist_dir, validation_size=5000, download=False)
     if args.variant == "tutorial":
-        x_train_generator = _impls.tutorial_generator(x_train, _common.M)
+        x_train_generator = impls.tutorial_generator(x_train, common.M)
     else:
-        x_train_generator = ed.datasets.batches(x_train, _common.M, binarize=True)
-    x_ph = tf.placeholder(tf.float32, [_common.M, _common.X_DIM])
-    _, x, discriminative_network = _impls._tutorial_model(tf, layers, Uniform)
+        x_train_generator = ed.datasets.batches(x_train, common.M, binarize=True)
+    x_ph = tf.placeholder(tf.float32, [common.M, common.X_DIM])
+    _, x, discriminative_network = impls.tutorial_model(tf, layers, Uniform)
     inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
     inference.initialize(optimizer=tf.train.AdamOptimizer(), optimizer_d=tf.train.AdamOptimizer(),
                          n_iter=args.iterations, n_print=1000)
@@ -144,7 +145,7 @@ def rows_of(record):
 
 def render(result):
     args = result["args"]
-    table = _common.markdown_table(["measure", "value"], rows_of(result["record"]))
+    table = common.markdown_table(["measure", "value"], rows_of(result["record"]))
     return "\n".join([
         f"### Memory: the tutorial loop ({args['variant']} batching, no figures), "
         f"{args['iterations']:,} iterations", "", table, "",
@@ -161,8 +162,8 @@ def parse_args(argv=None):
     parser.add_argument("--variant", choices=["gan_infer", "tutorial"], default="gan_infer",
                         help="batching: gan_infer.datasets.batches (default) or the tutorial's "
                              "own generator")
-    parser.add_argument("--threads", type=int, default=_common.default_threads())
-    parser.add_argument("--mnist-dir", default=_common.DEFAULT_MNIST)
+    parser.add_argument("--threads", type=int, default=common.default_threads())
+    parser.add_argument("--mnist-dir", default=common.DEFAULT_MNIST)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--json", help="also write the results to this JSON file")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -185,7 +186,7 @@ def main(argv=None):
           f"({args.variant} batching, {args.threads} thread(s))...", flush=True)
     result = {"args": vars(args), "record": measure(args)}
     print(render(result))
-    _common.write_json(args.json, result)
+    common.write_json(args.json, result)
     return result
 
 

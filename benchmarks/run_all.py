@@ -24,7 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import _common  # noqa: E402
+import common  # noqa: E402
 import dcgan  # noqa: E402
 import memory  # noqa: E402
 import step_time  # noqa: E402
@@ -38,7 +38,7 @@ def parse_args(argv=None):
     parser.add_argument("--steps-per-round", type=int, default=200,
                         help="steps per implementation per round (default 200)")
     parser.add_argument("--warmup", type=int, default=100, help="warm-up steps (default 100)")
-    parser.add_argument("--threads", type=int, default=_common.default_threads(),
+    parser.add_argument("--threads", type=int, default=common.default_threads(),
                         help="threads (and cores) per library (default: usable cores)")
     parser.add_argument("--skip-e2e", action="store_true", help="no end-to-end table")
     parser.add_argument("--skip-memory", action="store_true", help="no memory table")
@@ -49,7 +49,7 @@ def parse_args(argv=None):
                         help="memory: 50,000 iterations (RSS after 5k vs 50k); adds minutes")
     parser.add_argument("--memory-iterations", type=int, default=None,
                         help="memory: iterations (default 15,000, 50,000 with --long)")
-    parser.add_argument("--mnist-dir", default=_common.DEFAULT_MNIST)
+    parser.add_argument("--mnist-dir", default=common.DEFAULT_MNIST)
     parser.add_argument("--output", default=os.path.join(HERE, "results.md"),
                         help="markdown file to write (default benchmarks/results.md)")
     return parser.parse_args(argv)
@@ -71,30 +71,30 @@ def main(argv=None):
     invoked = " ".join(shlex.quote(a) for a in [os.path.relpath(sys.executable, os.getcwd())
                                                 if sys.executable.startswith(os.getcwd())
                                                 else sys.executable, *sys.argv])
-    machine_before = _common.machine_description()
+    machine_before = common.machine_description()
     start = time.perf_counter()
     results = {}
-    common = ["--threads", str(args.threads), "--mnist-dir", args.mnist_dir]
+    shared_options = ["--threads", str(args.threads), "--mnist-dir", args.mnist_dir]
     with tempfile.TemporaryDirectory(prefix="gan_infer_bench_") as tmp:
         options = ["--rounds", str(args.rounds), "--steps-per-round", str(args.steps_per_round),
-                   "--warmup", str(args.warmup), *common]
+                   "--warmup", str(args.warmup), *shared_options]
         if args.skip_e2e:
             options.append("--skip-e2e")
         results["step"] = _run("step_time.py", options, os.path.join(tmp, "step.json"))
         if not args.skip_memory:
-            options = list(common)
+            options = list(shared_options)
             if args.long:
                 options.append("--long")
             if args.memory_iterations:
                 options += ["--iterations", str(args.memory_iterations)]
             results["memory"] = _run("memory.py", options, os.path.join(tmp, "memory.json"))
         if not args.skip_dcgan:
-            options = ["--rounds", str(args.dcgan_rounds), *common]
+            options = ["--rounds", str(args.dcgan_rounds), *shared_options]
             if args.skip_e2e:
                 options.append("--skip-e2e")
             results["dcgan"] = _run("dcgan.py", options, os.path.join(tmp, "dcgan.json"))
     wall = time.perf_counter() - start
-    machine_after = _common.machine_description()
+    machine_after = common.machine_description()
     text = render(args, invoked, machine_before, machine_after, results, wall)
     with open(args.output, "w") as f:
         f.write(text)
@@ -195,7 +195,7 @@ METHOD = """
   `inference.print_progress(info)` with n_print=1000 (output discarded),
   with `gan_infer.datasets.batches(x_train, 128, binarize=True)` against the
   tutorial's own wrap-around generator with `np.random.binomial`, on the
-  55,000 MNIST training images (`mnist(path, validation_size=5000)`); the
+  55,000 MNIST training images (`mnist_splits(path, validation_size=5000)`); the
   batching alone below them.
 - **DCGAN**: examples/dcgan_mnist.py's model (conv / transposed-conv nets,
   batch norm in training mode in the generator, Adam(2e-4, beta1=0.5)),

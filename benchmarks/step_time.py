@@ -19,7 +19,7 @@ noise, computes both players' gradients at the current parameters from that
 batch and noise, applies both Adam updates, and returns the two losses to
 Python. Before timing, each implementation runs --check-steps steps from the
 same initial parameters with the same noise and is compared with a float64
-numpy reference of the same math (`_impls.reference_steps`).
+numpy reference of the same math (`impls.reference_steps`).
 
 End to end (item 2): the tutorial loop without figures: next batch (with
 dynamic binarization), `inference.update(feed_dict=...)`,
@@ -40,14 +40,14 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import _common  # noqa: E402  (light: no numerical library at import)
+import common  # noqa: E402  (light: no numerical library at import)
 
 
 # ---------------------------------------------------------------- the worker
 def _worker(conn, key, cfg):
-    """Build implementation `key` of module cfg["impls"] (default _impls),
+    """Build implementation `key` of module cfg["impls"] (default impls),
     then serve commands until "stop"."""
-    _common.limit_threads(cfg["threads"])
+    common.limit_threads(cfg["threads"])
     if cfg.get("log_dir"):
         # TensorFlow's C++ start-up lines (oneDNN, CUDA probing) ignore
         # TF_CPP_MIN_LOG_LEVEL in 2.21: keep them, and any crash output, in a
@@ -60,8 +60,8 @@ def _worker(conn, key, cfg):
         # print_progress writes here: keep the cost of formatting and writing,
         # not the noise in the tables.
         sys.stdout = open(os.devnull, "w")
-    import _impls
-    impls = importlib.import_module(cfg.get("impls", "_impls"))
+    import impls as mlp_impls  # Missing lives here, whatever module builds the rows
+    impls = importlib.import_module(cfg.get("impls", "impls"))
     impl = None
     while True:
         command, arg = conn.recv()
@@ -92,7 +92,7 @@ def _worker(conn, key, cfg):
                     out = step()
                 seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
                 conn.send(("ok", {"seconds": seconds, "cpu_seconds": cpu, "losses": out}))
-        except _impls.Missing as error:
+        except mlp_impls.Missing as error:
             conn.send(("skip", str(error)))
         except Exception:  # noqa: BLE001 - reported as the row's status
             conn.send(("error", traceback.format_exc()))
@@ -182,7 +182,7 @@ class Worker:
 # ----------------------------------------------------------------- the parent
 def run_group(title, impls, cfg, args, check):
     """Start, check, warm up and time one group of implementations."""
-    import _impls
+    import impls
     ctx = multiprocessing.get_context("spawn")
     workers = []
     print(f"\n== {title}", flush=True)
@@ -193,9 +193,10 @@ def run_group(title, impls, cfg, args, check):
         worker = Worker(ctx, key, label, cfg)
         if check:
             worker.build()
-            noises = check_noises(cfg["seed"], args.check_steps, _common.M)
+            noises = check_noises(cfg["seed"], args.check_steps, common.M)
             math_check(worker, noises, args.check_tol,
-                       lambda adam: _impls.reference_steps(cfg["params"], cfg["batch"], noises, adam))
+                       lambda adam: impls.reference_steps(cfg["params"], cfg["batch"],
+                                                          noises, adam))  # noqa: B023 (called now)
         worker.build()
         warm_up(worker, args.warmup)
         workers.append(worker)
@@ -239,7 +240,7 @@ def check_noises(seed, steps, batch_size):
     """The noise of the math check's steps, the same for every implementation."""
     import numpy as np
     rng = np.random.default_rng(seed + 1)
-    return [rng.uniform(-1.0, 1.0, (batch_size, _common.D_LATENT)).astype(np.float32)
+    return [rng.uniform(-1.0, 1.0, (batch_size, common.D_LATENT)).astype(np.float32)
             for _ in range(steps)]
 
 
@@ -266,7 +267,7 @@ def math_check(worker, noises, tol, reference):
 
 def summarize_workers(workers, baseline_key):
     baseline = next((w for w in workers if w.key == baseline_key and w.samples), None)
-    base = _common.summarize(baseline.samples)["median"] if baseline else None
+    base = common.summarize(baseline.samples)["median"] if baseline else None
     rows = []
     for w in workers:
         row = {"key": w.key, "label": w.label, "status": w.status, "info": w.info,
@@ -276,9 +277,9 @@ def summarize_workers(workers, baseline_key):
         elif w.status == "error":
             row["detail"] = str(w.detail).strip().splitlines()[-1] if w.detail else "error"
         if w.samples:
-            row["stats"] = _common.summarize(w.samples)
+            row["stats"] = common.summarize(w.samples)
             row["samples_ms"] = w.samples
-            row["cpu_stats"] = _common.summarize(w.cpu_samples)
+            row["cpu_stats"] = common.summarize(w.cpu_samples)
             if base and not w.key.startswith("data_"):
                 row["ratio"] = row["stats"]["median"] / base
         rows.append(row)
@@ -300,25 +301,25 @@ def step_table(rows, with_check):
             out.append([row["label"], status, "", "", "", "", ""] + ([""] if with_check else []))
             continue
         s = row["stats"]
-        cells = [row["label"], _common.fmt(s["median"], 3),
-                 f"{_common.fmt(s['q1'], 3)}–{_common.fmt(s['q3'], 3)}",
-                 f"{_common.fmt(s['min'], 3)}–{_common.fmt(s['max'], 3)}",
-                 _common.fmt(row.get("ratio"), 2),
-                 _common.fmt(row["cpu_stats"]["median"], 3),
-                 _common.fmt(row["first_step_s"], 2)]
+        cells = [row["label"], common.fmt(s["median"], 3),
+                 f"{common.fmt(s['q1'], 3)}–{common.fmt(s['q3'], 3)}",
+                 f"{common.fmt(s['min'], 3)}–{common.fmt(s['max'], 3)}",
+                 common.fmt(row.get("ratio"), 2),
+                 common.fmt(row["cpu_stats"]["median"], 3),
+                 common.fmt(row["first_step_s"], 2)]
         if with_check:
             c = row["check"]
             cells.append("—" if c is None else
                          f"{'ok' if c['ok'] else 'FAIL'}: loss {c['loss_err']:.1e}, "
                          f"params {c['param_err']:.1e}")
         out.append(cells)
-    return _common.markdown_table(header, out)
+    return common.markdown_table(header, out)
 
 
 def threads_table(rows):
     out = [[row["label"].strip(), row["info"].get("threads", "—"), row["info"].get("note", "")]
            for row in rows if row["status"] == "ok"]
-    return _common.markdown_table(["implementation", "threads", "notes"], out)
+    return common.markdown_table(["implementation", "threads", "notes"], out)
 
 
 def parse_args(argv=None):
@@ -328,9 +329,9 @@ def parse_args(argv=None):
                         help="steps per implementation per round (default 200)")
     parser.add_argument("--warmup", type=int, default=100,
                         help="untimed steps per implementation after the first (default 100)")
-    parser.add_argument("--threads", type=int, default=_common.default_threads(),
+    parser.add_argument("--threads", type=int, default=common.default_threads(),
                         help="threads (and cores) for every library (default: usable cores, "
-                             f"{_common.default_threads()} here)")
+                             f"{common.default_threads()} here)")
     parser.add_argument("--skip-e2e", action="store_true", help="only the step-time table")
     parser.add_argument("--skip-step", action="store_true", help="only the end-to-end table")
     keys = ["gan_infer", "gan_infer_jit", "tf1", "tf_function", "tf_xla", "jax", "torch", "torch_compile",
@@ -346,10 +347,10 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
-    import _impls
+    import impls
     args = parse_args(argv)
-    batch, source = _common.fixed_batch(args.mnist_dir, args.seed)
-    cfg = {"batch": batch, "params": _common.init_params(args.seed), "threads": args.threads,
+    batch, source = common.fixed_batch(args.mnist_dir, args.seed)
+    cfg = {"batch": batch, "params": common.init_params(args.seed), "threads": args.threads,
            "seed": args.seed, "mnist_dir": args.mnist_dir}
     print(f"threads per library: {args.threads}; {args.rounds} rounds x {args.steps_per_round} "
           f"steps after {args.warmup} warm-up steps; batch: {source}")
@@ -359,12 +360,12 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="gan_infer_bench_") as log_dir:
         cfg["log_dir"] = log_dir
         if not args.skip_step:
-            workers = run_group("step time (fixed batch)", _impls.STEP_IMPLS, cfg, args,
+            workers = run_group("step time (fixed batch)", impls.STEP_IMPLS, cfg, args,
                                 check=args.check_steps > 0)
             results["step"] = summarize_workers(workers, "gan_infer")
         if not args.skip_e2e:
             run_e2e_if_mnist(results, args, lambda: summarize_workers(run_group(
-                "end to end (tutorial loop, MNIST)", _impls.E2E_IMPLS,
+                "end to end (tutorial loop, MNIST)", impls.E2E_IMPLS,
                 {**cfg, "quiet_stdout": True}, args, check=False), "e2e_gan_infer"))
     return report(results, start, args, render)
 
@@ -375,7 +376,7 @@ def add_shared_arguments(parser):
                         help="steps of the math check (0 to skip; default 3)")
     parser.add_argument("--check-tol", type=float, default=1e-4,
                         help="largest |difference| from the float64 reference (default 1e-4)")
-    parser.add_argument("--mnist-dir", default=_common.DEFAULT_MNIST)
+    parser.add_argument("--mnist-dir", default=common.DEFAULT_MNIST)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--json", help="also write the results to this JSON file")
 
@@ -394,7 +395,7 @@ def report(results, start, args, render_results):
     results["seconds"] = time.perf_counter() - start
     print()
     print(render_results(results))
-    _common.write_json(args.json, results)
+    common.write_json(args.json, results)
     return results
 
 
@@ -406,8 +407,8 @@ def busy_warning(threads):
         load = os.getloadavg()[0]
     except OSError:
         return
-    if threads > 1 and load > 0.5 * _common.default_threads():
-        print(f"WARNING: load average {load:.1f} on {_common.default_threads()} usable cores: "
+    if threads > 1 and load > 0.5 * common.default_threads():
+        print(f"WARNING: load average {load:.1f} on {common.default_threads()} usable cores: "
               f"other work shares this machine, and multi-threaded timings (PyTorch's OpenMP "
               f"above all) suffer badly from it. --threads 1 gives steadier rows.",
               file=sys.stderr, flush=True)

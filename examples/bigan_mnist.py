@@ -66,7 +66,7 @@ d = 50  # latent dimension
 # outputs are grey images, and binary data would let the discriminator tell
 # them apart by that alone.
 (x_train, y_train), (x_valid, _), (x_test, y_test) = \
-    ed.datasets.mnist(args.data_dir, validation_size=5000)
+    ed.datasets.mnist_splits(args.data_dir, validation_size=5000)
 x_train_generator = ed.datasets.batches(x_train, M)
 x_ph = tf.placeholder(tf.float32, [M, 784])
 

@@ -89,7 +89,7 @@ K = 10  # number of classes
 # binarized: the generator's sigmoid outputs are grey images, and binary
 # data would let the discriminator tell them apart by that alone.
 (x_train, y_train), (x_valid, y_valid), (x_test, y_test) = \
-    ed.datasets.mnist(args.data_dir, validation_size=5000)
+    ed.datasets.mnist_splits(args.data_dir, validation_size=5000)
 train_generator = ed.datasets.batches(x_train, M, labels=y_train.astype(np.int32))
 x_ph = tf.placeholder(tf.float32, [M, 784])
 

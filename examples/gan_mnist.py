@@ -47,7 +47,7 @@ M = 128  # batch size during training
 d = 100  # latent dimension
 
 # DATA. The tutorial's 55,000 training images (the last 5,000 are validation).
-(x_train, _), (x_valid, _), (x_test, _) = ed.datasets.mnist(args.data_dir, validation_size=5000)
+(x_train, _), (x_valid, _), (x_test, _) = ed.datasets.mnist_splits(args.data_dir, validation_size=5000)
 x_train_generator = ed.datasets.batches(x_train, M, binarize=True)
 x_ph = tf.placeholder(tf.float32, [M, 784])
 

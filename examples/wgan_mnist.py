@@ -70,7 +70,7 @@ d = 100  # latent dimension
 # DATA. Grey levels scaled to [0, 1], not binarized: the generator's sigmoid
 # outputs are grey, and the critic would otherwise measure mostly the
 # distance between grey and black-and-white pixels.
-(x_train, _), (x_valid, _), (x_test, _) = ed.datasets.mnist(args.data_dir, validation_size=5000)
+(x_train, _), (x_valid, _), (x_test, _) = ed.datasets.mnist_splits(args.data_dir, validation_size=5000)
 x_train_generator = ed.datasets.batches(x_train, M)
 x_ph = tf.placeholder(tf.float32, [M, 784])
 

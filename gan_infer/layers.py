@@ -23,10 +23,10 @@ def discriminative_network(x):
     return layers.dense(h1, 1, activation=None)
 ```
 """
-import numbers
 
 import tensorflow.compat.v1 as tf
 
+from gan_infer.util.checks import check_int, check_interval, check_number, is_int
 from gan_infer.util.seeds import fresh_seed
 from gan_infer.util.session import require_graph_mode
 
@@ -69,8 +69,7 @@ def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None
       Tensor of shape `inputs.shape[:-1] + [units]`.
     """
     inputs = _as_float_tensor(inputs, "dense")
-    if isinstance(units, bool) or not isinstance(units, numbers.Integral) or units <= 0:
-        raise ValueError(f"layers.dense: units must be a positive int, got {units!r}.")
+    check_int(units, "layers.dense: units")
     in_dim = inputs.shape[-1] if inputs.shape.rank else None
     if in_dim is None:
         raise ValueError(
@@ -110,8 +109,7 @@ def dropout(inputs, rate=0.5, training=False, noise_shape=None, seed=None, name=
         checkpoint drops the same units as an uninterrupted one.
     """
     inputs = _as_float_tensor(inputs, "dropout")
-    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0.0 <= rate < 1.0:
-        raise ValueError(f"layers.dropout: rate must be in [0, 1), got {rate!r}.")
+    check_interval(rate, "layers.dropout: rate", "[0, 1)", what="in [0, 1)")
     with tf.name_scope(name, "dropout", [inputs]):
         if isinstance(training, bool):
             if not training or rate == 0.0:
@@ -137,10 +135,10 @@ def _drop(inputs, rate, noise_shape, seed):
 
 
 def _pair(value, what, layer):
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+    if is_int(value):
         value = (value, value)
     value = tuple(value)
-    if len(value) != 2 or not all(isinstance(v, numbers.Integral) and v > 0 for v in value):
+    if len(value) != 2 or not all(is_int(v) and v > 0 for v in value):
         raise ValueError(f"layers.{layer}: {what} must be a positive int or a pair of them, "
                          f"got {value!r}.")
     return tuple(int(v) for v in value)
@@ -271,8 +269,7 @@ def batch_norm(inputs, training, momentum=0.99, epsilon=1e-3, center=True, scale
     inputs = _as_float_tensor(inputs, "batch_norm")
     if inputs.shape.rank is None or inputs.shape[-1] is None:
         raise ValueError(f"layers.batch_norm needs a known last dimension, got {inputs.shape}.")
-    if not 0.0 <= momentum < 1.0:
-        raise ValueError(f"layers.batch_norm: momentum must be in [0, 1), got {momentum!r}.")
+    check_interval(momentum, "layers.batch_norm: momentum", "[0, 1)", what="in [0, 1)")
     units = int(inputs.shape[-1])
     axes = list(range(inputs.shape.rank - 1))
     with tf.variable_scope(name, default_name="batch_norm", values=[inputs], reuse=reuse):
@@ -358,8 +355,9 @@ def minibatch_stddev(inputs, group_size=None, epsilon=1e-8, name=None):
     #### Examples
 
     ```python
-    net = layers.conv2d(x, 128, 5, strides=2, activation=layers.leaky_relu)
-    net = layers.minibatch_stddev(net, group_size=4)  # [M, 7, 7, 129]
+    images = tf.reshape(x, [M, 28, 28, 1])
+    net = layers.conv2d(images, 128, 5, strides=2, activation=layers.leaky_relu)
+    net = layers.minibatch_stddev(net, group_size=4)  # [M, 14, 14, 129]
     ```
     """
     inputs = _as_float_tensor(inputs, "minibatch_stddev")
@@ -369,11 +367,9 @@ def minibatch_stddev(inputs, group_size=None, epsilon=1e-8, name=None):
             "layers.minibatch_stddev needs [batch, features] or [batch, height, width, "
             f"channels] inputs with known non-batch dimensions, got shape {inputs.shape}.")
     if group_size is not None:
-        if isinstance(group_size, bool) or not isinstance(group_size, numbers.Integral) \
-                or group_size < 2:
-            raise ValueError(
-                f"layers.minibatch_stddev: group_size must be an int >= 2 (a spread needs "
-                f"two examples) or None for the whole batch, got {group_size!r}.")
+        group_size = check_int(group_size, "layers.minibatch_stddev: group_size", minimum=2,
+                               what="an int >= 2 (a spread needs two examples) or None for "
+                                    "the whole batch")
         batch = inputs.shape[0]
         if batch is not None and batch % group_size:
             raise ValueError(
@@ -443,10 +439,7 @@ def spectral_norm_getter(power_iterations=1, epsilon=1e-12, name_filter=_is_kern
       normalised kernel gets a non-trainable companion `<kernel>/sn_u`
       [units] in `GLOBAL_VARIABLES`, so checkpoints keep it.
     """
-    if isinstance(power_iterations, bool) or not isinstance(power_iterations, numbers.Integral) \
-            or power_iterations < 1:
-        raise ValueError(f"spectral_norm_getter: power_iterations must be an int >= 1, got "
-                         f"{power_iterations!r}.")
+    check_int(power_iterations, "spectral_norm_getter: power_iterations", what="an int >= 1")
     if not callable(name_filter):
         raise TypeError(f"spectral_norm_getter: name_filter must be callable name -> bool, got "
                         f"{name_filter!r}.")
@@ -481,9 +474,7 @@ def spectral_norm_getter(power_iterations=1, epsilon=1e-12, name_filter=_is_kern
 
 
 def _check_scale(scale, which):
-    if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or scale < 0:
-        raise ValueError(f"{which}: scale must be a non-negative number, got {scale!r}.")
-    return float(scale)
+    return check_number(scale, f"{which}: scale", low=0.0)
 
 
 def l2_regularizer(scale):

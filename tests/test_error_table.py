@@ -36,12 +36,13 @@ import tensorflow.compat.v1 as tf
 from tensorflow.python.eager import context
 
 import gan_infer as ed
-from gan_infer import cli, layers, sweep
+from gan_infer import cli, layers
+from gan_infer.cli import sweep
 from gan_infer.criticism import classifier as classifier_module
 from gan_infer.criticism import evaluate as evaluate_module
 from gan_infer.criticism import metrics, plots, toy
 from gan_infer.criticism.monitor import Monitor, draw_samples
-from gan_infer.datasets import DataError, batches, mnist, read_idx
+from gan_infer.datasets import DataError, batches, mnist, mnist_splits, read_idx
 from gan_infer.models import Categorical, Normal, RandomVariable, Uniform, wrap
 from gan_infer.util import Progbar, atomic_write, ensure_directory, save_npy
 
@@ -852,7 +853,7 @@ row("inference-rejection-burn-in", ValueError,
     lambda env: ed.rejection_sample(_initialized(gan()[0]), 10, burn_in=0))
 
 row("inference-rejection-quantile", ValueError,
-    "gamma_quantile must be a number strictly between 0 and 1, e.g. 0.8, or None for gamma = 0; "
+    "gamma_quantile must be a number strictly between 0 and 1, e.g. 0.8, or None for gamma = 0, "
     "got …",
     lambda env: ed.rejection_sample(_initialized(gan()[0]), 10, gamma_quantile=1.0))
 also("inference-rejection-quantile",
@@ -860,7 +861,7 @@ also("inference-rejection-quantile",
 
 
 row("inference-rejection-max-proposals", ValueError,
-    "max_proposals must be an int of at least burn_in (…), or None; got …",
+    "max_proposals must be an int of at least burn_in (…), or None, got …",
     lambda env: ed.rejection_sample(_initialized(gan()[0]), 10, burn_in=8, max_proposals=4))
 
 
@@ -903,7 +904,7 @@ row("inference-progbar-target", ValueError, "Progbar target must be a non-negati
 
 # === Data ==========================================================================
 
-row("data-batch-size-type", TypeError, "batch_size must be a positive int, got … of type …",
+row("data-batch-size-type", TypeError, "batch_size must be a positive int, got …",
     lambda env: batches(np.zeros((10, 3), np.uint8), 2.5))
 
 row("data-batch-size-value", ValueError, "batch_size must be a positive int, got …",
@@ -934,13 +935,19 @@ row("data-batches-dtype", TypeError,
     lambda env: batches(np.zeros((10, 3), np.int64), 2))
 
 row("data-mnist-validation-size-type", ValueError,
-    "validation_size must be an int, got … of type …",
-    lambda env: mnist(env.tmp_path, validation_size=0.1, download=False))
+    "validation_size must be an int, got …",
+    lambda env: mnist_splits(env.tmp_path, validation_size=0.1, download=False))
 
 row("data-mnist-validation-size-range", ValueError,
-    "validation_size must satisfy 0 <= validation_size < 60000 (the number of MNIST training "
-    "images), got …",
-    lambda env: mnist(env.tmp_path, validation_size=60000, download=False))
+    "validation_size must be an int with 0 <= validation_size < 60000 (the number of MNIST "
+    "training images), got …",
+    lambda env: mnist_splits(env.tmp_path, validation_size=60000, download=False))
+
+row("data-mnist-validation-size-moved", TypeError,
+    "mnist() takes no validation_size: it always returns ((x_train, y_train), (x_test, y_test)). "
+    "For a validation split use mnist_splits(data_dir, validation_size=...), which returns "
+    "((x_train, y_train), (x_valid, y_valid), (x_test, y_test)).",
+    lambda env: mnist(env.tmp_path, validation_size=5000, download=False))
 
 row("data-mnist-data-dir-type", TypeError, "data_dir must be a str or os.PathLike, got …",
     lambda env: mnist(3, download=False))
@@ -1183,21 +1190,21 @@ def fake_mnist(data_dir=None, validation_size=0, download=True):
 @row("criticism-evaluate-samples-shape", ValueError,
      "MNIST samples must have shape (N, 784) or (N, 28, 28), got …")
 def _(env):
-    env.monkeypatch.setattr(evaluate_module, "mnist", fake_mnist)
+    env.monkeypatch.setattr(evaluate_module, "mnist_splits", fake_mnist)
     evaluate_module.evaluate_mnist(np.zeros((5, 32, 32)))
 
 
 @row("criticism-evaluate-samples-range", ValueError,
      "MNIST samples must be finite pixel intensities in [0, 1].")
 def _(env):
-    env.monkeypatch.setattr(evaluate_module, "mnist", fake_mnist)
+    env.monkeypatch.setattr(evaluate_module, "mnist_splits", fake_mnist)
     evaluate_module.evaluate_mnist(np.full((5, 784), 255.0))
 
 
 @row("criticism-evaluate-labels", ValueError,
      "labels must hold one digit per sample (…), got shape …")
 def _(env):
-    env.monkeypatch.setattr(evaluate_module, "mnist", fake_mnist)
+    env.monkeypatch.setattr(evaluate_module, "mnist_splits", fake_mnist)
     evaluate_module.evaluate_mnist(np.zeros((5, 784)), classifier=tiny_classifier(),
                                    labels=np.zeros(3, np.int64))
 
@@ -1593,7 +1600,7 @@ row("cli-sweep-address-and-cpus", cli.UsageError,
      "gan-infer sweep needs Ray, an optional dependency: pip install 'gan-infer[sweep]'")
 def _(env):
     env.monkeypatch.setitem(sys.modules, "ray", None)
-    sweep._import_ray()
+    sweep.import_ray()
 
 
 @row("cli-sweep-toml-needs-python-3-11", cli.UsageError,

@@ -3,7 +3,7 @@ import numpy as np
 
 from gan_infer.criticism import metrics
 from gan_infer.criticism.classifier import load_classifier
-from gan_infer.datasets import mnist
+from gan_infer.datasets import mnist_splits
 
 __all__ = ["evaluate_mnist", "METRIC_NAMES"]
 
@@ -18,7 +18,8 @@ METRIC_NAMES = (
     ("precision", "precision (k=3, classifier features)"),
     ("recall", "recall (k=3, classifier features)"),
     ("parzen_log_likelihood", "Parzen-window log-likelihood of the test set (nats)"),
-    ("memorisation_fraction", "fraction of samples closer to a training image than 99% of test images are"),
+    ("memorisation_fraction",
+     "fraction of samples closer to a training image than 99% of test images are"),
 )
 
 
@@ -27,7 +28,8 @@ def _as_samples(samples):
     if samples.ndim == 3:
         samples = samples.reshape(len(samples), -1)
     if samples.ndim != 2 or samples.shape[1] != 784:
-        raise ValueError(f"MNIST samples must have shape (N, 784) or (N, 28, 28), got {samples.shape}.")
+        raise ValueError(
+            f"MNIST samples must have shape (N, 784) or (N, 28, 28), got {samples.shape}.")
     if samples.dtype == np.uint8:
         samples = samples / 255.0
     samples = samples.astype(np.float64)
@@ -72,7 +74,7 @@ def evaluate_mnist(samples, data_dir=None, classifier=None, parzen=True, n_parze
       dict of floats, keys as in `METRIC_NAMES` plus `*_std`/`*_stderr`,
       `parzen_sigma`, `class_fractions`, `n_samples`.
     """
-    (x_train, _), (x_valid, _), (x_test, _) = mnist(data_dir, validation_size=5000)
+    (x_train, _), (x_valid, _), (x_test, _) = mnist_splits(data_dir, validation_size=5000)
     train, valid, test = (x / 255.0 for x in (x_train, x_valid, x_test))
     if reference:
         samples, valid, train = valid, test[:5000], train

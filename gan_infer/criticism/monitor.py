@@ -3,6 +3,7 @@ import numbers
 
 import numpy as np
 
+from gan_infer.util.checks import check_int
 from gan_infer.util.session import get_session
 
 __all__ = ["Monitor", "draw_samples"]
@@ -21,21 +22,21 @@ class Monitor:
     #### Examples
 
     ```python
-    inference.initialize(n_iter=5000, n_print=500)
-    grid = np.linspace(-2, 8, 200, dtype=np.float32)[:, None]
-    with tf.variable_scope("Disc", reuse=True):
-        d_on_grid = tf.sigmoid(discriminative_network(tf.constant(grid)))
-    monitor = Monitor({
-        "d_real": tf.reduce_mean(tf.sigmoid(inference.d_true)),
-        "d_fake": tf.reduce_mean(tf.sigmoid(inference.d_fake)),
-        "samples": x, "d": d_on_grid}, every=100)
+    from gan_infer.criticism import history_figure
+
+    inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
+    inference.initialize(n_iter=20, n_print=0)
+    with tf.variable_scope("Disc", reuse=True):   # D's own weights, evaluated only
+        d_real = tf.reduce_mean(tf.sigmoid(discriminative_network(x_ph)))
+        d_fake = tf.reduce_mean(tf.sigmoid(discriminative_network(x)))
+    monitor = Monitor({"d_real": d_real, "d_fake": d_fake, "samples": x}, every=10)
     tf.global_variables_initializer().run()
     for _ in range(inference.n_iter):
         feed = {x_ph: next_batch()}
         info_dict = inference.update(feed)
         monitor(info_dict, feed)
-    history_figure(monitor.history, {"D": ["d_real", "d_fake"]})
-    animate_1d(monitor.frames(), grid[:, 0], data_pdf, "fit.gif")
+    fig = history_figure(monitor.history, {"D": ["d_real", "d_fake"]})
+    frames = monitor.frames()   # one dict per recording, e.g. for animate_2d
     ```
     """
 
@@ -51,9 +52,9 @@ class Monitor:
         if not isinstance(fetches, dict) or not fetches:
             raise TypeError("Monitor needs a non-empty dict of name -> tensor to record.")
         if "t" in fetches:
-            raise ValueError("'t' is the iteration counter's name in the history; rename that fetch.")
-        if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 1:
-            raise ValueError(f"every must be a positive int, got {every!r}.")
+            raise ValueError(
+                "'t' is the iteration counter's name in the history; rename that fetch.")
+        every = check_int(every, "every")
         self.fetches = dict(fetches)
         self.every = int(every)
         self.feed_dict = dict(feed_dict or {})
@@ -95,8 +96,7 @@ def draw_samples(tensor, n, feed_dict=None):
     sevens = draw_samples(x, 100, {y: np.full(M, 7)})
     ```
     """
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"n must be a positive int, got {n!r}.")
+    n = check_int(n, "n")
     sess = get_session()
     batches, total = [], 0
     while total < n:

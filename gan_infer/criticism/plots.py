@@ -190,7 +190,8 @@ def _model_density(samples, grid, bandwidth, collapsed_height):
         bandwidth = (grid[-1] - grid[0]) / 60 if bandwidth is None else bandwidth
         return gaussian_kde(samples, bw_method=bandwidth / samples.std(ddof=1))(grid)
     # A collapsed generator puts all its mass at one point: draw a spike.
-    return np.where(np.argmin(np.abs(grid - samples[0])) == np.arange(grid.size), collapsed_height, 0.0)
+    nearest = np.argmin(np.abs(grid - samples[0]))
+    return np.where(nearest == np.arange(grid.size), collapsed_height, 0.0)
 
 
 class _Fit1D:
@@ -202,7 +203,8 @@ class _Fit1D:
         self.top = max(float(np.max(data_density)) * 1.5, 1.05)
         ax = fig.add_subplot()
         ax.plot(self.grid, data_density, label="data", color="C0")
-        self.model_line, = ax.plot(self.grid, np.zeros_like(self.grid), label="model (KDE)", color="C1")
+        self.model_line, = ax.plot(self.grid, np.zeros_like(self.grid), label="model (KDE)",
+                                   color="C1")
         self.d_line, = ax.plot(self.grid, np.zeros_like(self.grid), label="D(x)", color="C2")
         ax.set_ylim(0, self.top)
         ax.set_xlim(self.grid[0], self.grid[-1])
@@ -211,7 +213,8 @@ class _Fit1D:
         self.heading = ax.set_title(title)
 
     def draw(self, frame):
-        self.model_line.set_ydata(_model_density(frame["samples"], self.grid, self.bandwidth, self.top))
+        self.model_line.set_ydata(
+            _model_density(frame["samples"], self.grid, self.bandwidth, self.top))
         self.d_line.set_ydata(np.asarray(frame["d"]).ravel())
         self.heading.set_text(f"{self.title} — iteration {frame['t']}")
         return self.model_line, self.d_line, self.heading
@@ -260,7 +263,8 @@ def animate_2d(frames, data_samples, path, fps=4, limits=None, title="2-D GAN"):
     if limits is None:
         low, high = data_samples.min(0), data_samples.max(0)
         margin = 0.25 * (high - low) + 1e-6
-        limits = ((low[0] - margin[0], high[0] + margin[0]), (low[1] - margin[1], high[1] + margin[1]))
+        limits = ((low[0] - margin[0], high[0] + margin[0]),
+                  (low[1] - margin[1], high[1] + margin[1]))
     fig = Figure(figsize=(4.5, 4.5))
     ax = fig.add_subplot()
     ax.scatter(data_samples[:, 0], data_samples[:, 1], s=4, alpha=0.3, label="data", color="C0")

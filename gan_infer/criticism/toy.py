@@ -12,7 +12,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy import stats
 
-from gan_infer.criticism.metrics import _as_array, _as_matrix, _check_finite, _positive_int
+from gan_infer.criticism.arrays import as_array, as_matrix, check_finite, positive_int
+from gan_infer.util.checks import check_number
 
 __all__ = [
     "NormalFit",
@@ -50,7 +51,7 @@ class ModeCoverage(NamedTuple):
 
 def _as_1d(samples, name):
     """A finite 1-D array from (n,) or (n, 1) input (the tutorial's x is [M, 1])."""
-    x = _as_array(samples, name)
+    x = as_array(samples, name)
     if x.ndim == 2 and x.shape[1] == 1:
         x = x[:, 0]
     if x.ndim != 1:
@@ -58,7 +59,7 @@ def _as_1d(samples, name):
                          f"{x.shape}; for multivariate samples use the metrics module.")
     if x.size == 0:
         raise ValueError(f"`{name}` is empty; need at least one sample.")
-    _check_finite(x, name)
+    check_finite(x, name)
     return x.astype(np.float64)
 
 
@@ -149,8 +150,7 @@ class Mixture2D:
             raise ValueError(f"`centers` must have shape (n_modes, 2), got {centers.shape}.")
         if not np.isfinite(centers).all():
             raise ValueError("`centers` contains NaN or infinite values.")
-        if not (np.isfinite(self.std) and self.std > 0):
-            raise ValueError(f"`std` must be a positive finite number, got {self.std!r}.")
+        check_number(self.std, "`std`", low=0.0, inclusive=False, what="a positive finite number")
         centers.setflags(write=False)
         # Frozen dataclass: object.__setattr__ is the sanctioned way to normalise fields.
         object.__setattr__(self, "centers", centers)
@@ -170,7 +170,7 @@ class Mixture2D:
         Returns:
           (n, 2) float64 array.
         """
-        n = _positive_int(n, "n", minimum=0)
+        n = positive_int(n, "n", minimum=0)
         rng = np.random.default_rng(seed)
         modes = rng.integers(self.n_modes, size=n)
         return self.centers[modes] + self.std * rng.standard_normal((n, 2))
@@ -188,7 +188,7 @@ def ring_of_gaussians(n_modes=8, radius=2.0, std=0.02):
     x_data = ring.sample(2500, seed=0)
     ```
     """
-    n_modes = _positive_int(n_modes, "n_modes")
+    n_modes = positive_int(n_modes, "n_modes")
     angles = 2.0 * np.pi * np.arange(n_modes) / n_modes
     centers = float(radius) * np.stack([np.cos(angles), np.sin(angles)], axis=1)
     return Mixture2D(centers=centers, std=std)
@@ -207,7 +207,7 @@ def grid_of_gaussians(side=5, spacing=2.0, std=0.05):
     x_data = grid.sample(2500, seed=0)
     ```
     """
-    side = _positive_int(side, "side")
+    side = positive_int(side, "side")
     axis = (np.arange(side) - (side - 1) / 2.0) * float(spacing)
     xs, ys = np.meshgrid(axis, axis, indexing="ij")
     return Mixture2D(centers=np.stack([xs.ravel(), ys.ravel()], axis=1), std=std)
@@ -248,13 +248,12 @@ def mode_coverage(samples, mixture, threshold_sigmas=3.0, min_count=20):
     if not isinstance(mixture, Mixture2D):
         raise TypeError(f"`mixture` must be a Mixture2D (e.g. ring_of_gaussians()), got "
                         f"{type(mixture).__name__}.")
-    x = _as_matrix(samples, "samples")
+    x = as_matrix(samples, "samples")
     if x.shape[1] != 2:
         raise ValueError(f"`samples` must be 2-D points of shape (n, 2), got {x.shape}.")
-    threshold_sigmas = float(threshold_sigmas)
-    if not (np.isfinite(threshold_sigmas) and threshold_sigmas > 0):
-        raise ValueError(f"`threshold_sigmas` must be positive, got {threshold_sigmas}.")
-    min_count = _positive_int(min_count, "min_count")
+    threshold_sigmas = check_number(float(threshold_sigmas), "`threshold_sigmas`", low=0.0,
+                                    inclusive=False, what="positive")
+    min_count = positive_int(min_count, "min_count")
     x = x.astype(np.float64)
     # One centre at a time keeps memory at O(n) however many samples there are.
     best_d2 = np.full(x.shape[0], np.inf)

@@ -1,7 +1,8 @@
 """Endless mini-batches of a data set, in the Edward GAN tutorial's order."""
-import numbers
 
 import numpy as np
+
+from gan_infer.util.checks import check_int
 
 __all__ = ["batches"]
 
@@ -59,13 +60,9 @@ def batches(array, batch_size, *, binarize=False, seed=None, labels=None):
     x_batch.shape, x_batch.dtype  # ((128, 784), dtype('float32'))
     ```
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral):
-        raise TypeError(
-            f"batch_size must be a positive int, got {batch_size!r} "
-            f"of type {type(batch_size).__name__}.")
-    batch_size = int(batch_size)
-    if batch_size <= 0:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size}.")
+    # Not an int at all is a TypeError; an int below 1 a ValueError.
+    check_int(batch_size, "batch_size", minimum=None, what="a positive int", error=TypeError)
+    batch_size = check_int(batch_size, "batch_size")
     array = np.asarray(array)
     if array.ndim < 1:
         raise ValueError(

@@ -1,13 +1,13 @@
 """MNIST handwritten digits, loaded with numpy and the standard library only.
 
-``mnist()`` returns the official MNIST arrays, downloading the four IDX files
-into a cache folder the first time; every file it reads is checked against
-the official MD5 sums. ``read_idx()`` parses any single IDX file.
+``mnist()`` returns the official MNIST arrays (train, test), ``mnist_splits()``
+the same with a validation set cut from the training images; both download
+the four IDX files into a cache folder the first time, and every file read
+is checked against the official MD5 sums. ``read_idx()`` parses any single IDX file.
 """
 import gzip
 import hashlib
 import logging
-import numbers
 import os
 import struct
 import urllib.request
@@ -16,9 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
+from gan_infer.util.checks import check_int
 from gan_infer.util.files import atomic_write
 
-__all__ = ["CHECKSUMS", "DataError", "ENV_VAR", "MIRRORS", "TIMEOUT", "mnist", "read_idx"]
+__all__ = ["CHECKSUMS", "DataError", "ENV_VAR", "MIRRORS", "TIMEOUT", "mnist", "mnist_splits",
+           "read_idx"]
 
 logger = logging.getLogger(__name__)
 
@@ -74,23 +76,21 @@ class DataError(ValueError):
     """
 
 
-def mnist(data_dir=None, *, validation_size=0, download=True):
-    """Load the MNIST handwritten digits as numpy arrays.
+def mnist(data_dir=None, *, download=True, **unexpected):
+    """Load the MNIST handwritten digits as numpy arrays: train and test.
 
     Reads the four standard files (``train-images-idx3-ubyte.gz``,
     ``train-labels-idx1-ubyte.gz``, ``t10k-images-idx3-ubyte.gz``,
     ``t10k-labels-idx1-ubyte.gz``, or the same names without ``.gz``) from
     ``data_dir``, downloading any that are missing. The uncompressed content
-    of each file must match the official MD5 sum.
+    of each file must match the official MD5 sum. For a validation set split
+    off the training images, use ``mnist_splits``.
 
     Args:
       data_dir: str or os.PathLike, optional.
         Folder holding the four files. Defaults to the environment variable
         ``GAN_INFER_DATA_DIR``, else ``$XDG_CACHE_HOME/gan_infer/mnist``,
         else ``~/.cache/gan_infer/mnist``. ``~`` is expanded.
-      validation_size: int, optional.
-        If positive, the last ``validation_size`` training examples are
-        split off as a validation set (0 <= validation_size < 60000).
       download: bool, optional.
         Whether to download missing files, from each of ``MIRRORS`` in turn.
         A file is verified before it takes its final name, and written
@@ -98,16 +98,16 @@ def mnist(data_dir=None, *, validation_size=0, download=True):
 
     Returns:
       tuple.
-      ``((x_train, y_train), (x_test, y_test))``, or, with a validation set,
-      ``((x_train, y_train), (x_valid, y_valid), (x_test, y_test))``.
+      ``((x_train, y_train), (x_test, y_test))``, always (Edward's contract).
       Images are uint8 arrays of shape (N, 784), one flattened 28x28 image
       per row with values in 0..255; labels are uint8 arrays of shape (N,)
-      with values in 0..9. N is 60000 for train (less the validation set)
-      and 10000 for test.
+      with values in 0..9. N is 60000 for train and 10000 for test.
 
     Raises:
       DataError: a file is missing and could not be downloaded, or is
         corrupt (not valid gzip, wrong checksum).
+      TypeError: an unknown keyword, e.g. ``validation_size`` (that is
+        ``mnist_splits``).
 
     #### Examples
 
@@ -116,26 +116,66 @@ def mnist(data_dir=None, *, validation_size=0, download=True):
 
     (x_train, y_train), (x_test, y_test) = mnist()
     x_train.shape  # (60000, 784)
-
-    # The Edward GAN tutorial's 55,000-image training split.
-    (x_train, y_train), (x_valid, y_valid), _ = mnist(validation_size=5000)
-    x_train.shape  # (55000, 784)
     ```
     """
-    validation_size = _check_validation_size(validation_size)
+    if "validation_size" in unexpected:
+        raise TypeError("mnist() takes no validation_size: it always returns "
+                        "((x_train, y_train), (x_test, y_test)). For a validation split use "
+                        "mnist_splits(data_dir, validation_size=...), which returns "
+                        "((x_train, y_train), (x_valid, y_valid), (x_test, y_test)).")
+    if unexpected:
+        raise TypeError(f"mnist() got an unexpected keyword argument {next(iter(unexpected))!r}.")
     directory = _resolve_dir(data_dir)
     x_train = _load(directory, TRAIN_IMAGES, IMAGES_MAGIC, download)
     y_train = _load(directory, TRAIN_LABELS, LABELS_MAGIC, download)
     x_test = _load(directory, TEST_IMAGES, IMAGES_MAGIC, download)
     y_test = _load(directory, TEST_LABELS, LABELS_MAGIC, download)
-    x_train = x_train.reshape(len(x_train), -1)
-    x_test = x_test.reshape(len(x_test), -1)
-    if validation_size == 0:
-        return (x_train, y_train), (x_test, y_test)
+    return ((x_train.reshape(len(x_train), -1), y_train),
+            (x_test.reshape(len(x_test), -1), y_test))
+
+
+def mnist_splits(data_dir=None, *, validation_size=5000, download=True):
+    """MNIST as train, validation and test sets: the last training images held out.
+
+    With n_valid = ``validation_size``, the training files' images
+    0 .. 60000 - n_valid - 1 are the training set and the last n_valid the
+    validation set; the test set is the official 10,000. The default, 5,000,
+    gives the 55,000-image training split of Edward's GAN tutorial (and of
+    the TensorFlow MNIST reader it used).
+
+    Args:
+      data_dir: str or os.PathLike, optional. As in ``mnist``.
+      validation_size: int in [0, 60000). Training images held out for
+        validation (0 gives an empty validation set).
+      download: bool, optional. As in ``mnist``.
+
+    Returns:
+      tuple.
+      ``((x_train, y_train), (x_valid, y_valid), (x_test, y_test))``, always;
+      arrays as in ``mnist``.
+
+    Raises:
+      ValueError: validation_size is not an int in [0, 60000).
+      DataError: as in ``mnist``.
+
+    #### Examples
+
+    ```python
+    from gan_infer.datasets import mnist_splits
+
+    # The Edward GAN tutorial's 55,000-image training split.
+    (x_train, y_train), (x_valid, y_valid), (x_test, y_test) = mnist_splits()
+    x_train.shape  # (55000, 784)
+    ```
+    """
+    check_int(validation_size, "validation_size", minimum=None, what="an int")
+    validation_size = check_int(
+        validation_size, "validation_size", minimum=0, maximum=_NUM_TRAIN - 1,
+        what=f"an int with 0 <= validation_size < {_NUM_TRAIN} (the number of MNIST "
+             f"training images)")
+    (x_train, y_train), test = mnist(data_dir, download=download)
     cut = len(x_train) - validation_size
-    return ((x_train[:cut], y_train[:cut]),
-            (x_train[cut:], y_train[cut:]),
-            (x_test, y_test))
+    return (x_train[:cut], y_train[:cut]), (x_train[cut:], y_train[cut:]), test
 
 
 def read_idx(path, expected_magic=None):
@@ -166,30 +206,23 @@ def read_idx(path, expected_magic=None):
     #### Examples
 
     ```python
+    import struct
+
     from gan_infer.datasets import read_idx
 
-    labels = read_idx("~/.cache/gan_infer/mnist/t10k-labels-idx1-ubyte.gz",
-                      expected_magic=0x00000801)
-    labels.shape  # (10000,)
+    # Three uint8 labels: magic 0x00000801 (uint8, 1 dimension), the size, the data.
+    with open("labels.idx", "wb") as f:
+        f.write(struct.pack(">II", 0x00000801, 3) + bytes([7, 2, 1]))
+    labels = read_idx("labels.idx", expected_magic=0x00000801)
+    labels.tolist()  # [7, 2, 1]
+    # The MNIST test labels, once mnist() has downloaded them:
+    # read_idx("~/.cache/gan_infer/mnist/t10k-labels-idx1-ubyte.gz", 0x00000801)
     ```
     """
     path = Path(os.path.expanduser(os.fspath(path)))
     hint = "Check that the file is complete and in IDX format."
     content = _read_content(path, hint)
     return _parse_idx(content, path, expected_magic, hint)
-
-
-def _check_validation_size(validation_size):
-    if isinstance(validation_size, bool) or not isinstance(validation_size, numbers.Integral):
-        raise ValueError(
-            f"validation_size must be an int, got {validation_size!r} "
-            f"of type {type(validation_size).__name__}.")
-    validation_size = int(validation_size)
-    if not 0 <= validation_size < _NUM_TRAIN:
-        raise ValueError(
-            f"validation_size must satisfy 0 <= validation_size < {_NUM_TRAIN} "
-            f"(the number of MNIST training images), got {validation_size}.")
-    return validation_size
 
 
 def _resolve_dir(data_dir):

@@ -29,7 +29,7 @@ class Minibatches:
     #### Examples
 
     ```python
-    (x_train, _), _, _ = ed.datasets.mnist(data_dir)
+    (x_train, _), _, _ = ed.datasets.mnist_splits(data_dir, validation_size=5000)
     with tf.variable_scope("Gen"):
         eps = Uniform(tf.zeros([128, 100]) - 1.0, tf.ones([128, 100]))
         x = generative_network(eps)                       # shape [128, 784]

@@ -27,7 +27,7 @@ decay = check_number(0.999, "ema_decay", low=0.0, high=1.0,
 import math
 import numbers
 
-__all__ = ["check_int", "check_number", "is_int", "is_number"]
+__all__ = ["check_int", "check_interval", "check_number", "is_int", "is_number"]
 
 
 def is_int(value):
@@ -117,3 +117,46 @@ def _number_description(low, high, inclusive):
     if high is not None:
         return f"a number {'<=' if inclusive else '<'} {high:g}"
     return "a finite number"
+
+
+def check_interval(value, name, interval, *, what=None, error=ValueError):
+    """`value` as a float, if it is a real number in `interval`; else `error`.
+
+    `interval` is written as in mathematics, each end open or closed:
+    ``"[0, 1)"`` means 0 <= value < 1, ``"(0, inf)"`` means value > 0 and
+    finite. NaN is never inside; a bool is never a number.
+
+    Args:
+      value: the argument to check.
+      name: str. Its name, as the user wrote it.
+      interval: str. "[low, high]", "[low, high)", "(low, high]" or "(low, high)";
+        the ends are anything `float` reads ("0", "1e-3", "inf", "-inf").
+      what: str, optional. The description in the message (default
+        "a number in <interval>").
+      error: exception class raised (called with the message).
+
+    #### Examples
+
+    ```python
+    from gan_infer.util.checks import check_interval
+
+    rate = check_interval(0.5, "rate", "[0, 1)")         # 0.5
+    lr = check_interval(2e-3, "learning_rate", "(0, inf)")
+    ```
+    """
+    low, high, closed_low, closed_high = _parse_interval(interval)
+    ok = is_number(value) and not math.isnan(value)
+    if ok:
+        ok = ((value >= low if closed_low else value > low)
+              and (value <= high if closed_high else value < high))
+    if not ok:
+        raise error(f"{name} must be {what or 'a number in ' + interval}, got {value!r}.")
+    return float(value)
+
+
+def _parse_interval(interval):
+    text = interval.strip()
+    if len(text) < 5 or text[0] not in "[(" or text[-1] not in ")]" or text.count(",") != 1:
+        raise ValueError(f"interval must look like '[0, 1)', got {interval!r}.")
+    low, high = (float(part) for part in text[1:-1].split(","))
+    return low, high, text[0] == "[", text[-1] == "]"

@@ -45,7 +45,7 @@ def atomic_write(path, mode="wb"):
     #### Examples
 
     ```python
-    with atomic_write("out/samples.npy") as f:
+    with atomic_write("samples.npy") as f:     # the folder must exist
         np.save(f, samples)
     ```
     """

@@ -2,10 +2,13 @@
 import sys
 import time
 
-__all__ = ["Progbar"]
+from gan_infer.util.checks import check_int
+
+__all__ = ["Progbar", "format_seconds"]
 
 
-def _format_seconds(seconds):
+def format_seconds(seconds):
+    """A duration for humans: "59s", "1m00s", "1h01m" (rounded to the second)."""
     seconds = int(round(seconds))
     if seconds < 60:
         return f"{seconds}s"
@@ -36,9 +39,7 @@ class Progbar:
     """
 
     def __init__(self, target, width=30, stream=None, interactive=None):
-        if isinstance(target, bool) or not isinstance(target, int) or target < 0:
-            raise ValueError(f"Progbar target must be a non-negative int, got {target!r}.")
-        self.target = target
+        self.target = check_int(target, "Progbar target", minimum=0)
         self.width = width
         self._stream = stream
         self._interactive = interactive
@@ -81,12 +82,13 @@ class Progbar:
         else:
             parts.append(f"{rate:6.1f} it/s")
             if current < self.target:
-                parts.append(f"ETA {_format_seconds((self.target - current) / rate)}")
+                parts.append(f"ETA {format_seconds((self.target - current) / rate)}")
             else:
-                parts.append(f"in {_format_seconds(now - self._first_time)}")
+                parts.append(f"in {format_seconds(now - self._first_time)}")
         for name, value in (values or {}).items():
             parts.append(f"{name}: {float(value):.3f}")
-        line = " | ".join([parts[0] + (" " + parts[1] if interactive else "")] + parts[1 + interactive:])
+        head = parts[0] + (" " + parts[1] if interactive else "")
+        line = " | ".join([head] + parts[1 + interactive:])
         if interactive:
             end = "\n" if current >= self.target else ""
             self.stream.write("\r" + line + "\x1b[K" + end)

@@ -4,6 +4,8 @@ import random
 import numpy as np
 import tensorflow.compat.v1 as tf
 
+from gan_infer.util.checks import check_int
+
 __all__ = ["GraphModeError", "require_graph_mode", "get_session", "set_seed"]
 
 
@@ -89,11 +91,8 @@ def set_seed(seed):
     Args:
       seed: int. A non-negative integer below 2**31.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}: {seed!r}.")
-    if not 0 <= seed < 2**31:
-        raise ValueError(f"seed must be in [0, 2**31), got {seed}.")
-    seed = int(seed)
+    check_int(seed, "seed", minimum=None, what="an integer", error=TypeError)
+    seed = check_int(seed, "seed", minimum=0, maximum=2**31 - 1, what="in [0, 2**31)")
     random.seed(seed)
     np.random.seed(seed)
     tf.set_random_seed(seed)

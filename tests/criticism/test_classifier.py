@@ -15,8 +15,14 @@ import pytest
 import tensorflow.compat.v1 as tf
 
 from gan_infer.criticism.classifier import (
-    CACHE_ENV_VAR, ClassifierCacheWarning, ClassifierConfig, MNISTClassifier,
-    classifier_cache_path, load_classifier, train_classifier)
+    CACHE_ENV_VAR,
+    ClassifierCacheWarning,
+    ClassifierConfig,
+    MNISTClassifier,
+    classifier_cache_path,
+    load_classifier,
+    train_classifier,
+)
 from gan_infer.datasets import mnist
 
 # `gan_infer.criticism.classifier` may be shadowed by a re-exported name in the

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gan_infer.datasets import DataError, mnist, read_idx
+from gan_infer.datasets import DataError, mnist, mnist_splits, read_idx
 
 # `gan_infer.datasets.mnist` is the function; the module is reached this way.
 mnist_module = importlib.import_module("gan_infer.datasets.mnist")
@@ -70,7 +70,7 @@ def trust_fake(monkeypatch, fake):
 class FakeResponse(io.BytesIO):
     """A urlopen() result serving fixed bytes, optionally failing after `fail_after`."""
 
-    def __init__(self, content, fail_after=None, error=ConnectionResetError("reset by peer")):
+    def __init__(self, content, fail_after=None, error=ConnectionResetError("reset by peer")):  # noqa: B008
         super().__init__(content)
         self.fail_after = fail_after
         self.error = error
@@ -241,13 +241,30 @@ def test_mnist_validation_split_takes_the_last_training_examples(tmp_path, trust
     for name, (_, content) in trust_fake.items():
         write(tmp_path / name, content)
     (x_full, y_full), _ = mnist(tmp_path, download=False)
-    (x_train, y_train), (x_valid, y_valid), (x_test, _) = mnist(
+    (x_train, y_train), (x_valid, y_valid), (x_test, _) = mnist_splits(
         tmp_path, validation_size=3, download=False)
     np.testing.assert_array_equal(x_train, x_full[:9])
     np.testing.assert_array_equal(x_valid, x_full[9:])
     np.testing.assert_array_equal(y_train, y_full[:9])
     np.testing.assert_array_equal(y_valid, y_full[9:])
     assert x_test.shape == (5, 784)
+
+
+def test_mnist_splits_with_no_validation_set_returns_three_pairs(tmp_path, trust_fake):
+    for name, (_, content) in trust_fake.items():
+        write(tmp_path / name, content)
+    (x_full, _), _ = mnist(tmp_path, download=False)
+    (x_train, _), (x_valid, y_valid), _ = mnist_splits(tmp_path, validation_size=0,
+                                                       download=False)
+    np.testing.assert_array_equal(x_train, x_full)
+    assert x_valid.shape == (0, 784) and y_valid.shape == (0,)
+
+
+def test_mnist_takes_no_validation_size_and_names_mnist_splits(tmp_path):
+    with pytest.raises(TypeError, match=r"mnist\(\) takes no validation_size.*mnist_splits"):
+        mnist(tmp_path, validation_size=5000, download=False)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'validation'"):
+        mnist(tmp_path, validation=5000, download=False)
 
 
 def test_mnist_missing_file_without_download(tmp_path):
@@ -271,15 +288,15 @@ def test_mnist_corrupt_gzip_in_data_dir(tmp_path):
 
 
 @pytest.mark.parametrize("bad", [-1, 60000, 1.5, True, "5000", None])
-def test_mnist_validates_validation_size(tmp_path, bad):
+def test_mnist_splits_validates_validation_size(tmp_path, bad):
     with pytest.raises(ValueError, match="validation_size"):
-        mnist(tmp_path, validation_size=bad, download=False)
+        mnist_splits(tmp_path, validation_size=bad, download=False)
 
 
 def test_mnist_accepts_numpy_int_validation_size(tmp_path, trust_fake):
     for name, (_, content) in trust_fake.items():
         write(tmp_path / name, content)
-    _, (x_valid, _), _ = mnist(tmp_path, validation_size=np.int64(2), download=False)
+    _, (x_valid, _), _ = mnist_splits(tmp_path, validation_size=np.int64(2), download=False)
     assert x_valid.shape == (2, 784)
 
 
@@ -464,8 +481,8 @@ def test_real_mnist_shapes_and_labels(real):
 @needs_real
 def test_real_mnist_validation_split(real):
     (x_full, y_full), (x_test_full, _) = real
-    (x_train, y_train), (x_valid, y_valid), (x_test, y_test) = mnist(
-        REAL_DIR, validation_size=5000, download=False)
+    (x_train, y_train), (x_valid, y_valid), (x_test, y_test) = mnist_splits(
+        REAL_DIR, download=False)   # the default: 5,000, Edward's split
     assert x_train.shape == (55000, 784) and y_train.shape == (55000,)
     assert x_valid.shape == (5000, 784) and y_valid.shape == (5000,)
     assert x_test.shape == (10000, 784) and y_test.shape == (10000,)
@@ -502,13 +519,18 @@ def test_import_does_not_pull_in_tensorflow():
 
 
 def test_datasets_imports_only_numpy_and_the_standard_library():
-    """Besides numpy and the standard library, only gan_infer.util.files
-    (itself standard-library only) may be imported."""
+    """Besides numpy and the standard library, only gan_infer.util.files and
+    gan_infer.util.checks (themselves standard-library only) may be imported."""
     package = REPO_ROOT / "gan_infer" / "datasets"
     allowed = set(sys.stdlib_module_names) | {"numpy", "gan_infer"}
-    files_source = (REPO_ROOT / "gan_infer" / "util" / "files.py").read_text()
-    assert all(line.split()[1].split(".")[0] in sys.stdlib_module_names
-               for line in files_source.splitlines() if line.startswith(("import ", "from ")))
+    for helper in ("files.py", "checks.py"):
+        helper_tree = ast.parse((REPO_ROOT / "gan_infer" / "util" / helper).read_text())
+        for node in helper_tree.body:   # top-level imports (docstrings hold examples)
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [node.module] if isinstance(node, ast.ImportFrom) else \
+                    [alias.name for alias in node.names]
+                assert all(name.split(".")[0] in sys.stdlib_module_names for name in names), \
+                    (helper, names)
     for source in sorted(package.glob("*.py")):
         tree = ast.parse(source.read_text(), filename=str(source))
         for node in ast.walk(tree):
@@ -520,7 +542,7 @@ def test_datasets_imports_only_numpy_and_the_standard_library():
                     continue
                 roots = [node.module.split(".")[0]]
                 if roots == ["gan_infer"]:
-                    assert node.module == "gan_infer.util.files" or \
+                    assert node.module in ("gan_infer.util.files", "gan_infer.util.checks") or \
                         node.module.startswith("gan_infer.datasets"), \
                         f"{source.name} imports {node.module}"
             else:

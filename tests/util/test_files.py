@@ -181,6 +181,7 @@ def test_atomic_write_gives_ordinary_permissions(tmp_path):
 
 def test_save_npy_round_trips(tmp_path):
     import numpy as np
+
     from gan_infer.util.files import save_npy
     array = np.arange(12, dtype=np.float32).reshape(3, 4)
     save_npy(tmp_path / "a.npy", array)

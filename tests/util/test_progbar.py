@@ -180,8 +180,8 @@ def test_bad_target_raises(target):
 
 
 def test_module_exports():
-    assert progbar_module.__all__ == ["Progbar"]
-    assert re.fullmatch(r"\d+s", progbar_module._format_seconds(59.4))
-    assert progbar_module._format_seconds(59.4) == "59s"
-    assert progbar_module._format_seconds(60) == "1m00s"
-    assert progbar_module._format_seconds(3661) == "1h01m"
+    assert progbar_module.__all__ == ["Progbar", "format_seconds"]
+    assert re.fullmatch(r"\d+s", progbar_module.format_seconds(59.4))
+    assert progbar_module.format_seconds(59.4) == "59s"
+    assert progbar_module.format_seconds(60) == "1m00s"
+    assert progbar_module.format_seconds(3661) == "1h01m"

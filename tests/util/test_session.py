@@ -10,7 +10,6 @@ import gan_infer
 from gan_infer.util import get_session, set_seed
 from gan_infer.util.session import require_graph_mode
 
-
 # --- get_session ---------------------------------------------------------------
 
 def test_same_graph_same_session():

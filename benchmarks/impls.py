@@ -16,7 +16,7 @@ Every implementation does the same math per step:
 A builder returns an object with
   step()         one timed iteration (noise drawn inside), returns (L_G, L_D);
   check_step(z)  one iteration with the given noise (the math check);
-  params()       the parameters as numpy arrays in _common.PARAM_SHAPES layout;
+  params()       the parameters as numpy arrays in common.PARAM_SHAPES layout;
   info           dict: threads used, Adam variant, notes.
 
 Adam's epsilon: TensorFlow 1's AdamOptimizer adds it to sqrt(v) before bias
@@ -30,8 +30,7 @@ counts; a missing library raises `Missing`.
 import importlib.util
 
 import numpy as np
-
-from _common import BETA1, BETA2, D_LATENT, EPS, LR, M, X_DIM
+from common import BETA1, BETA2, D_LATENT, EPS, LR, X_DIM, M
 
 # key -> (label, library needed, builder name); the order of the table.
 STEP_IMPLS = {
@@ -83,7 +82,7 @@ def build(key, cfg):
 
 
 # ----------------------------------------------------------------- TensorFlow
-def _tensorflow(threads, graph_mode):
+def import_tensorflow(threads, graph_mode):
     require("tensorflow")
     import tensorflow as tf
     tf.config.threading.set_intra_op_parallelism_threads(threads)
@@ -130,7 +129,7 @@ def _load_tf1(sess, params, names=TF1_NAMES):
     return variables
 
 
-def _tutorial_model(tf1, layers, Uniform):
+def tutorial_model(tf1, layers, Uniform):
     """examples/gan_mnist.py's model; returns (eps, x, discriminative_network)."""
     import tensorflow as tf
 
@@ -148,14 +147,14 @@ def _tutorial_model(tf1, layers, Uniform):
     return eps, x, discriminative_network
 
 
-def _gan_infer_graph(cfg, model, batch_size, n_iter, n_print, lr=LR, beta1=BETA1, data=None,
+def gan_infer_graph(cfg, model, batch_size, n_iter, n_print, lr=LR, beta1=BETA1, data=None,
                      jit=False):
     """A GAN graph through gan_infer, as the examples build it:
     `model(tf, layers, Uniform)` builds the generator and returns (eps, x,
     discriminative_network); both players get AdamOptimizer(lr, beta1).
     `data(ed)`, when given, is bound instead of the placeholder (x_ph is
     then None). Returns (tf, ed, inference, x_ph, eps, sess)."""
-    tf = _tensorflow(cfg["threads"], graph_mode=True)
+    tf = import_tensorflow(cfg["threads"], graph_mode=True)
     tf1 = tf.compat.v1
     import gan_infer as ed
     from gan_infer import layers
@@ -176,11 +175,11 @@ def _gan_infer_graph(cfg, model, batch_size, n_iter, n_print, lr=LR, beta1=BETA1
 def _gan_infer_tutorial(cfg, n_iter, data=None, jit=False):
     """The tutorial's graph through gan_infer: (tf, ed, inference, x_ph, eps, sess)."""
     def model(tf, layers, Uniform):
-        return _tutorial_model(tf.compat.v1, layers, Uniform)
-    return _gan_infer_graph(cfg, model, M, n_iter=n_iter, n_print=1000, data=data, jit=jit)
+        return tutorial_model(tf.compat.v1, layers, Uniform)
+    return gan_infer_graph(cfg, model, M, n_iter=n_iter, n_print=1000, data=data, jit=jit)
 
 
-def _gan_infer_step(cfg, graph, names):
+def gan_infer_step(cfg, graph, names):
     """The step-time row of a gan_infer graph: `inference.update` with the
     fixed batch fed, from cfg["params"] (canonical name -> TF1 name in `names`)."""
     tf, _, inference, x_ph, eps, sess = graph
@@ -195,14 +194,14 @@ def _gan_infer_step(cfg, graph, names):
 
 
 def build_gan_infer(cfg):
-    return _gan_infer_step(cfg, _gan_infer_tutorial(cfg, n_iter=10**9), TF1_NAMES)
+    return gan_infer_step(cfg, _gan_infer_tutorial(cfg, n_iter=10**9), TF1_NAMES)
 
 
 def build_gan_infer_jit(cfg):
-    return _gan_infer_step(cfg, _gan_infer_tutorial(cfg, n_iter=10**9, jit=True), TF1_NAMES)
+    return gan_infer_step(cfg, _gan_infer_tutorial(cfg, n_iter=10**9, jit=True), TF1_NAMES)
 
 
-def _raw_tf1_step(cfg, tf, generator, discriminator, names, lr=LR, beta1=BETA1, note=""):
+def raw_tf1_step(cfg, tf, generator, discriminator, names, lr=LR, beta1=BETA1, note=""):
     """The step-time row of a GAN written directly in tf.compat.v1 ops:
     `generator(eps)` under "Gen", `discriminator(x)` under "Disc" on the batch
     and (reusing its variables) on the samples, sigmoid cross-entropy losses,
@@ -249,7 +248,7 @@ def _raw_tf1_step(cfg, tf, generator, discriminator, names, lr=LR, beta1=BETA1, 
 
 
 def build_tf1(cfg):
-    tf = _tensorflow(cfg["threads"], graph_mode=True)
+    tf = import_tensorflow(cfg["threads"], graph_mode=True)
     tf1 = tf.compat.v1
 
     def dense(x, units, activation, name):
@@ -265,11 +264,11 @@ def build_tf1(cfg):
 
     def discriminator(x):
         return dense(dense(x, 128, tf.nn.relu, "dense"), 1, None, "dense_1")
-    return _raw_tf1_step(cfg, tf, generator, discriminator, TF1_NAMES,
+    return raw_tf1_step(cfg, tf, generator, discriminator, TF1_NAMES,
                          note="one sess.run per step, numpy batch fed")
 
 
-class _TF2:
+class TF2Step:
     """Eager TF2: tf.Variables, a GradientTape and Adam written with tf ops
     (TF1's update rule, the same as gan_infer's optimizers), in a tf.function.
     Subclasses change the model by overriding `_losses` (and lr / beta1);
@@ -277,7 +276,7 @@ class _TF2:
     lr, beta1 = LR, BETA1
 
     def __init__(self, cfg, jit_compile):
-        tf = _tensorflow(cfg["threads"], graph_mode=False)
+        tf = import_tensorflow(cfg["threads"], graph_mode=False)
         self.tf = tf
         gen = [name for name in cfg["params"] if name.startswith("g_")]
         disc = [name for name in cfg["params"] if name.startswith("d_")]
@@ -350,15 +349,15 @@ class _TF2:
 
 
 def build_tf_function(cfg):
-    return _TF2(cfg, jit_compile=False)
+    return TF2Step(cfg, jit_compile=False)
 
 
 def build_tf_xla(cfg):
-    return _TF2(cfg, jit_compile=True)
+    return TF2Step(cfg, jit_compile=True)
 
 
 # ------------------------------------------------------------------------ JAX
-class _JAX:
+class JAXStep:
     """The whole step in one jax.jit, optax.adam for each player. Subclasses
     change the model by overriding `_model` (and lr / beta1); parameters
     named g_* belong to the generator, d_* to the discriminator."""
@@ -366,7 +365,7 @@ class _JAX:
 
     def __init__(self, cfg):
         require("optax")
-        from _common import pin_cores
+        from common import pin_cores
         cores = pin_cores(cfg["threads"])  # before XLA's CPU client makes its pool
         import jax
         import jax.numpy as jnp
@@ -440,11 +439,11 @@ class _JAX:
 
 
 def build_jax(cfg):
-    return _JAX(cfg)
+    return JAXStep(cfg)
 
 
 # -------------------------------------------------------------------- PyTorch
-class _Torch:
+class TorchStep:
     """nn.Sequential players, torch.autograd.grad for each player's gradient,
     torch.optim.Adam (defaults) for each. Subclasses change the model by
     overriding `_networks`, `_load` and `params` (and lr / beta1 / note)."""
@@ -534,11 +533,11 @@ class _Torch:
 
 
 def build_torch(cfg):
-    return _Torch(cfg, compile=False)
+    return TorchStep(cfg, compile=False)
 
 
 def build_torch_compile(cfg):
-    return _Torch(cfg, compile=True)
+    return TorchStep(cfg, compile=True)
 
 
 # ----------------------------------------------------- end to end (item 2)
@@ -561,13 +560,13 @@ def tutorial_generator(array, batch_size, binarize=True):
         yield batch
 
 
-def _mnist_train(cfg):
-    from gan_infer.datasets import mnist
-    (x_train, _), _, _ = mnist(cfg["mnist_dir"], validation_size=5000, download=False)
+def mnist_train(cfg):
+    from gan_infer.datasets import mnist_splits
+    (x_train, _), _, _ = mnist_splits(cfg["mnist_dir"], validation_size=5000, download=False)
     return x_train
 
 
-def _batches(cfg, x_train, tutorial, batch_size=M, binarize=True):
+def batch_generator(cfg, x_train, tutorial, batch_size=M, binarize=True):
     if tutorial:
         np.random.seed(cfg["seed"])
         return tutorial_generator(x_train, batch_size, binarize=binarize)
@@ -580,7 +579,7 @@ class _Loop:
         self.step, self.info = step, info
 
 
-def _e2e_loop(graph, generator, note):
+def e2e_loop(graph, generator, note):
     """The examples' training loop without figures, over a gan_infer graph."""
     tf, _, inference, x_ph, _, _ = graph
 
@@ -593,9 +592,9 @@ def _e2e_loop(graph, generator, note):
 
 
 def _build_e2e(cfg, tutorial):
-    x_train = _mnist_train(cfg)
+    x_train = mnist_train(cfg)
     graph = _gan_infer_tutorial(cfg, n_iter=15000)
-    return _e2e_loop(graph, _batches(cfg, x_train, tutorial),
+    return e2e_loop(graph, batch_generator(cfg, x_train, tutorial),
                      "n_print=1000, progress to /dev/null, no figures")
 
 
@@ -609,15 +608,15 @@ def build_e2e_tutorial(cfg):
 
 def build_e2e_gan_infer_graph(cfg):
     """The same loop with the data bound in the graph: nothing fed."""
-    x_train = _mnist_train(cfg)
+    x_train = mnist_train(cfg)
     graph = _gan_infer_tutorial(
         cfg, n_iter=15000, data=lambda ed: ed.Minibatches(x_train, binarize=True))
-    return _e2e_loop(graph, None, "data={x: ed.Minibatches(x_train, binarize=True)}, "
+    return e2e_loop(graph, None, "data={x: ed.Minibatches(x_train, binarize=True)}, "
                      "update() with no feed")
 
 
-def _build_data(cfg, tutorial, batch_size=M, binarize=True):
-    generator = _batches(cfg, _mnist_train(cfg), tutorial, batch_size, binarize)
+def build_data(cfg, tutorial, batch_size=M, binarize=True):
+    generator = batch_generator(cfg, mnist_train(cfg), tutorial, batch_size, binarize)
 
     def step():
         next(generator)
@@ -626,11 +625,11 @@ def _build_data(cfg, tutorial, batch_size=M, binarize=True):
 
 
 def build_data_gan_infer(cfg):
-    return _build_data(cfg, tutorial=False)
+    return build_data(cfg, tutorial=False)
 
 
 def build_data_tutorial(cfg):
-    return _build_data(cfg, tutorial=True)
+    return build_data(cfg, tutorial=True)
 
 
 # ------------------------------------------------------ reference (the check)

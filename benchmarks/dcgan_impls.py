@@ -1,5 +1,5 @@
 """The DCGAN of examples/dcgan_mnist.py: its training step written once per
-library, for benchmarks/dcgan.py (the MLP tutorial's is in _impls.py, whose
+library, for benchmarks/dcgan.py (the MLP tutorial's is in impls.py, whose
 classes these extend).
 
 Every implementation does the same math per step, for a batch of B images:
@@ -29,12 +29,11 @@ uses the same layout; the PyTorch rows convert to and from NCHW.
 
 Nothing here imports TensorFlow, JAX or PyTorch at module level.
 """
+import impls
 import numpy as np
+from common import D_LATENT, X_DIM, read_mnist_images
+from impls import require, sigmoid, softplus
 from numpy.lib.stride_tricks import sliding_window_view
-
-import _impls
-from _common import D_LATENT, X_DIM, read_mnist_images
-from _impls import require, sigmoid, softplus
 
 LR, BETA1 = 2e-4, 0.5               # both players' AdamOptimizer(2e-4, beta1=0.5)
 BN_EPS, BN_MOMENTUM = 1e-3, 0.99    # gan_infer.layers.batch_norm's defaults
@@ -124,7 +123,7 @@ def grey_batch(mnist_dir, size):
 # ----------------------------------------------------------------- TensorFlow
 def _example_model(batch_size):
     """examples/dcgan_mnist.py's model (its defaults: uniform noise, no batch
-    norm in D) for `_impls._gan_infer_graph`."""
+    norm in D) for `impls.gan_infer_graph`."""
     def model(tf, layers, Uniform):
         tf1 = tf.compat.v1
         init = tf1.random_normal_initializer(stddev=INIT_STDDEV)
@@ -156,17 +155,17 @@ def _example_model(batch_size):
 
 
 def _gan_infer_graph(cfg, batch_size, n_iter):
-    return _impls._gan_infer_graph(cfg, _example_model(batch_size), batch_size, n_iter=n_iter,
+    return impls.gan_infer_graph(cfg, _example_model(batch_size), batch_size, n_iter=n_iter,
                                    n_print=500, lr=LR, beta1=BETA1)
 
 
 def build_gan_infer(cfg):
     graph = _gan_infer_graph(cfg, len(cfg["batch"]), n_iter=10**9)
-    return _impls._gan_infer_step(cfg, graph, TF1_NAMES)
+    return impls.gan_infer_step(cfg, graph, TF1_NAMES)
 
 
 def build_tf1(cfg):
-    tf = _impls._tensorflow(cfg["threads"], graph_mode=True)
+    tf = impls.import_tensorflow(cfg["threads"], graph_mode=True)
     tf1 = tf.compat.v1
     init = tf1.random_normal_initializer(stddev=INIT_STDDEV)
     batch_size = len(cfg["batch"])
@@ -218,11 +217,11 @@ def build_tf1(cfg):
         net = tf.nn.leaky_relu(conv(net, 64, "conv2d"), 0.2)
         net = tf.nn.leaky_relu(conv(net, 128, "conv2d_1"), 0.2)
         return dense(tf.reshape(net, [-1, FLAT]), 1, "dense")
-    return _impls._raw_tf1_step(cfg, tf, generator, discriminator, TF1_NAMES, lr=LR, beta1=BETA1,
+    return impls.raw_tf1_step(cfg, tf, generator, discriminator, TF1_NAMES, lr=LR, beta1=BETA1,
                                 note="one sess.run per step, numpy batch fed")
 
 
-class _TF2(_impls._TF2):
+class _TF2(impls.TF2Step):
     """tf.nn convolutions and batch norm on tf.Variables, in a tf.function."""
     lr, beta1 = LR, BETA1
 
@@ -275,7 +274,7 @@ def build_tf_xla(cfg):
 
 
 # ------------------------------------------------------------------------ JAX
-class _JAX(_impls._JAX):
+class _JAX(impls.JAXStep):
     """lax.conv_general_dilated for both kinds of convolution; batch norm by
     hand, its moving averages carried in the jitted state."""
     lr, beta1 = LR, BETA1
@@ -372,7 +371,7 @@ def _from_torch(name, value):
     return value
 
 
-class _Torch(_impls._Torch):
+class _Torch(impls.TorchStep):
     """torch.nn modules in NCHW, with TF's 'same' alignment made explicit."""
     lr, beta1 = LR, BETA1
     note = ("nn.Sequential (NCHW; ZeroPad2d for TF's 'same') + autograd.grad + "
@@ -427,10 +426,10 @@ def build_torch_compile(cfg):
 
 # ----------------------------------------------------------------- end to end
 def _build_e2e(cfg, tutorial):
-    x_train = _impls._mnist_train(cfg)
+    x_train = impls.mnist_train(cfg)
     graph = _gan_infer_graph(cfg, E2E_BATCH, n_iter=5000)
-    generator = _impls._batches(cfg, x_train, tutorial, E2E_BATCH, binarize=False)
-    return _impls._e2e_loop(graph, generator, "n_print=500, progress to /dev/null, no figures")
+    generator = impls.batch_generator(cfg, x_train, tutorial, E2E_BATCH, binarize=False)
+    return impls.e2e_loop(graph, generator, "n_print=500, progress to /dev/null, no figures")
 
 
 def build_e2e_gan_infer(cfg):
@@ -442,11 +441,11 @@ def build_e2e_plain(cfg):
 
 
 def build_data_gan_infer(cfg):
-    return _impls._build_data(cfg, False, E2E_BATCH, binarize=False)
+    return impls.build_data(cfg, False, E2E_BATCH, binarize=False)
 
 
 def build_data_plain(cfg):
-    return _impls._build_data(cfg, True, E2E_BATCH, binarize=False)
+    return impls.build_data(cfg, True, E2E_BATCH, binarize=False)
 
 
 # ------------------------------------------------------ reference (the check)
@@ -569,7 +568,7 @@ CANCELLED_BY_BATCH_NORM = ("g_dense_b", "g_deconv1_b")
 def reference_steps(params, batch, noises, adam):
     """The DCGAN step in float64 numpy, for the math check: the (L_G, L_D)
     of each step and the parameters after the last one, as
-    `_impls.reference_steps`, less CANCELLED_BY_BATCH_NORM (the batch-norm
+    `impls.reference_steps`, less CANCELLED_BY_BATCH_NORM (the batch-norm
     moving averages are not compared either)."""
     p = {name: value.astype(np.float64) for name, value in params.items()}
     m = {name: np.zeros_like(value) for name, value in p.items()}
@@ -589,5 +588,5 @@ def reference_steps(params, batch, noises, adam):
         grads = {name: grads[name] + grads_fake[name] for name in grads}
         g_x, _ = _discriminator_grads(p, fake_cache, (sigmoid(d_fake) - 1.0) / n)
         grads.update(_generator_grads(p, g_cache, g_x))
-        _impls.adam_update(p, m, v, grads, t, adam, LR, BETA1)
+        impls.adam_update(p, m, v, grads, t, adam, LR, BETA1)
     return losses, {name: value for name, value in p.items() if name not in CANCELLED_BY_BATCH_NORM}
