@@ -1,0 +1,199 @@
+"""ImplicitKLqp (likelihood-free variational inference): Edward's unit test,
+one update re-derived with numpy, the model's side drawn jointly, and every
+bad input named."""
+import numpy as np
+import pytest
+import tensorflow.compat.v1 as tf
+from scipy import stats
+
+import gan_infer as ed
+from gan_infer.models import Normal
+from gan_infer.util.seeds import step_seed
+
+M = 4
+SCALE = 2.5
+
+
+def softplus(v):
+    return np.logaddexp(0.0, v)
+
+
+def sigmoid(v):
+    return 1.0 / (1.0 + np.exp(-v))
+
+
+def test_edwards_unit_test_brings_q_to_the_prior_mean():
+    ed.set_seed(1)
+    z = Normal(loc=5.0, scale=1.0)
+    qz = Normal(loc=tf.Variable(0.0), scale=tf.nn.softplus(tf.Variable(0.5)))
+
+    def ratio_estimator(data, local_vars, global_vars):
+        """The optimal estimator, log p(z), plus a parameter to train."""
+        w = tf.get_variable("w", [])
+        return z.log_prob(local_vars[z]) + w
+
+    inference = ed.ImplicitKLqp({z: qz}, discriminator=ratio_estimator)
+    inference.run(n_iter=200, n_print=0)
+    assert abs(ed.get_session().run(qz.mean()) - 5.0) < 1.0
+
+
+def linear_model():
+    """beta ~ N(0, 1); x_n ~ N(beta, 1), n = 1..M; q(beta) = N(m, softplus(s));
+    r(x_n, beta) = a x_n + c beta."""
+    beta = Normal(loc=0.0, scale=1.0)
+    x = Normal(loc=beta * tf.ones([M]), scale=1.0)
+    m, s = tf.Variable(0.3, name="m"), tf.Variable(-0.2, name="s")
+    qbeta = Normal(loc=m, scale=tf.nn.softplus(s))
+
+    def ratio_estimator(data, local_vars, global_vars):
+        a = tf.get_variable("a", [], initializer=tf.constant_initializer(0.7))
+        c = tf.get_variable("c", [], initializer=tf.constant_initializer(-0.4))
+        return a * data[x] + c * global_vars[beta]
+
+    return beta, x, qbeta, (m, s), ratio_estimator
+
+
+def test_one_update_matches_the_objective_and_its_gradients_derived_by_hand():
+    beta, x, qbeta, (m, s), ratio_estimator = linear_model()
+    x_data = np.array([1.0, -0.5, 2.0, 0.25], np.float32)
+    inference = ed.ImplicitKLqp({beta: qbeta}, data={x: x_data},
+                                discriminator=ratio_estimator, global_vars={beta: qbeta})
+    lr, lr_d = 0.1, 0.05
+    inference.initialize(optimizer=tf.train.GradientDescentOptimizer(lr),
+                         optimizer_d=tf.train.GradientDescentOptimizer(lr_d),
+                         scale={x: SCALE}, n_print=0)
+    sess = ed.get_session()
+    sess.run(tf.global_variables_initializer())
+    with tf.variable_scope("Disc", reuse=True):
+        a_var, c_var = tf.get_variable("a"), tf.get_variable("c")
+    # Feeding the step seed fixes every draw, so the update sees these ones.
+    feed = {step_seed(): np.array([11, 29], np.int32)}
+    beta_q, x_p, loss, loss_d, m0, s0, a, c = sess.run(
+        [inference.global_vars[beta].value, inference.x_psample[x], inference.loss,
+         inference.loss_d, m, s, a_var, c_var], feed)
+    sigma = softplus(s0)
+    r_p, r_q = a * x_p + c * beta_q, a * x_data + c * beta_q
+    want_loss = -(stats.norm.logpdf(beta_q, 0, 1) - stats.norm.logpdf(beta_q, m0, sigma)
+                  + SCALE * r_q.sum())
+    want_loss_d = softplus(-r_p).mean() + softplus(r_q).mean()
+    assert loss == pytest.approx(want_loss, rel=1e-5)
+    assert loss_d == pytest.approx(want_loss_d, rel=1e-5)
+
+    # Reparameterised gradients: beta' = m + softplus(s) eps.
+    eps, dsigma = (beta_q - m0) / sigma, sigmoid(s0)
+    grad_m = beta_q - SCALE * M * c
+    grad_s = beta_q * eps * dsigma - dsigma / sigma - SCALE * M * c * eps * dsigma
+    grad_a = np.mean(-sigmoid(-r_p) * x_p) + np.mean(sigmoid(r_q) * x_data)
+    grad_c = np.mean(-sigmoid(-r_p) * beta_q) + np.mean(sigmoid(r_q) * beta_q)
+    info = inference.update(feed_dict=feed)
+    assert info["t"] == 1 and info["loss"] == pytest.approx(want_loss, rel=1e-5)
+    got = sess.run([m, s, a_var, c_var])
+    want = [m0 - lr * grad_m, s0 - lr * grad_s, a - lr_d * grad_a, c - lr_d * grad_c]
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
+
+
+def test_the_models_side_is_one_joint_draw_of_z_and_x():
+    """x copies z (noise 0.01): the pair the estimator sees for the model
+    must be (x, z') with x ~ p(x | z'), not x from the posterior's z."""
+    N = 64
+    beta = Normal(loc=0.0, scale=1.0)
+    z = Normal(loc=beta * tf.ones([N]), scale=1.0)
+    x = Normal(loc=z, scale=0.01)
+    qbeta = Normal(loc=tf.Variable(0.0), scale=tf.nn.softplus(tf.Variable(0.5)))
+    qz = Normal(loc=tf.Variable(tf.fill([N], 3.0)), scale=0.1)
+
+    def ratio_estimator(data, local_vars, global_vars):
+        features = tf.stack([data[x], local_vars[z], global_vars[beta] * tf.ones([N])], 1)
+        return tf.squeeze(ed.layers.dense(features, 1), 1)
+
+    inference = ed.ImplicitKLqp({z: qz, beta: qbeta}, data={x: np.zeros(N, np.float32)},
+                                discriminator=ratio_estimator, global_vars={beta: qbeta})
+    inference.initialize(n_print=0)
+    sess = ed.get_session()
+    sess.run(tf.global_variables_initializer())
+    x_p, z_p, z_q = sess.run([inference.x_psample[x], inference.pz_sample[z],
+                              inference.qz_sample[z]])
+    np.testing.assert_allclose(x_p, z_p, atol=0.05)
+    assert np.abs(x_p - z_q).mean() > 1.0  # the posterior's draws sit near 3
+
+
+def test_a_dict_of_ratios_weighs_each_observed_variable_by_its_scale():
+    beta = Normal(loc=0.0, scale=1.0)
+    x1 = Normal(loc=beta * tf.ones([M]), scale=1.0)
+    x2 = Normal(loc=beta * tf.ones([M]), scale=2.0)
+    qbeta = Normal(loc=tf.Variable(0.0), scale=1.0)
+
+    def ratio_estimator(data, local_vars, global_vars):
+        w = tf.get_variable("w", [], initializer=tf.ones_initializer())
+        return {x1: w * data[x1], x2: w * data[x2]}
+
+    data1, data2 = np.ones(M, np.float32), np.full(M, 2.0, np.float32)
+    inference = ed.ImplicitKLqp({beta: qbeta}, data={x1: data1, x2: data2},
+                                discriminator=ratio_estimator, global_vars={beta: qbeta})
+    inference.initialize(scale={x1: 3.0, x2: 5.0}, n_print=0)
+    sess = ed.get_session()
+    sess.run(tf.global_variables_initializer())
+    feed = {step_seed(): np.array([3, 4], np.int32)}
+    beta_q, loss = sess.run([qbeta.value, inference.loss], feed)
+    want = -(stats.norm.logpdf(beta_q, 0, 1) - stats.norm.logpdf(beta_q, 0, 1)
+             + 3.0 * data1.sum() + 5.0 * data2.sum())
+    assert loss == pytest.approx(want, rel=1e-5)
+
+
+# ---------------------------------------------------------------- bad input
+def simple_parts():
+    beta = Normal(loc=0.0, scale=1.0)
+    x = Normal(loc=beta * tf.ones([M]), scale=1.0)
+    qbeta = Normal(loc=tf.Variable(0.0), scale=1.0)
+    return beta, x, qbeta
+
+
+def estimator(data, local_vars, global_vars):
+    return tf.get_variable("w", []) * tf.ones([M])
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda b, x, q: ed.ImplicitKLqp({b: q}, data={x: np.zeros(M, np.float32)},
+                                     discriminator="f"), TypeError, "a callable"),
+    (lambda b, x, q: ed.ImplicitKLqp({b: q}, data={x: np.zeros(M, np.float32)},
+                                     discriminator=lambda d: d), ValueError,
+     r"three dicts, \(data, local_vars, global_vars\)"),
+    (lambda b, x, q: ed.ImplicitKLqp({b: q}, data={x: np.zeros(M, np.float32)},
+                                     discriminator=estimator,
+                                     global_vars={x: q}), ValueError, "subset of latent_vars"),
+    (lambda b, x, q: ed.ImplicitKLqp({b: Normal(tf.zeros([2]), 1.0)},
+                                     data={x: np.zeros(M, np.float32)},
+                                     discriminator=estimator), ValueError,
+     "q must have its prior's shape"),
+    (lambda b, x, q: ed.ImplicitKLqp({}, discriminator=estimator), TypeError, "non-empty dict"),
+    (lambda b, x, q: ed.ImplicitKLqp({b: q}, data=[1], discriminator=estimator), TypeError,
+     "data as a dict"),
+])
+def test_bad_constructor_arguments_are_named(make, error, message):
+    with pytest.raises(error, match=message):
+        make(*simple_parts())
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"scale": {"y": 2.0}}, ValueError, "not in data"),
+    ({"scale": [2.0]}, TypeError, "scale must be a dict"),
+    ({"ratio_loss": "squared"}, ValueError, "ratio_loss must be one of 'log', 'hinge'"),
+    ({"loss": "hinge"}, ValueError, "does not take loss="),
+    ({"gradient_penalty": 1.0}, ValueError, "does not take gradient_penalty="),
+])
+def test_bad_initialize_arguments_are_named(kwargs, error, message):
+    beta, x, qbeta = simple_parts()
+    inference = ed.ImplicitKLqp({beta: qbeta}, data={x: np.zeros(M, np.float32)},
+                                discriminator=estimator, global_vars={beta: qbeta})
+    with pytest.raises(error, match=message):
+        inference.initialize(**kwargs)
+
+
+def test_different_scales_need_a_ratio_per_observed_variable():
+    beta, x, qbeta = simple_parts()
+    x2 = Normal(loc=beta * tf.ones([M]), scale=1.0)
+    inference = ed.ImplicitKLqp({beta: qbeta}, data={x: np.zeros(M, np.float32),
+                                                     x2: np.zeros(M, np.float32)},
+                                discriminator=estimator, global_vars={beta: qbeta})
+    with pytest.raises(ValueError, match="must return a dict of logits"):
+        inference.initialize(scale={x: 1.0, x2: 2.0})
