@@ -844,6 +844,110 @@ row("inference-rejection-several-outputs", ValueError,
     "(e.g. a conditional GAN's labels). Sample the model directly.",
     lambda env: ed.rejection_sample(_initialized(_conditional_gan()), 10))
 
+def klqp_parts():
+    beta = Normal(loc=0.0, scale=1.0)
+    x = Normal(loc=beta * tf.ones([4]), scale=1.0)
+    qbeta = Normal(loc=tf.Variable(0.0), scale=1.0)
+    return beta, x, qbeta, {x: np.zeros(4, np.float32)}
+
+
+def ratio_estimator(data, local_vars, global_vars):
+    return tf.get_variable("w", []) * tf.ones([4])
+
+
+def klqp(**initialize_kwargs):
+    beta, x, qbeta, data = klqp_parts()
+    inference = ed.ImplicitKLqp({beta: qbeta}, data=data, discriminator=ratio_estimator,
+                                global_vars={beta: qbeta})
+    inference.initialize(**initialize_kwargs)
+
+
+row("inference-klqp-estimator-not-callable", TypeError,
+    "ImplicitKLqp needs discriminator=ratio_estimator, a callable (data, local_vars, "
+    "global_vars) -> logits; got …",
+    lambda env: ed.ImplicitKLqp({klqp_parts()[0]: klqp_parts()[2]}))
+
+row("inference-klqp-estimator-arity", ValueError,
+    "ImplicitKLqp calls the ratio estimator with three dicts, (data, local_vars, global_vars); "
+    "its signature is …",
+    lambda env: ed.ImplicitKLqp({klqp_parts()[0]: klqp_parts()[2]}, discriminator=lambda d: d))
+
+row("inference-klqp-latent-vars", TypeError,
+    "ImplicitKLqp needs latent_vars as a non-empty dict binding the model's latent random "
+    "variables to their approximations, e.g. {z: qz}; got …",
+    lambda env: ed.ImplicitKLqp({}, discriminator=ratio_estimator))
+
+row("inference-klqp-global-subset", ValueError,
+    "global_vars must be a subset of latent_vars; … is not bound to the same approximation in "
+    "latent_vars.",
+    lambda env: ed.ImplicitKLqp({klqp_parts()[0]: klqp_parts()[2]},
+                                discriminator=ratio_estimator,
+                                global_vars={Normal(0.0, 1.0): Normal(0.0, 1.0)}))
+
+row("inference-klqp-q-shape", ValueError,
+    "latent_vars binds … of shape … to an approximation of shape …; q must have its prior's "
+    "shape.",
+    lambda env: ed.ImplicitKLqp({Normal(0.0, 1.0): Normal(tf.zeros([2]), 1.0)},
+                                discriminator=ratio_estimator))
+
+row("inference-klqp-scale-key", ValueError,
+    "scale has the key …, which is not in data; its keys are the observed variables that data "
+    "binds.",
+    lambda env: klqp(scale={Normal(0.0, 1.0): 2.0}))
+
+row("inference-klqp-ratio-loss", ValueError,
+    "ratio_loss must be one of 'log', 'hinge' or a callable (r_p, r_q) -> loss, got …",
+    lambda env: klqp(ratio_loss="squared"))
+
+row("inference-klqp-gan-option", ValueError,
+    "ImplicitKLqp.initialize() does not take …=: its objective is the variational bound, and "
+    "the ratio estimator's loss is ratio_loss= (log, hinge or a callable).",
+    lambda env: klqp(loss="hinge"))
+also("inference-klqp-gan-option", lambda env: klqp(gradient_penalty=1.0))
+
+
+@row("inference-klqp-scales-need-a-dict", ValueError,
+     "scale gives the observed variables different weights, so the ratio estimator must return "
+     "a dict of logits keyed by observed variable.")
+def _klqp_two_scales(env):
+    beta, x, qbeta, data = klqp_parts()
+    x2 = Normal(loc=beta * tf.ones([4]), scale=1.0)
+    inference = ed.ImplicitKLqp({beta: qbeta}, data={**data, x2: np.zeros(4, np.float32)},
+                                discriminator=ratio_estimator, global_vars={beta: qbeta})
+    inference.initialize(scale={x: 1.0, x2: 2.0})
+
+
+row("models-copy-not-a-node", TypeError,
+    "copy() re-creates a node of a TensorFlow graph: org_instance must be a RandomVariable, "
+    "tf.Tensor, tf.Operation or Variable, got …",
+    lambda env: ed.copy(np.zeros(3)))
+
+row("models-copy-swap-not-dict", TypeError,
+    "dict_swap must be a dict {node of the model: its replacement}, got …",
+    lambda env: ed.copy(tf.zeros([2]) + 1.0, dict_swap=[1]))
+
+
+@row("models-copy-swap-shape", ValueError,
+     "dict_swap cannot swap … (shape …) for a value of shape …: the shapes differ.")
+def _copy_swap_shape(env):
+    z = Normal(tf.zeros([3]), 1.0)
+    ed.copy(z + 1.0, {z: tf.zeros([4])})
+
+
+row("models-copy-scope", ValueError,
+    "scope must be a valid TensorFlow name scope (letters, digits, '_', '.', '-', '/'; not "
+    "starting with '_', '-' or '/'), got …",
+    lambda env: ed.copy(tf.zeros([2]) + 1.0, scope="_bad scope"))
+
+row("models-dot-ranks", ValueError,
+    "dot() multiplies a matrix and a vector (ranks 2 and 1, in either order), got ranks … and …",
+    lambda env: ed.dot(tf.zeros([2, 2]), tf.zeros([2, 2])))
+
+row("models-dot-inner", ValueError,
+    "dot() cannot multiply shapes … and …: the shared dimension differs (… vs …).",
+    lambda env: ed.dot(tf.zeros([2, 3]), tf.zeros([2])))
+
+
 row("inference-rejection-n", ValueError, "rejection_sample's n must be a positive int, got …",
     lambda env: ed.rejection_sample(_initialized(gan()[0]), 0))
 also("inference-rejection-n", lambda env: ed.rejection_sample(_initialized(gan()[0]), 2.5))
