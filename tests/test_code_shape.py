@@ -148,6 +148,12 @@ def test_imports_follow_the_architecture(module_prefix, forbidden):
     assert not offenders, offenders
 
 
+def test_the_package_uses_no_private_tensorflow_module():
+    offenders = [f"{module_name(path)} imports {module}" for path in python_files("gan_infer")
+                 for module, _ in imported_modules(path) if module.startswith("tensorflow.python")]
+    assert not offenders, offenders
+
+
 def test_nothing_in_the_package_imports_the_command_line():
     offenders = [module_name(path) for path in python_files("gan_infer")
                  if not module_name(path).startswith("gan_infer.cli")

@@ -1,7 +1,6 @@
 """RandomVariable: a TFP distribution together with a sample tensor in the graph."""
 import tensorflow.compat.v1 as tf
 import tensorflow_probability as tfp
-from tensorflow.python.client.session import register_session_run_conversion_functions
 
 from gan_infer.util.seeds import fresh_seed
 from gan_infer.util.session import get_session, require_graph_mode
@@ -116,6 +115,11 @@ class RandomVariable:
     @property
     def dtype(self):
         return self._value.dtype
+
+    def _as_graph_element(self):
+        # TensorFlow's protocol for objects that stand for a tensor: it makes
+        # `sess.run(rv)` fetch the sample and `feed_dict={rv: value}` feed it.
+        return self.value
 
     @property
     def graph(self):
@@ -232,8 +236,3 @@ def _to_tensor(rv, dtype=None, name=None, as_ref=False):
 
 
 tf.register_tensor_conversion_function(RandomVariable, _to_tensor)
-register_session_run_conversion_functions(
-    RandomVariable,
-    fetch_function=lambda rv: ([rv.value], lambda values: values[0]),
-    feed_function=lambda rv, feed_value: [(rv.value, feed_value)],
-    feed_function_for_partial_run=lambda rv: [rv.value])
