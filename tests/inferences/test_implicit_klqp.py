@@ -197,3 +197,34 @@ def test_different_scales_need_a_ratio_per_observed_variable():
                                 discriminator=estimator, global_vars={beta: qbeta})
     with pytest.raises(ValueError, match="must return a dict of logits"):
         inference.initialize(scale={x: 1.0, x2: 2.0})
+
+
+def test_conjugate_regression_reaches_the_exact_posterior_at_small_size():
+    """Bayesian linear regression (N = 100, D = 2) with the exact log ratio as
+    the estimator (plus a learnt constant): what remains is the optimiser's
+    error, and q must match the conjugate posterior."""
+    ed.set_seed(0)
+    N, D = 100, 2
+    rng = np.random.default_rng(0)
+    X_data = rng.normal(size=(N, D)).astype(np.float32)
+    y_data = (X_data @ np.array([1.0, -2.0]) + rng.normal(0, 1.0, N)).astype(np.float32)
+    X = tf.constant(X_data)
+    w = Normal(loc=tf.zeros(D), scale=tf.ones(D))
+    y = Normal(loc=ed.dot(X, w), scale=tf.ones(N))
+    qw = Normal(loc=tf.Variable(tf.zeros(D)),
+                scale=tf.nn.softplus(tf.Variable(tf.fill([D], -2.0))))
+
+    def ratio_estimator(data, local_vars, global_vars):
+        residual = data[y] - ed.dot(X, global_vars[w])
+        return -0.5 * tf.square(residual) + tf.get_variable("constant", [])
+
+    inference = ed.ImplicitKLqp({w: qw}, data={y: y_data}, discriminator=ratio_estimator,
+                                global_vars={w: qw})
+    inference.run(n_iter=1500, n_print=0, optimizer=tf.train.AdamOptimizer(0.02),
+                  optimizer_d=tf.train.AdamOptimizer(0.01))
+    covariance = np.linalg.inv(np.eye(D) + X_data.T.astype(np.float64) @ X_data)
+    exact_mean = covariance @ X_data.T.astype(np.float64) @ y_data
+    exact_std = np.sqrt(np.diag(covariance))
+    q_mean, q_std = ed.get_session().run([qw.mean(), qw.stddev()])
+    assert np.all(np.abs(q_mean - exact_mean) < 2.0 * exact_std)
+    assert np.all((q_std > 0.5 * exact_std) & (q_std < 2.0 * exact_std))
