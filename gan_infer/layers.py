@@ -397,6 +397,10 @@ def _is_kernel(name):
     return name.split("/")[-1] == "kernel"
 
 
+# Graph attribute: normalised kernel by variable name (see spectral_norm_getter).
+_SPECTRAL_NORMS = "_gan_infer_spectral_norms"
+
+
 def spectral_norm_getter(power_iterations=1, epsilon=1e-12, name_filter=_is_kernel):
     """A custom getter that divides kernels by their largest singular value.
 
@@ -452,6 +456,13 @@ def spectral_norm_getter(power_iterations=1, epsilon=1e-12, name_filter=_is_kern
         if variable.shape.rank is None or variable.shape.rank < 2:
             raise ValueError(f"spectral_norm_getter: {name} has shape {variable.shape}; only "
                              "kernels of rank >= 2 have a spectral norm. Narrow name_filter.")
+        # Every call of the discriminator (on data, on samples, at
+        # interpolates) reuses the first call's normalised kernel: one read
+        # of u and one update per step, so no call can read u after
+        # another's update has written it (which made runs unrepeatable).
+        normalised = getattr(tf.get_default_graph(), _SPECTRAL_NORMS, {})
+        if name in normalised:
+            return normalised[name]
         units = int(variable.shape[-1])
         u = getter(name + "/sn_u", shape=[units], dtype=variable.dtype,
                    initializer=tf.random_normal_initializer(), trainable=False,
@@ -468,7 +479,9 @@ def spectral_norm_getter(power_iterations=1, epsilon=1e-12, name_filter=_is_kern
             u_estimate, v = tf.stop_gradient(u_estimate), tf.stop_gradient(v)
             sigma = tf.tensordot(v, tf.linalg.matvec(matrix, u_estimate), 1)
             tf.add_to_collection(tf.GraphKeys.UPDATE_OPS, u.assign(u_estimate))
-            return variable / sigma
+            normalised[name] = variable / sigma
+        setattr(tf.get_default_graph(), _SPECTRAL_NORMS, normalised)
+        return normalised[name]
 
     return normalising_getter
 
