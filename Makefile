@@ -27,6 +27,7 @@ demo: venv
 # The lint step runs first, so CI (.ci/run calls `make test`) fails on a violation.
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 test: lint
 	$(PY) -m pytest -q tests

@@ -5,6 +5,7 @@ Nothing here imports TensorFlow, JAX or PyTorch at module level: the
 orchestrating processes stay light and each worker process imports only the
 library it measures.
 """
+
 import datetime
 import gzip
 import importlib.metadata
@@ -18,7 +19,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_MNIST = os.path.normpath(os.path.join(REPO_ROOT, "..", "shared", "datasets", "mnist"))
 
 # The tutorial model (examples/gan_mnist.py).
-M = 128   # batch size
+M = 128  # batch size
 D_LATENT = 100
 HIDDEN = 128
 X_DIM = 784
@@ -28,10 +29,14 @@ LR, BETA1, BETA2, EPS = 1e-3, 0.9, 0.999, 1e-8
 # (name, shape) of every parameter, in one canonical layout: kernels are
 # [in, out] as in TensorFlow; PyTorch's nn.Linear weights are the transpose.
 PARAM_SHAPES = [
-    ("g_w1", (D_LATENT, HIDDEN)), ("g_b1", (HIDDEN,)),
-    ("g_w2", (HIDDEN, X_DIM)), ("g_b2", (X_DIM,)),
-    ("d_w1", (X_DIM, HIDDEN)), ("d_b1", (HIDDEN,)),
-    ("d_w2", (HIDDEN, 1)), ("d_b2", (1,)),
+    ("g_w1", (D_LATENT, HIDDEN)),
+    ("g_b1", (HIDDEN,)),
+    ("g_w2", (HIDDEN, X_DIM)),
+    ("g_b2", (X_DIM,)),
+    ("d_w1", (X_DIM, HIDDEN)),
+    ("d_b1", (HIDDEN,)),
+    ("d_w2", (HIDDEN, 1)),
+    ("d_b2", (1,)),
 ]
 GEN_PARAMS = [name for name, _ in PARAM_SHAPES if name.startswith("g_")]
 DISC_PARAMS = [name for name, _ in PARAM_SHAPES if name.startswith("d_")]
@@ -53,8 +58,13 @@ def limit_threads(threads):
     API for it (TensorFlow, PyTorch) are also set explicitly by the workers;
     JAX, which has none, is limited with `pin_cores`.
     """
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+    for var in (
+        "OMP_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "TF_NUM_INTRAOP_THREADS",
+        "TF_NUM_INTEROP_THREADS",
+    ):
         os.environ[var] = str(threads)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -79,14 +89,21 @@ def summarize(values):
         q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
     else:
         q1 = q3 = values[0]
-    return {"median": statistics.median(values), "q1": q1, "q3": q3,
-            "min": values[0], "max": values[-1], "n": len(values)}
+    return {
+        "median": statistics.median(values),
+        "q1": q1,
+        "q3": q3,
+        "min": values[0],
+        "max": values[-1],
+        "n": len(values),
+    }
 
 
 def read_mnist_images(path, count=None):
     """The first `count` training images as uint8 (N, 784), read with gzip and
     numpy only (the step-time batch; the e2e rows use gan_infer's loader)."""
     import numpy as np
+
     with gzip.open(os.path.join(path, "train-images-idx3-ubyte.gz"), "rb") as f:
         header = f.read(16)
         n = int.from_bytes(header[4:8], "big")
@@ -99,6 +116,7 @@ def fixed_batch(mnist_dir, seed=0):
     """The pre-made batch of the step-time rows: 128 dynamically binarized
     MNIST digits (random pixels with MNIST's density if the files are absent)."""
     import numpy as np
+
     rng = np.random.default_rng(seed)
     try:
         pixels = read_mnist_images(mnist_dir, M).astype(np.float32) / 255.0
@@ -113,6 +131,7 @@ def init_params(seed=0):
     """Glorot-uniform kernels and zero biases (gan_infer.layers.dense's
     defaults), as float32 numpy arrays, shared by every implementation."""
     import numpy as np
+
     rng = np.random.default_rng(seed)
     params = {}
     for name, shape in PARAM_SHAPES:
@@ -155,10 +174,16 @@ def machine_description():
     except OSError:
         load = None
     versions = {"python": platform.python_version()}
-    for name, dist in [("gan_infer", "gan-infer"), ("tensorflow", "tensorflow"),
-                       ("tensorflow-probability", "tensorflow-probability"),
-                       ("numpy", "numpy"), ("jax", "jax"), ("jaxlib", "jaxlib"),
-                       ("optax", "optax"), ("torch", "torch")]:
+    for name, dist in [
+        ("gan_infer", "gan-infer"),
+        ("tensorflow", "tensorflow"),
+        ("tensorflow-probability", "tensorflow-probability"),
+        ("numpy", "numpy"),
+        ("jax", "jax"),
+        ("jaxlib", "jaxlib"),
+        ("optax", "optax"),
+        ("torch", "torch"),
+    ]:
         versions[name] = version_of(dist)
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -178,8 +203,11 @@ def markdown_table(header, rows):
 
     def line(cells):
         return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
-    return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-                     + [line(row) for row in rows])
+
+    return "\n".join(
+        [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+        + [line(row) for row in rows]
+    )
 
 
 def fmt(value, digits=2):

@@ -29,38 +29,55 @@ uses the same layout; the PyTorch rows convert to and from NCHW.
 
 Nothing here imports TensorFlow, JAX or PyTorch at module level.
 """
+
 import impls
 import numpy as np
 from common import D_LATENT, X_DIM, read_mnist_images
 from impls import require, sigmoid, softplus
 from numpy.lib.stride_tricks import sliding_window_view
 
-LR, BETA1 = 2e-4, 0.5               # both players' AdamOptimizer(2e-4, beta1=0.5)
-BN_EPS, BN_MOMENTUM = 1e-3, 0.99    # gan_infer.layers.batch_norm's defaults
-INIT_STDDEV = 0.02                  # the example's N(0, 0.02) kernels
-E2E_BATCH = 64                      # the example's batch size
-K = 5                               # every kernel is 5x5 with stride 2
-PAD = (1, 2)                        # TensorFlow's 'same' padding for it (even sizes)
+LR, BETA1 = 2e-4, 0.5  # both players' AdamOptimizer(2e-4, beta1=0.5)
+BN_EPS, BN_MOMENTUM = 1e-3, 0.99  # gan_infer.layers.batch_norm's defaults
+INIT_STDDEV = 0.02  # the example's N(0, 0.02) kernels
+E2E_BATCH = 64  # the example's batch size
+K = 5  # every kernel is 5x5 with stride 2
+PAD = (1, 2)  # TensorFlow's 'same' padding for it (even sizes)
 FLAT = 7 * 7 * 128
 
 PARAM_SHAPES = [
-    ("g_dense_w", (D_LATENT, FLAT)), ("g_dense_b", (FLAT,)),
-    ("g_bn1_gamma", (FLAT,)), ("g_bn1_beta", (FLAT,)),
-    ("g_deconv1_w", (K, K, 64, 128)), ("g_deconv1_b", (64,)),
-    ("g_bn2_gamma", (64,)), ("g_bn2_beta", (64,)),
-    ("g_deconv2_w", (K, K, 1, 64)), ("g_deconv2_b", (1,)),
-    ("d_conv1_w", (K, K, 1, 64)), ("d_conv1_b", (64,)),
-    ("d_conv2_w", (K, K, 64, 128)), ("d_conv2_b", (128,)),
-    ("d_dense_w", (FLAT, 1)), ("d_dense_b", (1,)),
+    ("g_dense_w", (D_LATENT, FLAT)),
+    ("g_dense_b", (FLAT,)),
+    ("g_bn1_gamma", (FLAT,)),
+    ("g_bn1_beta", (FLAT,)),
+    ("g_deconv1_w", (K, K, 64, 128)),
+    ("g_deconv1_b", (64,)),
+    ("g_bn2_gamma", (64,)),
+    ("g_bn2_beta", (64,)),
+    ("g_deconv2_w", (K, K, 1, 64)),
+    ("g_deconv2_b", (1,)),
+    ("d_conv1_w", (K, K, 1, 64)),
+    ("d_conv1_b", (64,)),
+    ("d_conv2_w", (K, K, 64, 128)),
+    ("d_conv2_b", (128,)),
+    ("d_dense_w", (FLAT, 1)),
+    ("d_dense_b", (1,)),
 ]
 # Canonical name -> TF1 variable name (gan_infer.layers' default scopes).
-_TF1_LAYERS = {"g_dense": "Gen/dense", "g_bn1": "Gen/batch_norm",
-               "g_deconv1": "Gen/conv2d_transpose", "g_bn2": "Gen/batch_norm_1",
-               "g_deconv2": "Gen/conv2d_transpose_1", "d_conv1": "Disc/conv2d",
-               "d_conv2": "Disc/conv2d_1", "d_dense": "Disc/dense"}
+_TF1_LAYERS = {
+    "g_dense": "Gen/dense",
+    "g_bn1": "Gen/batch_norm",
+    "g_deconv1": "Gen/conv2d_transpose",
+    "g_bn2": "Gen/batch_norm_1",
+    "g_deconv2": "Gen/conv2d_transpose_1",
+    "d_conv1": "Disc/conv2d",
+    "d_conv2": "Disc/conv2d_1",
+    "d_dense": "Disc/dense",
+}
 _TF1_SUFFIX = {"w": "kernel", "b": "bias", "gamma": "gamma", "beta": "beta"}
-TF1_NAMES = {name: f"{_TF1_LAYERS[name.rsplit('_', 1)[0]]}/{_TF1_SUFFIX[name.rsplit('_', 1)[1]]}"
-             for name, _ in PARAM_SHAPES}
+TF1_NAMES = {
+    name: f"{_TF1_LAYERS[name.rsplit('_', 1)[0]]}/{_TF1_SUFFIX[name.rsplit('_', 1)[1]]}"
+    for name, _ in PARAM_SHAPES
+}
 
 # key -> (label, library needed, builder name); the order of the tables.
 STEP_IMPLS = {
@@ -75,12 +92,21 @@ STEP_IMPLS = {
 # Rows run only when asked for by name (dcgan.py --only): see dcgan.py.
 OPTIONAL = ("tf_xla", "torch_compile")
 E2E_IMPLS = {
-    "e2e_gan_infer": ("gan_infer: batches(x_train, 64) + update + print_progress",
-                      "tensorflow", "build_e2e_gan_infer"),
-    "e2e_plain": ("plain feed loop: own wrap-around generator + update + print_progress",
-                  "tensorflow", "build_e2e_plain"),
-    "data_gan_infer": ("  batching only: gan_infer.datasets.batches", "numpy",
-                       "build_data_gan_infer"),
+    "e2e_gan_infer": (
+        "gan_infer: batches(x_train, 64) + update + print_progress",
+        "tensorflow",
+        "build_e2e_gan_infer",
+    ),
+    "e2e_plain": (
+        "plain feed loop: own wrap-around generator + update + print_progress",
+        "tensorflow",
+        "build_e2e_plain",
+    ),
+    "data_gan_infer": (
+        "  batching only: gan_infer.datasets.batches",
+        "numpy",
+        "build_data_gan_infer",
+    ),
     "data_plain": ("  batching only: own generator", "numpy", "build_data_plain"),
 }
 
@@ -124,6 +150,7 @@ def grey_batch(mnist_dir, size):
 def _example_model(batch_size):
     """examples/dcgan_mnist.py's model (its defaults: uniform noise, no batch
     norm in D) for `impls.gan_infer_graph`."""
+
     def model(tf, layers, Uniform):
         tf1 = tf.compat.v1
         init = tf1.random_normal_initializer(stddev=INIT_STDDEV)
@@ -134,14 +161,16 @@ def _example_model(batch_size):
             net = tf.reshape(net, [batch_size, 7, 7, 128])
             net = layers.conv2d_transpose(net, 64, 5, strides=2, kernel_initializer=init)  # 14x14
             net = tf.nn.relu(layers.batch_norm(net, training=True))
-            net = layers.conv2d_transpose(net, 1, 5, strides=2, activation=tf.sigmoid,
-                                          kernel_initializer=init)  # 28x28
+            net = layers.conv2d_transpose(
+                net, 1, 5, strides=2, activation=tf.sigmoid, kernel_initializer=init
+            )  # 28x28
             return layers.flatten(net)
 
         def discriminative_network(x):
             net = tf.reshape(x, [-1, 28, 28, 1])
-            net = layers.conv2d(net, 64, 5, strides=2, activation=layers.leaky_relu,
-                                kernel_initializer=init)  # 14x14
+            net = layers.conv2d(
+                net, 64, 5, strides=2, activation=layers.leaky_relu, kernel_initializer=init
+            )  # 14x14
             net = layers.conv2d(net, 128, 5, strides=2, kernel_initializer=init)  # 7x7
             net = layers.leaky_relu(net)
             net = layers.flatten(net)
@@ -151,12 +180,14 @@ def _example_model(batch_size):
             eps = Uniform(tf.zeros([batch_size, D_LATENT]) - 1.0, tf.ones([batch_size, D_LATENT]))
             x = generative_network(eps)
         return eps, x, discriminative_network
+
     return model
 
 
 def _gan_infer_graph(cfg, batch_size, n_iter):
-    return impls.gan_infer_graph(cfg, _example_model(batch_size), batch_size, n_iter=n_iter,
-                                   n_print=500, lr=LR, beta1=BETA1)
+    return impls.gan_infer_graph(
+        cfg, _example_model(batch_size), batch_size, n_iter=n_iter, n_print=500, lr=LR, beta1=BETA1
+    )
 
 
 def build_gan_infer(cfg):
@@ -172,8 +203,10 @@ def build_tf1(cfg):
 
     def weights(name, kernel_shape, units):
         with tf1.variable_scope(name):
-            return (tf1.get_variable("kernel", kernel_shape, initializer=init),
-                    tf1.get_variable("bias", [units], initializer=tf1.zeros_initializer()))
+            return (
+                tf1.get_variable("kernel", kernel_shape, initializer=init),
+                tf1.get_variable("bias", [units], initializer=tf1.zeros_initializer()),
+            )
 
     def dense(x, units, name):
         kernel, bias = weights(name, [x.shape[-1], units], units)
@@ -186,8 +219,9 @@ def build_tf1(cfg):
     def deconv(x, filters, name):
         kernel, bias = weights(name, [K, K, filters, x.shape[-1]], filters)
         n, height, width, _ = x.shape
-        out = tf.nn.conv2d_transpose(x, kernel, [n, 2 * height, 2 * width, filters], strides=2,
-                                     padding="SAME")
+        out = tf.nn.conv2d_transpose(
+            x, kernel, [n, 2 * height, 2 * width, filters], strides=2, padding="SAME"
+        )
         return tf.nn.bias_add(out, bias)
 
     def batch_norm(x, name):
@@ -196,14 +230,17 @@ def build_tf1(cfg):
         with tf1.variable_scope(name):
             beta = tf1.get_variable("beta", [units], initializer=zeros)
             gamma = tf1.get_variable("gamma", [units], initializer=ones)
-            moving_mean = tf1.get_variable("moving_mean", [units], initializer=zeros,
-                                           trainable=False)
-            moving_variance = tf1.get_variable("moving_variance", [units], initializer=ones,
-                                               trainable=False)
+            moving_mean = tf1.get_variable(
+                "moving_mean", [units], initializer=zeros, trainable=False
+            )
+            moving_variance = tf1.get_variable(
+                "moving_variance", [units], initializer=ones, trainable=False
+            )
         mean, variance = tf.nn.moments(x, list(range(x.shape.rank - 1)))
         for moving, value in ((moving_mean, mean), (moving_variance, variance)):
-            tf1.add_to_collection(tf1.GraphKeys.UPDATE_OPS,
-                                  moving.assign_sub((1.0 - BN_MOMENTUM) * (moving - value)))
+            tf1.add_to_collection(
+                tf1.GraphKeys.UPDATE_OPS, moving.assign_sub((1.0 - BN_MOMENTUM) * (moving - value))
+            )
         return tf.nn.batch_normalization(x, mean, variance, beta, gamma, BN_EPS)
 
     def generator(eps):
@@ -217,19 +254,31 @@ def build_tf1(cfg):
         net = tf.nn.leaky_relu(conv(net, 64, "conv2d"), 0.2)
         net = tf.nn.leaky_relu(conv(net, 128, "conv2d_1"), 0.2)
         return dense(tf.reshape(net, [-1, FLAT]), 1, "dense")
-    return impls.raw_tf1_step(cfg, tf, generator, discriminator, TF1_NAMES, lr=LR, beta1=BETA1,
-                                note="one sess.run per step, numpy batch fed")
+
+    return impls.raw_tf1_step(
+        cfg,
+        tf,
+        generator,
+        discriminator,
+        TF1_NAMES,
+        lr=LR,
+        beta1=BETA1,
+        note="one sess.run per step, numpy batch fed",
+    )
 
 
 class _TF2(impls.TF2Step):
     """tf.nn convolutions and batch norm on tf.Variables, in a tf.function."""
+
     lr, beta1 = LR, BETA1
 
     def __init__(self, cfg, jit_compile):
         super().__init__(cfg, jit_compile)
         tf = self.tf
-        self.moving = {name: (tf.Variable(tf.zeros([units])), tf.Variable(tf.ones([units])))
-                       for name, units in (("g_bn1", FLAT), ("g_bn2", 64))}
+        self.moving = {
+            name: (tf.Variable(tf.zeros([units])), tf.Variable(tf.ones([units])))
+            for name, units in (("g_bn1", FLAT), ("g_bn2", 64))
+        }
         self.info["note"] = "tf.nn ops; Adam in tf ops (TF1 rule); tf.random.Generator noise"
 
     def _batch_norm(self, x, name):
@@ -237,8 +286,9 @@ class _TF2(impls.TF2Step):
         mean, variance = tf.nn.moments(x, list(range(len(x.shape) - 1)))
         for moving, value in zip(self.moving[name], (mean, variance)):
             moving.assign_sub((1.0 - BN_MOMENTUM) * (moving - value))
-        return tf.nn.batch_normalization(x, mean, variance, self.vars[name + "_beta"],
-                                         self.vars[name + "_gamma"], BN_EPS)
+        return tf.nn.batch_normalization(
+            x, mean, variance, self.vars[name + "_beta"], self.vars[name + "_gamma"], BN_EPS
+        )
 
     def _losses(self, x, z):
         tf, p = self.tf, self.vars
@@ -251,6 +301,7 @@ class _TF2(impls.TF2Step):
             shape = [n, 2 * height, 2 * width, p[name + "_w"].shape[2]]
             out = tf.nn.conv2d_transpose(h, p[name + "_w"], shape, strides=2, padding="SAME")
             return out + p[name + "_b"]
+
         n = z.shape[0]
         net = tf.nn.relu(self._batch_norm(tf.matmul(z, p["g_dense_w"]) + p["g_dense_b"], "g_bn1"))
         net = tf.reshape(net, [n, 7, 7, 128])
@@ -262,6 +313,7 @@ class _TF2(impls.TF2Step):
             h = tf.nn.leaky_relu(conv(h, "d_conv1"), 0.2)
             h = tf.nn.leaky_relu(conv(h, "d_conv2"), 0.2)
             return tf.matmul(tf.reshape(h, [-1, FLAT]), p["d_dense_w"]) + p["d_dense_b"]
+
         return self._cross_entropies(disc(x), disc(x_fake))
 
 
@@ -277,12 +329,15 @@ def build_tf_xla(cfg):
 class _JAX(impls.JAXStep):
     """lax.conv_general_dilated for both kinds of convolution; batch norm by
     hand, its moving averages carried in the jitted state."""
+
     lr, beta1 = LR, BETA1
 
     def __init__(self, cfg):
         super().__init__(cfg)
-        self.info["note"] = ("lax.conv_general_dilated (transposed: lhs_dilation); jit with "
-                             "donated state; jax.random noise inside jit")
+        self.info["note"] = (
+            "lax.conv_general_dilated (transposed: lhs_dilation); jit with "
+            "donated state; jax.random noise inside jit"
+        )
 
     def _model(self, jax, jnp):
         lax = jax.lax
@@ -297,14 +352,19 @@ class _JAX(impls.JAXStep):
             # and its channel axes swapped, padded K - 1 - PAD.
             w = jnp.transpose(w[::-1, ::-1], (0, 1, 3, 2))
             pad = (K - 1 - PAD[0], K - 1 - PAD[1])
-            return lax.conv_general_dilated(h, w, (1, 1), (pad, pad), lhs_dilation=(2, 2),
-                                            dimension_numbers=dims) + b
+            return (
+                lax.conv_general_dilated(
+                    h, w, (1, 1), (pad, pad), lhs_dilation=(2, 2), dimension_numbers=dims
+                )
+                + b
+            )
 
         def batch_norm(h, pg, stats, name):
             axes = tuple(range(h.ndim - 1))
             mean, variance = jnp.mean(h, axes), jnp.var(h, axes)
-            moving = tuple(m - (1.0 - BN_MOMENTUM) * (m - s)
-                           for m, s in zip(stats[name], (mean, variance)))
+            moving = tuple(
+                m - (1.0 - BN_MOMENTUM) * (m - s) for m, s in zip(stats[name], (mean, variance))
+            )
             scale = lax.rsqrt(variance + BN_EPS) * pg[name + "_gamma"]
             return (h - mean) * scale + pg[name + "_beta"], moving
 
@@ -328,8 +388,11 @@ class _JAX(impls.JAXStep):
             loss_g = jnp.mean(jax.nn.softplus(-d_fake))
             loss_d = jnp.mean(jax.nn.softplus(-d_real)) + jnp.mean(jax.nn.softplus(d_fake))
             return loss_g, loss_d, stats
-        stats = {name: (jnp.zeros(units), jnp.ones(units)) for name, units in (("g_bn1", FLAT),
-                                                                                ("g_bn2", 64))}
+
+        stats = {
+            name: (jnp.zeros(units), jnp.ones(units))
+            for name, units in (("g_bn1", FLAT), ("g_bn2", 64))
+        }
         return losses, stats
 
 
@@ -373,9 +436,12 @@ def _from_torch(name, value):
 
 class _Torch(impls.TorchStep):
     """torch.nn modules in NCHW, with TF's 'same' alignment made explicit."""
+
     lr, beta1 = LR, BETA1
-    note = ("nn.Sequential (NCHW; ZeroPad2d for TF's 'same') + autograd.grad + "
-            "torch.optim.Adam(2e-4, betas=(0.5, 0.999))")
+    note = (
+        "nn.Sequential (NCHW; ZeroPad2d for TF's 'same') + autograd.grad + "
+        "torch.optim.Adam(2e-4, betas=(0.5, 0.999))"
+    )
 
     def _networks(self, nn):
         same = (PAD[0], PAD[1], PAD[0], PAD[1])  # left, right, top, bottom
@@ -384,19 +450,40 @@ class _Torch(impls.TorchStep):
         crop = (0, -1, 0, -1)
         momentum = 1.0 - BN_MOMENTUM  # torch's momentum weighs the new value
         G = nn.Sequential(
-            nn.Linear(D_LATENT, FLAT), nn.BatchNorm1d(FLAT, eps=BN_EPS, momentum=momentum),
-            nn.ReLU(), nn.Unflatten(1, (128, 7, 7)),
-            nn.ConvTranspose2d(128, 64, K, stride=2, padding=PAD[0]), nn.ZeroPad2d(crop),
-            nn.BatchNorm2d(64, eps=BN_EPS, momentum=momentum), nn.ReLU(),
-            nn.ConvTranspose2d(64, 1, K, stride=2, padding=PAD[0]), nn.ZeroPad2d(crop),
-            nn.Sigmoid(), nn.Flatten())
+            nn.Linear(D_LATENT, FLAT),
+            nn.BatchNorm1d(FLAT, eps=BN_EPS, momentum=momentum),
+            nn.ReLU(),
+            nn.Unflatten(1, (128, 7, 7)),
+            nn.ConvTranspose2d(128, 64, K, stride=2, padding=PAD[0]),
+            nn.ZeroPad2d(crop),
+            nn.BatchNorm2d(64, eps=BN_EPS, momentum=momentum),
+            nn.ReLU(),
+            nn.ConvTranspose2d(64, 1, K, stride=2, padding=PAD[0]),
+            nn.ZeroPad2d(crop),
+            nn.Sigmoid(),
+            nn.Flatten(),
+        )
         D = nn.Sequential(
             nn.Unflatten(1, (1, 28, 28)),
-            nn.ZeroPad2d(same), nn.Conv2d(1, 64, K, stride=2), nn.LeakyReLU(0.2),
-            nn.ZeroPad2d(same), nn.Conv2d(64, 128, K, stride=2), nn.LeakyReLU(0.2),
-            nn.Flatten(), nn.Linear(FLAT, 1))
-        self._parts = {"g_dense": G[0], "g_bn1": G[1], "g_deconv1": G[4], "g_bn2": G[6],
-                       "g_deconv2": G[8], "d_conv1": D[2], "d_conv2": D[5], "d_dense": D[8]}
+            nn.ZeroPad2d(same),
+            nn.Conv2d(1, 64, K, stride=2),
+            nn.LeakyReLU(0.2),
+            nn.ZeroPad2d(same),
+            nn.Conv2d(64, 128, K, stride=2),
+            nn.LeakyReLU(0.2),
+            nn.Flatten(),
+            nn.Linear(FLAT, 1),
+        )
+        self._parts = {
+            "g_dense": G[0],
+            "g_bn1": G[1],
+            "g_deconv1": G[4],
+            "g_bn2": G[6],
+            "g_deconv2": G[8],
+            "d_conv1": D[2],
+            "d_conv2": D[5],
+            "d_dense": D[8],
+        }
         return G, D
 
     def _parameter(self, name):
@@ -466,8 +553,8 @@ def _unpatch(windows, size):
     padded = np.zeros((n, size + sum(PAD), size + sum(PAD), channels))
     for a in range(K):
         for b in range(K):
-            padded[:, a:a + 2 * rows:2, b:b + 2 * cols:2] += windows[..., a, b]
-    return padded[:, PAD[0]:PAD[0] + size, PAD[0]:PAD[0] + size]
+            padded[:, a : a + 2 * rows : 2, b : b + 2 * cols : 2] += windows[..., a, b]
+    return padded[:, PAD[0] : PAD[0] + size, PAD[0] : PAD[0] + size]
 
 
 def _conv(x, w, b):
@@ -487,8 +574,11 @@ def _deconv(x, w, b):
 
 def _deconv_grads(x, w, g):
     windows = _patches(g)
-    return (np.einsum("nijfab,abfc->nijc", windows, w, optimize=True),
-            np.einsum("nijfab,nijc->abfc", windows, x, optimize=True), g.sum((0, 1, 2)))
+    return (
+        np.einsum("nijfab,abfc->nijc", windows, w, optimize=True),
+        np.einsum("nijfab,nijc->abfc", windows, x, optimize=True),
+        g.sum((0, 1, 2)),
+    )
 
 
 def _batch_norm(x, gamma, beta):
@@ -512,8 +602,9 @@ def _generator(p, z):
     n = len(z)
     a1, bn1 = _batch_norm(z @ p["g_dense_w"] + p["g_dense_b"], p["g_bn1_gamma"], p["g_bn1_beta"])
     h1 = np.maximum(a1, 0).reshape(n, 7, 7, 128)
-    a2, bn2 = _batch_norm(_deconv(h1, p["g_deconv1_w"], p["g_deconv1_b"]),
-                          p["g_bn2_gamma"], p["g_bn2_beta"])
+    a2, bn2 = _batch_norm(
+        _deconv(h1, p["g_deconv1_w"], p["g_deconv1_b"]), p["g_bn2_gamma"], p["g_bn2_beta"]
+    )
     h2 = np.maximum(a2, 0)
     x = sigmoid(_deconv(h2, p["g_deconv2_w"], p["g_deconv2_b"]))
     return x.reshape(n, X_DIM), (z, a1, bn1, h1, a2, bn2, h2, x)
@@ -526,10 +617,12 @@ def _generator_grads(p, cache, g):
     g = g.reshape(x.shape) * x * (1.0 - x)
     g, grads["g_deconv2_w"], grads["g_deconv2_b"] = _deconv_grads(h2, p["g_deconv2_w"], g)
     g, grads["g_bn2_gamma"], grads["g_bn2_beta"] = _batch_norm_grads(
-        g * (a2 > 0), p["g_bn2_gamma"], bn2)
+        g * (a2 > 0), p["g_bn2_gamma"], bn2
+    )
     g, grads["g_deconv1_w"], grads["g_deconv1_b"] = _deconv_grads(h1, p["g_deconv1_w"], g)
     g, grads["g_bn1_gamma"], grads["g_bn1_beta"] = _batch_norm_grads(
-        g.reshape(a1.shape) * (a1 > 0), p["g_bn1_gamma"], bn1)
+        g.reshape(a1.shape) * (a1 > 0), p["g_bn1_gamma"], bn1
+    )
     grads["g_dense_w"], grads["g_dense_b"] = z.T @ g, g.sum(0)
     return grads
 
@@ -554,8 +647,9 @@ def _discriminator_grads(p, cache, g):
     grads = {"d_dense_w": h2.T @ g, "d_dense_b": g.sum(0)}
     g = (g @ p["d_dense_w"].T).reshape(a2.shape) * _leaky_slope(a2)
     g, grads["d_conv2_w"], grads["d_conv2_b"] = _conv_grads(h1, p["d_conv2_w"], g)
-    g, grads["d_conv1_w"], grads["d_conv1_b"] = _conv_grads(image, p["d_conv1_w"],
-                                                            g * _leaky_slope(a1))
+    g, grads["d_conv1_w"], grads["d_conv1_b"] = _conv_grads(
+        image, p["d_conv1_w"], g * _leaky_slope(a1)
+    )
     return g.reshape(len(g), X_DIM), grads
 
 

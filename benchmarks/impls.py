@@ -27,6 +27,7 @@ compares with.
 Builders import their library inside, after the worker has set its thread
 counts; a missing library raises `Missing`.
 """
+
 import importlib.util
 
 import numpy as np
@@ -35,8 +36,11 @@ from common import BETA1, BETA2, D_LATENT, EPS, LR, X_DIM, M
 # key -> (label, library needed, builder name); the order of the table.
 STEP_IMPLS = {
     "gan_infer": ("gan_infer GANInference.update", "tensorflow", "build_gan_infer"),
-    "gan_infer_jit": ("gan_infer GANInference.update, initialize(jit=True)", "tensorflow",
-                      "build_gan_infer_jit"),
+    "gan_infer_jit": (
+        "gan_infer GANInference.update, initialize(jit=True)",
+        "tensorflow",
+        "build_gan_infer_jit",
+    ),
     "tf1": ("tf.compat.v1 Session (raw graph)", "tensorflow", "build_tf1"),
     "tf_function": ("TF2 tf.function", "tensorflow", "build_tf_function"),
     "tf_xla": ("TF2 tf.function(jit_compile=True)", "tensorflow", "build_tf_xla"),
@@ -45,22 +49,38 @@ STEP_IMPLS = {
     "torch_compile": ("torch.compile", "torch", "build_torch_compile"),
 }
 E2E_IMPLS = {
-    "e2e_gan_infer": ("gan_infer: batches(binarize=True) + update + print_progress",
-                      "tensorflow", "build_e2e_gan_infer"),
-    "e2e_gan_infer_graph": ("gan_infer: data in the graph (Minibatches, binarize) + update",
-                            "tensorflow", "build_e2e_gan_infer_graph"),
-    "e2e_tutorial": ("tutorial as written: own generator, np.random.binomial",
-                     "tensorflow", "build_e2e_tutorial"),
-    "data_gan_infer": ("  batching only: gan_infer.datasets.batches", "numpy",
-                       "build_data_gan_infer"),
+    "e2e_gan_infer": (
+        "gan_infer: batches(binarize=True) + update + print_progress",
+        "tensorflow",
+        "build_e2e_gan_infer",
+    ),
+    "e2e_gan_infer_graph": (
+        "gan_infer: data in the graph (Minibatches, binarize) + update",
+        "tensorflow",
+        "build_e2e_gan_infer_graph",
+    ),
+    "e2e_tutorial": (
+        "tutorial as written: own generator, np.random.binomial",
+        "tensorflow",
+        "build_e2e_tutorial",
+    ),
+    "data_gan_infer": (
+        "  batching only: gan_infer.datasets.batches",
+        "numpy",
+        "build_data_gan_infer",
+    ),
     "data_tutorial": ("  batching only: tutorial generator", "numpy", "build_data_tutorial"),
 }
 # Canonical parameter name -> TF1 variable name (gan_infer.layers.dense's scopes).
 TF1_NAMES = {
-    "g_w1": "Gen/dense/kernel", "g_b1": "Gen/dense/bias",
-    "g_w2": "Gen/dense_1/kernel", "g_b2": "Gen/dense_1/bias",
-    "d_w1": "Disc/dense/kernel", "d_b1": "Disc/dense/bias",
-    "d_w2": "Disc/dense_1/kernel", "d_b2": "Disc/dense_1/bias",
+    "g_w1": "Gen/dense/kernel",
+    "g_b1": "Gen/dense/bias",
+    "g_w2": "Gen/dense_1/kernel",
+    "g_b2": "Gen/dense_1/bias",
+    "d_w1": "Disc/dense/kernel",
+    "d_b1": "Disc/dense/bias",
+    "d_w2": "Disc/dense_1/kernel",
+    "d_b2": "Disc/dense_1/bias",
 }
 
 
@@ -85,6 +105,7 @@ def build(key, cfg):
 def import_tensorflow(threads, graph_mode):
     require("tensorflow")
     import tensorflow as tf
+
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(threads)
     if graph_mode:
@@ -93,9 +114,12 @@ def import_tensorflow(threads, graph_mode):
 
 
 def _tf_info(tf, **extra):
-    return {"threads": f"TF intra-op {tf.config.threading.get_intra_op_parallelism_threads()}, "
-                       f"inter-op {tf.config.threading.get_inter_op_parallelism_threads()}",
-            "version": tf.__version__, **extra}
+    return {
+        "threads": f"TF intra-op {tf.config.threading.get_intra_op_parallelism_threads()}, "
+        f"inter-op {tf.config.threading.get_inter_op_parallelism_threads()}",
+        "version": tf.__version__,
+        **extra,
+    }
 
 
 class _Session:
@@ -120,6 +144,7 @@ def _load_tf1(sess, params, names=TF1_NAMES):
     """Set the graph's variables named in `names` (canonical name -> TF1
     variable name) to `params`; return them."""
     import tensorflow.compat.v1 as tf1
+
     by_name = {v.op.name: v for v in tf1.global_variables()}
     variables = {}
     for name, tf_name in names.items():
@@ -147,8 +172,9 @@ def tutorial_model(tf1, layers, Uniform):
     return eps, x, discriminative_network
 
 
-def gan_infer_graph(cfg, model, batch_size, n_iter, n_print, lr=LR, beta1=BETA1, data=None,
-                     jit=False):
+def gan_infer_graph(
+    cfg, model, batch_size, n_iter, n_print, lr=LR, beta1=BETA1, data=None, jit=False
+):
     """A GAN graph through gan_infer, as the examples build it:
     `model(tf, layers, Uniform)` builds the generator and returns (eps, x,
     discriminative_network); both players get AdamOptimizer(lr, beta1).
@@ -159,14 +185,20 @@ def gan_infer_graph(cfg, model, batch_size, n_iter, n_print, lr=LR, beta1=BETA1,
     import gan_infer as ed
     from gan_infer import layers
     from gan_infer.models import Uniform
+
     ed.set_seed(cfg["seed"])
     x_ph = tf1.placeholder(tf.float32, [batch_size, X_DIM]) if data is None else None
     eps, x, discriminative_network = model(tf, layers, Uniform)
-    inference = ed.GANInference(data={x: x_ph if data is None else data(ed)},
-                                discriminator=discriminative_network)
-    inference.initialize(optimizer=tf1.train.AdamOptimizer(lr, beta1=beta1),
-                         optimizer_d=tf1.train.AdamOptimizer(lr, beta1=beta1),
-                         n_iter=n_iter, n_print=n_print, jit=jit)
+    inference = ed.GANInference(
+        data={x: x_ph if data is None else data(ed)}, discriminator=discriminative_network
+    )
+    inference.initialize(
+        optimizer=tf1.train.AdamOptimizer(lr, beta1=beta1),
+        optimizer_d=tf1.train.AdamOptimizer(lr, beta1=beta1),
+        n_iter=n_iter,
+        n_print=n_print,
+        jit=jit,
+    )
     sess = ed.get_session()
     tf1.global_variables_initializer().run()
     return tf, ed, inference, x_ph, eps, sess
@@ -174,8 +206,10 @@ def gan_infer_graph(cfg, model, batch_size, n_iter, n_print, lr=LR, beta1=BETA1,
 
 def _gan_infer_tutorial(cfg, n_iter, data=None, jit=False):
     """The tutorial's graph through gan_infer: (tf, ed, inference, x_ph, eps, sess)."""
+
     def model(tf, layers, Uniform):
         return tutorial_model(tf.compat.v1, layers, Uniform)
+
     return gan_infer_graph(cfg, model, M, n_iter=n_iter, n_print=1000, data=data, jit=jit)
 
 
@@ -188,6 +222,7 @@ def gan_infer_step(cfg, graph, names):
     def run_step(feed):
         info = inference.update(feed_dict=feed)
         return info["loss"], info["loss_d"]
+
     impl = _Session(sess, run_step, {x_ph: cfg["batch"]}, eps, variables)
     impl.info = _tf_info(tf, adam="tf1", note="numpy batch fed each step")
     return impl
@@ -220,8 +255,12 @@ def raw_tf1_step(cfg, tf, generator, discriminator, names, lr=LR, beta1=BETA1, n
         d_fake = discriminator(x_fake)
 
     def ce(logits, label):
-        return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
-            labels=tf.fill(tf.shape(logits), label), logits=logits))
+        return tf.reduce_mean(
+            tf.nn.sigmoid_cross_entropy_with_logits(
+                labels=tf.fill(tf.shape(logits), label), logits=logits
+            )
+        )
+
     loss_d = ce(d_real, 1.0) + ce(d_fake, 0.0)
     loss_g = ce(d_fake, 1.0)
     vars_g = tf1.trainable_variables("Gen")
@@ -233,7 +272,8 @@ def raw_tf1_step(cfg, tf, generator, discriminator, names, lr=LR, beta1=BETA1, n
         train = tf.group(
             tf1.train.AdamOptimizer(lr, beta1=beta1).apply_gradients(zip(grads_g, vars_g)),
             tf1.train.AdamOptimizer(lr, beta1=beta1).apply_gradients(zip(grads_d, vars_d)),
-            *tf1.get_collection(tf1.GraphKeys.UPDATE_OPS))
+            *tf1.get_collection(tf1.GraphKeys.UPDATE_OPS),
+        )
     sess = tf1.Session()
     sess.run(tf1.global_variables_initializer())
     variables = _load_tf1(sess, cfg["params"], names)
@@ -242,6 +282,7 @@ def raw_tf1_step(cfg, tf, generator, discriminator, names, lr=LR, beta1=BETA1, n
     def run_step(feed):
         _, lg, ld = sess.run(fetches, feed)
         return float(lg), float(ld)
+
     impl = _Session(sess, run_step, {x_ph: cfg["batch"]}, eps, variables)
     impl.info = _tf_info(tf, adam="tf1", note=note)
     return impl
@@ -253,8 +294,9 @@ def build_tf1(cfg):
 
     def dense(x, units, activation, name):
         with tf1.variable_scope(name):
-            kernel = tf1.get_variable("kernel", [x.shape[-1], units],
-                                      initializer=tf1.glorot_uniform_initializer())
+            kernel = tf1.get_variable(
+                "kernel", [x.shape[-1], units], initializer=tf1.glorot_uniform_initializer()
+            )
             bias = tf1.get_variable("bias", [units], initializer=tf1.zeros_initializer())
         out = tf.nn.bias_add(tf.matmul(x, kernel), bias)
         return activation(out) if activation is not None else out
@@ -264,8 +306,10 @@ def build_tf1(cfg):
 
     def discriminator(x):
         return dense(dense(x, 128, tf.nn.relu, "dense"), 1, None, "dense_1")
-    return raw_tf1_step(cfg, tf, generator, discriminator, TF1_NAMES,
-                         note="one sess.run per step, numpy batch fed")
+
+    return raw_tf1_step(
+        cfg, tf, generator, discriminator, TF1_NAMES, note="one sess.run per step, numpy batch fed"
+    )
 
 
 class TF2Step:
@@ -273,6 +317,7 @@ class TF2Step:
     (TF1's update rule, the same as gan_infer's optimizers), in a tf.function.
     Subclasses change the model by overriding `_losses` (and lr / beta1);
     parameters named g_* belong to the generator, d_* to the discriminator."""
+
     lr, beta1 = LR, BETA1
 
     def __init__(self, cfg, jit_compile):
@@ -301,20 +346,24 @@ class TF2Step:
 
         def train_sampled(x):
             return train(x, self.rng.uniform(noise_shape, -1.0, 1.0))
+
         self._train = tf.function(train_sampled, jit_compile=jit_compile)
         self._train_z = tf.function(train, jit_compile=jit_compile)
-        self.info = _tf_info(tf, adam="tf1",
-                             note="Adam in tf ops (TF1 rule); tf.random.Generator noise")
+        self.info = _tf_info(
+            tf, adam="tf1", note="Adam in tf ops (TF1 rule); tf.random.Generator noise"
+        )
 
     def _losses(self, x, z):
         tf, p = self.tf, self.vars
 
         def dense(h, w, b):
             return tf.matmul(h, p[w]) + p[b]
+
         x_fake = tf.sigmoid(dense(tf.nn.relu(dense(z, "g_w1", "g_b1")), "g_w2", "g_b2"))
 
         def disc(h):
             return dense(tf.nn.relu(dense(h, "d_w1", "d_b1")), "d_w2", "d_b2")
+
         return self._cross_entropies(disc(x), disc(x_fake))
 
     def _cross_entropies(self, d_real, d_fake):
@@ -322,15 +371,19 @@ class TF2Step:
         tf = self.tf
 
         def ce(logits, label):
-            return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
-                labels=tf.fill(tf.shape(logits), label), logits=logits))
+            return tf.reduce_mean(
+                tf.nn.sigmoid_cross_entropy_with_logits(
+                    labels=tf.fill(tf.shape(logits), label), logits=logits
+                )
+            )
+
         return ce(d_fake, 1.0), ce(d_real, 1.0) + ce(d_fake, 0.0)
 
     def _adam(self, side, names, grads):
         tf = self.tf
         t = self.t[side].assign_add(1.0)
         beta1 = self.beta1
-        lr_t = self.lr * tf.sqrt(1.0 - BETA2 ** t) / (1.0 - beta1 ** t)
+        lr_t = self.lr * tf.sqrt(1.0 - BETA2**t) / (1.0 - beta1**t)
         for name, g in zip(names, grads):
             m = self.m[name].assign(beta1 * self.m[name] + (1.0 - beta1) * g)
             v = self.v[name].assign(BETA2 * self.v[name] + (1.0 - BETA2) * tf.square(g))
@@ -361,15 +414,18 @@ class JAXStep:
     """The whole step in one jax.jit, optax.adam for each player. Subclasses
     change the model by overriding `_model` (and lr / beta1); parameters
     named g_* belong to the generator, d_* to the discriminator."""
+
     lr, beta1 = LR, BETA1
 
     def __init__(self, cfg):
         require("optax")
         from common import pin_cores
+
         cores = pin_cores(cfg["threads"])  # before XLA's CPU client makes its pool
         import jax
         import jax.numpy as jnp
         import optax
+
         self.jax = jax
         params = {name: jnp.asarray(value) for name, value in cfg["params"].items()}
         pg = {n: v for n, v in params.items() if n.startswith("g_")}
@@ -387,12 +443,16 @@ class JAXStep:
             def loss_g_of(pg):
                 loss_g, _, new_stats = losses(pg, pd, stats, x, z)
                 return loss_g, new_stats
+
             (loss_g, new_stats), grads_g = jax.value_and_grad(loss_g_of, has_aux=True)(pg)
             loss_d, grads_d = jax.value_and_grad(lambda pd: losses(pg, pd, stats, x, z)[1])(pd)
             ug, sg = opt.update(grads_g, sg, pg)
             ud, sd = opt.update(grads_d, sd, pd)
-            return ((optax.apply_updates(pg, ug), optax.apply_updates(pd, ud), sg, sd, new_stats),
-                    loss_g, loss_d)
+            return (
+                (optax.apply_updates(pg, ug), optax.apply_updates(pd, ud), sg, sd, new_stats),
+                loss_g,
+                loss_d,
+            )
 
         def train_sampled(state, key, x):
             key, sub = jax.random.split(key)
@@ -402,27 +462,35 @@ class JAXStep:
 
         self._train = jax.jit(train_sampled, donate_argnums=(0,))
         self._train_z = jax.jit(train)
-        self.info = {"threads": f"XLA CPU runtime ({len(jax.devices())} device), process "
-                                f"pinned to {cores} core(s)",
-                     "version": jax.__version__, "adam": "corrected",
-                     "note": "jit with donated state; noise from jax.random inside jit"}
+        self.info = {
+            "threads": f"XLA CPU runtime ({len(jax.devices())} device), process "
+            f"pinned to {cores} core(s)",
+            "version": jax.__version__,
+            "adam": "corrected",
+            "note": "jit with donated state; noise from jax.random inside jit",
+        }
 
     def _model(self, jax, jnp):
         """(losses, stats): losses(pg, pd, stats, x, z) returns (L_G, L_D, the
         new value of `stats`), the model's non-trainable state (none here)."""
+
         def dense(h, p, w, b):
             return h @ p[w] + p[b]
 
         def losses(pg, pd, stats, x, z):
-            x_fake = jax.nn.sigmoid(dense(jax.nn.relu(dense(z, pg, "g_w1", "g_b1")), pg, "g_w2", "g_b2"))
+            x_fake = jax.nn.sigmoid(
+                dense(jax.nn.relu(dense(z, pg, "g_w1", "g_b1")), pg, "g_w2", "g_b2")
+            )
 
             def disc(h):
                 return dense(jax.nn.relu(dense(h, pd, "d_w1", "d_b1")), pd, "d_w2", "d_b2")
+
             d_real, d_fake = disc(x), disc(x_fake)
             # Sigmoid cross-entropy with label 1 is softplus(-l), with label 0 softplus(l).
             loss_g = jnp.mean(jax.nn.softplus(-d_fake))
             loss_d = jnp.mean(jax.nn.softplus(-d_real)) + jnp.mean(jax.nn.softplus(d_fake))
             return loss_g, loss_d, stats
+
         return losses, {}
 
     def step(self):
@@ -430,7 +498,9 @@ class JAXStep:
         return float(loss_g), float(loss_d)
 
     def check_step(self, z):
-        self.state, loss_g, loss_d = self._train_z(self.state, self.batch, self.jax.numpy.asarray(z))
+        self.state, loss_g, loss_d = self._train_z(
+            self.state, self.batch, self.jax.numpy.asarray(z)
+        )
         return float(loss_g), float(loss_d)
 
     def params(self):
@@ -447,6 +517,7 @@ class TorchStep:
     """nn.Sequential players, torch.autograd.grad for each player's gradient,
     torch.optim.Adam (defaults) for each. Subclasses change the model by
     overriding `_networks`, `_load` and `params` (and lr / beta1 / note)."""
+
     lr, beta1 = LR, BETA1
     note = "nn.Sequential + autograd.grad + torch.optim.Adam defaults"
 
@@ -454,6 +525,7 @@ class TorchStep:
         import torch
         import torch.nn as nn
         import torch.nn.functional as F
+
         self.torch = torch
         torch.set_num_threads(cfg["threads"])
         try:
@@ -474,8 +546,9 @@ class TorchStep:
         def train(x, z):
             d_fake = self.D(self.G(z))
             d_real = self.D(x)
-            loss_d = (F.binary_cross_entropy_with_logits(d_real, ones)
-                      + F.binary_cross_entropy_with_logits(d_fake, zeros))
+            loss_d = F.binary_cross_entropy_with_logits(
+                d_real, ones
+            ) + F.binary_cross_entropy_with_logits(d_fake, zeros)
             loss_g = F.binary_cross_entropy_with_logits(d_fake, ones)
             losses = torch.stack([loss_g.detach(), loss_d.detach()])
             grads_g = torch.autograd.grad(loss_g, params_g, retain_graph=True)
@@ -491,15 +564,20 @@ class TorchStep:
         note = self.note
         if compile:
             import torch._dynamo
+
             # Trace autograd.grad into the graph instead of breaking there; the
             # optimizer steps are separate graphs by design (torch.optim).
             torch._dynamo.config.trace_autograd_ops = True
             train = torch.compile(train)
             note = "torch.compile(train step) with dynamo trace_autograd_ops=True"
         self._train = train
-        self.info = {"threads": f"torch intra-op {torch.get_num_threads()}, "
-                                f"inter-op {torch.get_num_interop_threads()}",
-                     "version": torch.__version__, "adam": "corrected", "note": note}
+        self.info = {
+            "threads": f"torch intra-op {torch.get_num_threads()}, "
+            f"inter-op {torch.get_num_interop_threads()}",
+            "version": torch.__version__,
+            "adam": "corrected",
+            "note": note,
+        }
 
     def _networks(self, nn):
         """(G, D) as torch modules."""
@@ -562,6 +640,7 @@ def tutorial_generator(array, batch_size, binarize=True):
 
 def mnist_train(cfg):
     from gan_infer.datasets import mnist_splits
+
     (x_train, _), _, _ = mnist_splits(cfg["mnist_dir"], validation_size=5000, download=False)
     return x_train
 
@@ -571,6 +650,7 @@ def batch_generator(cfg, x_train, tutorial, batch_size=M, binarize=True):
         np.random.seed(cfg["seed"])
         return tutorial_generator(x_train, batch_size, binarize=binarize)
     from gan_infer.datasets import batches
+
     return batches(x_train, batch_size, binarize=binarize, seed=cfg["seed"])
 
 
@@ -585,17 +665,22 @@ def e2e_loop(graph, generator, note):
 
     def step():
         info_dict = inference.update(
-            feed_dict=None if generator is None else {x_ph: next(generator)})
+            feed_dict=None if generator is None else {x_ph: next(generator)}
+        )
         inference.print_progress(info_dict)
         return info_dict["loss"], info_dict["loss_d"]
+
     return _Loop(step, _tf_info(tf, note=note))
 
 
 def _build_e2e(cfg, tutorial):
     x_train = mnist_train(cfg)
     graph = _gan_infer_tutorial(cfg, n_iter=15000)
-    return e2e_loop(graph, batch_generator(cfg, x_train, tutorial),
-                     "n_print=1000, progress to /dev/null, no figures")
+    return e2e_loop(
+        graph,
+        batch_generator(cfg, x_train, tutorial),
+        "n_print=1000, progress to /dev/null, no figures",
+    )
 
 
 def build_e2e_gan_infer(cfg):
@@ -610,9 +695,11 @@ def build_e2e_gan_infer_graph(cfg):
     """The same loop with the data bound in the graph: nothing fed."""
     x_train = mnist_train(cfg)
     graph = _gan_infer_tutorial(
-        cfg, n_iter=15000, data=lambda ed: ed.Minibatches(x_train, binarize=True))
-    return e2e_loop(graph, None, "data={x: ed.Minibatches(x_train, binarize=True)}, "
-                     "update() with no feed")
+        cfg, n_iter=15000, data=lambda ed: ed.Minibatches(x_train, binarize=True)
+    )
+    return e2e_loop(
+        graph, None, "data={x: ed.Minibatches(x_train, binarize=True)}, update() with no feed"
+    )
 
 
 def build_data(cfg, tutorial, batch_size=M, binarize=True):
@@ -621,6 +708,7 @@ def build_data(cfg, tutorial, batch_size=M, binarize=True):
     def step():
         next(generator)
         return None, None
+
     return _Loop(step, {"threads": "numpy (single-threaded)", "version": np.__version__})
 
 
@@ -648,10 +736,10 @@ def adam_update(p, m, v, grads, t, adam, lr=LR, beta1=BETA1):
         m[name] = beta1 * m[name] + (1 - beta1) * g
         v[name] = BETA2 * v[name] + (1 - BETA2) * g * g
         if adam == "tf1":
-            lr_t = lr * np.sqrt(1 - BETA2 ** t) / (1 - beta1 ** t)
+            lr_t = lr * np.sqrt(1 - BETA2**t) / (1 - beta1**t)
             p[name] = p[name] - lr_t * m[name] / (np.sqrt(v[name]) + EPS)
         else:
-            m_hat, v_hat = m[name] / (1 - beta1 ** t), v[name] / (1 - BETA2 ** t)
+            m_hat, v_hat = m[name] / (1 - beta1**t), v[name] / (1 - BETA2**t)
             p[name] = p[name] - lr * m_hat / (np.sqrt(v_hat) + EPS)
 
 
@@ -685,15 +773,18 @@ def reference_steps(params, batch, noises, adam):
         g_hr = (g_real @ p["d_w2"].T) * (r1 > 0)
         g_hf = (g_fake @ p["d_w2"].T) * (f1 > 0)
         grads = {
-            "d_w2": h_r.T @ g_real + h_f.T @ g_fake, "d_b2": (g_real.sum(0) + g_fake.sum(0)),
-            "d_w1": x.T @ g_hr + x_fake.T @ g_hf, "d_b1": g_hr.sum(0) + g_hf.sum(0),
+            "d_w2": h_r.T @ g_real + h_f.T @ g_fake,
+            "d_b2": (g_real.sum(0) + g_fake.sum(0)),
+            "d_w1": x.T @ g_hr + x_fake.T @ g_hf,
+            "d_b1": g_hr.sum(0) + g_hf.sum(0),
         }
         # Generator gradients of L_G, through D at the same parameters.
         g_fake_g = (sigmoid(d_fake) - 1.0) / n
         g_hf_g = (g_fake_g @ p["d_w2"].T) * (f1 > 0)
         g_a2 = (g_hf_g @ p["d_w1"].T) * x_fake * (1.0 - x_fake)
         g_a1 = (g_a2 @ p["g_w2"].T) * (a1 > 0)
-        grads.update({"g_w2": h_g.T @ g_a2, "g_b2": g_a2.sum(0),
-                      "g_w1": z.T @ g_a1, "g_b1": g_a1.sum(0)})
+        grads.update(
+            {"g_w2": h_g.T @ g_a2, "g_b2": g_a2.sum(0), "g_w1": z.T @ g_a1, "g_b1": g_a1.sum(0)}
+        )
         adam_update(p, m, v, grads, t, adam)
     return losses, p

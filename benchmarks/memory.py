@@ -15,6 +15,7 @@ iterations" is VmHWM read at iteration 15,000, also in a --long run.
 
 Not a test: it prints a table (and writes JSON with --json).
 """
+
 import argparse
 import json
 import os
@@ -58,6 +59,7 @@ def child(args):
     import gan_infer as ed
     from gan_infer import layers
     from gan_infer.models import Uniform
+
     tf.disable_eager_execution()
     record["imports"] = proc_status()
 
@@ -70,8 +72,12 @@ def child(args):
     x_ph = tf.placeholder(tf.float32, [common.M, common.X_DIM])
     _, x, discriminative_network = impls.tutorial_model(tf, layers, Uniform)
     inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
-    inference.initialize(optimizer=tf.train.AdamOptimizer(), optimizer_d=tf.train.AdamOptimizer(),
-                         n_iter=args.iterations, n_print=1000)
+    inference.initialize(
+        optimizer=tf.train.AdamOptimizer(),
+        optimizer_d=tf.train.AdamOptimizer(),
+        n_iter=args.iterations,
+        n_print=1000,
+    )
     ed.get_session()
     tf.global_variables_initializer().run()
     record["before_training"] = proc_status()
@@ -97,10 +103,22 @@ def child(args):
 def measure(args):
     with tempfile.TemporaryDirectory(prefix="gan_infer_mem_") as tmp:
         out, log = os.path.join(tmp, "record.json"), os.path.join(tmp, "stderr.log")
-        command = [sys.executable, os.path.abspath(__file__), "--child", out,
-                   "--iterations", str(args.iterations), "--threads", str(args.threads),
-                   "--mnist-dir", args.mnist_dir, "--seed", str(args.seed),
-                   "--variant", args.variant]
+        command = [
+            sys.executable,
+            os.path.abspath(__file__),
+            "--child",
+            out,
+            "--iterations",
+            str(args.iterations),
+            "--threads",
+            str(args.threads),
+            "--mnist-dir",
+            args.mnist_dir,
+            "--seed",
+            str(args.seed),
+            "--variant",
+            args.variant,
+        ]
         start = time.perf_counter()
         with open(log, "w") as err:
             code = subprocess.call(command, stdout=subprocess.DEVNULL, stderr=err)
@@ -120,9 +138,14 @@ def rows_of(record):
 
     def mb(value):
         return "—" if value is None else f"{value / MB:,.0f} MB"
-    rows = [["RSS after imports (TensorFlow, TFP, gan_infer)", mb(record["imports"]["rss"])],
-            ["RSS before training (MNIST loaded, graph built, variables initialized)",
-             mb(record["before_training"]["rss"])]]
+
+    rows = [
+        ["RSS after imports (TensorFlow, TFP, gan_infer)", mb(record["imports"]["rss"])],
+        [
+            "RSS before training (MNIST loaded, graph built, variables initialized)",
+            mb(record["before_training"]["rss"]),
+        ],
+    ]
     for t in (1000, 5000, 15000, 50000):
         if t in cp:
             rows.append([f"RSS after {t:,} iterations", mb(cp[t]["rss"])])
@@ -135,33 +158,57 @@ def rows_of(record):
     if 5000 in cp and last and last > 5000:
         growth = cp[last]["rss"] - cp[5000]["rss"]
         per = growth / ((last - 5000) / 10000)
-        rows.append([f"RSS growth 5,000 → {last:,} iterations",
-                     f"{growth / MB:+,.1f} MB ({per / MB:+,.2f} MB per 10,000 iterations)"])
+        rows.append(
+            [
+                f"RSS growth 5,000 → {last:,} iterations",
+                f"{growth / MB:+,.1f} MB ({per / MB:+,.2f} MB per 10,000 iterations)",
+            ]
+        )
     if last:
-        rows.append([f"training time for {last:,} iterations (ms/iteration)",
-                     f"{cp[last]['seconds']:.1f} s ({1e3 * cp[last]['seconds'] / last:.2f})"])
+        rows.append(
+            [
+                f"training time for {last:,} iterations (ms/iteration)",
+                f"{cp[last]['seconds']:.1f} s ({1e3 * cp[last]['seconds'] / last:.2f})",
+            ]
+        )
     return rows
 
 
 def render(result):
     args = result["args"]
     table = common.markdown_table(["measure", "value"], rows_of(result["record"]))
-    return "\n".join([
-        f"### Memory: the tutorial loop ({args['variant']} batching, no figures), "
-        f"{args['iterations']:,} iterations", "", table, "",
-        f"Fresh subprocess, {args['threads']} thread(s); VmRSS / VmHWM from /proc/self/status; "
-        f"wall time of the child {result['record']['wall_seconds']:.0f} s."])
+    return "\n".join(
+        [
+            f"### Memory: the tutorial loop ({args['variant']} batching, no figures), "
+            f"{args['iterations']:,} iterations",
+            "",
+            table,
+            "",
+            f"Fresh subprocess, {args['threads']} thread(s); VmRSS / VmHWM from /proc/self/status; "
+            f"wall time of the child {result['record']['wall_seconds']:.0f} s.",
+        ]
+    )
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--long", action="store_true",
-                        help="run 50,000 iterations (RSS after 5k vs 50k); takes minutes")
-    parser.add_argument("--iterations", type=int, default=None,
-                        help="iterations (default 15,000; 50,000 with --long)")
-    parser.add_argument("--variant", choices=["gan_infer", "tutorial"], default="gan_infer",
-                        help="batching: gan_infer.datasets.batches (default) or the tutorial's "
-                             "own generator")
+    parser.add_argument(
+        "--long",
+        action="store_true",
+        help="run 50,000 iterations (RSS after 5k vs 50k); takes minutes",
+    )
+    parser.add_argument(
+        "--iterations",
+        type=int,
+        default=None,
+        help="iterations (default 15,000; 50,000 with --long)",
+    )
+    parser.add_argument(
+        "--variant",
+        choices=["gan_infer", "tutorial"],
+        default="gan_infer",
+        help="batching: gan_infer.datasets.batches (default) or the tutorial's own generator",
+    )
     parser.add_argument("--threads", type=int, default=common.default_threads())
     parser.add_argument("--mnist-dir", default=common.DEFAULT_MNIST)
     parser.add_argument("--seed", type=int, default=42)
@@ -182,8 +229,11 @@ def main(argv=None):
         return None
     if not os.path.exists(os.path.join(args.mnist_dir, "train-images-idx3-ubyte.gz")):
         raise SystemExit(f"no MNIST in {args.mnist_dir} (--mnist-dir)")
-    print(f"memory: {args.iterations:,} tutorial iterations in a subprocess "
-          f"({args.variant} batching, {args.threads} thread(s))...", flush=True)
+    print(
+        f"memory: {args.iterations:,} tutorial iterations in a subprocess "
+        f"({args.variant} batching, {args.threads} thread(s))...",
+        flush=True,
+    )
     result = {"args": vars(args), "record": measure(args)}
     print(render(result))
     common.write_json(args.json, result)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Run every benchmark and write the tables to benchmarks/results.md.
 
-    bash benchmarks/setup_env.sh                         # once: benchmarks/.venv with TF, JAX, PyTorch
+    bash benchmarks/setup_env.sh                         # once: TF, JAX, PyTorch
     benchmarks/.venv/bin/python benchmarks/run_all.py    # step time, end to end, memory, DCGAN
     benchmarks/.venv/bin/python benchmarks/run_all.py --long --threads 1
     benchmarks/.venv/bin/python benchmarks/run_all.py --skip-dcgan   # about 5 minutes shorter
@@ -11,9 +11,11 @@ tutorial loop), memory.py (peak RSS of a 15,000-iteration tutorial run;
 RSS after 5k vs 50k iterations with --long) and dcgan.py (the same two
 tables for examples/dcgan_mnist.py, step time at batch 32, 128 and 512),
 each in its own process with this interpreter, then writes a markdown file
-with the machine, the library versions, the thread settings and the command. Peer libraries that are not
-installed get a "not installed" row, so the package's own .venv runs it too.
+with the machine, the library versions, the thread settings and the command.
+Peer libraries that are not installed get a "not installed" row, so the
+package's own .venv runs it too.
 """
+
 import argparse
 import os
 import shlex
@@ -35,23 +37,42 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=15, help="timed rounds (default 15)")
-    parser.add_argument("--steps-per-round", type=int, default=200,
-                        help="steps per implementation per round (default 200)")
+    parser.add_argument(
+        "--steps-per-round",
+        type=int,
+        default=200,
+        help="steps per implementation per round (default 200)",
+    )
     parser.add_argument("--warmup", type=int, default=100, help="warm-up steps (default 100)")
-    parser.add_argument("--threads", type=int, default=common.default_threads(),
-                        help="threads (and cores) per library (default: usable cores)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=common.default_threads(),
+        help="threads (and cores) per library (default: usable cores)",
+    )
     parser.add_argument("--skip-e2e", action="store_true", help="no end-to-end table")
     parser.add_argument("--skip-memory", action="store_true", help="no memory table")
     parser.add_argument("--skip-dcgan", action="store_true", help="no DCGAN tables")
-    parser.add_argument("--dcgan-rounds", type=int, default=5,
-                        help="DCGAN: timed rounds per batch size (default 5)")
-    parser.add_argument("--long", action="store_true",
-                        help="memory: 50,000 iterations (RSS after 5k vs 50k); adds minutes")
-    parser.add_argument("--memory-iterations", type=int, default=None,
-                        help="memory: iterations (default 15,000, 50,000 with --long)")
+    parser.add_argument(
+        "--dcgan-rounds", type=int, default=5, help="DCGAN: timed rounds per batch size (default 5)"
+    )
+    parser.add_argument(
+        "--long",
+        action="store_true",
+        help="memory: 50,000 iterations (RSS after 5k vs 50k); adds minutes",
+    )
+    parser.add_argument(
+        "--memory-iterations",
+        type=int,
+        default=None,
+        help="memory: iterations (default 15,000, 50,000 with --long)",
+    )
     parser.add_argument("--mnist-dir", default=common.DEFAULT_MNIST)
-    parser.add_argument("--output", default=os.path.join(HERE, "results.md"),
-                        help="markdown file to write (default benchmarks/results.md)")
+    parser.add_argument(
+        "--output",
+        default=os.path.join(HERE, "results.md"),
+        help="markdown file to write (default benchmarks/results.md)",
+    )
     return parser.parse_args(argv)
 
 
@@ -62,22 +83,36 @@ def _run(script, options, json_path):
         print(f"{script} failed (exit {code})", file=sys.stderr)
         return None
     import json
+
     with open(json_path) as f:
         return json.load(f)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    invoked = " ".join(shlex.quote(a) for a in [os.path.relpath(sys.executable, os.getcwd())
-                                                if sys.executable.startswith(os.getcwd())
-                                                else sys.executable, *sys.argv])
+    invoked = " ".join(
+        shlex.quote(a)
+        for a in [
+            os.path.relpath(sys.executable, os.getcwd())
+            if sys.executable.startswith(os.getcwd())
+            else sys.executable,
+            *sys.argv,
+        ]
+    )
     machine_before = common.machine_description()
     start = time.perf_counter()
     results = {}
     shared_options = ["--threads", str(args.threads), "--mnist-dir", args.mnist_dir]
     with tempfile.TemporaryDirectory(prefix="gan_infer_bench_") as tmp:
-        options = ["--rounds", str(args.rounds), "--steps-per-round", str(args.steps_per_round),
-                   "--warmup", str(args.warmup), *shared_options]
+        options = [
+            "--rounds",
+            str(args.rounds),
+            "--steps-per-round",
+            str(args.steps_per_round),
+            "--warmup",
+            str(args.warmup),
+            *shared_options,
+        ]
         if args.skip_e2e:
             options.append("--skip-e2e")
         results["step"] = _run("step_time.py", options, os.path.join(tmp, "step.json"))
@@ -108,13 +143,17 @@ def render(args, invoked, machine, machine_after, results, wall):
 
     def load(values):
         return "—" if values is None else " / ".join(f"{v:.2f}" for v in values)
-    busy = any(values and values[0] > machine["usable_cpus"] * 0.5
-               for values in (load_before, load_after))
+
+    busy = any(
+        values and values[0] > machine["usable_cpus"] * 0.5 for values in (load_before, load_after)
+    )
     lines = [
-        "# gan_infer benchmarks", "",
-        f"Generated by `{invoked}` on {machine['date']}; the whole run took "
-        f"{wall / 60:.1f} min.", "",
-        "## Machine", "",
+        "# gan_infer benchmarks",
+        "",
+        f"Generated by `{invoked}` on {machine['date']}; the whole run took {wall / 60:.1f} min.",
+        "",
+        "## Machine",
+        "",
         f"- CPU: {machine['cpu']}, {machine['logical_cpus']} logical CPUs "
         f"({machine['usable_cpus']} usable by this process)",
         f"- memory: {mem / 2**30:.1f} GiB" if mem else "- memory: unknown",
@@ -128,20 +167,26 @@ def render(args, invoked, machine, machine_after, results, wall):
         "",
     ]
     if busy:
-        warning = ("> **The machine was shared with other work during this run** (load "
-                   "average above half the cores): medians are noisy (the CPU ms/step column "
-                   "is less so). Compare rows, not absolute numbers, and rerun on an idle "
-                   "machine for figures to quote.")
+        warning = (
+            "> **The machine was shared with other work during this run** (load "
+            "average above half the cores): medians are noisy (the CPU ms/step column "
+            "is less so). Compare rows, not absolute numbers, and rerun on an idle "
+            "machine for figures to quote."
+        )
         if args.threads > 1:
-            warning += (" With more than one thread per library, the step times of libraries "
-                        "whose threads meet at a barrier after every op (PyTorch's OpenMP) "
-                        "balloon while their threads wait for a busy core: on a shared "
-                        "machine use `--threads 1`.")
+            warning += (
+                " With more than one thread per library, the step times of libraries "
+                "whose threads meet at a barrier after every op (PyTorch's OpenMP) "
+                "balloon while their threads wait for a busy core: on a shared "
+                "machine use `--threads 1`."
+            )
         lines += [warning, ""]
-    versions = [[name, version or "not installed"]
-                for name, version in machine["versions"].items()]
-    lines += ["| library | version |", "|---|---|"] + \
-             [f"| {name} | {version} |" for name, version in versions] + [""]
+    versions = [[name, version or "not installed"] for name, version in machine["versions"].items()]
+    lines += (
+        ["| library | version |", "|---|---|"]
+        + [f"| {name} | {version} |" for name, version in versions]
+        + [""]
+    )
 
     step = results.get("step")
     if step is None:
@@ -150,12 +195,20 @@ def render(args, invoked, machine, machine_after, results, wall):
         lines += ["## Step time and end to end", "", step_time.render(step), ""]
     if not args.skip_memory:
         lines += ["## Memory", ""]
-        lines += [memory.render(results["memory"]) if results.get("memory") else
-                  "memory.py failed; see its output.", ""]
+        lines += [
+            memory.render(results["memory"])
+            if results.get("memory")
+            else "memory.py failed; see its output.",
+            "",
+        ]
     if not args.skip_dcgan:
         lines += ["## DCGAN (examples/dcgan_mnist.py)", ""]
-        lines += [dcgan.render(results["dcgan"]) if results.get("dcgan") else
-                  "dcgan.py failed; see its output.", ""]
+        lines += [
+            dcgan.render(results["dcgan"])
+            if results.get("dcgan")
+            else "dcgan.py failed; see its output.",
+            "",
+        ]
     lines += ["## Method", "", METHOD.strip(), ""]
     return "\n".join(lines)
 

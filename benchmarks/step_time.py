@@ -4,7 +4,7 @@ written directly in TF1, TF2, JAX and PyTorch; and the end-to-end tutorial loop.
 
     benchmarks/.venv/bin/python benchmarks/step_time.py              # all rows
     benchmarks/.venv/bin/python benchmarks/step_time.py --rounds 3 --steps-per-round 50
-    .venv/bin/python benchmarks/step_time.py --skip-e2e               # peers missing: "not installed" rows
+    .venv/bin/python benchmarks/step_time.py --skip-e2e    # peers missing: "not installed" rows
 
 Each implementation lives in its own worker process (started with `spawn`, so
 each imports only its own library and keeps its own thread pools); the
@@ -29,6 +29,7 @@ tutorial's own generator with `np.random.binomial`; plus the batching alone.
 
 Not a test: it prints tables (and writes JSON with --json).
 """
+
 import argparse
 import importlib
 import multiprocessing
@@ -52,8 +53,9 @@ def _worker(conn, key, cfg):
         # TensorFlow's C++ start-up lines (oneDNN, CUDA probing) ignore
         # TF_CPP_MIN_LOG_LEVEL in 2.21: keep them, and any crash output, in a
         # log the parent shows when this worker fails.
-        log = os.open(os.path.join(cfg["log_dir"], f"{key}.log"),
-                      os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        log = os.open(
+            os.path.join(cfg["log_dir"], f"{key}.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644
+        )
         os.dup2(log, 2)
         os.close(log)
     if cfg.get("quiet_stdout"):
@@ -61,6 +63,7 @@ def _worker(conn, key, cfg):
         # not the noise in the tables.
         sys.stdout = open(os.devnull, "w")
     import impls as mlp_impls  # Missing lives here, whatever module builds the rows
+
     impls = importlib.import_module(cfg.get("impls", "impls"))
     impl = None
     while True:
@@ -103,6 +106,7 @@ def _reset_graph():
     """A fresh default graph for TF1-style builds (no-op without TensorFlow)."""
     if "tensorflow" in sys.modules:
         import tensorflow as tf
+
         if not tf.executing_eagerly():
             tf.compat.v1.reset_default_graph()
 
@@ -115,9 +119,8 @@ class Worker:
         self.process.start()
         child.close()
         self.status, self.detail, self.info = "starting", None, {}
-        self.log_path = (os.path.join(cfg["log_dir"], f"{key}.log") if cfg.get("log_dir")
-                         else None)
-        self.samples = []     # ms per step, one per round
+        self.log_path = os.path.join(cfg["log_dir"], f"{key}.log") if cfg.get("log_dir") else None
+        self.samples = []  # ms per step, one per round
         self.cpu_samples = []  # CPU ms (all the worker's threads) per step, one per round
         self.first_s = None
         self.losses = None
@@ -164,8 +167,10 @@ class Worker:
             if self.log_path and os.path.exists(self.log_path):
                 with open(self.log_path, errors="replace") as f:
                     log = "".join(f.readlines()[-30:])
-            print(f"\n[{self.label}] failed:\n{detail}\n--- worker stderr (tail) ---\n{log}",
-                  file=sys.stderr)
+            print(
+                f"\n[{self.label}] failed:\n{detail}\n--- worker stderr (tail) ---\n{log}",
+                file=sys.stderr,
+            )
         self.stop()
 
     def stop(self):
@@ -183,6 +188,7 @@ class Worker:
 def run_group(title, impls, cfg, args, check):
     """Start, check, warm up and time one group of implementations."""
     import impls
+
     ctx = multiprocessing.get_context("spawn")
     workers = []
     print(f"\n== {title}", flush=True)
@@ -194,9 +200,13 @@ def run_group(title, impls, cfg, args, check):
         if check:
             worker.build()
             noises = check_noises(cfg["seed"], args.check_steps, common.M)
-            math_check(worker, noises, args.check_tol,
-                       lambda adam: impls.reference_steps(cfg["params"], cfg["batch"],
-                                                          noises, adam))  # noqa: B023 (called now)
+            math_check(
+                worker,
+                noises,
+                args.check_tol,
+                # Called at once, so the loop's current noises are the right ones.
+                lambda adam: impls.reference_steps(cfg["params"], cfg["batch"], noises, adam),  # noqa: B023
+            )
         worker.build()
         warm_up(worker, args.warmup)
         workers.append(worker)
@@ -214,9 +224,12 @@ def warm_up(worker, warmup):
         if first is not None:
             worker.first_s = first["seconds"]
         worker.call("run", warmup)
-    state = {"ok": f"ready (build {worker.info.get('build_s', 0):.1f} s, first step "
-                   f"{(worker.first_s or 0):.2f} s)",
-             "skip": f"skipped: {worker.detail}", "error": "ERROR"}[worker.status]
+    state = {
+        "ok": f"ready (build {worker.info.get('build_s', 0):.1f} s, first step "
+        f"{(worker.first_s or 0):.2f} s)",
+        "skip": f"skipped: {worker.detail}",
+        "error": "ERROR",
+    }[worker.status]
     print(f"  {worker.label}: {state}", flush=True)
 
 
@@ -239,9 +252,12 @@ def timed_rounds(workers, rounds, steps_per_round):
 def check_noises(seed, steps, batch_size):
     """The noise of the math check's steps, the same for every implementation."""
     import numpy as np
+
     rng = np.random.default_rng(seed + 1)
-    return [rng.uniform(-1.0, 1.0, (batch_size, common.D_LATENT)).astype(np.float32)
-            for _ in range(steps)]
+    return [
+        rng.uniform(-1.0, 1.0, (batch_size, common.D_LATENT)).astype(np.float32)
+        for _ in range(steps)
+    ]
 
 
 def math_check(worker, noises, tol, reference):
@@ -249,20 +265,26 @@ def math_check(worker, noises, tol, reference):
     losses and final parameters with `reference(adam)` = (losses, params) of
     the float64 reference for the worker's Adam rule."""
     import numpy as np
+
     result = worker.call("check", noises)
     if result is None:
         return
     adam = worker.info.get("adam", "tf1")
     ref_losses, ref_params = reference(adam)
-    loss_err = max(abs(a - b) for got, ref in zip(result["losses"], ref_losses)
-                   for a, b in zip(got, ref))
-    param_err = max(float(np.max(np.abs(result["params"][name] - ref_params[name])))
-                    for name in ref_params)
+    loss_err = max(
+        abs(a - b) for got, ref in zip(result["losses"], ref_losses) for a, b in zip(got, ref)
+    )
+    param_err = max(
+        float(np.max(np.abs(result["params"][name] - ref_params[name]))) for name in ref_params
+    )
     ok = loss_err < tol and param_err < tol
     worker.check = {"loss_err": loss_err, "param_err": param_err, "ok": ok, "adam": adam}
     if not ok:
-        print(f"  {worker.label}: MATH CHECK FAILED (max |dloss| {loss_err:.2e}, "
-              f"max |dparam| {param_err:.2e})", file=sys.stderr)
+        print(
+            f"  {worker.label}: MATH CHECK FAILED (max |dloss| {loss_err:.2e}, "
+            f"max |dparam| {param_err:.2e})",
+            file=sys.stderr,
+        )
 
 
 def summarize_workers(workers, baseline_key):
@@ -270,8 +292,15 @@ def summarize_workers(workers, baseline_key):
     base = common.summarize(baseline.samples)["median"] if baseline else None
     rows = []
     for w in workers:
-        row = {"key": w.key, "label": w.label, "status": w.status, "info": w.info,
-               "first_step_s": w.first_s, "check": w.check, "last_losses": w.losses}
+        row = {
+            "key": w.key,
+            "label": w.label,
+            "status": w.status,
+            "info": w.info,
+            "first_step_s": w.first_s,
+            "check": w.check,
+            "last_losses": w.losses,
+        }
         if w.status == "skip":
             row["detail"] = str(w.detail)
         elif w.status == "error":
@@ -287,58 +316,106 @@ def summarize_workers(workers, baseline_key):
 
 
 def step_table(rows, with_check):
-    header = ["implementation", "median ms/step", "IQR", "min–max", "× gan_infer",
-              "CPU ms/step", "first step s"]
+    header = [
+        "implementation",
+        "median ms/step",
+        "IQR",
+        "min–max",
+        "× gan_infer",
+        "CPU ms/step",
+        "first step s",
+    ]
     if with_check:
         header.append("math check (max |Δ| vs float64)")
     out = []
     for row in rows:
         if "stats" not in row:
-            status = (row.get("detail") or "not installed") if row["status"] == "skip" \
+            status = (
+                (row.get("detail") or "not installed")
+                if row["status"] == "skip"
                 else f"error: {row.get('detail')}"
+            )
             if row["status"] == "ok":
                 status = "no samples"
             out.append([row["label"], status, "", "", "", "", ""] + ([""] if with_check else []))
             continue
         s = row["stats"]
-        cells = [row["label"], common.fmt(s["median"], 3),
-                 f"{common.fmt(s['q1'], 3)}–{common.fmt(s['q3'], 3)}",
-                 f"{common.fmt(s['min'], 3)}–{common.fmt(s['max'], 3)}",
-                 common.fmt(row.get("ratio"), 2),
-                 common.fmt(row["cpu_stats"]["median"], 3),
-                 common.fmt(row["first_step_s"], 2)]
+        cells = [
+            row["label"],
+            common.fmt(s["median"], 3),
+            f"{common.fmt(s['q1'], 3)}–{common.fmt(s['q3'], 3)}",
+            f"{common.fmt(s['min'], 3)}–{common.fmt(s['max'], 3)}",
+            common.fmt(row.get("ratio"), 2),
+            common.fmt(row["cpu_stats"]["median"], 3),
+            common.fmt(row["first_step_s"], 2),
+        ]
         if with_check:
             c = row["check"]
-            cells.append("—" if c is None else
-                         f"{'ok' if c['ok'] else 'FAIL'}: loss {c['loss_err']:.1e}, "
-                         f"params {c['param_err']:.1e}")
+            cells.append(
+                "—"
+                if c is None
+                else f"{'ok' if c['ok'] else 'FAIL'}: loss {c['loss_err']:.1e}, "
+                f"params {c['param_err']:.1e}"
+            )
         out.append(cells)
     return common.markdown_table(header, out)
 
 
 def threads_table(rows):
-    out = [[row["label"].strip(), row["info"].get("threads", "—"), row["info"].get("note", "")]
-           for row in rows if row["status"] == "ok"]
+    out = [
+        [row["label"].strip(), row["info"].get("threads", "—"), row["info"].get("note", "")]
+        for row in rows
+        if row["status"] == "ok"
+    ]
     return common.markdown_table(["implementation", "threads", "notes"], out)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=15, help="timed rounds (default 15)")
-    parser.add_argument("--steps-per-round", type=int, default=200,
-                        help="steps per implementation per round (default 200)")
-    parser.add_argument("--warmup", type=int, default=100,
-                        help="untimed steps per implementation after the first (default 100)")
-    parser.add_argument("--threads", type=int, default=common.default_threads(),
-                        help="threads (and cores) for every library (default: usable cores, "
-                             f"{common.default_threads()} here)")
+    parser.add_argument(
+        "--steps-per-round",
+        type=int,
+        default=200,
+        help="steps per implementation per round (default 200)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=100,
+        help="untimed steps per implementation after the first (default 100)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=common.default_threads(),
+        help="threads (and cores) for every library (default: usable cores, "
+        f"{common.default_threads()} here)",
+    )
     parser.add_argument("--skip-e2e", action="store_true", help="only the step-time table")
     parser.add_argument("--skip-step", action="store_true", help="only the end-to-end table")
-    keys = ["gan_infer", "gan_infer_jit", "tf1", "tf_function", "tf_xla", "jax", "torch", "torch_compile",
-            "e2e_gan_infer", "e2e_gan_infer_graph", "e2e_tutorial", "data_gan_infer",
-            "data_tutorial"]
-    parser.add_argument("--only", nargs="*", metavar="KEY", choices=keys,
-                        help="only these implementations: " + ", ".join(keys))
+    keys = [
+        "gan_infer",
+        "gan_infer_jit",
+        "tf1",
+        "tf_function",
+        "tf_xla",
+        "jax",
+        "torch",
+        "torch_compile",
+        "e2e_gan_infer",
+        "e2e_gan_infer_graph",
+        "e2e_tutorial",
+        "data_gan_infer",
+        "data_tutorial",
+    ]
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        metavar="KEY",
+        choices=keys,
+        help="only these implementations: " + ", ".join(keys),
+    )
     add_shared_arguments(parser)
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.steps_per_round < 1 or args.warmup < 0 or args.threads < 1:
@@ -348,34 +425,59 @@ def parse_args(argv=None):
 
 def main(argv=None):
     import impls
+
     args = parse_args(argv)
     batch, source = common.fixed_batch(args.mnist_dir, args.seed)
-    cfg = {"batch": batch, "params": common.init_params(args.seed), "threads": args.threads,
-           "seed": args.seed, "mnist_dir": args.mnist_dir}
-    print(f"threads per library: {args.threads}; {args.rounds} rounds x {args.steps_per_round} "
-          f"steps after {args.warmup} warm-up steps; batch: {source}")
+    cfg = {
+        "batch": batch,
+        "params": common.init_params(args.seed),
+        "threads": args.threads,
+        "seed": args.seed,
+        "mnist_dir": args.mnist_dir,
+    }
+    print(
+        f"threads per library: {args.threads}; {args.rounds} rounds x {args.steps_per_round} "
+        f"steps after {args.warmup} warm-up steps; batch: {source}"
+    )
     busy_warning(args.threads)
     results = {"args": vars(args), "batch_source": source}
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="gan_infer_bench_") as log_dir:
         cfg["log_dir"] = log_dir
         if not args.skip_step:
-            workers = run_group("step time (fixed batch)", impls.STEP_IMPLS, cfg, args,
-                                check=args.check_steps > 0)
+            workers = run_group(
+                "step time (fixed batch)", impls.STEP_IMPLS, cfg, args, check=args.check_steps > 0
+            )
             results["step"] = summarize_workers(workers, "gan_infer")
         if not args.skip_e2e:
-            run_e2e_if_mnist(results, args, lambda: summarize_workers(run_group(
-                "end to end (tutorial loop, MNIST)", impls.E2E_IMPLS,
-                {**cfg, "quiet_stdout": True}, args, check=False), "e2e_gan_infer"))
+            run_e2e_if_mnist(
+                results,
+                args,
+                lambda: summarize_workers(
+                    run_group(
+                        "end to end (tutorial loop, MNIST)",
+                        impls.E2E_IMPLS,
+                        {**cfg, "quiet_stdout": True},
+                        args,
+                        check=False,
+                    ),
+                    "e2e_gan_infer",
+                ),
+            )
     return report(results, start, args, render)
 
 
 def add_shared_arguments(parser):
     """The options of every harness: math check, data, seed, JSON output."""
-    parser.add_argument("--check-steps", type=int, default=3,
-                        help="steps of the math check (0 to skip; default 3)")
-    parser.add_argument("--check-tol", type=float, default=1e-4,
-                        help="largest |difference| from the float64 reference (default 1e-4)")
+    parser.add_argument(
+        "--check-steps", type=int, default=3, help="steps of the math check (0 to skip; default 3)"
+    )
+    parser.add_argument(
+        "--check-tol",
+        type=float,
+        default=1e-4,
+        help="largest |difference| from the float64 reference (default 1e-4)",
+    )
     parser.add_argument("--mnist-dir", default=common.DEFAULT_MNIST)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--json", help="also write the results to this JSON file")
@@ -408,10 +510,13 @@ def busy_warning(threads):
     except OSError:
         return
     if threads > 1 and load > 0.5 * common.default_threads():
-        print(f"WARNING: load average {load:.1f} on {common.default_threads()} usable cores: "
-              f"other work shares this machine, and multi-threaded timings (PyTorch's OpenMP "
-              f"above all) suffer badly from it. --threads 1 gives steadier rows.",
-              file=sys.stderr, flush=True)
+        print(
+            f"WARNING: load average {load:.1f} on {common.default_threads()} usable cores: "
+            f"other work shares this machine, and multi-threaded timings (PyTorch's OpenMP "
+            f"above all) suffer badly from it. --threads 1 gives steadier rows.",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def render(results):
@@ -419,21 +524,35 @@ def render(results):
     args = results["args"]
     parts = []
     if "step" in results:
-        parts += ["### Step time: ms per training iteration (fixed batch, data excluded)", "",
-                  step_table(results["step"], with_check=args["check_steps"] > 0), "",
-                  "Threads used:", "", threads_table(results["step"]), ""]
+        parts += [
+            "### Step time: ms per training iteration (fixed batch, data excluded)",
+            "",
+            step_table(results["step"], with_check=args["check_steps"] > 0),
+            "",
+            "Threads used:",
+            "",
+            threads_table(results["step"]),
+            "",
+        ]
     if "e2e" in results:
-        parts += ["### End to end: ms per tutorial iteration (batching + binarization + update "
-                  "+ print_progress)", "", step_table(results["e2e"], with_check=False), ""]
+        parts += [
+            "### End to end: ms per tutorial iteration (batching + binarization + update "
+            "+ print_progress)",
+            "",
+            step_table(results["e2e"], with_check=False),
+            "",
+        ]
     elif "e2e_skipped" in results:
         parts += [f"End to end skipped: {results['e2e_skipped']}.", ""]
-    parts.append(f"{args['rounds']} interleaved rounds x {args['steps_per_round']} steps per "
-                 f"implementation after {args['warmup']} warm-up steps; one sample per round "
-                 f"(round time / steps); IQR = 25th–75th percentile over rounds; CPU ms/step = "
-                 f"median CPU time of the worker process, all its threads (spin-waiting "
-                 f"included), per step; "
-                 f"{args['threads']} thread(s) per library; harness time "
-                 f"{results['seconds']:.0f} s.")
+    parts.append(
+        f"{args['rounds']} interleaved rounds x {args['steps_per_round']} steps per "
+        f"implementation after {args['warmup']} warm-up steps; one sample per round "
+        f"(round time / steps); IQR = 25th–75th percentile over rounds; CPU ms/step = "
+        f"median CPU time of the worker process, all its threads (spin-waiting "
+        f"included), per step; "
+        f"{args['threads']} thread(s) per library; harness time "
+        f"{results['seconds']:.0f} s."
+    )
     return "\n".join(parts)
 
 

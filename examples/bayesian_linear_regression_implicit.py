@@ -23,6 +23,7 @@ the conjugate model has an exact posterior to score q against.
 Writes posterior.png (q's density of each weight beside the exact
 posterior) and results.json (q's and the exact mean and std per weight).
 """
+
 import argparse
 import json
 import os
@@ -42,7 +43,9 @@ parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--n-iter", type=int, default=5000, help="Gen updates (default 5000)")
 parser.add_argument("--n-print", type=int, default=500)
 parser.add_argument("--disc-steps", type=int, default=5, help="Disc updates per Gen update")
-parser.add_argument("--estimator", choices=["edward", "mlp", "residual", "exact"], default="residual")
+parser.add_argument(
+    "--estimator", choices=["edward", "mlp", "residual", "exact"], default="residual"
+)
 parser.add_argument("--lr", type=float, default=1e-2, help="Adam's learning rate for q")
 parser.add_argument("--lr-d", type=float, default=1e-3, help="... for the ratio estimator")
 parser.add_argument("--n", type=int, default=500, help="number of data points")
@@ -69,7 +72,7 @@ def generator(arrays, batch_size):
     while True:
         order = np.random.permutation(len(arrays[0]))
         for start in starts:
-            rows = order[start:start + batch_size]
+            rows = order[start : start + batch_size]
             yield [array[rows] for array in arrays]
 
 
@@ -85,8 +88,10 @@ w = Normal(loc=tf.zeros(D), scale=tf.ones(D))
 y = Normal(loc=ed.dot(X, w), scale=tf.ones(M))
 
 # INFERENCE
-qw = Normal(loc=tf.Variable(tf.random_normal([D]) + 1.0),
-            scale=tf.nn.softplus(tf.Variable(tf.random_normal([D]))))
+qw = Normal(
+    loc=tf.Variable(tf.random_normal([D]) + 1.0),
+    scale=tf.nn.softplus(tf.Variable(tf.random_normal([D]))),
+)
 
 
 def ratio_estimator(data, local_vars, global_vars):
@@ -105,12 +110,17 @@ def ratio_estimator(data, local_vars, global_vars):
     return tf.squeeze(layers.dense(hidden, 1), axis=1)
 
 
-inference = ed.ImplicitKLqp({w: qw}, data={y: y_ph}, discriminator=ratio_estimator,
-                            global_vars={w: qw})
-inference.initialize(optimizer=tf.train.AdamOptimizer(args.lr),
-                     optimizer_d=tf.train.AdamOptimizer(args.lr_d),
-                     n_iter=args.n_iter, n_print=args.n_print, scale={y: float(N) / M},
-                     disc_steps=args.disc_steps)
+inference = ed.ImplicitKLqp(
+    {w: qw}, data={y: y_ph}, discriminator=ratio_estimator, global_vars={w: qw}
+)
+inference.initialize(
+    optimizer=tf.train.AdamOptimizer(args.lr),
+    optimizer_d=tf.train.AdamOptimizer(args.lr_d),
+    n_iter=args.n_iter,
+    n_print=args.n_print,
+    scale={y: float(N) / M},
+    disc_steps=args.disc_steps,
+)
 
 q_moments = [qw.mean(), qw.stddev()]
 sess = ed.get_session()
@@ -132,14 +142,22 @@ errors = np.abs(q_mean - exact_mean) / exact_std
 ratios = q_std / exact_std
 print("\nweight   exact mean    q mean   exact std    q std   |error|/std  std ratio")
 for d in range(D):
-    print(f"w[{d}]     {exact_mean[d]:10.4f} {q_mean[d]:9.4f} {exact_std[d]:11.4f} "
-          f"{q_std[d]:8.4f} {errors[d]:12.2f} {ratios[d]:10.2f}")
+    print(
+        f"w[{d}]     {exact_mean[d]:10.4f} {q_mean[d]:9.4f} {exact_std[d]:11.4f} "
+        f"{q_std[d]:8.4f} {errors[d]:12.2f} {ratios[d]:10.2f}"
+    )
 
-results = {"command": vars(args), "exact_mean": exact_mean.tolist(),
-           "exact_std": exact_std.tolist(), "q_mean": q_mean.tolist(), "q_std": q_std.tolist(),
-           "mean_error_in_exact_stds": errors.tolist(), "std_ratio": ratios.tolist(),
-           "mean_within_2_stds": bool(np.all(errors < 2.0)),
-           "std_within_factor_2": bool(np.all((ratios > 0.5) & (ratios < 2.0)))}
+results = {
+    "command": vars(args),
+    "exact_mean": exact_mean.tolist(),
+    "exact_std": exact_std.tolist(),
+    "q_mean": q_mean.tolist(),
+    "q_std": q_std.tolist(),
+    "mean_error_in_exact_stds": errors.tolist(),
+    "std_ratio": ratios.tolist(),
+    "mean_within_2_stds": bool(np.all(errors < 2.0)),
+    "std_within_factor_2": bool(np.all((ratios > 0.5) & (ratios < 2.0))),
+}
 with atomic_write(os.path.join(out_dir, "results.json"), "w") as f:
     json.dump(results, f, indent=2)
 
@@ -148,8 +166,11 @@ from scipy import stats  # noqa: E402
 
 figure, axes = plt.subplots(1, D, figsize=(4 * D, 3))
 for d, axis in enumerate(np.atleast_1d(axes)):
-    grid = np.linspace(min(exact_mean[d], q_mean[d]) - 4 * max(exact_std[d], q_std[d]),
-                       max(exact_mean[d], q_mean[d]) + 4 * max(exact_std[d], q_std[d]), 400)
+    grid = np.linspace(
+        min(exact_mean[d], q_mean[d]) - 4 * max(exact_std[d], q_std[d]),
+        max(exact_mean[d], q_mean[d]) + 4 * max(exact_std[d], q_std[d]),
+        400,
+    )
     axis.plot(grid, stats.norm.pdf(grid, exact_mean[d], exact_std[d]), label="exact posterior")
     axis.plot(grid, stats.norm.pdf(grid, q_mean[d], q_std[d]), label="q (ImplicitKLqp)")
     axis.set_title(f"w[{d}]")

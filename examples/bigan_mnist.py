@@ -25,6 +25,7 @@ by its reconstruction G(E(x))), an 8x8 grid (final.png), the loss curves
 References: Donahue, Krähenbühl and Darrell (2017), Adversarial feature
 learning; Dumoulin et al. (2017), Adversarially learned inference.
 """
+
 import argparse
 import os
 import time
@@ -43,12 +44,21 @@ tf.disable_eager_execution()
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--n-iter", type=int, default=10000, help="training iterations (default 10000)")
-parser.add_argument("--n-print", type=int, default=1000, help="progress and grid every N iterations")
-parser.add_argument("--dropout", type=float, default=0.2,
-                    help="dropout rate in the discriminator (default 0.2; 0 for none)")
-parser.add_argument("--data-dir", default=None,
-                    help="folder with the four MNIST .gz files (default: $GAN_INFER_DATA_DIR or "
-                         "a per-user cache; downloaded when missing)")
+parser.add_argument(
+    "--n-print", type=int, default=1000, help="progress and grid every N iterations"
+)
+parser.add_argument(
+    "--dropout",
+    type=float,
+    default=0.2,
+    help="dropout rate in the discriminator (default 0.2; 0 for none)",
+)
+parser.add_argument(
+    "--data-dir",
+    default=None,
+    help="folder with the four MNIST .gz files (default: $GAN_INFER_DATA_DIR or "
+    "a per-user cache; downloaded when missing)",
+)
 parser.add_argument("--out-dir", default="out/bigan_mnist", help="where figures and samples go")
 parser.add_argument("--seed", type=int, default=42)
 args = parser.parse_args()
@@ -65,8 +75,9 @@ d = 50  # latent dimension
 # DATA. Grey levels scaled to [0, 1], not binarized: the generator's sigmoid
 # outputs are grey images, and binary data would let the discriminator tell
 # them apart by that alone.
-(x_train, y_train), (x_valid, _), (x_test, y_test) = \
-    ed.datasets.mnist_splits(args.data_dir, validation_size=5000)
+(x_train, y_train), (x_valid, _), (x_test, y_test) = ed.datasets.mnist_splits(
+    args.data_dir, validation_size=5000
+)
 x_train_generator = ed.datasets.batches(x_train, M)
 x_ph = tf.placeholder(tf.float32, [M, 784])
 
@@ -118,10 +129,12 @@ def discriminative_network(x, z):
 optimizer = tf.train.AdamOptimizer(2e-4, beta1=0.5)  # trains G and E together
 optimizer_d = tf.train.AdamOptimizer(2e-4, beta1=0.5)
 
-inference = ed.BiGANInference(latent_vars={z: qz}, data={x: x_ph},
-                              discriminator=discriminative_network)
-inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d,
-                     n_iter=args.n_iter, n_print=args.n_print)
+inference = ed.BiGANInference(
+    latent_vars={z: qz}, data={x: x_ph}, discriminator=discriminative_network
+)
+inference.initialize(
+    optimizer=optimizer, optimizer_d=optimizer_d, n_iter=args.n_iter, n_print=args.n_print
+)
 
 sess = ed.get_session()
 tf.global_variables_initializer().run()
@@ -134,8 +147,9 @@ start = time.perf_counter()
 for t in range(inference.n_iter):
     if t % inference.n_print == 0:
         samples = sess.run(x, {z: z_fixed})
-        save_figure(sample_grid(samples[:16], 4, 4),
-                    os.path.join(out_dir, "{}.png".format(str(i).zfill(3))))
+        save_figure(
+            sample_grid(samples[:16], 4, 4), os.path.join(out_dir, "{}.png".format(str(i).zfill(3)))
+        )
         i += 1
 
     x_batch = next(x_train_generator)
@@ -145,8 +159,10 @@ for t in range(inference.n_iter):
         history[key].append(info_dict[key])
 seconds = time.perf_counter() - start
 inference.finalize()
-print(f"{inference.n_iter} iterations in {seconds:.0f} s "
-      f"({1000 * seconds / inference.n_iter:.0f} ms per iteration, grids included)")
+print(
+    f"{inference.n_iter} iterations in {seconds:.0f} s "
+    f"({1000 * seconds / inference.n_iter:.0f} ms per iteration, grids included)"
+)
 
 # CRITICISM: samples, and reconstructions of test digits. Encode a batch by
 # running the encoder on it, then decode the codes by feeding them to the
@@ -154,15 +170,20 @@ print(f"{inference.n_iter} iterations in {seconds:.0f} s "
 samples = draw_samples(x, 10000)
 save_npy(os.path.join(out_dir, "samples.npy"), samples)
 save_figure(sample_grid(samples, 8, 8), os.path.join(out_dir, "final.png"))
-save_figure(training_curves(history, labels=("generator and encoder", "discriminator")),
-            os.path.join(out_dir, "losses.png"))
+save_figure(
+    training_curves(history, labels=("generator and encoder", "discriminator")),
+    os.path.join(out_dir, "losses.png"),
+)
 
 x_test_batch = x_test[:M].astype(np.float32) / 255.0
 codes = sess.run(qz, {x_ph: x_test_batch})
 reconstructions = sess.run(x, {z: codes})
 # Rows of 10 test digits, each row followed by its reconstructions.
-rows = [block for r in range(5) for block in (x_test_batch[10 * r:10 * r + 10],
-                                              reconstructions[10 * r:10 * r + 10])]
+rows = [
+    block
+    for r in range(5)
+    for block in (x_test_batch[10 * r : 10 * r + 10], reconstructions[10 * r : 10 * r + 10])
+]
 save_figure(sample_grid(np.concatenate(rows), 10, 10), os.path.join(out_dir, "reconstructions.png"))
 
 # How close is G(E(x)) to x? Against the distance to another test digit (a
@@ -172,6 +193,8 @@ error = np.mean((reconstructions - x_test_batch) ** 2)
 baseline = np.mean((np.roll(x_test_batch, 1, axis=0) - x_test_batch) ** 2)
 nearest = nearest_neighbours(reconstructions, x_train[:10000] / 255.0).indices
 same_digit = np.mean(y_train[nearest] == y_test[:M])
-print(f"Reconstructions of {M} test digits: mean squared error per pixel {error:.4f} (another "
-      f"test digit: {baseline:.4f}); same digit as the input for {same_digit:.0%} (chance 10%)")
+print(
+    f"Reconstructions of {M} test digits: mean squared error per pixel {error:.4f} (another "
+    f"test digit: {baseline:.4f}); same digit as the input for {same_digit:.0%} (chance 10%)"
+)
 print(f"Wrote {i} grids, reconstructions.png, final.png, losses.png and samples.npy to {out_dir}")

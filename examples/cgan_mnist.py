@@ -39,6 +39,7 @@ training image of a sample carries the requested label.
 References: Mirza and Osindero (2014), Conditional generative adversarial nets;
 Miyato and Koyama (2018), cGANs with projection discriminator.
 """
+
 import argparse
 import os
 import time
@@ -57,17 +58,36 @@ tf.disable_eager_execution()
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--n-iter", type=int, default=50000, help="training iterations (default 50000)")
-parser.add_argument("--n-print", type=int, default=1000, help="progress and grid every N iterations")
-parser.add_argument("--network", choices=["mlp", "conv"], default="mlp",
-                    help="MLPs (default) or small convolutional networks for both players")
-parser.add_argument("--hidden", type=int, nargs="+", default=None, metavar="UNITS",
-                    help="hidden layer widths of both MLPs (default: 512 512)")
-parser.add_argument("--discriminator", choices=["projection", "concat"], default="projection",
-                    help="how D(x, y) sees the label: a projection term (default) or as extra "
-                         "inputs concatenated to the pixels")
-parser.add_argument("--data-dir", default=None,
-                    help="folder with the four MNIST .gz files (default: $GAN_INFER_DATA_DIR or "
-                         "a per-user cache; downloaded when missing)")
+parser.add_argument(
+    "--n-print", type=int, default=1000, help="progress and grid every N iterations"
+)
+parser.add_argument(
+    "--network",
+    choices=["mlp", "conv"],
+    default="mlp",
+    help="MLPs (default) or small convolutional networks for both players",
+)
+parser.add_argument(
+    "--hidden",
+    type=int,
+    nargs="+",
+    default=None,
+    metavar="UNITS",
+    help="hidden layer widths of both MLPs (default: 512 512)",
+)
+parser.add_argument(
+    "--discriminator",
+    choices=["projection", "concat"],
+    default="projection",
+    help="how D(x, y) sees the label: a projection term (default) or as extra "
+    "inputs concatenated to the pixels",
+)
+parser.add_argument(
+    "--data-dir",
+    default=None,
+    help="folder with the four MNIST .gz files (default: $GAN_INFER_DATA_DIR or "
+    "a per-user cache; downloaded when missing)",
+)
 parser.add_argument("--out-dir", default="out/cgan_mnist", help="where figures and samples go")
 parser.add_argument("--seed", type=int, default=42)
 args = parser.parse_args()
@@ -88,8 +108,9 @@ K = 10  # number of classes
 # DATA: images *and* their labels. Grey levels scaled to [0, 1], not
 # binarized: the generator's sigmoid outputs are grey images, and binary
 # data would let the discriminator tell them apart by that alone.
-(x_train, y_train), (x_valid, y_valid), (x_test, y_test) = \
-    ed.datasets.mnist_splits(args.data_dir, validation_size=5000)
+(x_train, y_train), (x_valid, y_valid), (x_test, y_test) = ed.datasets.mnist_splits(
+    args.data_dir, validation_size=5000
+)
 train_generator = ed.datasets.batches(x_train, M, labels=y_train.astype(np.int32))
 x_ph = tf.placeholder(tf.float32, [M, 784])
 
@@ -113,8 +134,9 @@ def generative_network(eps, y_one_hot):
     net = tf.reshape(net, [M, 7, 7, 64])
     net = layers.conv2d_transpose(net, 32, 5, strides=2, kernel_initializer=init)  # 14x14
     net = tf.nn.relu(layers.batch_norm(net, training=True))
-    net = layers.conv2d_transpose(net, 1, 5, strides=2, activation=tf.sigmoid,
-                                  kernel_initializer=init)  # 28x28, pixels in [0, 1]
+    net = layers.conv2d_transpose(
+        net, 1, 5, strides=2, activation=tf.sigmoid, kernel_initializer=init
+    )  # 28x28, pixels in [0, 1]
     return layers.flatten(net)
 
 
@@ -136,10 +158,12 @@ def discriminative_network(x, y):
         if args.discriminator == "concat":
             # The label as ten constant image channels beside the pixels.
             h = tf.concat([h, tf.tile(y_one_hot[:, None, None, :], [1, 28, 28, 1])], axis=3)
-        h = layers.conv2d(h, 32, 5, strides=2, activation=layers.leaky_relu,
-                          kernel_initializer=init)  # 14x14
-        h = layers.conv2d(h, 64, 5, strides=2, activation=layers.leaky_relu,
-                          kernel_initializer=init)  # 7x7
+        h = layers.conv2d(
+            h, 32, 5, strides=2, activation=layers.leaky_relu, kernel_initializer=init
+        )  # 14x14
+        h = layers.conv2d(
+            h, 64, 5, strides=2, activation=layers.leaky_relu, kernel_initializer=init
+        )  # 7x7
         h = layers.flatten(h)
     else:
         # Mirza and Osindero's concatenation: the label is just 10 more inputs
@@ -170,8 +194,9 @@ optimizer_d = tf.train.AdamOptimizer(2e-4, beta1=0.5)
 # Binding y too makes this a conditional GAN: the discriminator is called
 # as D(x_ph, y_ph) on data and D(x, y) on the model's samples.
 inference = ed.GANInference(data={x: x_ph, y: y_ph}, discriminator=discriminative_network)
-inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d,
-                     n_iter=args.n_iter, n_print=args.n_print)
+inference.initialize(
+    optimizer=optimizer, optimizer_d=optimizer_d, n_iter=args.n_iter, n_print=args.n_print
+)
 
 sess = ed.get_session()
 tf.global_variables_initializer().run()
@@ -194,7 +219,7 @@ def generate(labels, noise=None):
         shuffled = np.concatenate([noise[order], sess.run(eps)[:padding]])
         for feed, rows in zip(feeds, shuffled.reshape(-1, M, d)):
             feed[eps] = rows
-    samples = np.concatenate([sess.run(x, feed) for feed in feeds])[:len(labels)]
+    samples = np.concatenate([sess.run(x, feed) for feed in feeds])[: len(labels)]
     restored = np.empty_like(samples)
     restored[order] = samples
     return restored
@@ -235,12 +260,15 @@ for t in range(inference.n_iter):
         history[key].append(info_dict[key])
 seconds = time.perf_counter() - start
 inference.finalize()
-print(f"{inference.n_iter} iterations in {seconds:.0f} s "
-      f"({1000 * seconds / inference.n_iter:.0f} ms per iteration, grids included)")
+print(
+    f"{inference.n_iter} iterations in {seconds:.0f} s "
+    f"({1000 * seconds / inference.n_iter:.0f} ms per iteration, grids included)"
+)
 
 # CRITICISM: does the generator draw the digit it is asked for?
-samples, labels = save_samples(os.path.join(out_dir, "samples.npy"),
-                               os.path.join(out_dir, "labels.npy"))
+samples, labels = save_samples(
+    os.path.join(out_dir, "samples.npy"), os.path.join(out_dir, "labels.npy")
+)
 save_figure(digit_grid(), os.path.join(out_dir, "digits.png"))
 save_figure(training_curves(history), os.path.join(out_dir, "losses.png"))
 
@@ -252,7 +280,9 @@ reference = x_train[:10000] / 255.0
 subset = np.concatenate([np.flatnonzero(labels == k)[:100] for k in range(K)])
 agree = y_train[nearest_neighbours(samples[subset], reference).indices] == labels[subset]
 real = y_train[nearest_neighbours(x_valid[:1000] / 255.0, reference).indices] == y_valid[:1000]
-print(f"Nearest training image has the requested label for {agree.mean():.1%} of samples "
-      f"(real validation digits: {real.mean():.1%}); per digit: "
-      + " ".join(f"{k}: {agree[labels[subset] == k].mean():.0%}" for k in range(K)))
+print(
+    f"Nearest training image has the requested label for {agree.mean():.1%} of samples "
+    f"(real validation digits: {real.mean():.1%}); per digit: "
+    + " ".join(f"{k}: {agree[labels[subset] == k].mean():.0%}" for k in range(K))
+)
 print(f"Wrote {i} grids, digits.png, losses.png, samples.npy and labels.npy to {out_dir}")

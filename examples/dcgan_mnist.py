@@ -29,6 +29,7 @@ samples (samples.npy, float32 in [0, 1], shape (10000, 784)).
 References: Radford, Metz and Chintala (2016), Unsupervised representation
 learning with deep convolutional generative adversarial networks.
 """
+
 import argparse
 import os
 import time
@@ -48,13 +49,24 @@ tf.disable_eager_execution()
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--n-iter", type=int, default=5000, help="training iterations (default 5000)")
 parser.add_argument("--n-print", type=int, default=500, help="progress and grid every N iterations")
-parser.add_argument("--loss", choices=sorted(GAN_LOSSES), default="non_saturating",
-                    help="the pair of GAN losses (default non_saturating)")
-parser.add_argument("--lr", type=float, default=2e-4,
-                    help="Adam's learning rate for both networks (default 2e-4, as in the paper)")
-parser.add_argument("--data-dir", default=None,
-                    help="folder with the four MNIST .gz files (default: $GAN_INFER_DATA_DIR or "
-                         "a per-user cache; downloaded when missing)")
+parser.add_argument(
+    "--loss",
+    choices=sorted(GAN_LOSSES),
+    default="non_saturating",
+    help="the pair of GAN losses (default non_saturating)",
+)
+parser.add_argument(
+    "--lr",
+    type=float,
+    default=2e-4,
+    help="Adam's learning rate for both networks (default 2e-4, as in the paper)",
+)
+parser.add_argument(
+    "--data-dir",
+    default=None,
+    help="folder with the four MNIST .gz files (default: $GAN_INFER_DATA_DIR or "
+    "a per-user cache; downloaded when missing)",
+)
 parser.add_argument("--out-dir", default="out/dcgan_mnist", help="where figures and samples go")
 parser.add_argument("--seed", type=int, default=42)
 args = parser.parse_args()
@@ -70,8 +82,9 @@ d = 100  # latent dimension
 # DATA. Grey levels scaled to [0, 1], not binarized: the generator's sigmoid
 # outputs are grey images, and a discriminator shown binary data could tell
 # real from fake by that alone, whatever the digits look like.
-(x_train, _), (x_valid, _), (x_test, _) = \
-    ed.datasets.mnist_splits(args.data_dir, validation_size=5000)
+(x_train, _), (x_valid, _), (x_test, _) = ed.datasets.mnist_splits(
+    args.data_dir, validation_size=5000
+)
 x_train_generator = ed.datasets.batches(x_train, M)
 x_ph = tf.placeholder(tf.float32, [M, 784])
 
@@ -89,8 +102,9 @@ def generative_network(eps):
     net = tf.reshape(net, [M, 7, 7, 128])
     net = layers.conv2d_transpose(net, 64, 5, strides=2, kernel_initializer=init)  # 14x14
     net = tf.nn.relu(layers.batch_norm(net, training=True))
-    net = layers.conv2d_transpose(net, 1, 5, strides=2, activation=tf.sigmoid,
-                                  kernel_initializer=init)  # 28x28, pixels in [0, 1]
+    net = layers.conv2d_transpose(
+        net, 1, 5, strides=2, activation=tf.sigmoid, kernel_initializer=init
+    )  # 28x28, pixels in [0, 1]
     return layers.flatten(net)
 
 
@@ -105,10 +119,12 @@ def discriminative_network(x):
     net = tf.reshape(x, [-1, 28, 28, 1])
     # No batch norm on the first layer (Radford et al.): it would normalise
     # away the pixel statistics the discriminator should look at.
-    net = layers.conv2d(net, 64, 5, strides=2, activation=layers.leaky_relu,
-                        kernel_initializer=init)  # 14x14
-    net = layers.conv2d(net, 128, 5, strides=2, activation=layers.leaky_relu,
-                        kernel_initializer=init)  # 7x7
+    net = layers.conv2d(
+        net, 64, 5, strides=2, activation=layers.leaky_relu, kernel_initializer=init
+    )  # 14x14
+    net = layers.conv2d(
+        net, 128, 5, strides=2, activation=layers.leaky_relu, kernel_initializer=init
+    )  # 7x7
     net = layers.flatten(net)
     return layers.dense(net, 1, activation=None, kernel_initializer=init)
 
@@ -117,8 +133,13 @@ optimizer = tf.train.AdamOptimizer(args.lr, beta1=0.5)
 optimizer_d = tf.train.AdamOptimizer(args.lr, beta1=0.5)
 
 inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
-inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d, loss=args.loss,
-                     n_iter=args.n_iter, n_print=args.n_print)
+inference.initialize(
+    optimizer=optimizer,
+    optimizer_d=optimizer_d,
+    loss=args.loss,
+    n_iter=args.n_iter,
+    n_print=args.n_print,
+)
 
 sess = ed.get_session()
 tf.global_variables_initializer().run()
@@ -132,8 +153,9 @@ start = time.perf_counter()
 for t in range(inference.n_iter):
     if t % inference.n_print == 0:
         samples = sess.run(x, fixed_noise)
-        save_figure(sample_grid(samples[:16], 4, 4),
-                    os.path.join(out_dir, "{}.png".format(str(i).zfill(3))))
+        save_figure(
+            sample_grid(samples[:16], 4, 4), os.path.join(out_dir, "{}.png".format(str(i).zfill(3)))
+        )
         i += 1
 
     x_batch = next(x_train_generator)
@@ -143,8 +165,10 @@ for t in range(inference.n_iter):
         history[key].append(info_dict[key])
 seconds = time.perf_counter() - start
 inference.finalize()
-print(f"{inference.n_iter} iterations in {seconds:.0f} s "
-      f"({1000 * seconds / inference.n_iter:.0f} ms per iteration, grids included)")
+print(
+    f"{inference.n_iter} iterations in {seconds:.0f} s "
+    f"({1000 * seconds / inference.n_iter:.0f} ms per iteration, grids included)"
+)
 
 # CRITICISM: what the fitted generator produces.
 samples = draw_samples(x, 10000)

@@ -8,6 +8,7 @@ The first use trains the package's MNIST classifier (a couple of CPU
 minutes) and caches it; later runs take about a minute, mostly the
 Parzen-window estimate (skip it with --no-parzen).
 """
+
 import argparse
 import json
 
@@ -22,16 +23,24 @@ parser.add_argument("--reference", action="store_true", help="score real validat
 parser.add_argument("--data-dir", default=None, help="MNIST folder (default: cache, downloaded)")
 parser.add_argument("--no-parzen", action="store_true", help="skip the Parzen-window estimate")
 parser.add_argument("--json", default=None, help="also write the numbers to this JSON file")
-parser.add_argument("--labels", default=None,
-                    help="a .npy file of the digit each sample was asked to be (conditional GAN)")
+parser.add_argument(
+    "--labels",
+    default=None,
+    help="a .npy file of the digit each sample was asked to be (conditional GAN)",
+)
 args = parser.parse_args()
 if (args.samples is None) == (not args.reference):
     parser.error("give a samples .npy file, or --reference (not both)")
 
 samples = None if args.reference else np.load(args.samples)
 labels = np.load(args.labels) if args.labels else None
-results = evaluate_mnist(samples, data_dir=args.data_dir, parzen=not args.no_parzen,
-                         reference=args.reference, labels=labels)
+results = evaluate_mnist(
+    samples,
+    data_dir=args.data_dir,
+    parzen=not args.no_parzen,
+    reference=args.reference,
+    labels=labels,
+)
 
 for key, description in METRIC_NAMES:
     if key in results:

@@ -16,6 +16,7 @@ The blog-post experiments. Data: 0.5 N(-s, 0.5) + 0.5 N(s, 0.5).
 Prints the fraction of samples near each mode; writes fit.gif (data
 density, model density, D(x) per frame), final.png and curves.png.
 """
+
 import argparse
 import json
 import os
@@ -26,8 +27,8 @@ import tensorflow.compat.v1 as tf
 import gan_infer as ed
 from gan_infer import layers
 from gan_infer.criticism import Monitor, animate_1d, fit_figure_1d, history_figure, save_figure
-from gan_infer.models import Normal
 from gan_infer.criticism.toy import ks_distance
+from gan_infer.models import Normal
 from gan_infer.util import atomic_write, ensure_directory
 
 tf.disable_eager_execution()
@@ -85,9 +86,12 @@ def discriminative_network(x):
 
 
 inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
-inference.initialize(optimizer=tf.train.AdamOptimizer(1e-3, beta1=0.5),
-                     optimizer_d=tf.train.AdamOptimizer(1e-3, beta1=0.5),
-                     n_iter=args.n_iter, n_print=args.n_print)
+inference.initialize(
+    optimizer=tf.train.AdamOptimizer(1e-3, beta1=0.5),
+    optimizer_d=tf.train.AdamOptimizer(1e-3, beta1=0.5),
+    n_iter=args.n_iter,
+    n_print=args.n_print,
+)
 
 # CRITICISM, recorded during training: the model's samples, D on a grid,
 # mean D(real) and D(fake). All ops are built here, before the loop.
@@ -95,9 +99,15 @@ span = args.separation + 4 * STD
 grid = np.linspace(-span, span, M, dtype=np.float32)
 with tf.variable_scope("Disc", reuse=True):
     d_on_grid = tf.sigmoid(discriminative_network(tf.constant(grid[:, None])))
-monitor = Monitor({"samples": x, "d": d_on_grid,
-                   "d_real": tf.reduce_mean(tf.sigmoid(inference.d_true)),
-                   "d_fake": tf.reduce_mean(tf.sigmoid(inference.d_fake))}, every=args.n_print)
+monitor = Monitor(
+    {
+        "samples": x,
+        "d": d_on_grid,
+        "d_real": tf.reduce_mean(tf.sigmoid(inference.d_true)),
+        "d_fake": tf.reduce_mean(tf.sigmoid(inference.d_fake)),
+    },
+    every=args.n_print,
+)
 
 sess = ed.get_session()
 tf.global_variables_initializer().run()
@@ -112,26 +122,47 @@ distance = np.abs(samples[:, None] - MODES[None, :])
 nearest = np.argmin(distance, axis=1)
 on_mode = distance.min(axis=1) < 2 * STD
 share = [np.mean(on_mode & (nearest == k)) for k in range(2)]
-print(f"{args.generator} generator, modes at ±{args.separation:g} (std {STD}): samples within 2σ "
-      f"of -{args.separation:g}: {share[0]:.2f}, of +{args.separation:g}: {share[1]:.2f}, "
-      f"elsewhere: {1 - sum(share):.2f}; sample mean {samples.mean():.2f}, "
-      f"std {samples.std():.2f} (data: 0, {np.sqrt(args.separation ** 2 + STD ** 2):.2f})")
+print(
+    f"{args.generator} generator, modes at ±{args.separation:g} (std {STD}): samples within 2σ "
+    f"of -{args.separation:g}: {share[0]:.2f}, of +{args.separation:g}: {share[1]:.2f}, "
+    f"elsewhere: {1 - sum(share):.2f}; sample mean {samples.mean():.2f}, "
+    f"std {samples.std():.2f} (data: 0, {np.sqrt(args.separation**2 + STD**2):.2f})"
+)
 
 data_samples = next_batch(len(samples))[:, 0]
-metrics = {"generator": args.generator, "separation": args.separation, "regularize": args.regularize,
-           "seed": args.seed, "share_left": float(share[0]), "share_right": float(share[1]),
-           "share_elsewhere": float(1 - sum(share)), "mean": float(samples.mean()),
-           "std": float(samples.std()), "ks_distance": float(ks_distance(samples, data_samples))}
+metrics = {
+    "generator": args.generator,
+    "separation": args.separation,
+    "regularize": args.regularize,
+    "seed": args.seed,
+    "share_left": float(share[0]),
+    "share_right": float(share[1]),
+    "share_elsewhere": float(1 - sum(share)),
+    "mean": float(samples.mean()),
+    "std": float(samples.std()),
+    "ks_distance": float(ks_distance(samples, data_samples)),
+}
 with atomic_write(os.path.join(out_dir, "metrics.json"), "w") as f:
     json.dump(metrics, f, indent=2)
 
-density = 0.5 * sum(np.exp(-0.5 * ((grid - m) / STD) ** 2) for m in MODES) / (STD * np.sqrt(2 * np.pi))
+density = (
+    0.5 * sum(np.exp(-0.5 * ((grid - m) / STD) ** 2) for m in MODES) / (STD * np.sqrt(2 * np.pi))
+)
 frames = monitor.frames()
-animate_1d(frames, grid, density, os.path.join(out_dir, "fit.gif"),
-           title=f"{args.generator} generator")
-save_figure(fit_figure_1d(frames[-1], grid, density, title=f"{args.generator} generator"),
-            os.path.join(out_dir, "final.png"))
-save_figure(history_figure(monitor.history, {
-    "losses": [("loss", "generator"), ("loss_d", "discriminator")],
-    "discriminator": [("d_real", "mean D(real)"), ("d_fake", "mean D(fake)")]}),
-    os.path.join(out_dir, "curves.png"))
+animate_1d(
+    frames, grid, density, os.path.join(out_dir, "fit.gif"), title=f"{args.generator} generator"
+)
+save_figure(
+    fit_figure_1d(frames[-1], grid, density, title=f"{args.generator} generator"),
+    os.path.join(out_dir, "final.png"),
+)
+save_figure(
+    history_figure(
+        monitor.history,
+        {
+            "losses": [("loss", "generator"), ("loss_d", "discriminator")],
+            "discriminator": [("d_real", "mean D(real)"), ("d_fake", "mean D(fake)")],
+        },
+    ),
+    os.path.join(out_dir, "curves.png"),
+)

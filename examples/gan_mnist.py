@@ -13,6 +13,7 @@ and 10,000 samples (samples.npy, float32 in [0, 1], shape (10000, 784)).
 
 References: Goodfellow et al. (2014), Generative adversarial nets.
 """
+
 import argparse
 import os
 
@@ -21,8 +22,14 @@ import tensorflow.compat.v1 as tf
 
 import gan_infer as ed
 from gan_infer import layers
-from gan_infer.criticism import (draw_samples, interpolation_grid, latent_interpolation,
-                                 sample_grid, save_figure, training_curves)
+from gan_infer.criticism import (
+    draw_samples,
+    interpolation_grid,
+    latent_interpolation,
+    sample_grid,
+    save_figure,
+    training_curves,
+)
 from gan_infer.criticism.metrics import nearest_neighbours
 from gan_infer.models import Uniform
 from gan_infer.util import ensure_directory, save_npy
@@ -31,14 +38,25 @@ tf.disable_eager_execution()
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--n-iter", type=int, default=15000, help="training iterations (default 15000)")
-parser.add_argument("--n-print", type=int, default=1000, help="progress and grid every N iterations")
-parser.add_argument("--data-dir", default=None,
-                    help="folder with the four MNIST .gz files (default: $GAN_INFER_DATA_DIR or "
-                         "a per-user cache; downloaded when missing)")
+parser.add_argument(
+    "--n-print", type=int, default=1000, help="progress and grid every N iterations"
+)
+parser.add_argument(
+    "--data-dir",
+    default=None,
+    help="folder with the four MNIST .gz files (default: $GAN_INFER_DATA_DIR or "
+    "a per-user cache; downloaded when missing)",
+)
 parser.add_argument("--out-dir", default="out/gan_mnist", help="where figures and samples go")
 parser.add_argument("--seed", type=int, default=42)
-parser.add_argument("--save-samples-at", type=int, nargs="*", default=[], metavar="T",
-                    help="also save 10,000 samples after these iterations (samples_T.npy)")
+parser.add_argument(
+    "--save-samples-at",
+    type=int,
+    nargs="*",
+    default=[],
+    metavar="T",
+    help="also save 10,000 samples after these iterations (samples_T.npy)",
+)
 args = parser.parse_args()
 
 ed.set_seed(args.seed)
@@ -47,7 +65,9 @@ M = 128  # batch size during training
 d = 100  # latent dimension
 
 # DATA. The tutorial's 55,000 training images (the last 5,000 are validation).
-(x_train, _), (x_valid, _), (x_test, _) = ed.datasets.mnist_splits(args.data_dir, validation_size=5000)
+(x_train, _), (x_valid, _), (x_test, _) = ed.datasets.mnist_splits(
+    args.data_dir, validation_size=5000
+)
 x_train_generator = ed.datasets.batches(x_train, M, binarize=True)
 x_ph = tf.placeholder(tf.float32, [M, 784])
 
@@ -76,8 +96,9 @@ optimizer = tf.train.AdamOptimizer()
 optimizer_d = tf.train.AdamOptimizer()
 
 inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
-inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d,
-                     n_iter=args.n_iter, n_print=args.n_print)
+inference.initialize(
+    optimizer=optimizer, optimizer_d=optimizer_d, n_iter=args.n_iter, n_print=args.n_print
+)
 
 sess = ed.get_session()
 tf.global_variables_initializer().run()
@@ -88,7 +109,7 @@ i = 0
 for t in range(inference.n_iter):
     if t % inference.n_print == 0:
         samples = sess.run(x)
-        samples = samples[idx, ]
+        samples = samples[idx,]
 
         fig = sample_grid(samples, 4, 4)
         save_figure(fig, os.path.join(out_dir, "{}.png".format(str(i).zfill(3))))
@@ -100,8 +121,9 @@ for t in range(inference.n_iter):
     for key in history:
         history[key].append(info_dict[key])
     if info_dict["t"] in args.save_samples_at:
-        save_npy(os.path.join(out_dir, "samples_{}.npy".format(info_dict["t"])),
-                 draw_samples(x, 10000))
+        save_npy(
+            os.path.join(out_dir, "samples_{}.npy".format(info_dict["t"])), draw_samples(x, 10000)
+        )
 inference.finalize()
 
 # CRITICISM: what the fitted generator produces.
@@ -122,5 +144,7 @@ path = latent_interpolation(eps_value[:8], eps_value[8:16], steps=10)  # (10, 8,
 walks = np.concatenate([path.transpose(1, 0, 2).reshape(80, d), eps_value[80:]])
 images = sess.run(x, {eps: walks})[:80].reshape(8, 10, 784)
 save_figure(interpolation_grid(images), os.path.join(out_dir, "interpolation.png"))
-print(f"Wrote {i} grids, final.png, losses.png, neighbours.png, interpolation.png and "
-      f"samples.npy to {out_dir}")
+print(
+    f"Wrote {i} grids, final.png, losses.png, neighbours.png, interpolation.png and "
+    f"samples.npy to {out_dir}"
+)

@@ -35,6 +35,7 @@ al. (2019), Improving generalization and stability of generative
 adversarial networks (the zero-centred gradient penalty); Yazici et al.
 (2019), The unusual effectiveness of averaging in GAN training.
 """
+
 import argparse
 import json
 import os
@@ -56,25 +57,50 @@ from gan_infer.util import atomic_write, ensure_directory
 tf.disable_eager_execution()
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-parser.add_argument("--mixture", choices=["ring", "grid"], default="ring",
-                    help="8 modes on a ring (default) or 25 on a grid")
-parser.add_argument("--loss", choices=sorted(GAN_LOSSES), default="non_saturating",
-                    help="the pair of GAN losses (default non_saturating)")
-parser.add_argument("--disc-steps", type=int, default=None,
-                    help="k discriminator steps per generator step (Algorithm 1 of Goodfellow "
-                         "et al.); default: one simultaneous update of both")
+parser.add_argument(
+    "--mixture",
+    choices=["ring", "grid"],
+    default="ring",
+    help="8 modes on a ring (default) or 25 on a grid",
+)
+parser.add_argument(
+    "--loss",
+    choices=sorted(GAN_LOSSES),
+    default="non_saturating",
+    help="the pair of GAN losses (default non_saturating)",
+)
+parser.add_argument(
+    "--disc-steps",
+    type=int,
+    default=None,
+    help="k discriminator steps per generator step (Algorithm 1 of Goodfellow "
+    "et al.); default: one simultaneous update of both",
+)
 parser.add_argument("--noise-dim", type=int, default=2, help="dimension of the noise (default 2)")
-parser.add_argument("--pack", type=int, default=1,
-                    help="PacGAN packing: D judges PACK samples at once (default 1: plain GAN)")
-parser.add_argument("--lr", type=float, default=1e-4,
-                    help="Adam learning rate of both players (default 1e-4)")
-parser.add_argument("--gradient-penalty", type=float, default=None,
-                    help="weight of a zero-centred gradient penalty on D between data and "
-                         "samples, e.g. 1 (default: none)")
-parser.add_argument("--ema-decay", type=float, default=None,
-                    help="score samples drawn with an exponential moving average of the "
-                         "generator's weights with this decay, e.g. 0.999 (default: the last "
-                         "weights)")
+parser.add_argument(
+    "--pack",
+    type=int,
+    default=1,
+    help="PacGAN packing: D judges PACK samples at once (default 1: plain GAN)",
+)
+parser.add_argument(
+    "--lr", type=float, default=1e-4, help="Adam learning rate of both players (default 1e-4)"
+)
+parser.add_argument(
+    "--gradient-penalty",
+    type=float,
+    default=None,
+    help="weight of a zero-centred gradient penalty on D between data and "
+    "samples, e.g. 1 (default: none)",
+)
+parser.add_argument(
+    "--ema-decay",
+    type=float,
+    default=None,
+    help="score samples drawn with an exponential moving average of the "
+    "generator's weights with this decay, e.g. 0.999 (default: the last "
+    "weights)",
+)
 parser.add_argument("--n-iter", type=int, default=10000, help="training iterations (default 10000)")
 parser.add_argument("--n-print", type=int, default=500, help="progress and animation frames")
 parser.add_argument("--seed", type=int, default=42)
@@ -138,10 +164,16 @@ optimizer = tf.train.AdamOptimizer(args.lr, beta1=0.5)
 optimizer_d = tf.train.AdamOptimizer(args.lr, beta1=0.5)
 
 inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
-inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d, loss=args.loss,
-                     disc_steps=args.disc_steps, gradient_penalty=args.gradient_penalty,
-                     ema_decay=args.ema_decay,
-                     n_iter=args.n_iter, n_print=args.n_print)
+inference.initialize(
+    optimizer=optimizer,
+    optimizer_d=optimizer_d,
+    loss=args.loss,
+    disc_steps=args.disc_steps,
+    gradient_penalty=args.gradient_penalty,
+    ema_decay=args.ema_decay,
+    n_iter=args.n_iter,
+    n_print=args.n_print,
+)
 
 # CRITICISM, recorded during training: a batch of samples for the animation
 # (and the losses, which the monitor keeps from each update's info_dict).
@@ -158,8 +190,11 @@ for _ in range(inference.n_iter):
     monitor(info_dict)
 seconds = time.perf_counter() - start
 inference.finalize()
-print(f"{inference.n_iter} iterations in {seconds:.0f} s "
-      f"({1000 * seconds / inference.n_iter:.1f} ms per iteration)")
+print(
+    f"{inference.n_iter} iterations in {seconds:.0f} s "
+    f"({1000 * seconds / inference.n_iter:.1f} ms per iteration)"
+)
+
 
 # CRITICISM: count the modes.
 def draw():
@@ -170,26 +205,42 @@ samples = draw()
 coverage = mode_coverage(samples, mixture)
 last_iterate = None
 if args.ema_decay is not None:
-    last_iterate = {"modes_captured": coverage.modes_captured,
-                    "high_quality_fraction": coverage.high_quality_fraction}
-    print(f"last weights: {coverage.modes_captured}/{mixture.n_modes} modes, "
-          f"{coverage.high_quality_fraction:.1%} high quality; scored below: the weight average")
+    last_iterate = {
+        "modes_captured": coverage.modes_captured,
+        "high_quality_fraction": coverage.high_quality_fraction,
+    }
+    print(
+        f"last weights: {coverage.modes_captured}/{mixture.n_modes} modes, "
+        f"{coverage.high_quality_fraction:.1%} high quality; scored below: the weight average"
+    )
     with inference.averaged_generator():
         samples = draw()
     coverage = mode_coverage(samples, mixture)
-print(f"{args.mixture}: {coverage.modes_captured}/{mixture.n_modes} modes captured, "
-      f"{coverage.high_quality_fraction:.1%} of samples within 3 std of a mode "
-      f"(samples from the mixture itself: about 98.9%)")
+print(
+    f"{args.mixture}: {coverage.modes_captured}/{mixture.n_modes} modes captured, "
+    f"{coverage.high_quality_fraction:.1%} of samples within 3 std of a mode "
+    f"(samples from the mixture itself: about 98.9%)"
+)
 print("samples per mode: " + " ".join(str(c) for c in coverage.counts))
 
-metrics = {"mixture": args.mixture, "loss": args.loss, "disc_steps": args.disc_steps,
-           "pack": args.pack, "lr": args.lr, "ema_decay": args.ema_decay,
-           "gradient_penalty": args.gradient_penalty,
-           "noise_dim": args.noise_dim, "n_iter": args.n_iter, "seed": args.seed,
-           "n_samples": N_EVAL, "n_modes": mixture.n_modes,
-           "modes_captured": coverage.modes_captured,
-           "high_quality_fraction": coverage.high_quality_fraction,
-           "counts": coverage.counts.tolist(), "last_iterate": last_iterate}
+metrics = {
+    "mixture": args.mixture,
+    "loss": args.loss,
+    "disc_steps": args.disc_steps,
+    "pack": args.pack,
+    "lr": args.lr,
+    "ema_decay": args.ema_decay,
+    "gradient_penalty": args.gradient_penalty,
+    "noise_dim": args.noise_dim,
+    "n_iter": args.n_iter,
+    "seed": args.seed,
+    "n_samples": N_EVAL,
+    "n_modes": mixture.n_modes,
+    "modes_captured": coverage.modes_captured,
+    "high_quality_fraction": coverage.high_quality_fraction,
+    "counts": coverage.counts.tolist(),
+    "last_iterate": last_iterate,
+}
 with atomic_write(os.path.join(out_dir, "metrics.json"), "w") as f:
     json.dump(metrics, f, indent=2)
 
@@ -198,8 +249,12 @@ title = f"{args.mixture} of {mixture.n_modes} Gaussians, {args.loss} loss"
 if args.pack > 1:
     title += f", pack {args.pack}"
 # A short title: the GIF's frames are small and add the iteration to it.
-animate_2d(monitor.frames(), data_samples, os.path.join(out_dir, "fit.gif"),
-           title=f"{args.mixture}, {args.loss}")
+animate_2d(
+    monitor.frames(),
+    data_samples,
+    os.path.join(out_dir, "fit.gif"),
+    title=f"{args.mixture}, {args.loss}",
+)
 
 # The final fit: data, samples, and the 3-sigma circles that count as "high
 # quality" (small: the modes are narrow).
@@ -214,11 +269,16 @@ ax.set_xlim(-extent, extent)
 ax.set_ylim(-extent, extent)
 ax.set_aspect("equal")
 ax.legend(loc="upper right", fontsize=8)
-ax.set_title(f"{title}\n{coverage.modes_captured}/{mixture.n_modes} modes, "
-             f"{coverage.high_quality_fraction:.0%} high quality, iteration {args.n_iter}",
-             fontsize=9)
+ax.set_title(
+    f"{title}\n{coverage.modes_captured}/{mixture.n_modes} modes, "
+    f"{coverage.high_quality_fraction:.0%} high quality, iteration {args.n_iter}",
+    fontsize=9,
+)
 save_figure(fig, os.path.join(out_dir, "final.png"))
-save_figure(history_figure(monitor.history, {
-    "losses": [("loss", "generator"), ("loss_d", "discriminator")]}),
-    os.path.join(out_dir, "curves.png"))
+save_figure(
+    history_figure(
+        monitor.history, {"losses": [("loss", "generator"), ("loss_d", "discriminator")]}
+    ),
+    os.path.join(out_dir, "curves.png"),
+)
 print(f"Wrote fit.gif, final.png, curves.png and metrics.json to {out_dir}")

@@ -13,6 +13,7 @@ discriminator's D(x), one frame per n_print iterations: the blog's
 animation), densities.png (its last frame) and curves.png (losses, mean
 D(real) and D(fake), and the generator's mean and std over training).
 """
+
 import argparse
 import os
 
@@ -66,19 +67,29 @@ def discriminative_network(x):
 
 
 inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
-inference.initialize(optimizer=tf.train.AdamOptimizer(1e-3, beta1=0.5),
-                     optimizer_d=tf.train.AdamOptimizer(1e-3, beta1=0.5),
-                     n_iter=args.n_iter, n_print=args.n_print)
+inference.initialize(
+    optimizer=tf.train.AdamOptimizer(1e-3, beta1=0.5),
+    optimizer_d=tf.train.AdamOptimizer(1e-3, beta1=0.5),
+    n_iter=args.n_iter,
+    n_print=args.n_print,
+)
 
 # CRITICISM, recorded during training (ops built once, here): the
 # generator's parameters, D on a grid, mean D(real) and D(fake), samples.
 grid = np.linspace(args.mu - 4 * args.sigma, args.mu + 4 * args.sigma, M, dtype=np.float32)
 with tf.variable_scope("Disc", reuse=True):
     d_on_grid = tf.sigmoid(discriminative_network(tf.constant(grid[:, None])))
-monitor = Monitor({"mean": b, "std": tf.abs(a), "samples": x, "d": d_on_grid,
-                   "d_real": tf.reduce_mean(tf.sigmoid(inference.d_true)),
-                   "d_fake": tf.reduce_mean(tf.sigmoid(inference.d_fake))},
-                  every=max(args.n_print, 1))
+monitor = Monitor(
+    {
+        "mean": b,
+        "std": tf.abs(a),
+        "samples": x,
+        "d": d_on_grid,
+        "d_real": tf.reduce_mean(tf.sigmoid(inference.d_true)),
+        "d_fake": tf.reduce_mean(tf.sigmoid(inference.d_fake)),
+    },
+    every=max(args.n_print, 1),
+)
 
 sess = ed.get_session()
 tf.global_variables_initializer().run()
@@ -98,9 +109,18 @@ print(f"sample mean {samples.mean():7.3f}  std {samples.std():6.3f}   (10,000 sa
 density = np.exp(-0.5 * ((grid - args.mu) / args.sigma) ** 2) / (args.sigma * np.sqrt(2 * np.pi))
 frames = monitor.frames()
 animate_1d(frames, grid, density, os.path.join(out_dir, "fit.gif"), title="linear generator")
-save_figure(fit_figure_1d(frames[-1], grid, density, title="linear generator"),
-            os.path.join(out_dir, "densities.png"))
-save_figure(history_figure(monitor.history, {
-    "losses": [("loss", "generator"), ("loss_d", "discriminator")],
-    "discriminator": [("d_real", "mean D(real)"), ("d_fake", "mean D(fake)")],
-    "generator": [("mean", "mean b"), ("std", "std |a|")]}), os.path.join(out_dir, "curves.png"))
+save_figure(
+    fit_figure_1d(frames[-1], grid, density, title="linear generator"),
+    os.path.join(out_dir, "densities.png"),
+)
+save_figure(
+    history_figure(
+        monitor.history,
+        {
+            "losses": [("loss", "generator"), ("loss_d", "discriminator")],
+            "discriminator": [("d_real", "mean D(real)"), ("d_fake", "mean D(fake)")],
+            "generator": [("mean", "mean b"), ("std", "std |a|")],
+        },
+    ),
+    os.path.join(out_dir, "curves.png"),
+)

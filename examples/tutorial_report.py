@@ -10,6 +10,7 @@ scores real held-out digits as the reference, and prints a Markdown table of
 mean ± std over seeds (also written to OUT_DIR/summary.md). About 3 minutes
 of training and 3 of scoring per seed on a 2-core CPU.
 """
+
 import argparse
 import json
 import os
@@ -39,8 +40,14 @@ def run(script, *script_args):
 
 def scores(samples_path, json_path, *extra):
     if not os.path.exists(json_path):
-        run("evaluate_mnist.py", *extra, *([samples_path] if samples_path else []),
-            "--json", json_path, *data_args)
+        run(
+            "evaluate_mnist.py",
+            *extra,
+            *([samples_path] if samples_path else []),
+            "--json",
+            json_path,
+            *data_args,
+        )
     with open(json_path) as f:
         return json.load(f)
 
@@ -49,17 +56,30 @@ results = {t: [] for t in SNAPSHOTS}
 for seed in args.seeds:
     seed_dir = os.path.join(out_dir, f"seed{seed}")
     if not os.path.exists(os.path.join(seed_dir, "samples.npy")):
-        run("gan_mnist.py", "--seed", str(seed), "--out-dir", seed_dir, "--save-samples-at",
-            *map(str, SNAPSHOTS[:-1]), *data_args)
+        run(
+            "gan_mnist.py",
+            "--seed",
+            str(seed),
+            "--out-dir",
+            seed_dir,
+            "--save-samples-at",
+            *map(str, SNAPSHOTS[:-1]),
+            *data_args,
+        )
     for t in SNAPSHOTS:
         name = "samples.npy" if t == SNAPSHOTS[-1] else f"samples_{t}.npy"
-        results[t].append(scores(os.path.join(seed_dir, name),
-                                 os.path.join(seed_dir, f"metrics_{t}.json")))
+        results[t].append(
+            scores(os.path.join(seed_dir, name), os.path.join(seed_dir, f"metrics_{t}.json"))
+        )
 reference = scores(None, os.path.join(out_dir, "reference.json"), "--reference")
 
 header = "| metric | " + " | ".join(f"{t:,} iterations" for t in SNAPSHOTS) + " | real digits |"
-lines = [f"Tutorial GAN, seeds {', '.join(map(str, args.seeds))}: mean ± std over seeds.", "",
-         header, "|---" * (len(SNAPSHOTS) + 2) + "|"]
+lines = [
+    f"Tutorial GAN, seeds {', '.join(map(str, args.seeds))}: mean ± std over seeds.",
+    "",
+    header,
+    "|---" * (len(SNAPSHOTS) + 2) + "|",
+]
 for key, description in METRIC_NAMES:
     if key not in reference:
         continue
@@ -68,8 +88,11 @@ for key, description in METRIC_NAMES:
         values = np.array([r[key] for r in results[t]])
         cells.append(f"{values.mean():.3g} ± {values.std(ddof=1) if len(values) > 1 else 0:.2g}")
     lines.append(f"| {description} | " + " | ".join(cells) + f" | {reference[key]:.3g} |")
-per_seed = [f"seed {seed}: " + ", ".join(f"{r['classifier_score']:.2f}" for r in (results[t][i] for t in SNAPSHOTS))
-            for i, seed in enumerate(args.seeds)]
+per_seed = [
+    f"seed {seed}: "
+    + ", ".join(f"{r['classifier_score']:.2f}" for r in (results[t][i] for t in SNAPSHOTS))
+    for i, seed in enumerate(args.seeds)
+]
 lines += ["", "Classifier score per seed (1k, 5k, 15k): " + "; ".join(per_seed)]
 table = "\n".join(lines)
 print(table)

@@ -27,6 +27,7 @@ training batches. Also writes a 4x4 grid every n_print iterations (000.png,
 References: Arjovsky, Chintala and Bottou (2017), Wasserstein GAN;
 Gulrajani et al. (2017), Improved training of Wasserstein GANs.
 """
+
 import argparse
 import os
 import time
@@ -42,18 +43,33 @@ from gan_infer.util import ensure_directory, save_npy
 tf.disable_eager_execution()
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-parser.add_argument("--n-iter", type=int, default=5000,
-                    help="generator iterations, each after 5 critic steps (default 5000)")
+parser.add_argument(
+    "--n-iter",
+    type=int,
+    default=5000,
+    help="generator iterations, each after 5 critic steps (default 5000)",
+)
 parser.add_argument("--n-print", type=int, default=500, help="progress and grid every N iterations")
-parser.add_argument("--penalty", type=float, default=10.0,
-                    help="weight of the gradient penalty (default 10, as in WGAN-GP)")
-parser.add_argument("--clip", type=float, default=None,
-                    help="clip the critic's weights to [-c, c] instead of the penalty (original "
-                         "WGAN, e.g. 0.01; then RMSProp 5e-5)")
+parser.add_argument(
+    "--penalty",
+    type=float,
+    default=10.0,
+    help="weight of the gradient penalty (default 10, as in WGAN-GP)",
+)
+parser.add_argument(
+    "--clip",
+    type=float,
+    default=None,
+    help="clip the critic's weights to [-c, c] instead of the penalty (original "
+    "WGAN, e.g. 0.01; then RMSProp 5e-5)",
+)
 parser.add_argument("--disc-steps", type=int, default=5, help="critic steps per generator step")
-parser.add_argument("--data-dir", default=None,
-                    help="folder with the four MNIST .gz files (default: $GAN_INFER_DATA_DIR or "
-                         "a per-user cache; downloaded when missing)")
+parser.add_argument(
+    "--data-dir",
+    default=None,
+    help="folder with the four MNIST .gz files (default: $GAN_INFER_DATA_DIR or "
+    "a per-user cache; downloaded when missing)",
+)
 parser.add_argument("--out-dir", default="out/wgan_mnist", help="where figures and samples go")
 parser.add_argument("--seed", type=int, default=42)
 args = parser.parse_args()
@@ -70,7 +86,9 @@ d = 100  # latent dimension
 # DATA. Grey levels scaled to [0, 1], not binarized: the generator's sigmoid
 # outputs are grey, and the critic would otherwise measure mostly the
 # distance between grey and black-and-white pixels.
-(x_train, _), (x_valid, _), (x_test, _) = ed.datasets.mnist_splits(args.data_dir, validation_size=5000)
+(x_train, _), (x_valid, _), (x_test, _) = ed.datasets.mnist_splits(
+    args.data_dir, validation_size=5000
+)
 x_train_generator = ed.datasets.batches(x_train, M)
 x_ph = tf.placeholder(tf.float32, [M, 784])
 
@@ -108,17 +126,24 @@ else:
     optimizer_d = tf.train.RMSPropOptimizer(5e-5)
 
 inference = ed.WGANInference(data={x: x_ph}, discriminator=critic_network)
-inference.initialize(penalty=penalty, clip=args.clip, optimizer=optimizer,
-                     optimizer_d=optimizer_d, disc_steps=args.disc_steps,
-                     n_iter=args.n_iter, n_print=args.n_print)
+inference.initialize(
+    penalty=penalty,
+    clip=args.clip,
+    optimizer=optimizer,
+    optimizer_d=optimizer_d,
+    disc_steps=args.disc_steps,
+    n_iter=args.n_iter,
+    n_print=args.n_print,
+)
 
 # CRITICISM, recorded during training: the critic's estimate of W on a fixed
 # batch of held-out digits, E f(x_valid) - E f(G(z)), without the penalty.
 # The monitor also keeps the losses of the iterations it records.
 w_estimate = tf.reduce_mean(inference.d_true) - tf.reduce_mean(inference.d_fake)
 x_valid_batch = next(ed.datasets.batches(x_valid, M))
-monitor = Monitor({"w_estimate": w_estimate}, every=max(1, args.n_print // 10),
-                  feed_dict={x_ph: x_valid_batch})
+monitor = Monitor(
+    {"w_estimate": w_estimate}, every=max(1, args.n_print // 10), feed_dict={x_ph: x_valid_batch}
+)
 
 sess = ed.get_session()
 tf.global_variables_initializer().run()
@@ -130,8 +155,9 @@ start = time.perf_counter()
 for t in range(inference.n_iter):
     if t % inference.n_print == 0:
         samples = sess.run(x, {eps: eps_fixed})
-        save_figure(sample_grid(samples[:16], 4, 4),
-                    os.path.join(out_dir, "{}.png".format(str(i).zfill(3))))
+        save_figure(
+            sample_grid(samples[:16], 4, 4), os.path.join(out_dir, "{}.png".format(str(i).zfill(3)))
+        )
         i += 1
 
     # One iteration: disc_steps critic steps, then a generator step, each on
@@ -141,9 +167,11 @@ for t in range(inference.n_iter):
     monitor(info_dict)
 seconds = time.perf_counter() - start
 inference.finalize()
-print(f"{inference.n_iter} iterations ({args.disc_steps} critic steps + 1 generator step each) "
-      f"in {seconds:.0f} s ({1000 * seconds / inference.n_iter:.0f} ms per iteration, "
-      "grids included)")
+print(
+    f"{inference.n_iter} iterations ({args.disc_steps} critic steps + 1 generator step each) "
+    f"in {seconds:.0f} s ({1000 * seconds / inference.n_iter:.0f} ms per iteration, "
+    "grids included)"
+)
 
 # CRITICISM: what the fitted generator produces, and the critic's estimate.
 samples = draw_samples(x, 10000)
@@ -153,11 +181,22 @@ save_figure(sample_grid(samples, 8, 8), os.path.join(out_dir, "final.png"))
 # -L_D of the last critic step of each recorded iteration (on a training
 # batch, with the penalty, which is >= 0, subtracted).
 history = dict(monitor.history, neg_loss_d=[-v for v in monitor.history["loss_d"]])
-save_figure(history_figure(history, {
-    "critic's estimate of the Wasserstein distance": [
-        ("w_estimate", "E f(x_valid) - E f(G(z))"), ("neg_loss_d", "-L_D (training batch)")],
-    "generator loss": [("loss", "L_G = -E f(G(z))")]}), os.path.join(out_dir, "critic.png"))
+save_figure(
+    history_figure(
+        history,
+        {
+            "critic's estimate of the Wasserstein distance": [
+                ("w_estimate", "E f(x_valid) - E f(G(z))"),
+                ("neg_loss_d", "-L_D (training batch)"),
+            ],
+            "generator loss": [("loss", "L_G = -E f(G(z))")],
+        },
+    ),
+    os.path.join(out_dir, "critic.png"),
+)
 w = monitor.history["w_estimate"]
-print(f"Critic's estimate of W on held-out digits: {w[0]:.3f} at iteration "
-      f"{monitor.history['t'][0]}, {w[-1]:.3f} at iteration {monitor.history['t'][-1]}")
+print(
+    f"Critic's estimate of W on held-out digits: {w[0]:.3f} at iteration "
+    f"{monitor.history['t'][0]}, {w[-1]:.3f} at iteration {monitor.history['t'][-1]}"
+)
 print(f"Wrote {i} grids, final.png, critic.png and samples.npy to {out_dir}")

@@ -28,6 +28,7 @@ STEPS discriminator-only updates, then samples.npy and final.png hold the
 samples D's judgement keeps (`ed.rejection_sample`), and
 samples_generator.npy the generator's own.
 """
+
 import argparse
 import dataclasses
 import os
@@ -59,57 +60,126 @@ def build_parser():
     add = parser.add_argument
     add("--n-iter", type=int, default=5000, help="training iterations (default 5000)")
     add("--n-print", type=int, default=500, help="progress and grid every N iterations")
-    add("--loss", choices=sorted(GAN_LOSSES), default="non_saturating",
-        help="the pair of GAN losses (default non_saturating)")
+    add(
+        "--loss",
+        choices=sorted(GAN_LOSSES),
+        default="non_saturating",
+        help="the pair of GAN losses (default non_saturating)",
+    )
     add("--lr", type=float, default=2e-4, help="the generator's Adam learning rate (default 2e-4)")
     add("--data-dir", default=None, help="folder with the four MNIST .gz files")
     add("--out-dir", default="out/dcgan_mnist_variants", help="where figures and samples go")
     add("--seed", type=int, default=42)
 
     training = parser.add_argument_group("training").add_argument
-    training("--noise", choices=["uniform", "normal"], default="uniform",
-             help="prior of the noise: Uniform(-1, 1) as in the paper, or N(0, 1)")
-    training("--lr-d", type=float, default=None,
-             help="the discriminator's learning rate (default: --lr); e.g. --lr 1e-4 --lr-d 4e-4")
-    training("--gradient-penalty", type=float, default=None,
-             help="weight of a zero-centred gradient penalty on D (default: none)")
-    training("--ema-decay", type=float, default=None,
-             help="sample with a moving average of G's weights, e.g. 0.999 (default: none)")
+    training(
+        "--noise",
+        choices=["uniform", "normal"],
+        default="uniform",
+        help="prior of the noise: Uniform(-1, 1) as in the paper, or N(0, 1)",
+    )
+    training(
+        "--lr-d",
+        type=float,
+        default=None,
+        help="the discriminator's learning rate (default: --lr); e.g. --lr 1e-4 --lr-d 4e-4",
+    )
+    training(
+        "--gradient-penalty",
+        type=float,
+        default=None,
+        help="weight of a zero-centred gradient penalty on D (default: none)",
+    )
+    training(
+        "--ema-decay",
+        type=float,
+        default=None,
+        help="sample with a moving average of G's weights, e.g. 0.999 (default: none)",
+    )
 
     networks = parser.add_argument_group("networks").add_argument
-    networks("--generator", choices=["small", "large"], default="small",
-             help="small: 7x7x128 -> 64 -> 1 channels (default); large: 7x7x256 -> 128 -> 64 "
-                  "-> 1, TensorFlow's DCGAN tutorial, about twice the cost")
-    networks("--pack", type=int, default=1,
-             help="PacGAN: D judges PACK images at once, stacked as channels (default 1)")
-    networks("--minibatch-stddev", action="store_true",
-             help="give D the spread of its batch as a feature (Karras et al. 2018)")
-    networks("--disc-dropout", type=float, default=0.0,
-             help="dropout rate after each of D's convolutions, e.g. 0.3 (default 0: none)")
-    networks("--disc-batch-norm", action="store_true",
-             help="batch norm after D's second convolution")
-    networks("--spectral-norm", action="store_true",
-             help="spectral normalisation of D's kernels (Miyato et al. 2018)")
+    networks(
+        "--generator",
+        choices=["small", "large"],
+        default="small",
+        help="small: 7x7x128 -> 64 -> 1 channels (default); large: 7x7x256 -> 128 -> 64 "
+        "-> 1, TensorFlow's DCGAN tutorial, about twice the cost",
+    )
+    networks(
+        "--pack",
+        type=int,
+        default=1,
+        help="PacGAN: D judges PACK images at once, stacked as channels (default 1)",
+    )
+    networks(
+        "--minibatch-stddev",
+        action="store_true",
+        help="give D the spread of its batch as a feature (Karras et al. 2018)",
+    )
+    networks(
+        "--disc-dropout",
+        type=float,
+        default=0.0,
+        help="dropout rate after each of D's convolutions, e.g. 0.3 (default 0: none)",
+    )
+    networks(
+        "--disc-batch-norm", action="store_true", help="batch norm after D's second convolution"
+    )
+    networks(
+        "--spectral-norm",
+        action="store_true",
+        help="spectral normalisation of D's kernels (Miyato et al. 2018)",
+    )
 
     objectives = parser.add_argument_group("objectives").add_argument
-    objectives("--feature-matching", type=float, default=None, metavar="WEIGHT",
-               help="add feature matching on D's last hidden layer to G's loss, with this "
-                    "weight (Salimans et al. 2016) (default: none)")
-    objectives("--categorical-code", type=int, default=None, metavar="K",
-               help="InfoGAN (Chen et al. 2016): G also reads a code c ~ Categorical(K) and D "
-                    "guesses c from the samples (default: none)")
-    objectives("--self-condition", type=int, default=None, metavar="K",
-               help="condition the GAN on K k-means clusters of the training pixels (no "
-                    "labels), drawn with the data's frequencies; e.g. 100 (default: none)")
+    objectives(
+        "--feature-matching",
+        type=float,
+        default=None,
+        metavar="WEIGHT",
+        help="add feature matching on D's last hidden layer to G's loss, with this "
+        "weight (Salimans et al. 2016) (default: none)",
+    )
+    objectives(
+        "--categorical-code",
+        type=int,
+        default=None,
+        metavar="K",
+        help="InfoGAN (Chen et al. 2016): G also reads a code c ~ Categorical(K) and D "
+        "guesses c from the samples (default: none)",
+    )
+    objectives(
+        "--self-condition",
+        type=int,
+        default=None,
+        metavar="K",
+        help="condition the GAN on K k-means clusters of the training pixels (no "
+        "labels), drawn with the data's frequencies; e.g. 100 (default: none)",
+    )
 
     sampling = parser.add_argument_group("sampling").add_argument
-    sampling("--save-samples-every", type=int, default=None, metavar="N",
-             help="also write samples_<t>.npy (10,000 samples) every N iterations")
-    sampling("--rejection-sampling", type=int, default=None, metavar="STEPS",
-             help="draw samples.npy by discriminator rejection sampling (Azadi et al. 2019) "
-                  "after STEPS discriminator-only updates, e.g. 500 (default: none)")
-    sampling("--rejection-quantile", type=float, default=0.8, metavar="Q",
-             help="with --rejection-sampling: gamma is this quantile of F (default 0.8)")
+    sampling(
+        "--save-samples-every",
+        type=int,
+        default=None,
+        metavar="N",
+        help="also write samples_<t>.npy (10,000 samples) every N iterations",
+    )
+    sampling(
+        "--rejection-sampling",
+        type=int,
+        default=None,
+        metavar="STEPS",
+        help="draw samples.npy by discriminator rejection sampling (Azadi et al. 2019) "
+        "after STEPS discriminator-only updates, e.g. 500 (default: none)",
+    )
+    sampling(
+        "--rejection-quantile",
+        type=float,
+        default=0.8,
+        metavar="Q",
+        help="with --rejection-sampling: gamma is this quantile of F (default 0.8)",
+    )
     return parser
 
 
@@ -118,24 +188,82 @@ def check_values(args, error):
     check_int(args.n_iter, "--n-iter", error=error)
     check_int(args.n_print, "--n-print", error=error)
     check_number(args.lr, "--lr", low=0.0, inclusive=False, error=error)
-    check_number(args.lr_d, "--lr-d", low=0.0, inclusive=False, allow_none=True,
-                 what="a positive number", error=error)
-    check_number(args.gradient_penalty, "--gradient-penalty", low=0.0, allow_none=True,
-                 what="a non-negative number, e.g. 1", error=error)
-    check_number(args.ema_decay, "--ema-decay", low=0.0, high=1.0, inclusive=False,
-                 allow_none=True, what="a number in (0, 1), e.g. 0.999", error=error)
-    check_number(args.feature_matching, "--feature-matching", low=0.0, inclusive=False,
-                 allow_none=True, what="a positive number, e.g. 0.1", error=error)
-    check_int(args.categorical_code, "--categorical-code", minimum=2, allow_none=True,
-              what="at least 2 categories, e.g. 10", error=error)
-    check_int(args.self_condition, "--self-condition", minimum=2, allow_none=True,
-              what="at least 2 clusters, e.g. 100", error=error)
-    check_int(args.save_samples_every, "--save-samples-every", allow_none=True,
-              what="a positive int", error=error)
-    check_int(args.rejection_sampling, "--rejection-sampling", minimum=0, allow_none=True,
-              what="0 or more calibration steps, e.g. 500", error=error)
-    check_number(args.rejection_quantile, "--rejection-quantile", low=0.0, high=1.0,
-                 inclusive=False, what="a number in (0, 1), e.g. 0.8", error=error)
+    check_number(
+        args.lr_d,
+        "--lr-d",
+        low=0.0,
+        inclusive=False,
+        allow_none=True,
+        what="a positive number",
+        error=error,
+    )
+    check_number(
+        args.gradient_penalty,
+        "--gradient-penalty",
+        low=0.0,
+        allow_none=True,
+        what="a non-negative number, e.g. 1",
+        error=error,
+    )
+    check_number(
+        args.ema_decay,
+        "--ema-decay",
+        low=0.0,
+        high=1.0,
+        inclusive=False,
+        allow_none=True,
+        what="a number in (0, 1), e.g. 0.999",
+        error=error,
+    )
+    check_number(
+        args.feature_matching,
+        "--feature-matching",
+        low=0.0,
+        inclusive=False,
+        allow_none=True,
+        what="a positive number, e.g. 0.1",
+        error=error,
+    )
+    check_int(
+        args.categorical_code,
+        "--categorical-code",
+        minimum=2,
+        allow_none=True,
+        what="at least 2 categories, e.g. 10",
+        error=error,
+    )
+    check_int(
+        args.self_condition,
+        "--self-condition",
+        minimum=2,
+        allow_none=True,
+        what="at least 2 clusters, e.g. 100",
+        error=error,
+    )
+    check_int(
+        args.save_samples_every,
+        "--save-samples-every",
+        allow_none=True,
+        what="a positive int",
+        error=error,
+    )
+    check_int(
+        args.rejection_sampling,
+        "--rejection-sampling",
+        minimum=0,
+        allow_none=True,
+        what="0 or more calibration steps, e.g. 500",
+        error=error,
+    )
+    check_number(
+        args.rejection_quantile,
+        "--rejection-quantile",
+        low=0.0,
+        high=1.0,
+        inclusive=False,
+        what="a number in (0, 1), e.g. 0.8",
+        error=error,
+    )
     if not 0.0 <= args.disc_dropout < 1.0:
         error(f"--disc-dropout must be a number in [0, 1), got {args.disc_dropout!r}.")
     check_int(args.pack, "--pack", error=error)
@@ -167,16 +295,21 @@ def check_combinations(args, error):
         if is_on(args, flag) and is_on(args, other):
             error(f"{flag} does not go with {other}: {why}")
     if args.rejection_sampling is not None and args.loss not in ("non_saturating", "minimax"):
-        error(f"--rejection-sampling reads D's logit as log p_data/p_g, which needs the "
-              f"cross-entropy discriminator of --loss non_saturating or minimax, not {args.loss}")
+        error(
+            f"--rejection-sampling reads D's logit as log p_data/p_g, which needs the "
+            f"cross-entropy discriminator of --loss non_saturating or minimax, not {args.loss}"
+        )
     if args.minibatch_stddev and (M // args.pack) % 4:
-        error(f"--minibatch-stddev takes groups of 4 packs; --pack {args.pack} leaves "
-              f"{M // args.pack} packs a batch: use --pack {M // 4} or less")
+        error(
+            f"--minibatch-stddev takes groups of 4 packs; --pack {args.pack} leaves "
+            f"{M // args.pack} packs a batch: use --pack {M // 4} or less"
+        )
 
 
 @dataclasses.dataclass(frozen=True)
 class Networks:
     """How the two networks are built; the defaults are the tutorial's DCGAN."""
+
     large_generator: bool = False
     pack: int = 1  # images D judges together
     minibatch_stddev: bool = False
@@ -189,11 +322,17 @@ class Networks:
 
     @classmethod
     def from_args(cls, args):
-        return cls(large_generator=args.generator == "large", pack=args.pack,
-                   minibatch_stddev=args.minibatch_stddev, disc_dropout=args.disc_dropout,
-                   disc_batch_norm=args.disc_batch_norm, spectral_norm=args.spectral_norm,
-                   features=args.feature_matching is not None, n_codes=args.categorical_code,
-                   n_clusters=args.self_condition)
+        return cls(
+            large_generator=args.generator == "large",
+            pack=args.pack,
+            minibatch_stddev=args.minibatch_stddev,
+            disc_dropout=args.disc_dropout,
+            disc_batch_norm=args.disc_batch_norm,
+            spectral_norm=args.spectral_norm,
+            features=args.feature_matching is not None,
+            n_codes=args.categorical_code,
+            n_clusters=args.self_condition,
+        )
 
 
 def generative_network(eps, nets):
@@ -207,21 +346,27 @@ def generative_network(eps, nets):
         net = tf.nn.relu(layers.batch_norm(net, training=True))
     net = layers.conv2d_transpose(net, 64, 5, strides=2, kernel_initializer=INIT)  # 14x14
     net = tf.nn.relu(layers.batch_norm(net, training=True))
-    net = layers.conv2d_transpose(net, 1, 5, strides=2, activation=tf.sigmoid,
-                                  kernel_initializer=INIT)  # 28x28, pixels in [0, 1]
+    net = layers.conv2d_transpose(
+        net, 1, 5, strides=2, activation=tf.sigmoid, kernel_initializer=INIT
+    )  # 28x28, pixels in [0, 1]
     return layers.flatten(net)
 
 
 def make_discriminator(nets):
     """D(x[, cluster]): logits, one per pack of images; with `nets.features`
     or `nets.n_codes`, a pair (logits, features or code logits)."""
+
     def discriminative_network(x, cluster=None):
         if nets.spectral_norm:
             # Re-enter D's scope with the getter, so its variables keep their names.
-            with tf.variable_scope(tf.get_variable_scope(), auxiliary_name_scope=False,
-                                   custom_getter=layers.spectral_norm_getter()):
+            with tf.variable_scope(
+                tf.get_variable_scope(),
+                auxiliary_name_scope=False,
+                custom_getter=layers.spectral_norm_getter(),
+            ):
                 return discriminative_layers(x, cluster, nets)
         return discriminative_layers(x, cluster, nets)
+
     return discriminative_network
 
 
@@ -229,8 +374,9 @@ def discriminative_layers(x, cluster, nets):
     # PacGAN (Lin et al. 2018): consecutive images become the channels of one
     # input, so a generator that repeats itself is easy to tell apart.
     net = tf.transpose(tf.reshape(x, [-1, nets.pack, 28, 28]), [0, 2, 3, 1])
-    net = layers.conv2d(net, 64, 5, strides=2, activation=layers.leaky_relu,
-                        kernel_initializer=INIT)  # 14x14
+    net = layers.conv2d(
+        net, 64, 5, strides=2, activation=layers.leaky_relu, kernel_initializer=INIT
+    )  # 14x14
     if nets.disc_dropout:
         # On for both players' steps, as in TensorFlow's DCGAN tutorial.
         net = layers.dropout(net, rate=nets.disc_dropout, training=True)
@@ -250,13 +396,16 @@ def discriminative_layers(x, cluster, nets):
     logits = layers.dense(net, 1, activation=None, kernel_initializer=INIT)
     if cluster is not None:
         # Projection (Miyato and Koyama 2018), as in cgan_mnist.py.
-        embedding = layers.dense(tf.one_hot(cluster, nets.n_clusters), int(net.shape[1]),
-                                 use_bias=False, kernel_initializer=INIT)
+        embedding = layers.dense(
+            tf.one_hot(cluster, nets.n_clusters),
+            int(net.shape[1]),
+            use_bias=False,
+            kernel_initializer=INIT,
+        )
         logits += tf.reduce_sum(net * embedding, axis=1, keepdims=True)
     if nets.n_codes:
         # Q(c | x) shares D's convolutions and adds a hidden layer, as in Chen et al.
-        hidden = layers.dense(features, 128, activation=layers.leaky_relu,
-                              kernel_initializer=INIT)
+        hidden = layers.dense(features, 128, activation=layers.leaky_relu, kernel_initializer=INIT)
         return logits, layers.dense(hidden, nets.n_codes, kernel_initializer=INIT)
     return logits if features is None else (logits, features)
 
@@ -264,6 +413,7 @@ def discriminative_layers(x, cluster, nets):
 @dataclasses.dataclass
 class Clusters:
     """k-means groups of the training images (no labels)."""
+
     of_train: np.ndarray  # the cluster of each training image
     frequencies: np.ndarray
 
@@ -272,14 +422,17 @@ class Clusters:
         pixels = x_train.reshape(len(x_train), -1).astype(np.float32) / 255.0
         _, of_train = kmeans2(pixels, k, minit="++", seed=seed)
         frequencies = np.bincount(of_train, minlength=k) / len(of_train)
-        print(f"k-means: {k} clusters of the training images, {frequencies.min():.2%} to "
-              f"{frequencies.max():.2%} of them each")
+        print(
+            f"k-means: {k} clusters of the training images, {frequencies.min():.2%} to "
+            f"{frequencies.max():.2%} of them each"
+        )
         return cls(of_train, frequencies)
 
 
 @dataclasses.dataclass
 class Model:
     """The random variables of the program: noise, code or cluster, image."""
+
     eps: object
     code: object  # Categorical or None: the InfoGAN code or the cluster
     x: tf.Tensor
@@ -312,19 +465,27 @@ def build_inference(args, nets, model, x_ph):
     discriminator = make_discriminator(nets)
     cluster_ph = None
     if nets.n_codes:
-        inference = ed.InfoGANInference(data={model.x: x_ph}, discriminator=discriminator,
-                                        code=model.code)
+        inference = ed.InfoGANInference(
+            data={model.x: x_ph}, discriminator=discriminator, code=model.code
+        )
     elif nets.n_clusters:
         # Binding the cluster too makes D judge (image, cluster) pairs.
         cluster_ph = tf.placeholder(model.code.dtype, [M])
-        inference = ed.GANInference(data={model.x: x_ph, model.code: cluster_ph},
-                                    discriminator=discriminator)
+        inference = ed.GANInference(
+            data={model.x: x_ph, model.code: cluster_ph}, discriminator=discriminator
+        )
     else:
         inference = ed.GANInference(data={model.x: x_ph}, discriminator=discriminator)
-    inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d, loss=args.loss,
-                         gradient_penalty=args.gradient_penalty, ema_decay=args.ema_decay,
-                         feature_matching=args.feature_matching,
-                         n_iter=args.n_iter, n_print=args.n_print)
+    inference.initialize(
+        optimizer=optimizer,
+        optimizer_d=optimizer_d,
+        loss=args.loss,
+        gradient_penalty=args.gradient_penalty,
+        ema_decay=args.ema_decay,
+        feature_matching=args.feature_matching,
+        n_iter=args.n_iter,
+        n_print=args.n_print,
+    )
     return inference, cluster_ph
 
 
@@ -358,8 +519,10 @@ def train(args, inference, model, clusters, next_feed, out_dir):
     for t in range(inference.n_iter):
         if t % inference.n_print == 0:
             samples = sess.run(model.x, fixed_noise)
-            save_figure(sample_grid(samples[:16], 4, 4),
-                        os.path.join(out_dir, "{}.png".format(str(i).zfill(3))))
+            save_figure(
+                sample_grid(samples[:16], 4, 4),
+                os.path.join(out_dir, "{}.png".format(str(i).zfill(3))),
+            )
             i += 1
         if args.save_samples_every and t and t % args.save_samples_every == 0:
             save_npy(os.path.join(out_dir, f"samples_{t}.npy"), snapshot(model, clusters))
@@ -369,8 +532,10 @@ def train(args, inference, model, clusters, next_feed, out_dir):
             history[key].append(info_dict[key])
     seconds = time.perf_counter() - start
     inference.finalize()
-    print(f"{inference.n_iter} iterations in {seconds:.0f} s "
-          f"({1000 * seconds / inference.n_iter:.0f} ms per iteration, grids included)")
+    print(
+        f"{inference.n_iter} iterations in {seconds:.0f} s "
+        f"({1000 * seconds / inference.n_iter:.0f} ms per iteration, grids included)"
+    )
     print(f"Wrote {i} grids to {out_dir}")
     return history, fixed_noise
 
@@ -388,9 +553,9 @@ def final_samples(args, inference, model, next_feed, out_dir):
         # generator, so that its logit estimates log p_data / p_g of these weights.
         for _ in range(args.rejection_sampling):
             inference.update(feed_dict=next_feed(), variables="Disc")
-        samples, acceptance = ed.rejection_sample(inference, N_SAMPLES,
-                                                  gamma_quantile=args.rejection_quantile,
-                                                  seed=args.seed)
+        samples, acceptance = ed.rejection_sample(
+            inference, N_SAMPLES, gamma_quantile=args.rejection_quantile, seed=args.seed
+        )
         print(f"Discriminator rejection sampling kept {acceptance:.0%} of the proposals")
     return samples
 
@@ -425,8 +590,9 @@ def main():
 
     ed.set_seed(args.seed)
     out_dir = ensure_directory(args.out_dir)
-    (x_train, _), (x_valid, _), (x_test, _) = \
-        ed.datasets.mnist_splits(args.data_dir, validation_size=5000)
+    (x_train, _), (x_valid, _), (x_test, _) = ed.datasets.mnist_splits(
+        args.data_dir, validation_size=5000
+    )
     clusters = None
     if args.self_condition:
         clusters = Clusters.fit(x_train, args.self_condition, args.seed)

@@ -24,6 +24,7 @@ and ``util`` beside them.
 Attributes are imported lazily (PEP 562): ``import gan_infer.datasets``
 never pays for a TensorFlow import; ``gan_infer.GANInference`` does.
 """
+
 import importlib
 
 __version__ = "0.1.0"

@@ -30,9 +30,19 @@ from gan_infer.util.checks import check_int, check_interval, check_number, is_in
 from gan_infer.util.seeds import fresh_seed
 from gan_infer.util.session import require_graph_mode
 
-__all__ = ["dense", "dropout", "conv2d", "conv2d_transpose", "batch_norm", "leaky_relu",
-           "flatten", "minibatch_stddev", "spectral_norm_getter", "l2_regularizer",
-           "l1_regularizer"]
+__all__ = [
+    "dense",
+    "dropout",
+    "conv2d",
+    "conv2d_transpose",
+    "batch_norm",
+    "leaky_relu",
+    "flatten",
+    "minibatch_stddev",
+    "spectral_norm_getter",
+    "l2_regularizer",
+    "l1_regularizer",
+]
 
 
 def _as_float_tensor(inputs, layer):
@@ -41,13 +51,24 @@ def _as_float_tensor(inputs, layer):
     if not inputs.dtype.is_floating:
         raise TypeError(
             f"layers.{layer} needs floating-point inputs, got {inputs.dtype.name} "
-            f"tensor {inputs.name}; cast it first, e.g. tf.cast(x, tf.float32).")
+            f"tensor {inputs.name}; cast it first, e.g. tf.cast(x, tf.float32)."
+        )
     return inputs
 
 
-def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None,
-          bias_initializer=None, kernel_regularizer=None, bias_regularizer=None,
-          trainable=True, name=None, reuse=None):
+def dense(
+    inputs,
+    units,
+    activation=None,
+    use_bias=True,
+    kernel_initializer=None,
+    bias_initializer=None,
+    kernel_regularizer=None,
+    bias_regularizer=None,
+    trainable=True,
+    name=None,
+    reuse=None,
+):
     """Fully connected layer: `activation(inputs @ kernel + bias)`.
 
     Inputs of rank > 2 are contracted over their last axis.
@@ -74,21 +95,30 @@ def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None
     if in_dim is None:
         raise ValueError(
             f"layers.dense needs the last dimension of its input to be known, got shape "
-            f"{inputs.shape} for {inputs.name}; give the tensor a static shape (tf.reshape).")
+            f"{inputs.shape} for {inputs.name}; give the tensor a static shape (tf.reshape)."
+        )
     with tf.variable_scope(name, default_name="dense", values=[inputs], reuse=reuse):
         kernel = tf.get_variable(
-            "kernel", [int(in_dim), int(units)], dtype=inputs.dtype,
+            "kernel",
+            [int(in_dim), int(units)],
+            dtype=inputs.dtype,
             initializer=kernel_initializer or tf.glorot_uniform_initializer(),
-            regularizer=kernel_regularizer, trainable=trainable)
+            regularizer=kernel_regularizer,
+            trainable=trainable,
+        )
         if inputs.shape.rank == 2:
             outputs = tf.matmul(inputs, kernel)
         else:
             outputs = tf.tensordot(inputs, kernel, [[inputs.shape.rank - 1], [0]])
         if use_bias:
             bias = tf.get_variable(
-                "bias", [int(units)], dtype=inputs.dtype,
+                "bias",
+                [int(units)],
+                dtype=inputs.dtype,
                 initializer=bias_initializer or tf.zeros_initializer(),
-                regularizer=bias_regularizer, trainable=trainable)
+                regularizer=bias_regularizer,
+                trainable=trainable,
+            )
             outputs = tf.nn.bias_add(outputs, bias)
         return activation(outputs) if activation is not None else outputs
 
@@ -119,19 +149,19 @@ def dropout(inputs, rate=0.5, training=False, noise_shape=None, seed=None, name=
         if training.dtype != tf.bool or training.shape.rank not in (0, None):
             raise TypeError(
                 "layers.dropout: training must be a Python bool or a scalar bool tensor, "
-                f"got {training!r}.")
+                f"got {training!r}."
+            )
         return tf.cond(
-            training,
-            lambda: _drop(inputs, rate, noise_shape, seed),
-            lambda: tf.identity(inputs))
+            training, lambda: _drop(inputs, rate, noise_shape, seed), lambda: tf.identity(inputs)
+        )
 
 
 def _drop(inputs, rate, noise_shape, seed):
     if seed is not None:
         return tf.nn.dropout(inputs, rate=rate, noise_shape=noise_shape, seed=seed)
     return tf.nn.experimental.stateless_dropout(
-        inputs, rate=rate, seed=fresh_seed(),
-        noise_shape=noise_shape)
+        inputs, rate=rate, seed=fresh_seed(), noise_shape=noise_shape
+    )
 
 
 def _pair(value, what, layer):
@@ -139,8 +169,9 @@ def _pair(value, what, layer):
         value = (value, value)
     value = tuple(value)
     if len(value) != 2 or not all(is_int(v) and v > 0 for v in value):
-        raise ValueError(f"layers.{layer}: {what} must be a positive int or a pair of them, "
-                         f"got {value!r}.")
+        raise ValueError(
+            f"layers.{layer}: {what} must be a positive int or a pair of them, got {value!r}."
+        )
     return tuple(int(v) for v in value)
 
 
@@ -155,27 +186,59 @@ def _image_channels(inputs, layer):
     if inputs.shape.rank != 4 or inputs.shape[-1] is None:
         raise ValueError(
             f"layers.{layer} needs a 4-D NHWC input with a known number of channels, got shape "
-            f"{inputs.shape} for {inputs.name}; reshape it, e.g. tf.reshape(x, [-1, 28, 28, 1]).")
+            f"{inputs.shape} for {inputs.name}; reshape it, e.g. tf.reshape(x, [-1, 28, 28, 1])."
+        )
     return int(inputs.shape[-1])
 
 
-def _conv_variables(kernel_shape, units, inputs, kernel_initializer, bias_initializer,
-                    kernel_regularizer, bias_regularizer, use_bias, trainable):
+def _conv_variables(
+    kernel_shape,
+    units,
+    inputs,
+    kernel_initializer,
+    bias_initializer,
+    kernel_regularizer,
+    bias_regularizer,
+    use_bias,
+    trainable,
+):
     kernel = tf.get_variable(
-        "kernel", kernel_shape, dtype=inputs.dtype,
+        "kernel",
+        kernel_shape,
+        dtype=inputs.dtype,
         initializer=kernel_initializer or tf.glorot_uniform_initializer(),
-        regularizer=kernel_regularizer, trainable=trainable)
+        regularizer=kernel_regularizer,
+        trainable=trainable,
+    )
     bias = None
     if use_bias:
-        bias = tf.get_variable("bias", [units], dtype=inputs.dtype,
-                               initializer=bias_initializer or tf.zeros_initializer(),
-                               regularizer=bias_regularizer, trainable=trainable)
+        bias = tf.get_variable(
+            "bias",
+            [units],
+            dtype=inputs.dtype,
+            initializer=bias_initializer or tf.zeros_initializer(),
+            regularizer=bias_regularizer,
+            trainable=trainable,
+        )
     return kernel, bias
 
 
-def conv2d(inputs, filters, kernel_size, strides=1, padding="same", activation=None,
-           use_bias=True, kernel_initializer=None, bias_initializer=None,
-           kernel_regularizer=None, bias_regularizer=None, trainable=True, name=None, reuse=None):
+def conv2d(
+    inputs,
+    filters,
+    kernel_size,
+    strides=1,
+    padding="same",
+    activation=None,
+    use_bias=True,
+    kernel_initializer=None,
+    bias_initializer=None,
+    kernel_regularizer=None,
+    bias_regularizer=None,
+    trainable=True,
+    name=None,
+    reuse=None,
+):
     """2-D convolution over NHWC images: `activation(conv(inputs, kernel) + bias)`.
 
     Args:
@@ -193,19 +256,38 @@ def conv2d(inputs, filters, kernel_size, strides=1, padding="same", activation=N
     padding = _padding(padding, "conv2d")
     with tf.variable_scope(name, default_name="conv2d", values=[inputs], reuse=reuse):
         kernel, bias = _conv_variables(
-            list(kernel_size) + [channels, int(filters)], int(filters), inputs,
-            kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
-            use_bias, trainable)
+            list(kernel_size) + [channels, int(filters)],
+            int(filters),
+            inputs,
+            kernel_initializer,
+            bias_initializer,
+            kernel_regularizer,
+            bias_regularizer,
+            use_bias,
+            trainable,
+        )
         outputs = tf.nn.conv2d(inputs, kernel, strides=[1, *strides, 1], padding=padding)
         if bias is not None:
             outputs = tf.nn.bias_add(outputs, bias)
         return activation(outputs) if activation is not None else outputs
 
 
-def conv2d_transpose(inputs, filters, kernel_size, strides=1, padding="same", activation=None,
-                     use_bias=True, kernel_initializer=None, bias_initializer=None,
-                     kernel_regularizer=None, bias_regularizer=None, trainable=True, name=None,
-                     reuse=None):
+def conv2d_transpose(
+    inputs,
+    filters,
+    kernel_size,
+    strides=1,
+    padding="same",
+    activation=None,
+    use_bias=True,
+    kernel_initializer=None,
+    bias_initializer=None,
+    kernel_regularizer=None,
+    bias_regularizer=None,
+    trainable=True,
+    name=None,
+    reuse=None,
+):
     """Transposed 2-D convolution ("deconvolution") over NHWC images.
 
     The output's height is `in * stride` for 'same' padding and
@@ -220,8 +302,10 @@ def conv2d_transpose(inputs, filters, kernel_size, strides=1, padding="same", ac
     padding = _padding(padding, "conv2d_transpose")
     height, width = inputs.shape[1], inputs.shape[2]
     if height is None or width is None:
-        raise ValueError("layers.conv2d_transpose needs inputs of known height and width, got "
-                         f"shape {inputs.shape}.")
+        raise ValueError(
+            "layers.conv2d_transpose needs inputs of known height and width, got "
+            f"shape {inputs.shape}."
+        )
 
     def out_size(size, kernel, stride):
         return size * stride if padding == "SAME" else (size - 1) * stride + kernel
@@ -230,12 +314,20 @@ def conv2d_transpose(inputs, filters, kernel_size, strides=1, padding="same", ac
     out_width = out_size(int(width), kernel_size[1], strides[1])
     with tf.variable_scope(name, default_name="conv2d_transpose", values=[inputs], reuse=reuse):
         kernel, bias = _conv_variables(
-            list(kernel_size) + [int(filters), channels], int(filters), inputs,
-            kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
-            use_bias, trainable)
+            list(kernel_size) + [int(filters), channels],
+            int(filters),
+            inputs,
+            kernel_initializer,
+            bias_initializer,
+            kernel_regularizer,
+            bias_regularizer,
+            use_bias,
+            trainable,
+        )
         output_shape = tf.stack([tf.shape(inputs)[0], out_height, out_width, int(filters)])
-        outputs = tf.nn.conv2d_transpose(inputs, kernel, output_shape,
-                                         strides=[1, *strides, 1], padding=padding)
+        outputs = tf.nn.conv2d_transpose(
+            inputs, kernel, output_shape, strides=[1, *strides, 1], padding=padding
+        )
         # The dynamic output_shape loses the static batch size; restore it.
         outputs.set_shape([inputs.shape[0], out_height, out_width, int(filters)])
         if bias is not None:
@@ -243,8 +335,9 @@ def conv2d_transpose(inputs, filters, kernel_size, strides=1, padding="same", ac
         return activation(outputs) if activation is not None else outputs
 
 
-def batch_norm(inputs, training, momentum=0.99, epsilon=1e-3, center=True, scale=True,
-               name=None, reuse=None):
+def batch_norm(
+    inputs, training, momentum=0.99, epsilon=1e-3, center=True, scale=True, name=None, reuse=None
+):
     """Batch normalisation (Ioffe & Szegedy, 2015) over all axes but the last.
 
     In training, normalise with the batch's mean and variance and add the
@@ -273,44 +366,62 @@ def batch_norm(inputs, training, momentum=0.99, epsilon=1e-3, center=True, scale
     units = int(inputs.shape[-1])
     axes = list(range(inputs.shape.rank - 1))
     with tf.variable_scope(name, default_name="batch_norm", values=[inputs], reuse=reuse):
-        beta = tf.get_variable("beta", [units], inputs.dtype, tf.zeros_initializer()) \
-            if center else None
-        gamma = tf.get_variable("gamma", [units], inputs.dtype, tf.ones_initializer()) \
-            if scale else None
-        statistics = dict(dtype=inputs.dtype, trainable=False, collections=[
-            tf.GraphKeys.GLOBAL_VARIABLES, tf.GraphKeys.MOVING_AVERAGE_VARIABLES])
-        moving_mean = tf.get_variable("moving_mean", [units], initializer=tf.zeros_initializer(),
-                                      **statistics)
-        moving_variance = tf.get_variable("moving_variance", [units],
-                                          initializer=tf.ones_initializer(), **statistics)
+        beta = (
+            tf.get_variable("beta", [units], inputs.dtype, tf.zeros_initializer())
+            if center
+            else None
+        )
+        gamma = (
+            tf.get_variable("gamma", [units], inputs.dtype, tf.ones_initializer())
+            if scale
+            else None
+        )
+        statistics = dict(
+            dtype=inputs.dtype,
+            trainable=False,
+            collections=[tf.GraphKeys.GLOBAL_VARIABLES, tf.GraphKeys.MOVING_AVERAGE_VARIABLES],
+        )
+        moving_mean = tf.get_variable(
+            "moving_mean", [units], initializer=tf.zeros_initializer(), **statistics
+        )
+        moving_variance = tf.get_variable(
+            "moving_variance", [units], initializer=tf.ones_initializer(), **statistics
+        )
 
         def normalise_with_batch_statistics():
             mean, variance = tf.nn.moments(inputs, axes)
             for moving, value in ((moving_mean, mean), (moving_variance, variance)):
-                tf.add_to_collection(tf.GraphKeys.UPDATE_OPS, moving.assign_sub(
-                    (1.0 - momentum) * (moving - value)))
+                tf.add_to_collection(
+                    tf.GraphKeys.UPDATE_OPS, moving.assign_sub((1.0 - momentum) * (moving - value))
+                )
             return tf.nn.batch_normalization(inputs, mean, variance, beta, gamma, epsilon)
 
         def normalise_with_moving_averages():
-            return tf.nn.batch_normalization(inputs, moving_mean, moving_variance, beta, gamma,
-                                              epsilon)
+            return tf.nn.batch_normalization(
+                inputs, moving_mean, moving_variance, beta, gamma, epsilon
+            )
 
         if isinstance(training, bool):
-            return normalise_with_batch_statistics() if training \
-                else normalise_with_moving_averages()
+            return (
+                normalise_with_batch_statistics() if training else normalise_with_moving_averages()
+            )
         training = tf.convert_to_tensor(training)
         # Under a training tensor, the statistics and their updates are built
         # unconditionally (ops created inside tf.cond could not be run by the
         # train step); the moving averages then move on every training step.
         mean, variance = tf.nn.moments(inputs, axes)
         for moving, value in ((moving_mean, mean), (moving_variance, variance)):
-            update = tf.cond(training, lambda m=moving, v=value: m.assign_sub(
-                (1.0 - momentum) * (m - v)), lambda m=moving: tf.identity(m))
+            update = tf.cond(
+                training,
+                lambda m=moving, v=value: m.assign_sub((1.0 - momentum) * (m - v)),
+                lambda m=moving: tf.identity(m),
+            )
             tf.add_to_collection(tf.GraphKeys.UPDATE_OPS, update)
         return tf.cond(
             training,
             lambda: tf.nn.batch_normalization(inputs, mean, variance, beta, gamma, epsilon),
-            normalise_with_moving_averages)
+            normalise_with_moving_averages,
+        )
 
 
 def leaky_relu(inputs, alpha=0.2, name=None):
@@ -365,26 +476,39 @@ def minibatch_stddev(inputs, group_size=None, epsilon=1e-8, name=None):
     if rank not in (2, 4) or not inputs.shape[1:].is_fully_defined():
         raise ValueError(
             "layers.minibatch_stddev needs [batch, features] or [batch, height, width, "
-            f"channels] inputs with known non-batch dimensions, got shape {inputs.shape}.")
+            f"channels] inputs with known non-batch dimensions, got shape {inputs.shape}."
+        )
     if group_size is not None:
-        group_size = check_int(group_size, "layers.minibatch_stddev: group_size", minimum=2,
-                               what="an int >= 2 (a spread needs two examples) or None for "
-                                    "the whole batch")
+        group_size = check_int(
+            group_size,
+            "layers.minibatch_stddev: group_size",
+            minimum=2,
+            what="an int >= 2 (a spread needs two examples) or None for the whole batch",
+        )
         batch = inputs.shape[0]
         if batch is not None and batch % group_size:
             raise ValueError(
                 f"layers.minibatch_stddev: group_size {group_size} does not divide the batch "
-                f"of {batch}; pick a divisor, or None for the whole batch.")
+                f"of {batch}; pick a divisor, or None for the whole batch."
+            )
     with tf.name_scope(name or "minibatch_stddev"):
         shape = tf.shape(inputs)
         groups = shape[0] if group_size is None else group_size
-        checks = [] if group_size is None else [tf.debugging.assert_equal(
-            shape[0] % group_size, 0,
-            message=f"layers.minibatch_stddev: group_size {group_size} must divide the batch")]
+        checks = (
+            []
+            if group_size is None
+            else [
+                tf.debugging.assert_equal(
+                    shape[0] % group_size,
+                    0,
+                    message=f"layers.minibatch_stddev: group_size {group_size} must divide "
+                    "the batch",
+                )
+            ]
+        )
         with tf.control_dependencies(checks):
             grouped = tf.reshape(inputs, tf.concat([[groups, -1], shape[1:]], 0))
-        variance = tf.reduce_mean(
-            tf.square(grouped - tf.reduce_mean(grouped, 0, keepdims=True)), 0)
+        variance = tf.reduce_mean(tf.square(grouped - tf.reduce_mean(grouped, 0, keepdims=True)), 0)
         spread = tf.reduce_mean(tf.sqrt(variance + epsilon), list(range(1, rank)))
         spread = tf.tile(spread, [groups])  # example i gets its group's, i mod (batch / groups)
         feature = tf.reshape(spread, [-1] + [1] * (rank - 1)) * tf.ones_like(inputs[..., :1])
@@ -445,8 +569,9 @@ def spectral_norm_getter(power_iterations=1, epsilon=1e-12, name_filter=_is_kern
     """
     check_int(power_iterations, "spectral_norm_getter: power_iterations", what="an int >= 1")
     if not callable(name_filter):
-        raise TypeError(f"spectral_norm_getter: name_filter must be callable name -> bool, got "
-                        f"{name_filter!r}.")
+        raise TypeError(
+            f"spectral_norm_getter: name_filter must be callable name -> bool, got {name_filter!r}."
+        )
 
     # TF calls custom getters with keyword arguments, the next getter as `getter`.
     def normalising_getter(getter, name, *args, **kwargs):
@@ -454,8 +579,10 @@ def spectral_norm_getter(power_iterations=1, epsilon=1e-12, name_filter=_is_kern
         if kwargs.get("trainable") is False or not name_filter(name):
             return variable
         if variable.shape.rank is None or variable.shape.rank < 2:
-            raise ValueError(f"spectral_norm_getter: {name} has shape {variable.shape}; only "
-                             "kernels of rank >= 2 have a spectral norm. Narrow name_filter.")
+            raise ValueError(
+                f"spectral_norm_getter: {name} has shape {variable.shape}; only "
+                "kernels of rank >= 2 have a spectral norm. Narrow name_filter."
+            )
         # Every call of the discriminator (on data, on samples, at
         # interpolates) reuses the first call's normalised kernel: one read
         # of u and one update per step, so no call can read u after
@@ -464,9 +591,14 @@ def spectral_norm_getter(power_iterations=1, epsilon=1e-12, name_filter=_is_kern
         if name in normalised:
             return normalised[name]
         units = int(variable.shape[-1])
-        u = getter(name + "/sn_u", shape=[units], dtype=variable.dtype,
-                   initializer=tf.random_normal_initializer(), trainable=False,
-                   collections=[tf.GraphKeys.GLOBAL_VARIABLES])
+        u = getter(
+            name + "/sn_u",
+            shape=[units],
+            dtype=variable.dtype,
+            initializer=tf.random_normal_initializer(),
+            trainable=False,
+            collections=[tf.GraphKeys.GLOBAL_VARIABLES],
+        )
         # TF builds custom getters outside any name scope; naming the ops
         # after the kernel puts the update under the scope that owns it.
         with tf.name_scope(name + "/spectral_norm/"):
@@ -475,7 +607,8 @@ def spectral_norm_getter(power_iterations=1, epsilon=1e-12, name_filter=_is_kern
             for _ in range(power_iterations):
                 v = tf.math.l2_normalize(tf.linalg.matvec(matrix, u_estimate), epsilon=epsilon)
                 u_estimate = tf.math.l2_normalize(
-                    tf.linalg.matvec(matrix, v, transpose_a=True), epsilon=epsilon)
+                    tf.linalg.matvec(matrix, v, transpose_a=True), epsilon=epsilon
+                )
             u_estimate, v = tf.stop_gradient(u_estimate), tf.stop_gradient(v)
             sigma = tf.tensordot(v, tf.linalg.matvec(matrix, u_estimate), 1)
             tf.add_to_collection(tf.GraphKeys.UPDATE_OPS, u.assign(u_estimate))
@@ -496,6 +629,7 @@ def l2_regularizer(scale):
 
     def l2(weights):
         return tf.multiply(scale, tf.nn.l2_loss(weights), name="l2_regularizer")
+
     return l2
 
 
@@ -505,4 +639,5 @@ def l1_regularizer(scale):
 
     def l1(weights):
         return tf.multiply(scale, tf.reduce_sum(tf.abs(weights)), name="l1_regularizer")
+
     return l1

@@ -1,4 +1,5 @@
 """Shared fixtures: every test builds its graph in a fresh default graph."""
+
 import os
 import pathlib
 

@@ -2,7 +2,8 @@
 
 Blocks are collected from the docstrings of every module under gan_infer/
 (module, classes, functions, methods, properties), except the command line
-(gan_infer/cli*, sweep.py, zoo.py: not covered yet). Each block runs in a
+(gan_infer/cli/, whose examples are shell commands and full training runs;
+tests/cli runs them at small size). Each block runs in a
 fresh tf.compat.v1 graph (a new tf.Graph), in graph mode, in a temporary working folder, with
 an empty out/ folder there and the names below already defined, so that tutorial-style fragments
 ("`samples = sess.run(x)`") run as written:
@@ -29,6 +30,7 @@ that tutorial loops stay fast. Blocks that do not run yet are listed in KNOWN_FA
 the reason; a listed block that starts passing fails the test, so the list
 shrinks as examples are fixed.
 """
+
 import importlib
 import pkgutil
 import re
@@ -43,32 +45,22 @@ import gan_infer
 
 tf.disable_eager_execution()
 
-SKIPPED_MODULES = ("gan_infer.cli", "gan_infer.sweep", "gan_infer.zoo")
+# The command line's docstrings show shell commands and whole training runs
+# (tests/cli runs them at small size); everything else runs here.
+SKIPPED_MODULES = ("gan_infer.cli",)
 
-# Blocks in files these tests may not edit (inferences/, models/) that do not
-# run in the prelude, by id "<module>:<qualified name>:<block index>", with why.
-KNOWN_FAILING = {
-    # Fragments that use names no prelude gives (their own networks, an inference):
-    "gan_infer.inferences.bigan_inference:BiGANInference:0": "encoder_network undefined",
-    "gan_infer.inferences.gan_inference:GANInference.averaged_generator:0": "inference undefined",
-    "gan_infer.inferences.gan_inference:GANInference.iterate:0": "inference undefined",
-    "gan_infer.inferences.rejection_sampling:rejection_sample:0": "inference undefined",
-    "gan_infer.inferences.wgan_inference:WGANInference:0": "critic undefined",
-    "gan_infer.inferences.infogan_inference:InfoGANInference:0": "optimizer undefined",
-    "gan_infer.inferences.gan_inference:GANInference.__init__:0":
-        "calls generative_network(eps, y): a conditional generator the fragment does not define",
-    # Wrong as written:
-    "gan_infer.inferences.gan_inference:GANInference:0":
-        "next(...) on a function: 'function' object is not an iterator (line 22)",
-}
+# Blocks that do not run in the prelude, by id "<module>:<qualified name>:<block
+# index>", with why (none today: keep it empty by fixing the example instead).
+KNOWN_FAILING = {}
 
 M, D_LATENT, PIXELS = 16, 4, 784
 N_ITER = 3
 
 
 def _modules():
-    names = ["gan_infer"] + [info.name for info in pkgutil.walk_packages(
-        gan_infer.__path__, prefix="gan_infer.")]
+    names = ["gan_infer"] + [
+        info.name for info in pkgutil.walk_packages(gan_infer.__path__, prefix="gan_infer.")
+    ]
     for name in sorted(names):
         if name.startswith(SKIPPED_MODULES):
             continue
@@ -118,11 +110,13 @@ def _fake_mnist_load(directory, name, magic, download):
 @pytest.fixture(scope="module")
 def tiny_classifier():
     from gan_infer.criticism import classifier as classifier_module
+
     mnist_module = importlib.import_module("gan_infer.datasets.mnist")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(mnist_module, "_load", _fake_mnist_load)
-        config = classifier_module.ClassifierConfig(conv_filters=(2,), kernel_size=3,
-                                                    dense_units=8, epochs=1, n_train=64)
+        config = classifier_module.ClassifierConfig(
+            conv_filters=(2,), kernel_size=3, dense_units=8, epochs=1, n_train=64
+        )
         classifier = classifier_module.train_classifier(config, verbose=False)
     yield classifier
     classifier.close()
@@ -144,47 +138,74 @@ def _prelude(classifier, code):
 
     import gan_infer as ed
     from gan_infer.models import Categorical, Normal, Uniform
+
     rng = np.random.default_rng(0)
     x_train = rng.random((256, PIXELS), dtype=np.float32)
     x_train_generator = ed.datasets.batches(x_train, M, seed=0)
     eps = Uniform(low=tf.zeros([M, D_LATENT]) - 1.0, high=tf.ones([M, D_LATENT]))
     x = None
-    if 'variable_scope("Gen")' not in code:   # a block that builds its own G keeps "Gen"
+    if 'variable_scope("Gen")' not in code:  # a block that builds its own G keeps "Gen"
         with tf.variable_scope("Gen"):
             x = _generative_network(eps)
     tf.global_variables_initializer().run(session=ed.get_session())
-    history = {"t": [1, 2, 3], "loss": [0.7, 0.8, 0.9], "loss_d": [1.3, 1.2, 1.1],
-               "d_real": [0.6, 0.6, 0.5], "d_fake": [0.4, 0.4, 0.5]}
+    history = {
+        "t": [1, 2, 3],
+        "loss": [0.7, 0.8, 0.9],
+        "loss_d": [1.3, 1.2, 1.1],
+        "d_real": [0.6, 0.6, 0.5],
+        "d_fake": [0.4, 0.4, 0.5],
+    }
     return {
-        "np": np, "tf": tf, "tfp": tfp, "ed": ed, "layers": ed.layers,
-        "gan_infer": ed, "Uniform": Uniform, "Normal": Normal, "Categorical": Categorical,
-        "M": M, "d": D_LATENT,
-        "x_train": x_train, "y_train": rng.integers(0, 10, 256),
-        "batches": ed.datasets.batches, "x_train_generator": x_train_generator,
+        "np": np,
+        "tf": tf,
+        "tfp": tfp,
+        "ed": ed,
+        "layers": ed.layers,
+        "gan_infer": ed,
+        "Uniform": Uniform,
+        "Normal": Normal,
+        "Categorical": Categorical,
+        "M": M,
+        "d": D_LATENT,
+        "x_train": x_train,
+        "y_train": rng.integers(0, 10, 256),
+        "batches": ed.datasets.batches,
+        "x_train_generator": x_train_generator,
         "next_batch": lambda: next(x_train_generator),
         "generative_network": _generative_network,
         "discriminative_network": _discriminative_network,
-        "eps": eps, "x": x, "x_ph": tf.placeholder(tf.float32, [M, PIXELS], name="x_ph"),
+        "eps": eps,
+        "x": x,
+        "x_ph": tf.placeholder(tf.float32, [M, PIXELS], name="x_ph"),
         "y": tf.placeholder(tf.int32, [M], name="y"),
         "samples": rng.random((64, PIXELS), dtype=np.float32),
-        "sess": ed.get_session(), "monitor": types.SimpleNamespace(history=history),
-        "data_dir": "mnist_data", "load_classifier": lambda *args, **kwargs: classifier,
+        "sess": ed.get_session(),
+        "monitor": types.SimpleNamespace(history=history),
+        "data_dir": "mnist_data",
+        "load_classifier": lambda *args, **kwargs: classifier,
     }
 
 
 def _run(module, code, block_id, classifier, monkeypatch, tmp_path):
     from gan_infer.criticism import classifier as classifier_module
+
     (tmp_path / "out").mkdir()
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(importlib.import_module("gan_infer.datasets.mnist"), "_load",
-                        _fake_mnist_load)
+    monkeypatch.setattr(
+        importlib.import_module("gan_infer.datasets.mnist"), "_load", _fake_mnist_load
+    )
     monkeypatch.setattr(classifier_module, "load_classifier", lambda *a, **k: classifier)
     # A new graph rather than tf.reset_default_graph(): ed.get_session() keeps
     # its session (and so its graph) the default, which reset refuses to clear.
     with tf.Graph().as_default():
         namespace = _prelude(classifier, code)
-        namespace.update({name: value for name, value in vars(module).items()
-                          if not name.startswith("_") and name not in namespace})
+        namespace.update(
+            {
+                name: value
+                for name, value in vars(module).items()
+                if not name.startswith("_") and name not in namespace
+            }
+        )
         # Tutorial iteration counts (n_iter=15000) shrink to a few updates.
         code = re.sub(r"\bn_iter=\d+", f"n_iter={N_ITER}", code)
         exec(compile(code, f"<{block_id}>", "exec"), namespace)

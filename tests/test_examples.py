@@ -6,6 +6,7 @@ the README; the long runs and their numbers live in docs/results.md.
 trained classifier; tests/criticism covers that code.) The experiment scripts
 of experiments/ run here too, named by their path from the repository root.
 """
+
 import json
 import os
 import subprocess
@@ -27,51 +28,139 @@ def script_path(script):
 
 EXAMPLES = [
     # (script, extra arguments, files it must write, uses MNIST)
-    ("gan_mnist.py", [], ["000.png", "final.png", "losses.png", "neighbours.png",
-                          "interpolation.png"] + MNIST_SAMPLES, True),
+    (
+        "gan_mnist.py",
+        [],
+        ["000.png", "final.png", "losses.png", "neighbours.png", "interpolation.png"]
+        + MNIST_SAMPLES,
+        True,
+    ),
     # examples/dcgan_mnist.py itself: test_dcgan_variants_without_switches_are_the_tutorial.
-    (DCGAN_VARIANTS, ["--pack", "2", "--gradient-penalty", "1", "--ema-decay", "0.99",
-                      "--minibatch-stddev", "--lr", "3e-4", "--lr-d", "1e-4"],
-     ["000.png", "final.png", "losses.png", "samples_last_iterate.npy"] + MNIST_SAMPLES, True),
-    (DCGAN_VARIANTS, ["--generator", "large", "--disc-dropout", "0.3", "--spectral-norm",
-                      "--save-samples-every", "2", "--feature-matching", "0.1"],
-     ["final.png", "losses.png", "samples_2.npy"] + MNIST_SAMPLES, True),
-    (DCGAN_VARIANTS, ["--categorical-code", "10", "--save-samples-every", "2",
-                      "--rejection-sampling", "2"],
-     ["000.png", "final.png", "codes.png", "samples_2.npy", "samples_generator.npy"]
-     + MNIST_SAMPLES, True),
-    (DCGAN_VARIANTS, ["--self-condition", "3", "--spectral-norm", "--minibatch-stddev",
-                      "--save-samples-every", "2"],
-     ["000.png", "final.png", "clusters.png", "samples_2.npy"] + MNIST_SAMPLES, True),
-    ("cgan_mnist.py", [], ["000.png", "digits.png", "losses.png", "labels.npy"] + MNIST_SAMPLES,
-     True),
-    ("cgan_mnist.py", ["--network", "conv", "--discriminator", "concat"],
-     ["digits.png", "labels.npy"] + MNIST_SAMPLES, True),
+    (
+        DCGAN_VARIANTS,
+        [
+            "--pack",
+            "2",
+            "--gradient-penalty",
+            "1",
+            "--ema-decay",
+            "0.99",
+            "--minibatch-stddev",
+            "--lr",
+            "3e-4",
+            "--lr-d",
+            "1e-4",
+        ],
+        ["000.png", "final.png", "losses.png", "samples_last_iterate.npy"] + MNIST_SAMPLES,
+        True,
+    ),
+    (
+        DCGAN_VARIANTS,
+        [
+            "--generator",
+            "large",
+            "--disc-dropout",
+            "0.3",
+            "--spectral-norm",
+            "--save-samples-every",
+            "2",
+            "--feature-matching",
+            "0.1",
+        ],
+        ["final.png", "losses.png", "samples_2.npy"] + MNIST_SAMPLES,
+        True,
+    ),
+    (
+        DCGAN_VARIANTS,
+        ["--categorical-code", "10", "--save-samples-every", "2", "--rejection-sampling", "2"],
+        ["000.png", "final.png", "codes.png", "samples_2.npy", "samples_generator.npy"]
+        + MNIST_SAMPLES,
+        True,
+    ),
+    (
+        DCGAN_VARIANTS,
+        [
+            "--self-condition",
+            "3",
+            "--spectral-norm",
+            "--minibatch-stddev",
+            "--save-samples-every",
+            "2",
+        ],
+        ["000.png", "final.png", "clusters.png", "samples_2.npy"] + MNIST_SAMPLES,
+        True,
+    ),
+    (
+        "cgan_mnist.py",
+        [],
+        ["000.png", "digits.png", "losses.png", "labels.npy"] + MNIST_SAMPLES,
+        True,
+    ),
+    (
+        "cgan_mnist.py",
+        ["--network", "conv", "--discriminator", "concat"],
+        ["digits.png", "labels.npy"] + MNIST_SAMPLES,
+        True,
+    ),
     ("wgan_mnist.py", [], ["000.png", "final.png", "critic.png"] + MNIST_SAMPLES, True),
-    ("bigan_mnist.py", [], ["000.png", "reconstructions.png", "final.png", "losses.png"]
-     + MNIST_SAMPLES, True),
-    ("gan_ring.py", ["--pack", "2"], ["fit.gif", "final.png", "curves.png", "metrics.json"],
-     False),
-    ("gan_ring.py", ["--mixture", "grid", "--disc-steps", "2", "--gradient-penalty", "1",
-                     "--ema-decay", "0.99"], ["final.png", "metrics.json"], False),
-    ("gan_mixture.py", ["--regularize"], ["fit.gif", "final.png", "curves.png", "metrics.json"],
-     False),
+    (
+        "bigan_mnist.py",
+        [],
+        ["000.png", "reconstructions.png", "final.png", "losses.png"] + MNIST_SAMPLES,
+        True,
+    ),
+    ("gan_ring.py", ["--pack", "2"], ["fit.gif", "final.png", "curves.png", "metrics.json"], False),
+    (
+        "gan_ring.py",
+        [
+            "--mixture",
+            "grid",
+            "--disc-steps",
+            "2",
+            "--gradient-penalty",
+            "1",
+            "--ema-decay",
+            "0.99",
+        ],
+        ["final.png", "metrics.json"],
+        False,
+    ),
+    (
+        "gan_mixture.py",
+        ["--regularize"],
+        ["fit.gif", "final.png", "curves.png", "metrics.json"],
+        False,
+    ),
     ("gan_synthetic_data.py", [], ["fit.gif", "densities.png", "curves.png"], False),
 ]
 
 
-@pytest.mark.parametrize("script, extra, outputs, uses_mnist", EXAMPLES,
-                         ids=[f"{e[0]}{' ' + ' '.join(e[1]) if e[1] else ''}" for e in EXAMPLES])
-def test_example_runs_and_writes_its_outputs(script, extra, outputs, uses_mnist, tmp_path,
-                                             request):
+@pytest.mark.parametrize(
+    "script, extra, outputs, uses_mnist",
+    EXAMPLES,
+    ids=[f"{e[0]}{' ' + ' '.join(e[1]) if e[1] else ''}" for e in EXAMPLES],
+)
+def test_example_runs_and_writes_its_outputs(script, extra, outputs, uses_mnist, tmp_path, request):
     out_dir = tmp_path / "out"
-    args = [sys.executable, str(script_path(script)), "--n-iter", "4",
-            "--n-print", "2", "--seed", "3", "--out-dir", str(out_dir), *extra]
+    args = [
+        sys.executable,
+        str(script_path(script)),
+        "--n-iter",
+        "4",
+        "--n-print",
+        "2",
+        "--seed",
+        "3",
+        "--out-dir",
+        str(out_dir),
+        *extra,
+    ]
     if uses_mnist:
         args += ["--data-dir", str(request.getfixturevalue("mnist_dir"))]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", MPLBACKEND="Agg")
-    result = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True,
-                            timeout=600)
+    result = subprocess.run(
+        args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     missing = [name for name in outputs if not (out_dir / name).is_file()]
     assert not missing, f"{script} did not write {missing}; it wrote {sorted(os.listdir(out_dir))}"
@@ -90,53 +179,103 @@ def test_example_runs_and_writes_its_outputs(script, extra, outputs, uses_mnist,
         assert np.all(np.bincount(labels) == 1000)
 
 
-@pytest.mark.parametrize("script, args, message", [
-    ("cgan_mnist.py", ["--network", "conv", "--hidden", "64"], "--hidden"),
-    ("cgan_mnist.py", ["--hidden", "0"], "--hidden widths must be positive"),
-    ("dcgan_mnist.py", ["--lr", "0"], "--lr must be a positive number, got 0.0"),
-    ("dcgan_mnist.py", ["--n-iter", "0"], "--n-iter must be a positive int, got 0"),
-    ("dcgan_mnist.py", ["--pack", "2"], "unrecognized arguments: --pack 2"),
-    (DCGAN_VARIANTS, ["--pack", "3"], "--pack must be a positive divisor"),
-    (DCGAN_VARIANTS, ["--lr-d", "0"], "--lr-d must be a positive number, got 0.0"),
-    (DCGAN_VARIANTS, ["--minibatch-stddev", "--pack", "32"], "use --pack 16 or less"),
-    ("gan_ring.py", ["--pack", "3"], "--pack must be a positive divisor"),
-    ("gan_ring.py", ["--ema-decay", "1"], "--ema-decay must lie in (0, 1)"),
-    (DCGAN_VARIANTS, ["--gradient-penalty", "-1"],
-     "--gradient-penalty must be a non-negative number, e.g. 1, got -1.0"),
-    (DCGAN_VARIANTS, ["--disc-dropout", "1"], "--disc-dropout must be a number in [0, 1), got 1.0"),
-    (DCGAN_VARIANTS, ["--ema-decay", "1"], "--ema-decay must be a number in (0, 1)"),
-    (DCGAN_VARIANTS, ["--save-samples-every", "0"],
-     "--save-samples-every must be a positive int, got 0"),
-    (DCGAN_VARIANTS, ["--feature-matching", "0"], "--feature-matching must be a positive number"),
-    (DCGAN_VARIANTS, ["--categorical-code", "1"], "--categorical-code must be at least 2"),
-    (DCGAN_VARIANTS, ["--categorical-code", "10", "--pack", "2"],
-     "--categorical-code does not go with --pack"),
-    (DCGAN_VARIANTS, ["--categorical-code", "10", "--feature-matching", "1"],
-     "--categorical-code does not go with --feature-matching: both use D's second output"),
-    (DCGAN_VARIANTS, ["--rejection-sampling", "-1"],
-     "0 or more calibration steps, e.g. 500, got -1"),
-    (DCGAN_VARIANTS, ["--rejection-sampling", "5", "--loss", "hinge"], "not hinge"),
-    (DCGAN_VARIANTS, ["--rejection-sampling", "5", "--pack", "2"],
-     "--rejection-sampling does not go with --pack"),
-    (DCGAN_VARIANTS, ["--rejection-sampling", "5", "--ema-decay", "0.9"],
-     "--rejection-sampling does not go with --ema-decay"),
-    (DCGAN_VARIANTS, ["--self-condition", "1"], "--self-condition must be at least 2 clusters"),
-    (DCGAN_VARIANTS, ["--self-condition", "5", "--pack", "2"],
-     "--self-condition does not go with --pack"),
-    (DCGAN_VARIANTS, ["--self-condition", "5", "--categorical-code", "3"],
-     "--self-condition does not go with --categorical-code"),
-    (DCGAN_VARIANTS, ["--self-condition", "5", "--feature-matching", "1"],
-     "--self-condition does not go with --feature-matching"),
-    (DCGAN_VARIANTS, ["--self-condition", "5", "--rejection-sampling", "0"],
-     "--self-condition does not go with --rejection-sampling"),
-    (DCGAN_VARIANTS, ["--rejection-quantile", "1"],
-     "--rejection-quantile must be a number in (0, 1)"),
-])
+@pytest.mark.parametrize(
+    "script, args, message",
+    [
+        ("cgan_mnist.py", ["--network", "conv", "--hidden", "64"], "--hidden"),
+        ("cgan_mnist.py", ["--hidden", "0"], "--hidden widths must be positive"),
+        ("dcgan_mnist.py", ["--lr", "0"], "--lr must be a positive number, got 0.0"),
+        ("dcgan_mnist.py", ["--n-iter", "0"], "--n-iter must be a positive int, got 0"),
+        ("dcgan_mnist.py", ["--pack", "2"], "unrecognized arguments: --pack 2"),
+        (DCGAN_VARIANTS, ["--pack", "3"], "--pack must be a positive divisor"),
+        (DCGAN_VARIANTS, ["--lr-d", "0"], "--lr-d must be a positive number, got 0.0"),
+        (DCGAN_VARIANTS, ["--minibatch-stddev", "--pack", "32"], "use --pack 16 or less"),
+        ("gan_ring.py", ["--pack", "3"], "--pack must be a positive divisor"),
+        ("gan_ring.py", ["--ema-decay", "1"], "--ema-decay must lie in (0, 1)"),
+        (
+            DCGAN_VARIANTS,
+            ["--gradient-penalty", "-1"],
+            "--gradient-penalty must be a non-negative number, e.g. 1, got -1.0",
+        ),
+        (
+            DCGAN_VARIANTS,
+            ["--disc-dropout", "1"],
+            "--disc-dropout must be a number in [0, 1), got 1.0",
+        ),
+        (DCGAN_VARIANTS, ["--ema-decay", "1"], "--ema-decay must be a number in (0, 1)"),
+        (
+            DCGAN_VARIANTS,
+            ["--save-samples-every", "0"],
+            "--save-samples-every must be a positive int, got 0",
+        ),
+        (
+            DCGAN_VARIANTS,
+            ["--feature-matching", "0"],
+            "--feature-matching must be a positive number",
+        ),
+        (DCGAN_VARIANTS, ["--categorical-code", "1"], "--categorical-code must be at least 2"),
+        (
+            DCGAN_VARIANTS,
+            ["--categorical-code", "10", "--pack", "2"],
+            "--categorical-code does not go with --pack",
+        ),
+        (
+            DCGAN_VARIANTS,
+            ["--categorical-code", "10", "--feature-matching", "1"],
+            "--categorical-code does not go with --feature-matching: both use D's second output",
+        ),
+        (
+            DCGAN_VARIANTS,
+            ["--rejection-sampling", "-1"],
+            "0 or more calibration steps, e.g. 500, got -1",
+        ),
+        (DCGAN_VARIANTS, ["--rejection-sampling", "5", "--loss", "hinge"], "not hinge"),
+        (
+            DCGAN_VARIANTS,
+            ["--rejection-sampling", "5", "--pack", "2"],
+            "--rejection-sampling does not go with --pack",
+        ),
+        (
+            DCGAN_VARIANTS,
+            ["--rejection-sampling", "5", "--ema-decay", "0.9"],
+            "--rejection-sampling does not go with --ema-decay",
+        ),
+        (DCGAN_VARIANTS, ["--self-condition", "1"], "--self-condition must be at least 2 clusters"),
+        (
+            DCGAN_VARIANTS,
+            ["--self-condition", "5", "--pack", "2"],
+            "--self-condition does not go with --pack",
+        ),
+        (
+            DCGAN_VARIANTS,
+            ["--self-condition", "5", "--categorical-code", "3"],
+            "--self-condition does not go with --categorical-code",
+        ),
+        (
+            DCGAN_VARIANTS,
+            ["--self-condition", "5", "--feature-matching", "1"],
+            "--self-condition does not go with --feature-matching",
+        ),
+        (
+            DCGAN_VARIANTS,
+            ["--self-condition", "5", "--rejection-sampling", "0"],
+            "--self-condition does not go with --rejection-sampling",
+        ),
+        (
+            DCGAN_VARIANTS,
+            ["--rejection-quantile", "1"],
+            "--rejection-quantile must be a number in (0, 1)",
+        ),
+    ],
+)
 def test_example_refuses_bad_options_naming_them(script, args, message, tmp_path):
-    result = subprocess.run([sys.executable, str(script_path(script)), *args,
-                             "--out-dir", str(tmp_path / "out")],
-                            env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(script_path(script)), *args, "--out-dir", str(tmp_path / "out")],
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 2 and message in result.stderr, result.stderr[-2000:]
 
 
@@ -145,13 +284,35 @@ def test_dcgan_variants_without_switches_are_the_tutorial(mnist_dir, tmp_path):
     the same seed and flags give byte-identical samples, so the commands of
     docs/results.md that moved to it still measure the tutorial's model."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", MPLBACKEND="Agg")
-    flags = ["--n-iter", "3", "--n-print", "2", "--seed", "5", "--loss", "least_squares",
-             "--lr", "3e-4", "--data-dir", str(mnist_dir)]
+    flags = [
+        "--n-iter",
+        "3",
+        "--n-print",
+        "2",
+        "--seed",
+        "5",
+        "--loss",
+        "least_squares",
+        "--lr",
+        "3e-4",
+        "--data-dir",
+        str(mnist_dir),
+    ]
     for script, out_dir in [("dcgan_mnist.py", "tutorial"), (DCGAN_VARIANTS, "variants")]:
-        result = subprocess.run([sys.executable, str(script_path(script)), *flags,
-                                 "--out-dir", str(tmp_path / out_dir)],
-                                cwd=tmp_path, env=env, capture_output=True, text=True,
-                                timeout=600)
+        result = subprocess.run(
+            [
+                sys.executable,
+                str(script_path(script)),
+                *flags,
+                "--out-dir",
+                str(tmp_path / out_dir),
+            ],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert result.returncode == 0, result.stderr[-3000:]
     for name in ["000.png", "001.png", "final.png", "losses.png"]:
         assert (tmp_path / "tutorial" / name).is_file(), name

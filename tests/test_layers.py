@@ -1,4 +1,5 @@
 """Tests for gan_infer.layers: dense, dropout and weight regularizers."""
+
 import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
@@ -31,6 +32,7 @@ def relu(a):
 
 
 # --- dense: variables, naming and reuse -----------------------------------
+
 
 def test_dense_creates_kernel_and_bias_numbered():
     x = tf.placeholder(tf.float32, [None, 3])
@@ -66,7 +68,12 @@ def test_network_function_reuses_variables_under_reuse_scope(sess):
     with tf.variable_scope("Disc"):
         d_real = discriminative_network(x_data)
     names = variable_names()
-    assert names == ["Disc/dense/kernel", "Disc/dense/bias", "Disc/dense_1/kernel", "Disc/dense_1/bias"]
+    assert names == [
+        "Disc/dense/kernel",
+        "Disc/dense/bias",
+        "Disc/dense_1/kernel",
+        "Disc/dense_1/bias",
+    ]
     with tf.variable_scope("Disc", reuse=True):
         d_fake = discriminative_network(x_fake)
     assert variable_names() == names  # no new variables
@@ -106,15 +113,23 @@ def test_dense_reuse_argument():
 
 # --- dense: outputs ----------------------------------------------------------
 
-@pytest.mark.parametrize("activation, reference", [
-    (None, lambda a: a), (tf.nn.relu, relu), (tf.tanh, np.tanh), (tf.sigmoid, lambda a: 1 / (1 + np.exp(-a))),
-])
+
+@pytest.mark.parametrize(
+    "activation, reference",
+    [
+        (None, lambda a: a),
+        (tf.nn.relu, relu),
+        (tf.tanh, np.tanh),
+        (tf.sigmoid, lambda a: 1 / (1 + np.exp(-a))),
+    ],
+)
 def test_dense_output_is_x_w_plus_b(sess, activation, reference):
     rng = np.random.default_rng(1)
     x = rng.normal(size=(7, 4)).astype(np.float32)
     bias = rng.normal(size=3).astype(np.float32)
-    y = layers.dense(tf.constant(x), 3, activation=activation,
-                     bias_initializer=tf.constant_initializer(bias))
+    y = layers.dense(
+        tf.constant(x), 3, activation=activation, bias_initializer=tf.constant_initializer(bias)
+    )
     tf.global_variables_initializer().run()
     out, w, b = sess.run([y, var("dense/kernel"), var("dense/bias")])
     np.testing.assert_array_equal(b, bias)
@@ -179,6 +194,7 @@ def test_dense_trainable_false():
 
 # --- regularizers ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("scale", [0.0, 1e-3, 0.5, 2])
 def test_l2_regularizer_loss(sess, scale):
     x = tf.placeholder(tf.float32, [None, 4])
@@ -196,12 +212,20 @@ def test_l2_regularizer_loss(sess, scale):
 def test_l1_regularizer_loss(sess):
     x = tf.placeholder(tf.float32, [None, 4])
     with tf.variable_scope("Gen"):
-        layers.dense(x, 3, kernel_regularizer=layers.l1_regularizer(0.25),
-                     bias_regularizer=layers.l2_regularizer(1.0),
-                     bias_initializer=tf.constant_initializer(2.0))
+        layers.dense(
+            x,
+            3,
+            kernel_regularizer=layers.l1_regularizer(0.25),
+            bias_regularizer=layers.l2_regularizer(1.0),
+            bias_initializer=tf.constant_initializer(2.0),
+        )
     with tf.variable_scope("Gen", reuse=True):
-        layers.dense(x, 3, kernel_regularizer=layers.l1_regularizer(0.25),
-                     bias_regularizer=layers.l2_regularizer(1.0))
+        layers.dense(
+            x,
+            3,
+            kernel_regularizer=layers.l1_regularizer(0.25),
+            bias_regularizer=layers.l2_regularizer(1.0),
+        )
     losses = tf.get_collection(REG)
     assert len(losses) == 2
     assert losses[0].name.startswith("Gen/dense/kernel/")
@@ -209,7 +233,7 @@ def test_l1_regularizer_loss(sess):
     tf.global_variables_initializer().run()
     l1, l2, w = sess.run([losses[0], losses[1], var("Gen/dense/kernel")])
     np.testing.assert_allclose(l1, 0.25 * np.sum(np.abs(w.astype(np.float64))), rtol=1e-5)
-    np.testing.assert_allclose(l2, 1.0 * 3 * 2.0 ** 2 / 2, rtol=1e-6)
+    np.testing.assert_allclose(l2, 1.0 * 3 * 2.0**2 / 2, rtol=1e-6)
 
 
 def test_regularizers_on_tensors(sess):
@@ -227,6 +251,7 @@ def test_bad_regularizer_scale_raises(regularizer, scale):
 
 
 # --- dense: errors ----------------------------------------------------------
+
 
 @pytest.mark.parametrize("shape", [[None, None], [4, None], None, []])
 def test_dense_needs_a_known_last_dimension(shape):
@@ -262,9 +287,15 @@ def test_dense_accepts_numpy_int_units():
 
 # --- dropout -----------------------------------------------------------------
 
+
 def test_dropout_not_training_is_identity(sess):
     x = np.random.default_rng(3).normal(size=(50, 40)).astype(np.float32)
-    for kwargs in ({}, {"training": False}, {"rate": 0.9, "training": False}, {"rate": 0.0, "training": True}):
+    for kwargs in (
+        {},
+        {"training": False},
+        {"rate": 0.9, "training": False},
+        {"rate": 0.0, "training": True},
+    ):
         np.testing.assert_array_equal(sess.run(layers.dropout(x, **kwargs)), x)
 
 
@@ -314,10 +345,15 @@ def test_dropout_bad_rate_raises(rate):
         layers.dropout(tf.zeros([2, 2]), rate=rate, training=True)
 
 
-@pytest.mark.parametrize("make_training", [
-    lambda: tf.constant(1.0), lambda: tf.placeholder(tf.int32, []), lambda: tf.constant([True, False]),
-    lambda: 1,
-])
+@pytest.mark.parametrize(
+    "make_training",
+    [
+        lambda: tf.constant(1.0),
+        lambda: tf.placeholder(tf.int32, []),
+        lambda: tf.constant([True, False]),
+        lambda: 1,
+    ],
+)
 def test_dropout_non_bool_training_raises(make_training):
     with pytest.raises(TypeError, match="training"):
         layers.dropout(tf.zeros([2, 2]), rate=0.5, training=make_training())

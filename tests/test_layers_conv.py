@@ -1,5 +1,6 @@
 """Convolutional layers and batch normalisation against numpy, and the
 routing of batch-norm updates into the train steps."""
+
 import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
@@ -27,7 +28,7 @@ def numpy_conv2d_same_stride1(x, kernel):
     out = np.zeros(x.shape[:3] + (kernel.shape[3],))
     for i in range(x.shape[1]):
         for j in range(x.shape[2]):
-            patch = padded[:, i:i + kh, j:j + kw, :]
+            patch = padded[:, i : i + kh, j : j + kw, :]
             out[:, i, j, :] = np.tensordot(patch, kernel, axes=([1, 2, 3], [0, 1, 2]))
     return out
 
@@ -42,8 +43,13 @@ def test_conv2d_matches_numpy_and_shapes():
     np.testing.assert_allclose(out, np.maximum(numpy_conv2d_same_stride1(x, k), 0), atol=1e-5)
     assert s.shape == (2, 3, 3, 2) and v.shape == (2, 3, 3, 2)
     assert sorted(v.op.name for v in tf.trainable_variables()) == [
-        "conv2d/bias", "conv2d/kernel", "conv2d_1/bias", "conv2d_1/kernel", "conv2d_2/bias",
-        "conv2d_2/kernel"]
+        "conv2d/bias",
+        "conv2d/kernel",
+        "conv2d_1/bias",
+        "conv2d_1/kernel",
+        "conv2d_2/bias",
+        "conv2d_2/kernel",
+    ]
 
 
 def test_conv2d_transpose_is_the_gradient_of_conv2d():
@@ -63,7 +69,9 @@ def test_conv2d_transpose_is_the_gradient_of_conv2d():
     assert valid.shape.as_list() == [2, 9, 9, 2]
 
 
-@pytest.mark.parametrize("bad", [dict(kernel_size=0), dict(strides=(1, 2, 3)), dict(padding="full")])
+@pytest.mark.parametrize(
+    "bad", [dict(kernel_size=0), dict(strides=(1, 2, 3)), dict(padding="full")]
+)
 def test_conv_bad_arguments(bad):
     arguments = dict(filters=2, kernel_size=3)
     arguments.update(bad)
@@ -88,7 +96,9 @@ def test_batch_norm_training_and_moving_averages():
     out = sess.run(train_out, {x_ph: x})
     np.testing.assert_allclose(out, (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-3), atol=1e-4)
     sess.run(updates, {x_ph: x})
-    moving_mean, moving_var = sess.run([var("batch_norm/moving_mean"), var("batch_norm/moving_variance")])
+    moving_mean, moving_var = sess.run(
+        [var("batch_norm/moving_mean"), var("batch_norm/moving_variance")]
+    )
     np.testing.assert_allclose(moving_mean, 0.1 * x.mean(0), rtol=1e-4)
     np.testing.assert_allclose(moving_var, 0.9 + 0.1 * x.var(0), rtol=1e-4)
     out = sess.run(test_out, {x_ph: x})
@@ -140,7 +150,9 @@ def test_leaky_relu_and_flatten():
     assert flat.shape.as_list() == [2, 4]
     out, leaky = run([flat, layers.leaky_relu(x, 0.1)])
     np.testing.assert_allclose(out, np.arange(-4, 4).reshape(2, 4))
-    np.testing.assert_allclose(leaky.ravel(), np.where(np.arange(-4, 4) > 0, 1, 0.1) * np.arange(-4, 4))
+    np.testing.assert_allclose(
+        leaky.ravel(), np.where(np.arange(-4, 4) > 0, 1, 0.1) * np.arange(-4, 4)
+    )
 
 
 def numpy_minibatch_stddev(x, group_size):
@@ -151,15 +163,17 @@ def numpy_minibatch_stddev(x, group_size):
     return np.concatenate([x, feature * np.ones(x.shape[:-1] + (1,))], -1)
 
 
-@pytest.mark.parametrize("shape, group_size", [((8, 3, 3, 2), 4), ((8, 3, 3, 2), None),
-                                               ((6, 5), 2), ((6, 5), None)])
+@pytest.mark.parametrize(
+    "shape, group_size", [((8, 3, 3, 2), 4), ((8, 3, 3, 2), None), ((6, 5), 2), ((6, 5), None)]
+)
 def test_minibatch_stddev_matches_numpy(shape, group_size):
     x = np.random.default_rng(1).normal(size=shape).astype(np.float32)
     x[1::2] *= 3.0  # groups with different spreads, so a wrong grouping shows
     y = layers.minibatch_stddev(tf.constant(x), group_size=group_size)
     assert y.shape.as_list() == list(shape[:-1]) + [shape[-1] + 1]
-    np.testing.assert_allclose(run(y), numpy_minibatch_stddev(x, group_size or shape[0]),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        run(y), numpy_minibatch_stddev(x, group_size or shape[0]), rtol=1e-5, atol=1e-6
+    )
 
 
 def test_minibatch_stddev_with_an_unknown_batch_and_its_gradient():
@@ -175,12 +189,15 @@ def test_minibatch_stddev_with_an_unknown_batch_and_its_gradient():
         run(y, {x: np.ones((3, 3), np.float32)})
 
 
-@pytest.mark.parametrize("kwargs, inputs, message", [
-    ({"group_size": 1}, np.ones((4, 3)), "group_size must be an int >= 2"),
-    ({"group_size": True}, np.ones((4, 3)), "group_size must be an int >= 2"),
-    ({"group_size": 3}, np.ones((4, 3)), "does not divide the batch of 4"),
-    ({}, np.ones((4, 3, 2)), "needs \\[batch, features\\]"),
-])
+@pytest.mark.parametrize(
+    "kwargs, inputs, message",
+    [
+        ({"group_size": 1}, np.ones((4, 3)), "group_size must be an int >= 2"),
+        ({"group_size": True}, np.ones((4, 3)), "group_size must be an int >= 2"),
+        ({"group_size": 3}, np.ones((4, 3)), "does not divide the batch of 4"),
+        ({}, np.ones((4, 3, 2)), "needs \\[batch, features\\]"),
+    ],
+)
 def test_minibatch_stddev_bad_arguments(kwargs, inputs, message):
     with pytest.raises(ValueError, match=message):
         layers.minibatch_stddev(tf.constant(inputs, tf.float32), **kwargs)
@@ -188,9 +205,13 @@ def test_minibatch_stddev_bad_arguments(kwargs, inputs, message):
 
 # --- spectral normalisation ------------------------------------------------
 
+
 def spectral_scope():
-    return tf.variable_scope(tf.get_variable_scope(), custom_getter=layers.spectral_norm_getter(),
-                             auxiliary_name_scope=False)
+    return tf.variable_scope(
+        tf.get_variable_scope(),
+        custom_getter=layers.spectral_norm_getter(),
+        auxiliary_name_scope=False,
+    )
 
 
 def test_spectral_norm_converges_to_the_largest_singular_value():
@@ -198,8 +219,9 @@ def test_spectral_norm_converges_to_the_largest_singular_value():
     kernel = rng.normal(size=(3, 3, 2, 4)).astype(np.float32)
     x = tf.constant(rng.normal(size=(2, 5, 5, 2)).astype(np.float32))
     with spectral_scope():
-        y = layers.conv2d(x, 4, 3, use_bias=False,
-                          kernel_initializer=tf.constant_initializer(kernel))
+        y = layers.conv2d(
+            x, 4, 3, use_bias=False, kernel_initializer=tf.constant_initializer(kernel)
+        )
     updates = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
     assert len(updates) == 1
     # The companion vector is kept by checkpoints but never trained.
@@ -219,7 +241,10 @@ def test_spectral_norm_leaves_biases_and_gradients_flow_to_the_kernel():
     with spectral_scope():
         y = layers.dense(x, 2, bias_initializer=tf.constant_initializer(5.0))
     assert [v.op.name for v in tf.global_variables()] == [
-        "dense/kernel", "dense/kernel/sn_u", "dense/bias"]  # no companion for the bias
+        "dense/kernel",
+        "dense/kernel/sn_u",
+        "dense/bias",
+    ]  # no companion for the bias
     (grad,) = tf.gradients(tf.reduce_sum(y), [var("dense/kernel")])
     g = run(grad)
     assert np.all(np.isfinite(g)) and np.any(g != 0)
@@ -246,7 +271,6 @@ def test_spectral_norm_updates_run_with_the_discriminator_step():
     np.testing.assert_array_equal(sess.run(u), start)
     inference.update({x_ph: np.ones([M, 2], np.float32)}, variables="Disc")
     assert not np.allclose(sess.run(u), start)
-
 
 
 def spectral_gan_losses(seed, gradient_penalty):

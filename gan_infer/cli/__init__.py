@@ -37,18 +37,53 @@ gan_infer imports this package):
     parser.py       the argparse parser
     command.py      main(): parse, run, map errors to exit codes
 """
+
 from gan_infer.cli.command import main
 from gan_infer.cli.evaluation import evaluate
-from gan_infer.cli.options import (EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, LOSSES,
-                                   RUN_OPTIONS, Interrupted, UsageError, command_line,
-                                   resolve_config)
-from gan_infer.cli.run_folder import (check_same_run, describe_differences, differences,
-                                      finished_metrics, latest_checkpoint, read_text)
+from gan_infer.cli.options import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    LOSSES,
+    RUN_OPTIONS,
+    Interrupted,
+    UsageError,
+    command_line,
+    resolve_config,
+)
+from gan_infer.cli.run_folder import (
+    check_same_run,
+    describe_differences,
+    differences,
+    finished_metrics,
+    latest_checkpoint,
+    read_text,
+)
 from gan_infer.cli.sampling import sample
 from gan_infer.cli.sweep import run_sweep
 from gan_infer.cli.training import train
 
-__all__ = ["EXIT_FAILURE", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "LOSSES", "RUN_OPTIONS",
-           "Interrupted", "UsageError", "check_same_run", "command_line", "describe_differences",
-           "differences", "evaluate", "finished_metrics", "latest_checkpoint", "main",
-           "read_text", "resolve_config", "run_sweep", "sample", "train"]
+__all__ = [
+    "EXIT_FAILURE",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "LOSSES",
+    "RUN_OPTIONS",
+    "Interrupted",
+    "UsageError",
+    "check_same_run",
+    "command_line",
+    "describe_differences",
+    "differences",
+    "evaluate",
+    "finished_metrics",
+    "latest_checkpoint",
+    "main",
+    "read_text",
+    "resolve_config",
+    "run_sweep",
+    "sample",
+    "train",
+]

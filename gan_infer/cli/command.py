@@ -14,6 +14,7 @@ from gan_infer.cli.command import main
 assert main(["evaluate", "runs/ring/samples.npy", "--toy", "ring"]) == 0
 ```
 """
+
 import json
 import logging
 import os
@@ -21,8 +22,14 @@ import sys
 import traceback
 
 from gan_infer.cli.evaluation import evaluate
-from gan_infer.cli.options import (EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE,
-                                   Interrupted, UsageError)
+from gan_infer.cli.options import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Interrupted,
+    UsageError,
+)
 from gan_infer.cli.parser import build_parser
 from gan_infer.cli.run_folder import jsonable, latest_checkpoint
 from gan_infer.cli.sampling import sample
@@ -33,9 +40,20 @@ __all__ = ["DEBUG_ENV_VAR", "main"]
 
 DEBUG_ENV_VAR = "GAN_INFER_DEBUG"
 
-TRAIN_OPTIONS = ("loss", "n_iter", "n_print", "seed", "batch_size", "learning_rate",
-                 "learning_rate_d", "data_dir", "checkpoint_every", "keep_checkpoints", "evaluate",
-                 "threads")
+TRAIN_OPTIONS = (
+    "loss",
+    "n_iter",
+    "n_print",
+    "seed",
+    "batch_size",
+    "learning_rate",
+    "learning_rate_d",
+    "data_dir",
+    "checkpoint_every",
+    "keep_checkpoints",
+    "evaluate",
+    "threads",
+)
 
 
 def _run_train(args):
@@ -44,15 +62,17 @@ def _run_train(args):
     except FloatingPointError as error:
         # The learning rate is part of a run's options (see RUN_OPTIONS).
         raise FloatingPointError(
-            f"{error} From the command line: train with a lower --learning-rate into another "
-            "--out.") from None
+            f"{error} From the command line: train with a lower --learning-rate into another --out."
+        ) from None
     except KeyboardInterrupt:
         kept = latest_checkpoint(args.out)
         raise Interrupted(
             f"interrupted; the latest checkpoint is {kept}. Run the same command again to "
-            "resume from it." if kept else
-            "interrupted before the first checkpoint. Run the same command again to start "
-            "over.") from None
+            "resume from it."
+            if kept
+            else "interrupted before the first checkpoint. Run the same command again to start "
+            "over."
+        ) from None
     return EXIT_OK
 
 
@@ -63,8 +83,14 @@ def _run_sample(args):
 
 
 def _run_evaluate(args):
-    metrics = evaluate(args.samples, data_dir=args.data_dir, labels=args.labels,
-                       parzen=args.parzen, toy=args.toy, output=args.output)
+    metrics = evaluate(
+        args.samples,
+        data_dir=args.data_dir,
+        labels=args.labels,
+        parzen=args.parzen,
+        toy=args.toy,
+        output=args.output,
+    )
     print(json.dumps(metrics, indent=2, default=jsonable))
     return EXIT_OK
 
@@ -73,8 +99,7 @@ def _run_sweep(args):
     return run_sweep(args.config, out_dir=args.out, address=args.address, num_cpus=args.num_cpus)
 
 
-_RUNS = {"train": _run_train, "sample": _run_sample, "evaluate": _run_evaluate,
-         "sweep": _run_sweep}
+_RUNS = {"train": _run_train, "sample": _run_sample, "evaluate": _run_evaluate, "sweep": _run_sweep}
 
 
 def main(argv=None):

@@ -9,6 +9,7 @@ metrics = evaluate("runs/ring/samples.npy", toy="ring")
 print(metrics["modes_captured"])
 ```
 """
+
 import os
 
 from gan_infer.cli import models
@@ -64,8 +65,12 @@ def evaluate(samples, data_dir=None, labels=None, parzen=False, toy=None, output
     else:
         from gan_infer.criticism.evaluate import evaluate_mnist
 
-        metrics = evaluate_mnist(array, data_dir=data_dir, parzen=parzen,
-                                 labels=None if labels is None else load_array(labels, "labels"))
+        metrics = evaluate_mnist(
+            array,
+            data_dir=data_dir,
+            parzen=parzen,
+            labels=None if labels is None else load_array(labels, "labels"),
+        )
     if output is not None:
         write_json(output, metrics)
     return metrics

@@ -61,6 +61,7 @@ inference.run(n_iter=1000, optimizer=model.optimizer(model.learning_rate),
               optimizer_d=model.optimizer(model.learning_rate))
 ```
 """
+
 import math
 from typing import Any, Callable, NamedTuple
 
@@ -78,9 +79,10 @@ TOY_TRAINING_POINTS = 100_000
 
 class Parts(NamedTuple):
     """What `Model.build` puts in the graph."""
-    samples: Any                       # tf.Tensor [batch_size, ...]: the generator's output x
-    discriminator: Callable            # batch -> logits, builds its variables on first call
-    data: Any                          # ed.Minibatches of the training data
+
+    samples: Any  # tf.Tensor [batch_size, ...]: the generator's output x
+    discriminator: Callable  # batch -> logits, builds its variables on first call
+    data: Any  # ed.Minibatches of the training data
 
 
 class Model:
@@ -89,21 +91,22 @@ class Model:
     Subclasses define `noise`, `generative_network`, `discriminative_network`,
     `training_data`, `evaluate`, `figure` and `headline`.
     """
+
     name = None
     description = None
-    example = None           # the example command whose model and defaults these are
-    batch_size = None        # M, the examples' batch size
-    n_iter = None            # the examples' default number of iterations
-    n_print = None           # progress, grids and checkpoints every this many iterations
-    learning_rate = None     # Adam's, both players
-    beta1 = 0.9              # Adam's first-moment decay
-    n_samples = None         # samples drawn at the end for samples.npy and the metrics
-    binarize = False         # Bernoulli draws of the data at each batch (MNIST)
-    shuffle = True           # a new order of the data each epoch
-    key_metrics = ()         # the metrics a sweep summary reports, most telling first
-    pack = 1                 # PacGAN: D judges this many examples at once
+    example = None  # the example command whose model and defaults these are
+    batch_size = None  # M, the examples' batch size
+    n_iter = None  # the examples' default number of iterations
+    n_print = None  # progress, grids and checkpoints every this many iterations
+    learning_rate = None  # Adam's, both players
+    beta1 = 0.9  # Adam's first-moment decay
+    n_samples = None  # samples drawn at the end for samples.npy and the metrics
+    binarize = False  # Bernoulli draws of the data at each batch (MNIST)
+    shuffle = True  # a new order of the data each epoch
+    key_metrics = ()  # the metrics a sweep summary reports, most telling first
+    pack = 1  # PacGAN: D judges this many examples at once
     gradient_penalty = None  # weight of GANInference's zero-centred gradient penalty
-    ema_decay = None         # sample with this moving average of the generator's weights
+    ema_decay = None  # sample with this moving average of the generator's weights
 
     def build(self, batch_size, data_dir, seed):
         """Generator, discriminator and training data in the current graph.
@@ -115,8 +118,9 @@ class Model:
         from gan_infer.inferences import Minibatches
 
         samples = self.generator(batch_size)
-        data = Minibatches(self.training_data(data_dir, seed), binarize=self.binarize,
-                           shuffle=self.shuffle)
+        data = Minibatches(
+            self.training_data(data_dir, seed), binarize=self.binarize, shuffle=self.shuffle
+        )
         return Parts(samples, self.discriminative_network, data)
 
     def generator(self, batch_size):
@@ -175,26 +179,29 @@ def _mlp(inputs, widths, activation, outputs, output_activation=None):
 
 class MNIST(Model):
     """Edward's GAN tutorial (examples/gan_mnist.py)."""
+
     name = "mnist"
     example = "examples/gan_mnist.py"
     description = "Edward's MNIST GAN tutorial: 100-d uniform noise, one hidden layer of 128"
     batch_size = 128
     n_iter = 15000
     n_print = 1000
-    learning_rate = 1e-3     # tf.train.AdamOptimizer()'s defaults
+    learning_rate = 1e-3  # tf.train.AdamOptimizer()'s defaults
     beta1 = 0.9
     n_samples = 10000
     binarize = True
-    shuffle = False          # the tutorial's batches: in order, wrapping around
+    shuffle = False  # the tutorial's batches: in order, wrapping around
     key_metrics = ("frechet_distance", "classifier_score", "kernel_distance", "precision", "recall")
     noise_dim = 100
 
     def noise(self, batch_size):
         import tensorflow.compat.v1 as tf
+
         from gan_infer.models import Uniform
 
-        return Uniform(tf.zeros([batch_size, self.noise_dim]) - 1.0,
-                       tf.ones([batch_size, self.noise_dim]))
+        return Uniform(
+            tf.zeros([batch_size, self.noise_dim]) - 1.0, tf.ones([batch_size, self.noise_dim])
+        )
 
     def generative_network(self, eps):
         import tensorflow.compat.v1 as tf
@@ -233,14 +240,17 @@ class MNIST(Model):
         return figure
 
     def headline(self, metrics):
-        return (f"Fréchet distance {metrics['frechet_distance']:.2f}, classifier score "
-                f"{metrics['classifier_score']:.2f}, precision {metrics['precision']:.2f}, "
-                f"recall {metrics['recall']:.2f}")
+        return (
+            f"Fréchet distance {metrics['frechet_distance']:.2f}, classifier score "
+            f"{metrics['classifier_score']:.2f}, precision {metrics['precision']:.2f}, "
+            f"recall {metrics['recall']:.2f}"
+        )
 
 
 class Mixture1D(Model):
     """The blog's two-mode mixture 0.5 N(-3, 0.5) + 0.5 N(3, 0.5) and the MLP
     generator that covers both modes (examples/gan_mixture.py)."""
+
     name = "mixture"
     example = "examples/gan_mixture.py --generator mlp"
     description = "two-mode 1-D mixture 0.5 N(-3, 0.5) + 0.5 N(3, 0.5), MLP generator"
@@ -260,6 +270,7 @@ class Mixture1D(Model):
 
     def noise(self, batch_size):
         import tensorflow.compat.v1 as tf
+
         from gan_infer.models import Normal
 
         return Normal(tf.zeros([batch_size, 1]), 1.0)
@@ -313,9 +324,15 @@ class Mixture1D(Model):
         nearest, on_mode = np.argmin(distance, axis=1), distance.min(axis=1) < 2 * self.std
         left, right = (float(np.mean(on_mode & (nearest == k))) for k in range(2))
         fit = fit_normal_1d(x)
-        return {"n_samples": int(len(x)), "share_left": left, "share_right": right,
-                "share_elsewhere": 1.0 - left - right, "mean": fit.mean, "std": fit.std,
-                "ks_distance": ks_distance(x, self.cdf)}
+        return {
+            "n_samples": int(len(x)),
+            "share_left": left,
+            "share_right": right,
+            "share_elsewhere": 1.0 - left - right,
+            "mean": fit.mean,
+            "std": fit.std,
+            "ks_distance": ks_distance(x, self.cdf),
+        }
 
     def figure(self, samples, title="", final=False, critic=None):
         from matplotlib.figure import Figure
@@ -324,8 +341,15 @@ class Mixture1D(Model):
         figure = Figure(figsize=(6, 3.5))
         ax = figure.add_subplot()
         ax.plot(grid, self.density(grid), color="C0", label="data density")
-        ax.hist(np.ravel(samples), bins=60, range=(grid[0], grid[-1]), density=True,
-                color="C1", alpha=0.6, label="model samples")
+        ax.hist(
+            np.ravel(samples),
+            bins=60,
+            range=(grid[0], grid[-1]),
+            density=True,
+            color="C1",
+            alpha=0.6,
+            label="model samples",
+        )
         if critic is not None:
             ax.plot(grid, np.ravel(critic), color="C2", label="D(x)")
         ax.set_xlim(grid[0], grid[-1])
@@ -335,23 +359,36 @@ class Mixture1D(Model):
         return figure
 
     def headline(self, metrics):
-        return (f"KS distance {metrics['ks_distance']:.3f}, samples near -3 / +3 / elsewhere: "
-                f"{metrics['share_left']:.2f} / {metrics['share_right']:.2f} / "
-                f"{metrics['share_elsewhere']:.2f}")
+        return (
+            f"KS distance {metrics['ks_distance']:.3f}, samples near -3 / +3 / elsewhere: "
+            f"{metrics['share_left']:.2f} / {metrics['share_right']:.2f} / "
+            f"{metrics['share_elsewhere']:.2f}"
+        )
 
 
 class Mixture2DModel(Model):
     """A 2-D mixture of Gaussians and the MLPs of examples/gan_ring.py,
     judged by mode counting (VEEGAN's protocol, `criticism.toy.mode_coverage`)."""
+
     batch_size = 512
     n_print = 500
     beta1 = 0.5
-    n_samples = 2500         # VEEGAN's
+    n_samples = 2500  # VEEGAN's
     key_metrics = ("modes_captured", "high_quality_fraction")
     noise_dim = 2
 
-    def __init__(self, name, description, example, n_iter, mixture, learning_rate, pack=1,
-                 gradient_penalty=None, ema_decay=None):
+    def __init__(
+        self,
+        name,
+        description,
+        example,
+        n_iter,
+        mixture,
+        learning_rate,
+        pack=1,
+        gradient_penalty=None,
+        ema_decay=None,
+    ):
         self.name, self.description, self.example = name, description, example
         self.n_iter = n_iter
         self._mixture = mixture
@@ -366,6 +403,7 @@ class Mixture2DModel(Model):
 
     def noise(self, batch_size):
         import tensorflow.compat.v1 as tf
+
         from gan_infer.models import Normal
 
         return Normal(tf.zeros([batch_size, self.noise_dim]), 1.0)
@@ -393,10 +431,13 @@ class Mixture2DModel(Model):
 
         mixture = self.mixture
         coverage = mode_coverage(samples, mixture)
-        return {"n_samples": int(len(samples)), "n_modes": mixture.n_modes,
-                "modes_captured": coverage.modes_captured,
-                "high_quality_fraction": coverage.high_quality_fraction,
-                "counts": coverage.counts.tolist()}
+        return {
+            "n_samples": int(len(samples)),
+            "n_modes": mixture.n_modes,
+            "modes_captured": coverage.modes_captured,
+            "high_quality_fraction": coverage.high_quality_fraction,
+            "counts": coverage.counts.tolist(),
+        }
 
     def figure(self, samples, title="", final=False, critic=None):
         from matplotlib.figure import Figure
@@ -416,22 +457,41 @@ class Mixture2DModel(Model):
         return figure
 
     def headline(self, metrics):
-        return (f"{metrics['modes_captured']}/{metrics['n_modes']} modes captured, "
-                f"{metrics['high_quality_fraction']:.1%} of samples within 3 std of a mode")
+        return (
+            f"{metrics['modes_captured']}/{metrics['n_modes']} modes captured, "
+            f"{metrics['high_quality_fraction']:.1%} of samples within 3 std of a mode"
+        )
 
 
-MODELS = {model.name: model for model in (
-    MNIST(),
-    Mixture1D(),
-    Mixture2DModel("ring", "8 Gaussians on a ring of radius 2, std 0.02 (VEEGAN)",
-                   "examples/gan_ring.py --pack 2 --lr 3e-4 --ema-decay 0.999", 10000,
-                   "ring_of_gaussians", learning_rate=3e-4, pack=2, ema_decay=0.999),
-    Mixture2DModel("grid", "25 Gaussians on a 5x5 grid, spacing 2, std 0.05 (VEEGAN)",
-                   "examples/gan_ring.py --mixture grid --pack 2 --lr 1e-3 --n-iter 30000 "
-                   "--gradient-penalty 0.01 --ema-decay 0.999", 30000,
-                   "grid_of_gaussians", learning_rate=1e-3, pack=2, gradient_penalty=0.01,
-                   ema_decay=0.999),
-)}
+MODELS = {
+    model.name: model
+    for model in (
+        MNIST(),
+        Mixture1D(),
+        Mixture2DModel(
+            "ring",
+            "8 Gaussians on a ring of radius 2, std 0.02 (VEEGAN)",
+            "examples/gan_ring.py --pack 2 --lr 3e-4 --ema-decay 0.999",
+            10000,
+            "ring_of_gaussians",
+            learning_rate=3e-4,
+            pack=2,
+            ema_decay=0.999,
+        ),
+        Mixture2DModel(
+            "grid",
+            "25 Gaussians on a 5x5 grid, spacing 2, std 0.05 (VEEGAN)",
+            "examples/gan_ring.py --mixture grid --pack 2 --lr 1e-3 --n-iter 30000 "
+            "--gradient-penalty 0.01 --ema-decay 0.999",
+            30000,
+            "grid_of_gaussians",
+            learning_rate=1e-3,
+            pack=2,
+            gradient_penalty=0.01,
+            ema_decay=0.999,
+        ),
+    )
+}
 
 #: The models whose samples `gan-infer evaluate --toy` judges against their known density.
 TOYS = tuple(name for name, model in MODELS.items() if not isinstance(model, MNIST))

@@ -17,6 +17,7 @@ except UsageError as error:
     print(error.for_command_line())   # argument --n-iter: must be an integer >= 1, got 0.
 ```
 """
+
 import functools
 import os
 import shlex
@@ -24,9 +25,23 @@ import shlex
 from gan_infer.cli import models
 from gan_infer.util.checks import check_int, check_number
 
-__all__ = ["EXIT_FAILURE", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "IMAGE_EXTENSIONS",
-           "LOSSES", "RUN_OPTIONS", "Interrupted", "UsageError", "check_output", "command_line",
-           "flag", "int_option", "positive_number_option", "resolve_config"]
+__all__ = [
+    "EXIT_FAILURE",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "IMAGE_EXTENSIONS",
+    "LOSSES",
+    "RUN_OPTIONS",
+    "Interrupted",
+    "UsageError",
+    "check_output",
+    "command_line",
+    "flag",
+    "int_option",
+    "positive_number_option",
+    "resolve_config",
+]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -43,8 +58,14 @@ RUN_OPTIONS = ("model", "loss", "seed", "batch_size", "learning_rate", "learning
 IMAGE_EXTENSIONS = (".png", ".pdf", ".svg", ".jpg", ".jpeg")
 
 # Options whose command-line spelling is not --the-option-with-dashes.
-_FLAGS = {"model": "MODEL", "evaluate": "--no-evaluate", "samples": "SAMPLES",
-          "config": "CONFIG", "output": "-o", "n": "-n"}
+_FLAGS = {
+    "model": "MODEL",
+    "evaluate": "--no-evaluate",
+    "samples": "SAMPLES",
+    "config": "CONFIG",
+    "output": "-o",
+    "n": "-n",
+}
 
 
 class UsageError(ValueError):
@@ -77,37 +98,61 @@ def flag(option):
 
 def int_option(option, value, minimum):
     """`value`, if it is an int >= `minimum`; else UsageError naming `option`."""
-    return check_int(value, option, minimum, what=f"an integer >= {minimum}",
-                     error=functools.partial(UsageError, option=option))
+    return check_int(
+        value,
+        option,
+        minimum,
+        what=f"an integer >= {minimum}",
+        error=functools.partial(UsageError, option=option),
+    )
 
 
 def positive_number_option(option, value):
     """`value` as a float, if it is a finite number > 0; else UsageError naming `option`."""
-    return check_number(value, option, low=0.0, inclusive=False, what="a positive number",
-                        error=functools.partial(UsageError, option=option))
+    return check_number(
+        value,
+        option,
+        low=0.0,
+        inclusive=False,
+        what="a positive number",
+        error=functools.partial(UsageError, option=option),
+    )
 
 
 def check_output(output, allowed):
     """The extension of the path `output`, if it is one of `allowed`; else UsageError."""
     extension = os.path.splitext(os.fspath(output))[1].lower()
     if extension not in allowed:
-        raise UsageError(f"output must end in {', '.join(allowed)}, got {os.fspath(output)!r}",
-                         "output")
+        raise UsageError(
+            f"output must end in {', '.join(allowed)}, got {os.fspath(output)!r}", "output"
+        )
     return extension
 
 
 def _check_choices(model, loss):
     if model not in models.MODELS:
-        raise UsageError(f"model must be one of {', '.join(models.MODELS)}, got {model!r}",
-                         "model")
+        raise UsageError(f"model must be one of {', '.join(models.MODELS)}, got {model!r}", "model")
     if loss not in LOSSES:
         raise UsageError(f"loss must be one of {', '.join(LOSSES)}, got {loss!r}", "loss")
     return models.get(model)
 
 
-def resolve_config(model, *, loss="non_saturating", n_iter=None, n_print=None, seed=0,
-                   batch_size=None, learning_rate=None, learning_rate_d=None, data_dir=None,
-                   checkpoint_every=None, keep_checkpoints=3, evaluate=True, threads=None):
+def resolve_config(
+    model,
+    *,
+    loss="non_saturating",
+    n_iter=None,
+    n_print=None,
+    seed=0,
+    batch_size=None,
+    learning_rate=None,
+    learning_rate_d=None,
+    data_dir=None,
+    checkpoint_every=None,
+    keep_checkpoints=3,
+    evaluate=True,
+    threads=None,
+):
     """Check `train()`'s options and fill in the model's defaults.
 
     None means the model's value (`gan_infer.cli.models`): its example's
@@ -131,23 +176,28 @@ def resolve_config(model, *, loss="non_saturating", n_iter=None, n_print=None, s
     spec = _check_choices(model, loss)
     n_iter = int_option("n_iter", spec.n_iter if n_iter is None else n_iter, 1)
     n_print = int_option(
-        "n_print", models.default_n_print(spec, n_iter) if n_print is None else n_print, 1)
+        "n_print", models.default_n_print(spec, n_iter) if n_print is None else n_print, 1
+    )
     learning_rate = positive_number_option(
-        "learning_rate", spec.learning_rate if learning_rate is None else learning_rate)
+        "learning_rate", spec.learning_rate if learning_rate is None else learning_rate
+    )
     config = {
         "model": spec.name,
         "loss": loss,
         "n_iter": n_iter,
         "seed": int_option("seed", seed, 0),
         "batch_size": int_option(
-            "batch_size", spec.batch_size if batch_size is None else batch_size, 1),
+            "batch_size", spec.batch_size if batch_size is None else batch_size, 1
+        ),
         "learning_rate": learning_rate,
         "learning_rate_d": positive_number_option(
-            "learning_rate_d", learning_rate if learning_rate_d is None else learning_rate_d),
+            "learning_rate_d", learning_rate if learning_rate_d is None else learning_rate_d
+        ),
         "n_print": n_print,
         "data_dir": None if data_dir is None else os.fspath(data_dir),
         "checkpoint_every": int_option(
-            "checkpoint_every", n_print if checkpoint_every is None else checkpoint_every, 1),
+            "checkpoint_every", n_print if checkpoint_every is None else checkpoint_every, 1
+        ),
         "keep_checkpoints": int_option("keep_checkpoints", keep_checkpoints, 1),
         "evaluate": bool(evaluate),
         "threads": None if threads is None else int_option("threads", threads, 1),
@@ -157,7 +207,9 @@ def resolve_config(model, *, loss="non_saturating", n_iter=None, n_print=None, s
     if config["batch_size"] % spec.pack:
         raise UsageError(
             f"batch_size must be a multiple of {spec.pack} for {spec.name} (its discriminator "
-            f"judges packs of {spec.pack} examples), got {config['batch_size']}", "batch_size")
+            f"judges packs of {spec.pack} examples), got {config['batch_size']}",
+            "batch_size",
+        )
     return config
 
 

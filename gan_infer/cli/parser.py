@@ -13,6 +13,7 @@ assert (args.command, args.model, args.n_iter, args.loss) == ("train", "ring", 2
                                                               "non_saturating")
 ```
 """
+
 import argparse
 
 from gan_infer.cli import models
@@ -34,17 +35,23 @@ See docs/cli.md."""
 def build_parser():
     """The argparse parser of `gan-infer` and its subcommands."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true",
-                        help="print the traceback of an error (also GAN_INFER_DEBUG=1)")
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        help="print the traceback of an error (also GAN_INFER_DEBUG=1)",
+    )
     parser = argparse.ArgumentParser(
-        prog="gan-infer", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="gan-infer",
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Train, sample, evaluate and sweep the GANs of gan_infer's examples.",
         epilog="examples:\n"
-               "  gan-infer train ring --out runs/ring\n"
-               "  gan-infer sample --checkpoint runs/ring -o ring.png\n"
-               "  gan-infer evaluate runs/ring/samples.npy --toy ring\n"
-               "  gan-infer sweep examples/sweep_ring.toml --num-cpus 4\n\n"
-               "'gan-infer COMMAND --help' describes each command.\n\n" + EXIT_CODES)
+        "  gan-infer train ring --out runs/ring\n"
+        "  gan-infer sample --checkpoint runs/ring -o ring.png\n"
+        "  gan-infer evaluate runs/ring/samples.npy --toy ring\n"
+        "  gan-infer sweep examples/sweep_ring.toml --num-cpus 4\n\n"
+        "'gan-infer COMMAND --help' describes each command.\n\n" + EXIT_CODES,
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for add in (_add_train, _add_sample, _add_evaluate, _add_sweep):
         add(subparsers, common)
@@ -53,15 +60,21 @@ def build_parser():
 
 def _subcommand(subparsers, name, help_text, examples, common):
     return subparsers.add_parser(
-        name, help=help_text, description=help_text, parents=[common],
+        name,
+        help=help_text,
+        description=help_text,
+        parents=[common],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=f"examples:\n{examples}\n\n{EXIT_CODES}")
+        epilog=f"examples:\n{examples}\n\n{EXIT_CODES}",
+    )
 
 
 def _add_train(subparsers, common):
     listing = "\n".join(f"  {name:8} {spec.description}" for name, spec in models.MODELS.items())
     train = _subcommand(
-        subparsers, "train", "Train a GAN of the examples, with checkpoints; resume it.",
+        subparsers,
+        "train",
+        "Train a GAN of the examples, with checkpoints; resume it.",
         "  gan-infer train ring --out runs/ring\n"
         "  gan-infer train ring --out runs/ring     # again: resumes, or does nothing if finished\n"
         "  gan-infer train mnist --out runs/mnist --data-dir ../shared/datasets/mnist\n"
@@ -70,74 +83,134 @@ def _add_train(subparsers, common):
         "writes OUT/config.json, OUT/checkpoints/, OUT/logs/ (TensorBoard), OUT/grids/NNN.png\n"
         "(every n_print iterations), and at the end OUT/samples.npy, OUT/final.png and\n"
         "OUT/metrics.json. The same command resumes an interrupted run; a run directory\n"
-        "trained with other options is refused.", common)
+        "trained with other options is refused.",
+        common,
+    )
     train.add_argument("model", choices=list(models.MODELS), help="which GAN (see below)")
     train.add_argument("--out", required=True, metavar="DIR", help="the run directory")
-    train.add_argument("--loss", default="non_saturating", choices=LOSSES,
-                       help="the pair of GAN losses (default non_saturating)")
-    train.add_argument("--n-iter", type=int, metavar="N",
-                       help="training iterations (default: the example's)")
-    train.add_argument("--n-print", type=int, metavar="P",
-                       help="progress, figure and checkpoint every P iterations (default: "
-                            "the example's, at most n_iter/10)")
+    train.add_argument(
+        "--loss",
+        default="non_saturating",
+        choices=LOSSES,
+        help="the pair of GAN losses (default non_saturating)",
+    )
+    train.add_argument(
+        "--n-iter", type=int, metavar="N", help="training iterations (default: the example's)"
+    )
+    train.add_argument(
+        "--n-print",
+        type=int,
+        metavar="P",
+        help="progress, figure and checkpoint every P iterations (default: "
+        "the example's, at most n_iter/10)",
+    )
     train.add_argument("--seed", type=int, default=0, metavar="S", help="default 0")
     train.add_argument("--batch-size", type=int, metavar="M", help="default: the example's")
-    train.add_argument("--learning-rate", type=float, metavar="LR",
-                       help="Adam's learning rate (default: the example's)")
-    train.add_argument("--learning-rate-d", type=float, metavar="LR",
-                       help="the discriminator's (default: --learning-rate)")
-    train.add_argument("--data-dir", metavar="D",
-                       help="MNIST folder (default: $GAN_INFER_DATA_DIR or a per-user "
-                            "cache, downloaded when missing)")
-    train.add_argument("--checkpoint-every", type=int, metavar="K",
-                       help="save every K iterations (default: --n-print)")
-    train.add_argument("--keep-checkpoints", type=int, default=3, metavar="N",
-                       help="how many recent checkpoints to keep (default 3)")
-    train.add_argument("--no-evaluate", dest="evaluate", action="store_false",
-                       help="skip the metrics at the end (MNIST's need its classifier, "
-                            "trained on first use)")
-    train.add_argument("--threads", type=int, metavar="T",
-                       help="TensorFlow CPU threads (default: all cores)")
+    train.add_argument(
+        "--learning-rate",
+        type=float,
+        metavar="LR",
+        help="Adam's learning rate (default: the example's)",
+    )
+    train.add_argument(
+        "--learning-rate-d",
+        type=float,
+        metavar="LR",
+        help="the discriminator's (default: --learning-rate)",
+    )
+    train.add_argument(
+        "--data-dir",
+        metavar="D",
+        help="MNIST folder (default: $GAN_INFER_DATA_DIR or a per-user "
+        "cache, downloaded when missing)",
+    )
+    train.add_argument(
+        "--checkpoint-every",
+        type=int,
+        metavar="K",
+        help="save every K iterations (default: --n-print)",
+    )
+    train.add_argument(
+        "--keep-checkpoints",
+        type=int,
+        default=3,
+        metavar="N",
+        help="how many recent checkpoints to keep (default 3)",
+    )
+    train.add_argument(
+        "--no-evaluate",
+        dest="evaluate",
+        action="store_false",
+        help="skip the metrics at the end (MNIST's need its classifier, trained on first use)",
+    )
+    train.add_argument(
+        "--threads", type=int, metavar="T", help="TensorFlow CPU threads (default: all cores)"
+    )
 
 
 def _add_sample(subparsers, common):
     sample = _subcommand(
-        subparsers, "sample", "Draw samples from a trained generator.",
+        subparsers,
+        "sample",
+        "Draw samples from a trained generator.",
         "  gan-infer sample --checkpoint runs/mnist -n 10000 -o samples.npy\n"
         "  gan-infer sample --checkpoint runs/mnist -n 64 -o grid.png\n\n"
         "Restores only the generator's variables from the latest checkpoint of the run.\n"
         "With the run's seed and the model's sample count it draws the run's samples.npy again.",
-        common)
-    sample.add_argument("--checkpoint", required=True, metavar="DIR",
-                        help="the --out directory of `gan-infer train`")
-    sample.add_argument("-n", type=int, metavar="N",
-                        help="how many samples (default: the model's, e.g. 10000 for mnist)")
-    sample.add_argument("-o", "--output", required=True, metavar="FILE",
-                        help=".npy for the array, .png/.pdf/.svg/.jpg for a figure")
+        common,
+    )
+    sample.add_argument(
+        "--checkpoint",
+        required=True,
+        metavar="DIR",
+        help="the --out directory of `gan-infer train`",
+    )
+    sample.add_argument(
+        "-n",
+        type=int,
+        metavar="N",
+        help="how many samples (default: the model's, e.g. 10000 for mnist)",
+    )
+    sample.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help=".npy for the array, .png/.pdf/.svg/.jpg for a figure",
+    )
     sample.add_argument("--seed", type=int, metavar="S", help="default: the run's seed")
 
 
 def _add_evaluate(subparsers, common):
     evaluate = _subcommand(
-        subparsers, "evaluate", "Print the metrics of a samples .npy file as JSON.",
+        subparsers,
+        "evaluate",
+        "Print the metrics of a samples .npy file as JSON.",
         "  gan-infer evaluate runs/mnist/samples.npy --data-dir ../shared/datasets/mnist\n"
         "  gan-infer evaluate runs/ring/samples.npy --toy ring -o metrics.json\n\n"
         "MNIST metrics use the package's classifier, trained on first use (a few CPU minutes)\n"
-        "and cached in $GAN_INFER_CACHE_DIR (default ~/.cache/gan_infer).", common)
+        "and cached in $GAN_INFER_CACHE_DIR (default ~/.cache/gan_infer).",
+        common,
+    )
     evaluate.add_argument("samples", metavar="SAMPLES", help="a .npy file of samples")
     evaluate.add_argument("--data-dir", metavar="D", help="MNIST folder")
-    evaluate.add_argument("--labels", metavar="FILE",
-                          help=".npy of the digit each sample was asked to be (cGAN)")
-    evaluate.add_argument("--parzen", action="store_true",
-                          help="add the Parzen-window log-likelihood (10-20 s)")
-    evaluate.add_argument("--toy", choices=models.TOYS,
-                          help="score samples of a toy model instead of MNIST")
+    evaluate.add_argument(
+        "--labels", metavar="FILE", help=".npy of the digit each sample was asked to be (cGAN)"
+    )
+    evaluate.add_argument(
+        "--parzen", action="store_true", help="add the Parzen-window log-likelihood (10-20 s)"
+    )
+    evaluate.add_argument(
+        "--toy", choices=models.TOYS, help="score samples of a toy model instead of MNIST"
+    )
     evaluate.add_argument("-o", "--output", metavar="FILE", help="also write the JSON here")
 
 
 def _add_sweep(subparsers, common):
     sweep = _subcommand(
-        subparsers, "sweep", "Run a grid or random search of trainings on Ray.",
+        subparsers,
+        "sweep",
+        "Run a grid or random search of trainings on Ray.",
         "  gan-infer sweep examples/sweep_ring.toml\n"
         "  gan-infer sweep examples/sweep_ring.toml --num-cpus 8 --out runs/sweep\n"
         "  gan-infer sweep sweep.json --address auto       # an existing Ray cluster\n\n"
@@ -145,12 +218,17 @@ def _add_sweep(subparsers, common):
         "skips finished trials and resumes the others. Writes OUT/results.csv (a row per\n"
         "trial) and OUT/summary.md (mean, std, min, max over seeds per configuration).\n"
         "Needs Ray: pip install 'gan-infer[sweep]'. The config format is in docs/cli.md.",
-        common)
+        common,
+    )
     sweep.add_argument("config", metavar="CONFIG", help="a .toml or .json sweep file")
-    sweep.add_argument("--address", metavar="ADDR",
-                       help="an existing Ray cluster (e.g. auto, or HOST:6379); default: "
-                            "start a local one")
-    sweep.add_argument("--num-cpus", type=int, metavar="N",
-                       help="CPUs of the local Ray (default: all cores)")
-    sweep.add_argument("--out", metavar="DIR",
-                       help="the sweep directory (default: out/<config file name>)")
+    sweep.add_argument(
+        "--address",
+        metavar="ADDR",
+        help="an existing Ray cluster (e.g. auto, or HOST:6379); default: start a local one",
+    )
+    sweep.add_argument(
+        "--num-cpus", type=int, metavar="N", help="CPUs of the local Ray (default: all cores)"
+    )
+    sweep.add_argument(
+        "--out", metavar="DIR", help="the sweep directory (default: out/<config file name>)"
+    )

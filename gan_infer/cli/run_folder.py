@@ -23,13 +23,24 @@ check_same_run("runs/ring", config)            # UsageError if it holds another 
 metrics = finished_metrics("runs/ring", config)  # None unless that run is finished
 ```
 """
+
 import json
 import os
 
 from gan_infer.cli.options import RUN_OPTIONS, UsageError, command_line, flag
 
-__all__ = ["check_same_run", "describe_differences", "differences", "finished_metrics",
-           "jsonable", "latest_checkpoint", "read_json", "read_text", "run_file", "write_json"]
+__all__ = [
+    "check_same_run",
+    "describe_differences",
+    "differences",
+    "finished_metrics",
+    "jsonable",
+    "latest_checkpoint",
+    "read_json",
+    "read_text",
+    "run_file",
+    "write_json",
+]
 
 
 def run_file(out_dir, *names):
@@ -73,16 +84,20 @@ def differences(out_dir, config):
     recorded = read_json(run_file(out_dir, "config.json"))
     if recorded is None:
         return [], None
-    differing = [option for option in RUN_OPTIONS
-                 if recorded.get(option) != config[option]
-                 and not (option == "n_iter" and config[option] > recorded[option])]
+    differing = [
+        option
+        for option in RUN_OPTIONS
+        if recorded.get(option) != config[option]
+        and not (option == "n_iter" and config[option] > recorded[option])
+    ]
     return [(option, recorded.get(option), config[option]) for option in differing], recorded
 
 
 def describe_differences(differing, name):
     """`differences()` as text, each option named by `name(option)`."""
-    return "; ".join(f"{name(option)} {old!r} there, {new!r} here"
-                     for option, old, new in differing)
+    return "; ".join(
+        f"{name(option)} {old!r} there, {new!r} here" for option, old, new in differing
+    )
 
 
 def check_same_run(out_dir, config):
@@ -93,7 +108,9 @@ def check_same_run(out_dir, config):
             f"{out_dir} holds a run trained with other options "
             f"({describe_differences(differing, flag)}). To resume it, run "
             f"`{command_line(recorded, out_dir)}`; to train these options, pass another --out "
-            "(or delete the directory to start over).", "out")
+            "(or delete the directory to start over).",
+            "out",
+        )
 
 
 def finished_metrics(out_dir, config):

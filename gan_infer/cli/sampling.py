@@ -13,12 +13,18 @@ from gan_infer.cli.sampling import sample
 digits = sample("runs/mnist", n=64, output="digits.png")   # (64, 784) float32
 ```
 """
+
 import contextlib
 import os
 
 from gan_infer.cli import models
-from gan_infer.cli.options import (IMAGE_EXTENSIONS, UsageError, check_output, command_line,
-                                   int_option)
+from gan_infer.cli.options import (
+    IMAGE_EXTENSIONS,
+    UsageError,
+    check_output,
+    command_line,
+    int_option,
+)
 from gan_infer.cli.run_folder import latest_checkpoint, read_json, run_file
 
 __all__ = ["SAMPLES_STREAM", "draw_samples", "graph_and_session", "sample", "write_samples"]
@@ -36,8 +42,9 @@ def graph_and_session(threads=None):
     import tensorflow.compat.v1 as tf
 
     graph = tf.Graph()
-    config = tf.ConfigProto(intra_op_parallelism_threads=threads or 0,
-                            inter_op_parallelism_threads=threads or 0)
+    config = tf.ConfigProto(
+        intra_op_parallelism_threads=threads or 0, inter_op_parallelism_threads=threads or 0
+    )
     with graph.as_default(), tf.Session(graph=graph, config=config) as session:
         yield session
 
@@ -50,6 +57,7 @@ def draw_samples(x, n, seed):
     only: `gan-infer sample` draws the samples.npy of training again.
     """
     import numpy as np
+
     from gan_infer.util.seeds import step_seed, step_seed_value
     from gan_infer.util.session import get_session
 
@@ -87,8 +95,10 @@ def sample(run_dir, n=None, output=None, seed=None):
     """
     config = read_json(run_file(run_dir, "config.json"))
     if config is None:
-        raise UsageError(f"{run_dir} has no config.json: give the --out directory of a "
-                         "`gan-infer train` run", "checkpoint")
+        raise UsageError(
+            f"{run_dir} has no config.json: give the --out directory of a `gan-infer train` run",
+            "checkpoint",
+        )
     spec = models.get(config["model"])
     n = int_option("n", spec.n_samples if n is None else n, 1)
     seed = int_option("seed", config["seed"] if seed is None else seed, 0)
@@ -96,8 +106,11 @@ def sample(run_dir, n=None, output=None, seed=None):
         check_output(output, (".npy",) + IMAGE_EXTENSIONS)
     checkpoint = latest_checkpoint(run_dir)
     if checkpoint is None:
-        raise UsageError(f"{run_dir} holds no checkpoint yet: train it first with "
-                         f"`{command_line(config, run_dir)}`", "checkpoint")
+        raise UsageError(
+            f"{run_dir} holds no checkpoint yet: train it first with "
+            f"`{command_line(config, run_dir)}`",
+            "checkpoint",
+        )
     with graph_and_session() as session:
         x = spec.generator(config["batch_size"])
         _restore_generator(session, spec, checkpoint, run_dir)
@@ -124,7 +137,8 @@ def _restore_generator(session, spec, checkpoint, run_dir):
         raise ValueError(
             f"The checkpoint {checkpoint} does not hold the {spec.name} generator of "
             f"{run_dir}/config.json ({error.message.splitlines()[0]}); was the directory "
-            "written by another program?") from None
+            "written by another program?"
+        ) from None
 
 
 def write_samples(spec, samples, output):
@@ -135,5 +149,6 @@ def write_samples(spec, samples, output):
     if os.fspath(output).lower().endswith(".npy"):
         save_npy(output, samples)
     else:
-        save_figure(spec.figure(samples, title=f"{spec.name}: {len(samples)} samples", final=True),
-                    output)
+        save_figure(
+            spec.figure(samples, title=f"{spec.name}: {len(samples)} samples", final=True), output
+        )

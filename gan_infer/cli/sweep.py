@@ -48,6 +48,7 @@ from gan_infer.cli.sweep import run_sweep
 exit_code = run_sweep("examples/sweep_ring.toml", out_dir="out/sweep_ring", num_cpus=4)
 ```
 """
+
 import contextlib
 import csv
 import io
@@ -61,19 +62,45 @@ from typing import NamedTuple
 import numpy as np
 
 from gan_infer.cli import models
-from gan_infer.cli.options import (EXIT_FAILURE, EXIT_OK, RUN_OPTIONS, Interrupted, UsageError,
-                                   int_option, resolve_config)
+from gan_infer.cli.options import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    RUN_OPTIONS,
+    Interrupted,
+    UsageError,
+    int_option,
+    resolve_config,
+)
 from gan_infer.cli.run_folder import describe_differences, differences, finished_metrics, read_text
 from gan_infer.cli.training import train
 from gan_infer.util.checks import is_int, is_number
 
-__all__ = ["OPTIONS", "Trial", "import_ray", "load_config", "plan", "run_sweep", "run_trial",
-           "summary_markdown", "write_results"]
+__all__ = [
+    "OPTIONS",
+    "Trial",
+    "import_ray",
+    "load_config",
+    "plan",
+    "run_sweep",
+    "run_trial",
+    "summary_markdown",
+    "write_results",
+]
 
 #: train() options a sweep may set (the seed comes from `seeds`, the
 #: threads from `cpus_per_trial`).
-OPTIONS = ("loss", "n_iter", "n_print", "batch_size", "learning_rate", "learning_rate_d",
-           "data_dir", "checkpoint_every", "keep_checkpoints", "evaluate")
+OPTIONS = (
+    "loss",
+    "n_iter",
+    "n_print",
+    "batch_size",
+    "learning_rate",
+    "learning_rate_d",
+    "data_dir",
+    "checkpoint_every",
+    "keep_checkpoints",
+    "evaluate",
+)
 TOP_LEVEL = ("model", "seeds", "cpus_per_trial", "options", "grid", "random")
 DISTRIBUTIONS = ("choice", "uniform", "log_uniform")
 PIP_HINT = "pip install 'gan-infer[sweep]'"
@@ -81,12 +108,13 @@ PIP_HINT = "pip install 'gan-infer[sweep]'"
 
 class Trial(NamedTuple):
     """One training of a sweep."""
-    name: str          # OUT/trials/<name>
+
+    name: str  # OUT/trials/<name>
     configuration: str  # the varying options, e.g. "loss=minimax"; "" for a sweep of seeds only
-    varying: dict      # option -> value that differs between configurations
+    varying: dict  # option -> value that differs between configurations
     seed: int
-    options: dict      # train()'s keyword arguments (seed and threads included)
-    config: dict       # the resolved options (options.resolve_config), as in config.json
+    options: dict  # train()'s keyword arguments (seed and threads included)
+    config: dict  # the resolved options (options.resolve_config), as in config.json
     out_dir: str
 
 
@@ -100,16 +128,20 @@ def load_config(path):
             try:
                 import tomllib
             except ImportError:  # Python 3.10
-                raise UsageError("TOML sweep files need Python >= 3.11 (tomllib); write the "
-                                     "same keys in a .json file", "config") from None
+                raise UsageError(
+                    "TOML sweep files need Python >= 3.11 (tomllib); write the "
+                    "same keys in a .json file",
+                    "config",
+                ) from None
             with open(path, "rb") as handle:
                 return tomllib.load(handle)
         with open(path, encoding="utf-8") as handle:
             return json.load(handle)
     # TOMLDecodeError and JSONDecodeError are ValueErrors.
     except (ValueError, UnicodeDecodeError) as error:
-        raise UsageError(f"{path} is not valid {'TOML' if path.endswith('.toml') else 'JSON'}: "
-                             f"{error}", "config") from None
+        raise UsageError(
+            f"{path} is not valid {'TOML' if path.endswith('.toml') else 'JSON'}: {error}", "config"
+        ) from None
 
 
 def _config_error(path, message):
@@ -120,31 +152,48 @@ def _config_error(path, message):
 def _seeds(path, seeds):
     if is_int(seeds) and seeds >= 1:
         return list(range(seeds))
-    if (isinstance(seeds, list) and seeds and len(set(seeds)) == len(seeds)
-            and all(is_int(s) and s >= 0 for s in seeds)):
+    if (
+        isinstance(seeds, list)
+        and seeds
+        and len(set(seeds)) == len(seeds)
+        and all(is_int(s) and s >= 0 for s in seeds)
+    ):
         return seeds
-    raise _config_error(path, f"seeds must be a count (seeds = 3: 0, 1, 2) or a list of distinct "
-                              f"non-negative integers, got {seeds!r}")
+    raise _config_error(
+        path,
+        f"seeds must be a count (seeds = 3: 0, 1, 2) or a list of distinct "
+        f"non-negative integers, got {seeds!r}",
+    )
 
 
 def _draw(path, option, spec, rng):
     """One value of `option` from its distribution {kind: arguments}."""
     if not (isinstance(spec, dict) and len(spec) == 1 and next(iter(spec)) in DISTRIBUTIONS):
-        raise _config_error(path, f"random.{option} must be one of {{choice = [...]}}, "
-                                  f"{{uniform = [low, high]}}, {{log_uniform = [low, high]}}; "
-                                  f"got {spec!r}")
-    (kind, arguments), = spec.items()
+        raise _config_error(
+            path,
+            f"random.{option} must be one of {{choice = [...]}}, "
+            f"{{uniform = [low, high]}}, {{log_uniform = [low, high]}}; "
+            f"got {spec!r}",
+        )
+    ((kind, arguments),) = spec.items()
     if kind == "choice":
         if not isinstance(arguments, list) or not arguments:
             raise _config_error(path, f"random.{option}.choice must be a non-empty list")
         return arguments[int(rng.integers(len(arguments)))]
-    numbers = (isinstance(arguments, list) and len(arguments) == 2
-               and all(is_number(a) for a in arguments))
-    if (not numbers or not arguments[0] < arguments[1]
-            or (kind == "log_uniform" and arguments[0] <= 0)):
-        raise _config_error(path, f"random.{option}.{kind} must be [low, high] with low < high"
-                                  f"{' and low > 0' if kind == 'log_uniform' else ''}, got "
-                                  f"{arguments!r}")
+    numbers = (
+        isinstance(arguments, list) and len(arguments) == 2 and all(is_number(a) for a in arguments)
+    )
+    if (
+        not numbers
+        or not arguments[0] < arguments[1]
+        or (kind == "log_uniform" and arguments[0] <= 0)
+    ):
+        raise _config_error(
+            path,
+            f"random.{option}.{kind} must be [low, high] with low < high"
+            f"{' and low > 0' if kind == 'log_uniform' else ''}, got "
+            f"{arguments!r}",
+        )
     low, high = (math.log(a) for a in arguments) if kind == "log_uniform" else arguments
     value = rng.uniform(low, high)
     # Four significant digits: readable trial names, and the same values on every machine.
@@ -156,8 +205,9 @@ def _configurations(path, config):
     grid, random = config.get("grid", {}), dict(config.get("random", {}))
     for option, values in grid.items():
         if not isinstance(values, list) or not values:
-            raise _config_error(path, f"grid.{option} must be a non-empty list of values, got "
-                                      f"{values!r}")
+            raise _config_error(
+                path, f"grid.{option} must be a non-empty list of values, got {values!r}"
+            )
     combinations = [{}]
     for option, values in grid.items():
         combinations = [dict(c, **{option: v}) for c in combinations for v in values]
@@ -165,19 +215,23 @@ def _configurations(path, config):
         return combinations
     n, draws_seed = random.pop("n", None), random.pop("seed", 0)
     if not is_int(n) or n < 1:
-        raise _config_error(path, f"random.n (the number of draws) must be a positive integer, "
-                                  f"got {n!r}")
+        raise _config_error(
+            path, f"random.n (the number of draws) must be a positive integer, got {n!r}"
+        )
     rng = np.random.default_rng(draws_seed)
-    draws = [{"draw": k,
-              **{option: _draw(path, option, spec, rng) for option, spec in random.items()}}
-             for k in range(n)]
+    draws = [
+        {"draw": k, **{option: _draw(path, option, spec, rng) for option, spec in random.items()}}
+        for k in range(n)
+    ]
     return [dict(c, **d) for c in combinations for d in draws]
 
 
 def _name(varying):
     """`loss=minimax,learning_rate=0.0001`: a directory name (no separators)."""
+
     def text(value):
         return str(value).replace(os.sep, "_").replace(" ", "_")
+
     return ",".join(f"{option}={text(value)}" for option, value in varying.items())
 
 
@@ -193,26 +247,38 @@ def plan(config, out_dir, path="the sweep file"):
         raise _config_error(path, "the file must hold a table (TOML) or an object (JSON)")
     unknown = sorted(set(config) - set(TOP_LEVEL))
     if unknown:
-        raise _config_error(path, f"unknown key {unknown[0]!r}; the keys are "
-                                  f"{', '.join(TOP_LEVEL)}")
+        raise _config_error(
+            path, f"unknown key {unknown[0]!r}; the keys are {', '.join(TOP_LEVEL)}"
+        )
     if config.get("model") not in models.MODELS:
-        raise _config_error(path, f"model must be one of {', '.join(models.MODELS)}, got "
-                                  f"{config.get('model')!r}")
+        raise _config_error(
+            path, f"model must be one of {', '.join(models.MODELS)}, got {config.get('model')!r}"
+        )
     for section in ("options", "grid", "random"):
         if not isinstance(config.get(section, {}), dict):
             raise _config_error(path, f"[{section}] must be a table of options")
     fixed = config.get("options", {})
-    sections = {"options": set(fixed), "grid": set(config.get("grid", {})),
-                "random": set(config.get("random", {})) - {"n", "seed"}}
+    sections = {
+        "options": set(fixed),
+        "grid": set(config.get("grid", {})),
+        "random": set(config.get("random", {})) - {"n", "seed"},
+    }
     for section, options in sections.items():
         for option in sorted(options - set(OPTIONS)):
-            raise _config_error(path, f"{section}.{option} is not an option of a trial; the "
-                                      f"options are {', '.join(OPTIONS)}")
-    shared = (sections["options"] & sections["grid"]) | (sections["options"] & sections["random"]) \
+            raise _config_error(
+                path,
+                f"{section}.{option} is not an option of a trial; the "
+                f"options are {', '.join(OPTIONS)}",
+            )
+    shared = (
+        (sections["options"] & sections["grid"])
+        | (sections["options"] & sections["random"])
         | (sections["grid"] & sections["random"])
+    )
     if shared:
-        raise _config_error(path, f"{sorted(shared)[0]} is set in two of [options], [grid], "
-                                  "[random]; set it in one")
+        raise _config_error(
+            path, f"{sorted(shared)[0]} is set in two of [options], [grid], [random]; set it in one"
+        )
     seeds = _seeds(path, config.get("seeds", 1))
     cpus = config.get("cpus_per_trial", 1)
     if not is_int(cpus) or cpus < 1:
@@ -230,15 +296,24 @@ def plan(config, out_dir, path="the sweep file"):
                 resolved = resolve_config(config["model"], **trial_options)
             except UsageError as error:
                 raise _config_error(path, f"trial {name}: {error}") from None
-            trial = Trial(name, _name(varying), varying, seed, trial_options, resolved,
-                          os.path.join(out_dir, "trials", name))
+            trial = Trial(
+                name,
+                _name(varying),
+                varying,
+                seed,
+                trial_options,
+                resolved,
+                os.path.join(out_dir, "trials", name),
+            )
             differing, _ = differences(trial.out_dir, resolved)
             if differing:
                 raise _config_error(
-                    path, f"the trial {trial.out_dir} was trained with other options "
-                          f"({describe_differences(differing, str)}). Trials are named by "
-                          "the options that vary, so a sweep whose shared options changed "
-                          "needs another --out")
+                    path,
+                    f"the trial {trial.out_dir} was trained with other options "
+                    f"({describe_differences(differing, str)}). Trials are named by "
+                    "the options that vary, so a sweep whose shared options changed "
+                    "needs another --out",
+                )
             trials.append(trial)
     return trials
 
@@ -276,7 +351,8 @@ def import_ray():
         import ray
     except ImportError:
         raise RuntimeError(
-            f"gan-infer sweep needs Ray, an optional dependency: {PIP_HINT}") from None
+            f"gan-infer sweep needs Ray, an optional dependency: {PIP_HINT}"
+        ) from None
     return ray
 
 
@@ -303,16 +379,20 @@ def _cell(values):
         return "—"
     if len(values) == 1:
         return f"{values[0]:.4g} (one seed)"
-    return (f"{values.mean():.4g} ± {values.std(ddof=1):.2g} "
-            f"[{values.min():.4g}, {values.max():.4g}]")
+    return (
+        f"{values.mean():.4g} ± {values.std(ddof=1):.2g} [{values.min():.4g}, {values.max():.4g}]"
+    )
 
 
 def _metric_columns(model, results):
     """The summary's metrics: the model's key metrics when evaluated, the
     final losses, and the training time; those that some trial has."""
     candidates = models.get(model).key_metrics + ("generator_loss", "discriminator_loss", "seconds")
-    return [key for key in candidates
-            if any(isinstance(r.get("metrics", {}).get(key), (int, float)) for r in results)]
+    return [
+        key
+        for key in candidates
+        if any(isinstance(r.get("metrics", {}).get(key), (int, float)) for r in results)
+    ]
 
 
 def summary_markdown(trials, outcomes, title):
@@ -322,31 +402,42 @@ def summary_markdown(trials, outcomes, title):
     columns = _metric_columns(model, results)
     configurations = list(dict.fromkeys(trial.configuration for trial in trials))
     seeds = sorted({trial.seed for trial in trials})
-    counts = {status: sum(r.get("status") == status for r in results)
-              for status in ("finished", "failed")}
+    counts = {
+        status: sum(r.get("status") == status for r in results) for status in ("finished", "failed")
+    }
     varying = {key for trial in trials for key in trial.varying}
-    fixed = ", ".join(f"{key}={_format(value)}" for key, value in trials[0].config.items()
-                      if key not in varying and key not in ("seed", "threads", "data_dir"))
+    fixed = ", ".join(
+        f"{key}={_format(value)}"
+        for key, value in trials[0].config.items()
+        if key not in varying and key not in ("seed", "threads", "data_dir")
+    )
     lines = [
-        f"# {title}", "",
+        f"# {title}",
+        "",
         f"{len(configurations)} configuration{'s' * (len(configurations) != 1)} × {len(seeds)} "
         f"seed{'s' * (len(seeds) != 1)} ({', '.join(map(str, seeds))}) = {len(trials)} trials: "
         f"{counts['finished']} finished, {counts['failed']} failed, "
-        f"{len(trials) - sum(counts.values())} unfinished.", "",
-        f"Shared options: {fixed}.", "",
+        f"{len(trials) - sum(counts.values())} unfinished.",
+        "",
+        f"Shared options: {fixed}.",
+        "",
         "Each cell is the mean ± standard deviation over the finished seeds, then [min, max]: "
         "as Lucic et al. (2018), *Are GANs Created Equal?*, show, the spread of one GAN over "
         "random seeds is often as large as the differences between GANs, so compare these "
-        "distributions, never best runs. Every trial is a row of results.csv.", "",
+        "distributions, never best runs. Every trial is a row of results.csv.",
+        "",
         "| configuration | seeds | " + " | ".join(columns) + " |",
-        "|---" * (len(columns) + 2) + "|"]
+        "|---" * (len(columns) + 2) + "|",
+    ]
     for configuration in configurations:
         rows = [r for trial, r in zip(trials, results) if trial.configuration == configuration]
         done = [r["metrics"] for r in rows if r.get("status") == "finished"]
-        cells = [_cell([m[key] for m in done if isinstance(m.get(key), (int, float))])
-                 for key in columns]
-        lines.append(f"| {configuration or '(all)'} | {len(done)}/{len(rows)} | "
-                     + " | ".join(cells) + " |")
+        cells = [
+            _cell([m[key] for m in done if isinstance(m.get(key), (int, float))]) for key in columns
+        ]
+        lines.append(
+            f"| {configuration or '(all)'} | {len(done)}/{len(rows)} | " + " | ".join(cells) + " |"
+        )
     failures = [(trial, r) for trial, r in zip(trials, results) if r.get("status") == "failed"]
     if failures:
         lines += ["", "Failed trials:", ""]
@@ -359,11 +450,17 @@ def write_results(out_dir, trials, outcomes, title):
     from gan_infer.util.files import atomic_write, ensure_directory
 
     ensure_directory(out_dir)
-    option_columns = list(dict.fromkeys(
-        key for trial in trials for key in list(trial.varying) + list(RUN_OPTIONS)))
-    metric_columns = list(dict.fromkeys(
-        key for trial in trials for key in outcomes.get(trial.name, {}).get("metrics", {})
-        if key not in option_columns))
+    option_columns = list(
+        dict.fromkeys(key for trial in trials for key in list(trial.varying) + list(RUN_OPTIONS))
+    )
+    metric_columns = list(
+        dict.fromkeys(
+            key
+            for trial in trials
+            for key in outcomes.get(trial.name, {}).get("metrics", {})
+            if key not in option_columns
+        )
+    )
     with atomic_write(os.path.join(out_dir, "results.csv"), "w") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["trial", "status"] + option_columns + metric_columns + ["error"])
@@ -373,15 +470,21 @@ def write_results(out_dir, trials, outcomes, title):
             writer.writerow(
                 [trial.name, outcome.get("status", "unfinished")]
                 + [_csv_value(values.get(key)) for key in option_columns + metric_columns]
-                + [outcome.get("error", "")])
+                + [outcome.get("error", "")]
+            )
     with atomic_write(os.path.join(out_dir, "summary.md"), "w") as handle:
         handle.write(summary_markdown(trials, outcomes, title))
 
 
 def _init_ray(ray, address, num_cpus):
-    ray.init(address=address, num_cpus=num_cpus, include_dashboard=False, log_to_driver=False,
-             logging_level="warning",
-             runtime_env={"env_vars": {"TF_CPP_MIN_LOG_LEVEL": "2"}})
+    ray.init(
+        address=address,
+        num_cpus=num_cpus,
+        include_dashboard=False,
+        log_to_driver=False,
+        logging_level="warning",
+        runtime_env={"env_vars": {"TF_CPP_MIN_LOG_LEVEL": "2"}},
+    )
 
 
 def run_sweep(config_path, out_dir=None, address=None, num_cpus=None):
@@ -399,8 +502,11 @@ def run_sweep(config_path, out_dir=None, address=None, num_cpus=None):
       Interrupted: Ctrl-C; unfinished trials were asked to save a checkpoint.
     """
     if address is not None and num_cpus is not None:
-        raise UsageError("num_cpus applies to a local Ray only; with an address the "
-                             "cluster's CPUs are used: leave one of them out", "num_cpus")
+        raise UsageError(
+            "num_cpus applies to a local Ray only; with an address the "
+            "cluster's CPUs are used: leave one of them out",
+            "num_cpus",
+        )
     if num_cpus is not None:
         int_option("num_cpus", num_cpus, 1)
     config = load_config(config_path)
@@ -414,17 +520,31 @@ def run_sweep(config_path, out_dir=None, address=None, num_cpus=None):
         if metrics is not None:
             outcomes[trial.name] = {"status": "finished", "metrics": metrics}
     todo = [trial for trial in trials if trial.name not in outcomes]
-    print(f"{len(trials)} trials in {out_dir}: {len(outcomes)} finished earlier, "
-          f"{len(todo)} to run.", flush=True)
+    print(
+        f"{len(trials)} trials in {out_dir}: {len(outcomes)} finished earlier, {len(todo)} to run.",
+        flush=True,
+    )
     write_results(out_dir, trials, outcomes, title)
     if todo:
-        _run_on_ray(todo, config["model"], outcomes, address, num_cpus,
-                    lambda: write_results(out_dir, trials, outcomes, title))
+        _run_on_ray(
+            todo,
+            config["model"],
+            outcomes,
+            address,
+            num_cpus,
+            lambda: write_results(out_dir, trials, outcomes, title),
+        )
     failed = [name for name, outcome in outcomes.items() if outcome["status"] == "failed"]
-    print(f"Wrote {os.path.join(out_dir, 'results.csv')} and "
-          f"{os.path.join(out_dir, 'summary.md')}"
-          + (f"; {len(failed)} trial(s) failed: {', '.join(failed)} (see their train.log)."
-             if failed else "."), flush=True)
+    print(
+        f"Wrote {os.path.join(out_dir, 'results.csv')} and "
+        f"{os.path.join(out_dir, 'summary.md')}"
+        + (
+            f"; {len(failed)} trial(s) failed: {', '.join(failed)} (see their train.log)."
+            if failed
+            else "."
+        ),
+        flush=True,
+    )
     return EXIT_FAILURE if failed else EXIT_OK
 
 
@@ -441,11 +561,18 @@ def _run_on_ray(todo, model, outcomes, address, num_cpus, on_result):
                 trial = pending.pop(ref)
                 outcomes[trial.name] = outcome = ray.get(ref)
                 spec = models.get(model)
-                detail = (outcome["error"] if outcome["status"] == "failed" else
-                          spec.headline(outcome["metrics"]) if outcome["metrics"].get("evaluated")
-                          else "not evaluated")
-                print(f"[{len(todo) - len(pending)}/{len(todo)}] {trial.name}: {outcome['status']} "
-                      f"in {outcome['wall_seconds']:.0f} s; {detail}", flush=True)
+                detail = (
+                    outcome["error"]
+                    if outcome["status"] == "failed"
+                    else spec.headline(outcome["metrics"])
+                    if outcome["metrics"].get("evaluated")
+                    else "not evaluated"
+                )
+                print(
+                    f"[{len(todo) - len(pending)}/{len(todo)}] {trial.name}: {outcome['status']} "
+                    f"in {outcome['wall_seconds']:.0f} s; {detail}",
+                    flush=True,
+                )
                 on_result()
         except KeyboardInterrupt:
             # A polite cancel raises KeyboardInterrupt in each running trial,
@@ -456,6 +583,7 @@ def _run_on_ray(todo, model, outcomes, address, num_cpus, on_result):
             on_result()
             raise Interrupted(
                 f"interrupted with {len(pending)} trial(s) unfinished (their checkpoints are "
-                "kept). Run the same command again to resume them.") from None
+                "kept). Run the same command again to resume them."
+            ) from None
     finally:
         ray.shutdown()

@@ -9,6 +9,7 @@ metrics = train("ring", "runs/ring", loss="minimax", n_iter=2000, seed=1)
 print(metrics["modes_captured"], metrics["high_quality_fraction"])
 ```
 """
+
 import os
 import time
 
@@ -51,8 +52,9 @@ class TrainingFigures:
         from gan_infer.util.session import get_session
 
         values = get_session().run(self.fetches, self.feed)
-        figure = self.spec.figure(values["samples"], title=f"{self.spec.name}, iteration {t}",
-                                  critic=values.get("critic"))
+        figure = self.spec.figure(
+            values["samples"], title=f"{self.spec.name}, iteration {t}", critic=values.get("critic")
+        )
         save_figure(figure, os.path.join(self.directory, f"{t // self.n_print:03d}.png"))
 
 
@@ -113,8 +115,10 @@ def train(model, out_dir, **options):
     check_same_run(out_dir, config)
     metrics = finished_metrics(out_dir, config)
     if metrics is not None:
-        print(f"{out_dir} holds the finished run ({config['n_iter']} iterations): nothing to do.",
-              flush=True)
+        print(
+            f"{out_dir} holds the finished run ({config['n_iter']} iterations): nothing to do.",
+            flush=True,
+        )
         return metrics
 
     from gan_infer.util.files import ensure_directory
@@ -122,32 +126,49 @@ def train(model, out_dir, **options):
     spec = models.get(config["model"])
     ensure_directory(out_dir)
     write_json(run_file(out_dir, "config.json"), config)
-    print(f"Training {spec.name} ({spec.description}), {config['loss']} loss, "
-          f"{config['n_iter']} iterations, into {out_dir}", flush=True)
+    print(
+        f"Training {spec.name} ({spec.description}), {config['loss']} loss, "
+        f"{config['n_iter']} iterations, into {out_dir}",
+        flush=True,
+    )
     samples, last_iterate, last, seconds = _fit(spec, config, out_dir)
     return _write_results(spec, config, out_dir, samples, last_iterate, last, seconds)
 
 
 def _fit(spec, config, out_dir):
     """Train in a graph of its own; (samples, last-weights samples, last info_dict, seconds)."""
-    import gan_infer as ed
     import tensorflow.compat.v1 as tf
+
+    import gan_infer as ed
 
     with graph_and_session(config["threads"]):
         ed.set_seed(config["seed"])
         parts = spec.build(config["batch_size"], config["data_dir"], config["seed"])
-        inference = ed.GANInference(data={parts.samples: parts.data},
-                                    discriminator=parts.discriminator)
+        inference = ed.GANInference(
+            data={parts.samples: parts.data}, discriminator=parts.discriminator
+        )
         inference.initialize(
             optimizer=spec.optimizer(config["learning_rate"]),
-            optimizer_d=spec.optimizer(config["learning_rate_d"]), loss=config["loss"],
-            gradient_penalty=spec.gradient_penalty, ema_decay=spec.ema_decay,
-            n_iter=config["n_iter"], n_print=config["n_print"], logdir=run_file(out_dir, "logs"),
-            log_timestamp=False, checkpoint_dir=run_file(out_dir, "checkpoints"),
+            optimizer_d=spec.optimizer(config["learning_rate_d"]),
+            loss=config["loss"],
+            gradient_penalty=spec.gradient_penalty,
+            ema_decay=spec.ema_decay,
+            n_iter=config["n_iter"],
+            n_print=config["n_print"],
+            logdir=run_file(out_dir, "logs"),
+            log_timestamp=False,
+            checkpoint_dir=run_file(out_dir, "checkpoints"),
             checkpoint_every=config["checkpoint_every"],
-            keep_checkpoints=config["keep_checkpoints"])
-        figures = TrainingFigures(spec, parts.samples, spec.critic_probe(parts.discriminator),
-                                  run_file(out_dir, "grids"), config["n_print"], config["seed"])
+            keep_checkpoints=config["keep_checkpoints"],
+        )
+        figures = TrainingFigures(
+            spec,
+            parts.samples,
+            spec.critic_probe(parts.discriminator),
+            run_file(out_dir, "grids"),
+            config["n_print"],
+            config["seed"],
+        )
         last = {}
         # Variables are initialized here rather than by run(), so that the
         # untrained generator can be drawn first; run() then restores the
@@ -171,19 +192,33 @@ def _write_results(spec, config, out_dir, samples, last_iterate, last, seconds):
     from gan_infer.util.files import save_npy
 
     save_npy(run_file(out_dir, "samples.npy"), samples)
-    save_figure(spec.figure(samples, title=f"{spec.name}, {config['loss']} loss, iteration "
-                                           f"{config['n_iter']}", final=True),
-                run_file(out_dir, "final.png"))
-    metrics = {"model": spec.name, "iterations": config["n_iter"],
-               **{name: None if last.get(key) is None else float(last[key])
-                  for name, key in (("generator_loss", "loss"), ("discriminator_loss", "loss_d"))},
-               "seconds": round(seconds, 3), "evaluated": config["evaluate"]}
+    save_figure(
+        spec.figure(
+            samples,
+            title=f"{spec.name}, {config['loss']} loss, iteration {config['n_iter']}",
+            final=True,
+        ),
+        run_file(out_dir, "final.png"),
+    )
+    metrics = {
+        "model": spec.name,
+        "iterations": config["n_iter"],
+        **{
+            name: None if last.get(key) is None else float(last[key])
+            for name, key in (("generator_loss", "loss"), ("discriminator_loss", "loss_d"))
+        },
+        "seconds": round(seconds, 3),
+        "evaluated": config["evaluate"],
+    }
     if config["evaluate"]:
         metrics.update(spec.evaluate(samples, data_dir=config["data_dir"]))
         if spec.ema_decay is not None:
             metrics["last_iterate"] = spec.evaluate(last_iterate, data_dir=config["data_dir"])
     write_json(run_file(out_dir, "metrics.json"), metrics)
     headline = spec.headline(metrics) if config["evaluate"] else "not evaluated (--no-evaluate)"
-    print(f"{spec.name}: {config['n_iter']} iterations, {seconds:.1f} s this run; {headline}. "
-          f"Wrote samples.npy, final.png and metrics.json to {out_dir}", flush=True)
+    print(
+        f"{spec.name}: {config['n_iter']} iterations, {seconds:.1f} s this run; {headline}. "
+        f"Wrote samples.npy, final.png and metrics.json to {out_dir}",
+        flush=True,
+    )
     return metrics

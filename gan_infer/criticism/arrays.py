@@ -4,12 +4,12 @@ Each function takes the array (or number) and the argument's name as the user
 wrote it, and returns the value converted, or raises an error that names the
 argument and says how to fix the call.
 """
+
 import numpy as np
 
 from gan_infer.util.checks import check_int, check_number
 
-__all__ = ["as_array", "as_matrix", "check_finite", "positive_int", "positive_number",
-           "same_width"]
+__all__ = ["as_array", "as_matrix", "check_finite", "positive_int", "positive_number", "same_width"]
 
 
 def as_array(x, name):
@@ -18,8 +18,10 @@ def as_array(x, name):
     if x.dtype == bool:
         return x.astype(np.float64)
     if not (np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)):
-        raise TypeError(f"`{name}` must hold real numbers, got dtype {x.dtype}; "
-                        f"convert it with np.asarray({name}, dtype=np.float32).")
+        raise TypeError(
+            f"`{name}` must hold real numbers, got dtype {x.dtype}; "
+            f"convert it with np.asarray({name}, dtype=np.float32)."
+        )
     return x
 
 
@@ -27,16 +29,20 @@ def check_finite(x, name):
     """ValueError if a floating-point `x` holds NaN or infinite values."""
     if np.issubdtype(x.dtype, np.floating) and not np.isfinite(x).all():
         bad = int(np.size(x) - np.count_nonzero(np.isfinite(x)))
-        raise ValueError(f"`{name}` contains {bad} NaN or infinite values; drop or fix those "
-                         f"rows before computing the metric (a diverged generator emits NaNs).")
+        raise ValueError(
+            f"`{name}` contains {bad} NaN or infinite values; drop or fix those "
+            f"rows before computing the metric (a diverged generator emits NaNs)."
+        )
 
 
 def as_matrix(x, name, min_rows=1):
     """A finite real (n, D) array with n >= min_rows, or a clear error."""
     x = as_array(x, name)
     if x.ndim != 2:
-        raise ValueError(f"`{name}` must be 2-D with shape (n, D), got shape {x.shape}; "
-                         f"flatten images with {name}.reshape(len({name}), -1).")
+        raise ValueError(
+            f"`{name}` must be 2-D with shape (n, D), got shape {x.shape}; "
+            f"flatten images with {name}.reshape(len({name}), -1)."
+        )
     if x.shape[0] < min_rows:
         rows = "row" if min_rows == 1 else "rows"
         raise ValueError(f"`{name}` needs at least {min_rows} {rows}, got {x.shape[0]}.")
@@ -49,9 +55,11 @@ def as_matrix(x, name, min_rows=1):
 def same_width(a, name_a, b, name_b):
     """ValueError unless the (n, D) arrays `a` and `b` have the same D."""
     if a.shape[1] != b.shape[1]:
-        raise ValueError(f"`{name_a}` and `{name_b}` must have the same number of features, "
-                         f"got {a.shape[1]} and {b.shape[1]}; compute both with the same "
-                         f"feature extractor / image size.")
+        raise ValueError(
+            f"`{name_a}` and `{name_b}` must have the same number of features, "
+            f"got {a.shape[1]} and {b.shape[1]}; compute both with the same "
+            f"feature extractor / image size."
+        )
 
 
 def positive_int(value, name, minimum=1):
@@ -65,5 +73,6 @@ def positive_number(value, name):
         value = float(value)
     except (TypeError, ValueError):
         raise TypeError(f"`{name}` must be a positive number, got {value!r}.") from None
-    return check_number(value, f"`{name}`", low=0.0, inclusive=False,
-                        what="a positive finite number")
+    return check_number(
+        value, f"`{name}`", low=0.0, inclusive=False, what="a positive finite number"
+    )

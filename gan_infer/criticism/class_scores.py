@@ -3,6 +3,7 @@
 Reference:
   Salimans et al. (2016), Improved Techniques for Training GANs (IS).
 """
+
 from typing import NamedTuple
 
 import numpy as np
@@ -15,12 +16,14 @@ __all__ = ["ClassHistogram", "ClassifierScore", "class_histogram", "classifier_s
 
 class ClassifierScore(NamedTuple):
     """Result of `classifier_score`: mean and std of the score over splits."""
+
     mean: float
     std: float
 
 
 class ClassHistogram(NamedTuple):
     """Result of `class_histogram`: per-class fractions and KL to uniform."""
+
     fractions: np.ndarray
     kl_to_uniform: float
 
@@ -28,14 +31,18 @@ class ClassHistogram(NamedTuple):
 def _check_probabilities(probabilities, name="probabilities", atol=1e-3):
     p = as_matrix(probabilities, name)
     if (p < 0).any():
-        raise ValueError(f"`{name}` must be non-negative class probabilities (softmax outputs, "
-                         f"not logits); got a minimum of {p.min():.3g}.")
+        raise ValueError(
+            f"`{name}` must be non-negative class probabilities (softmax outputs, "
+            f"not logits); got a minimum of {p.min():.3g}."
+        )
     sums = p.sum(axis=1, dtype=np.float64)
     worst = int(np.argmax(np.abs(sums - 1.0)))
     if abs(sums[worst] - 1.0) > atol:
-        raise ValueError(f"Each row of `{name}` must sum to 1 (row {worst} sums to "
-                         f"{sums[worst]:.6g}); pass softmax outputs or normalise with "
-                         f"p / p.sum(axis=1, keepdims=True).")
+        raise ValueError(
+            f"Each row of `{name}` must sum to 1 (row {worst} sums to "
+            f"{sums[worst]:.6g}); pass softmax outputs or normalise with "
+            f"p / p.sum(axis=1, keepdims=True)."
+        )
     return p.astype(np.float64)
 
 
@@ -71,8 +78,10 @@ def classifier_score(probabilities, n_splits=10):
     p = _check_probabilities(probabilities)
     n_splits = positive_int(n_splits, "n_splits")
     if n_splits > p.shape[0]:
-        raise ValueError(f"`n_splits` ({n_splits}) cannot exceed the number of samples "
-                         f"({p.shape[0]}); pass fewer splits or more samples.")
+        raise ValueError(
+            f"`n_splits` ({n_splits}) cannot exceed the number of samples "
+            f"({p.shape[0]}); pass fewer splits or more samples."
+        )
     scores = []
     for part in np.array_split(p, n_splits):
         marginal = part.mean(axis=0, keepdims=True)
@@ -114,24 +123,32 @@ def class_histogram(labels_or_probabilities, n_classes=10):
     x = as_array(labels_or_probabilities, "labels_or_probabilities")
     if x.ndim == 2:
         if x.shape[1] != n_classes:
-            raise ValueError(f"`labels_or_probabilities` has {x.shape[1]} columns but "
-                             f"n_classes={n_classes}; pass n_classes={x.shape[1]}.")
+            raise ValueError(
+                f"`labels_or_probabilities` has {x.shape[1]} columns but "
+                f"n_classes={n_classes}; pass n_classes={x.shape[1]}."
+            )
         labels = np.argmax(_check_probabilities(x, "labels_or_probabilities"), axis=1)
     elif x.ndim == 1:
         check_finite(x, "labels_or_probabilities")
         if not np.issubdtype(x.dtype, np.integer):
             if not np.array_equal(x, np.round(x)):
-                raise TypeError("1-D `labels_or_probabilities` must be integer class labels; "
-                                "pass probabilities as an (n, n_classes) array instead.")
+                raise TypeError(
+                    "1-D `labels_or_probabilities` must be integer class labels; "
+                    "pass probabilities as an (n, n_classes) array instead."
+                )
         labels = x.astype(np.int64)
     else:
-        raise ValueError(f"`labels_or_probabilities` must be (n,) labels or (n, n_classes) "
-                         f"probabilities, got shape {x.shape}.")
+        raise ValueError(
+            f"`labels_or_probabilities` must be (n,) labels or (n, n_classes) "
+            f"probabilities, got shape {x.shape}."
+        )
     if labels.size == 0:
         raise ValueError("`labels_or_probabilities` is empty; need at least one sample.")
     if labels.min() < 0 or labels.max() >= n_classes:
-        raise ValueError(f"Labels must lie in [0, {n_classes}), got values from {labels.min()} "
-                         f"to {labels.max()}; set n_classes to the number of classes.")
+        raise ValueError(
+            f"Labels must lie in [0, {n_classes}), got values from {labels.min()} "
+            f"to {labels.max()}; set n_classes to the number of classes."
+        )
     fractions = np.bincount(labels, minlength=n_classes) / labels.size
     kl = float(special.rel_entr(fractions, 1.0 / n_classes).sum())
     return ClassHistogram(fractions=fractions, kl_to_uniform=kl)

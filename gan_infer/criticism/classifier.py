@@ -52,6 +52,7 @@ probs = classifier.predict_proba(x_test[:100])    # (100, 10), rows sum to 1
 feats = classifier.features(x_test[:100])         # (100, 256)
 ```
 """
+
 import json
 import logging
 import os
@@ -78,8 +79,15 @@ from gan_infer.criticism.classifier_model import (
 from gan_infer.datasets import mnist
 from gan_infer.util.files import atomic_write, ensure_directory
 
-__all__ = ["CACHE_ENV_VAR", "ClassifierCacheWarning", "ClassifierConfig", "MNISTClassifier",
-           "classifier_cache_path", "load_classifier", "train_classifier"]
+__all__ = [
+    "CACHE_ENV_VAR",
+    "ClassifierCacheWarning",
+    "ClassifierConfig",
+    "MNISTClassifier",
+    "classifier_cache_path",
+    "load_classifier",
+    "train_classifier",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +102,7 @@ class ClassifierCacheWarning(UserWarning):
 
 
 # --- training ------------------------------------------------------------------------
+
 
 def _say(message, verbose):
     if verbose:
@@ -161,20 +170,24 @@ def train_classifier(config=None, data_dir=None, verbose=True):
         # same scope.
         model_variables = tf.trainable_variables(SCOPE)
         loss = tf.reduce_mean(
-            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))
+            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+        )
         # learning_rate * decay ** (step / total steps), smooth in the step.
         total_steps = config.epochs * -(-n // config.batch_size)
         step = tf.train.create_global_step()
         learning_rate = tf.train.exponential_decay(
-            config.learning_rate, step, total_steps, config.learning_rate_decay)
+            config.learning_rate, step, total_steps, config.learning_rate_decay
+        )
         train_op = tf.train.AdamOptimizer(learning_rate).minimize(loss, global_step=step)
         predictions = tf.argmax(logits, axis=1)
         init = tf.global_variables_initializer()
         graph.finalize()
 
     def accuracy(sess, x, y):
-        hits = sum(np.count_nonzero(sess.run(predictions, {images: x[i:i + 1000]}) == y[i:i + 1000])
-                   for i in range(0, len(x), 1000))
+        hits = sum(
+            np.count_nonzero(sess.run(predictions, {images: x[i : i + 1000]}) == y[i : i + 1000])
+            for i in range(0, len(x), 1000)
+        )
         return hits / len(x)
 
     start_time = time.perf_counter()
@@ -184,18 +197,21 @@ def train_classifier(config=None, data_dir=None, verbose=True):
             order = rng.permutation(n)
             total_loss = 0.0
             for start in range(0, n, config.batch_size):
-                batch = order[start:start + config.batch_size]
+                batch = order[start : start + config.batch_size]
                 x_batch = _augment(x_train[batch], rng, config.binarize_fraction)
-                _, batch_loss = sess.run([train_op, loss], {
-                    images: x_batch, labels: y_train[batch], training: True})
+                _, batch_loss = sess.run(
+                    [train_op, loss], {images: x_batch, labels: y_train[batch], training: True}
+                )
                 total_loss += batch_loss * len(batch)
             test_accuracy = accuracy(sess, x_test_grey, y_test)
-            _say(f"MNIST classifier: epoch {epoch}/{config.epochs}, train loss "
-                 f"{total_loss / n:.4f}, test accuracy {test_accuracy:.2%} "
-                 f"({time.perf_counter() - start_time:.0f} s)", verbose)
+            _say(
+                f"MNIST classifier: epoch {epoch}/{config.epochs}, train loss "
+                f"{total_loss / n:.4f}, test accuracy {test_accuracy:.2%} "
+                f"({time.perf_counter() - start_time:.0f} s)",
+                verbose,
+            )
         binary_accuracy = accuracy(sess, x_test_binary, y_test)
-        weights = dict(zip([weight_name(v) for v in model_variables],
-                           sess.run(model_variables)))
+        weights = dict(zip([weight_name(v) for v in model_variables], sess.run(model_variables)))
     train_seconds = time.perf_counter() - start_time
     metadata = {
         "format": FORMAT_VERSION,
@@ -213,6 +229,7 @@ def train_classifier(config=None, data_dir=None, verbose=True):
 
 
 # --- the cache -----------------------------------------------------------------------
+
 
 def _default_cache_dir():
     directory = os.environ.get(CACHE_ENV_VAR) or None
@@ -274,8 +291,10 @@ def _read_cache(path, config):
         raise _InvalidCache(f"for another configuration ({stored_config}, wanted {config})")
     checksum = weights_checksum(arrays)
     if checksum != metadata.get("weights_sha256"):
-        raise _InvalidCache(f"corrupt: SHA-256 of the weights is {checksum}, the file "
-                            f"records {metadata.get('weights_sha256')}")
+        raise _InvalidCache(
+            f"corrupt: SHA-256 of the weights is {checksum}, the file "
+            f"records {metadata.get('weights_sha256')}"
+        )
     metadata["cache_path"] = str(path)
     try:
         return MNISTClassifier(arrays, config, metadata)
@@ -346,17 +365,25 @@ def load_classifier(cache_dir=None, data_dir=None, config=None, retrain=False, v
         else:
             logger.info("Loaded the MNIST classifier from %s", path)
             return classifier
-    _say(f"MNIST classifier: {reason}; training one ({config.epochs} epoch(s), "
-         f"this takes a while on a CPU).", verbose)
+    _say(
+        f"MNIST classifier: {reason}; training one ({config.epochs} epoch(s), "
+        f"this takes a while on a CPU).",
+        verbose,
+    )
     classifier = train_classifier(config, data_dir=data_dir, verbose=verbose)
     try:
         _write_cache(path, classifier)
     except OSError as exc:
-        warnings.warn(f"Could not write the MNIST classifier cache {path} ({exc}); it will be "
-                      f"retrained next time. Pass a writable cache_dir or set {CACHE_ENV_VAR}.",
-                      ClassifierCacheWarning, stacklevel=2)
+        warnings.warn(
+            f"Could not write the MNIST classifier cache {path} ({exc}); it will be "
+            f"retrained next time. Pass a writable cache_dir or set {CACHE_ENV_VAR}.",
+            ClassifierCacheWarning,
+            stacklevel=2,
+        )
     else:
         classifier._metadata["cache_path"] = str(path)
-        _say(f"MNIST classifier: test accuracy {classifier.test_accuracy:.2%}, "
-             f"saved to {path}", verbose)
+        _say(
+            f"MNIST classifier: test accuracy {classifier.test_accuracy:.2%}, saved to {path}",
+            verbose,
+        )
     return classifier

@@ -3,6 +3,7 @@
 numpy- and TensorFlow-free, so that a configuration (and the cache file name
 it hashes to) can be built and compared without loading either.
 """
+
 import dataclasses
 import hashlib
 import json
@@ -10,8 +11,15 @@ import numbers
 
 from gan_infer.util.checks import check_int, check_interval
 
-__all__ = ["FORMAT_VERSION", "IMAGE_SIZE", "NUM_CLASSES", "PIXELS", "SCOPE", "ClassifierConfig",
-           "check_config"]
+__all__ = [
+    "FORMAT_VERSION",
+    "IMAGE_SIZE",
+    "NUM_CLASSES",
+    "PIXELS",
+    "SCOPE",
+    "ClassifierConfig",
+    "check_config",
+]
 
 # Bumped whenever the network code or the file layout changes: it enters the
 # config hash, so files written by an older version get a different name and
@@ -57,6 +65,7 @@ class ClassifierConfig:
     tiny = ClassifierConfig(conv_filters=(4, 8), dense_units=32, epochs=1, n_train=2000)
     ```
     """
+
     conv_filters: tuple = (32, 64)
     kernel_size: int = 5
     dense_units: int = 256
@@ -77,19 +86,33 @@ class ClassifierConfig:
         # equal settings compare equal and hash to the same file name.
         filters = self.conv_filters
         if isinstance(filters, numbers.Integral) or not hasattr(filters, "__iter__"):
-            raise ValueError("ClassifierConfig.conv_filters must be a sequence of positive ints, "
-                             f"got {filters!r}.")
+            raise ValueError(
+                "ClassifierConfig.conv_filters must be a sequence of positive ints, "
+                f"got {filters!r}."
+            )
         filters = tuple(check_int(f, "ClassifierConfig.conv_filters") for f in filters)
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
         set_("conv_filters", filters)
         for name in ("kernel_size", "dense_units", "epochs", "batch_size"):
             set_(name, check_int(getattr(self, name), f"ClassifierConfig.{name}"))
-        intervals = {"dropout_rate": "[0, 1)", "binarize_fraction": "[0, 1]",
-                     "learning_rate": "(0, inf)", "learning_rate_decay": "(0, 1]"}
+        intervals = {
+            "dropout_rate": "[0, 1)",
+            "binarize_fraction": "[0, 1]",
+            "learning_rate": "(0, inf)",
+            "learning_rate_decay": "(0, 1]",
+        }
         for name, interval in intervals.items():
             set_(name, check_interval(getattr(self, name), f"ClassifierConfig.{name}", interval))
-        set_("seed", check_int(self.seed, "ClassifierConfig.seed", minimum=0,
-                               maximum=2**31 - 1, what="an int in [0, 2**31)"))
+        set_(
+            "seed",
+            check_int(
+                self.seed,
+                "ClassifierConfig.seed",
+                minimum=0,
+                maximum=2**31 - 1,
+                what="an int in [0, 2**31)",
+            ),
+        )
         if self.n_train is not None:
             set_("n_train", check_int(self.n_train, "ClassifierConfig.n_train"))
 

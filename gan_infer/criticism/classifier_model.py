@@ -4,6 +4,7 @@
 for the maths); ``MNISTClassifier`` holds trained weights in a private
 ``tf.Graph`` and session and evaluates numpy images with it.
 """
+
 import hashlib
 import json
 from pathlib import Path
@@ -26,6 +27,7 @@ __all__ = ["MNISTClassifier", "network", "weight_name", "weights_checksum"]
 
 # --- the network -------------------------------------------------------------------
 
+
 def network(images, config, training):
     """Build the network on float32 `images` [batch, 784]; return (features, logits).
 
@@ -34,8 +36,14 @@ def network(images, config, training):
     """
     net = tf.reshape(images, [-1, IMAGE_SIZE, IMAGE_SIZE, 1])
     for index, filters in enumerate(config.conv_filters, start=1):
-        net = layers.conv2d(net, filters, config.kernel_size, padding="same",
-                            activation=tf.nn.relu, name=f"conv{index}")
+        net = layers.conv2d(
+            net,
+            filters,
+            config.kernel_size,
+            padding="same",
+            activation=tf.nn.relu,
+            name=f"conv{index}",
+        )
         net = tf.nn.max_pool2d(net, ksize=2, strides=2, padding="SAME")
     net = layers.flatten(net)
     features = layers.dense(net, config.dense_units, activation=tf.nn.relu, name="hidden")
@@ -48,7 +56,7 @@ def network(images, config, training):
 
 def weight_name(variable):
     # "mnist_classifier/conv1/kernel:0" -> "conv1/kernel"
-    return variable.op.name[len(SCOPE) + 1:]
+    return variable.op.name[len(SCOPE) + 1 :]
 
 
 def weights_checksum(weights):
@@ -65,11 +73,14 @@ def weights_checksum(weights):
 
 # --- images in -----------------------------------------------------------------------
 
+
 def _as_images(images):
     """Validate `images` and return a C-contiguous float32 array (N, 784) in [0, 1]."""
     if isinstance(images, (tf.Tensor, tf.Variable)):
-        raise TypeError("MNISTClassifier takes numpy arrays, got a TensorFlow tensor "
-                        f"{images.name}; evaluate it first, e.g. sess.run(x).")
+        raise TypeError(
+            "MNISTClassifier takes numpy arrays, got a TensorFlow tensor "
+            f"{images.name}; evaluate it first, e.g. sess.run(x)."
+        )
     array = np.asarray(images)
     if array.dtype == np.uint8:
         kind = "uint8"
@@ -78,21 +89,27 @@ def _as_images(images):
     elif np.issubdtype(array.dtype, np.floating):
         kind = "float"
     else:
-        hint = ("evaluate tensors and random variables first, e.g. sess.run(x)"
-                if array.dtype == object else
-                "convert them, e.g. images.astype(np.uint8) for 0..255 pixels")
+        hint = (
+            "evaluate tensors and random variables first, e.g. sess.run(x)"
+            if array.dtype == object
+            else "convert them, e.g. images.astype(np.uint8) for 0..255 pixels"
+        )
         raise TypeError(
             f"images must be uint8 (0..255, scaled by 1/255), bool, or floating point in "
-            f"[0, 1], got dtype {array.dtype}; {hint}.")
+            f"[0, 1], got dtype {array.dtype}; {hint}."
+        )
     shape = array.shape
-    if not ((array.ndim == 2 and shape[1] == PIXELS)
-            or (array.ndim == 3 and shape[1:] == (IMAGE_SIZE, IMAGE_SIZE))
-            or (array.ndim == 4 and shape[1:] == (IMAGE_SIZE, IMAGE_SIZE, 1))):
+    if not (
+        (array.ndim == 2 and shape[1] == PIXELS)
+        or (array.ndim == 3 and shape[1:] == (IMAGE_SIZE, IMAGE_SIZE))
+        or (array.ndim == 4 and shape[1:] == (IMAGE_SIZE, IMAGE_SIZE, 1))
+    ):
         hint = ""
         if array.size == PIXELS and array.ndim <= 2:
             hint = " For a single image, pass images[None]."
-        raise ValueError(f"images must have shape (N, 784), (N, 28, 28) or (N, 28, 28, 1), "
-                         f"got {shape}.{hint}")
+        raise ValueError(
+            f"images must have shape (N, 784), (N, 28, 28) or (N, 28, 28, 1), got {shape}.{hint}"
+        )
     if shape[0] == 0:
         raise ValueError(f"images is empty (shape {shape}); pass at least one image.")
     array = array.reshape(shape[0], PIXELS)
@@ -106,7 +123,8 @@ def _as_images(images):
             bad = np.argwhere(~finite)[0]
             raise ValueError(
                 f"images contain {np.count_nonzero(~finite)} NaN or infinite values "
-                f"(the first at image {bad[0]}, pixel {bad[1]}); a diverged generator?")
+                f"(the first at image {bad[0]}, pixel {bad[1]}); a diverged generator?"
+            )
         low, high = float(array.min()), float(array.max())
         if low < 0.0 or high > 1.0:
             if low >= -1.0 and high <= 1.0:
@@ -115,8 +133,9 @@ def _as_images(images):
                 hint = " For 0..255 pixels, divide by 255 or pass a uint8 array."
             else:
                 hint = ""
-            raise ValueError(f"float images must lie in [0, 1], got values in "
-                             f"[{low:g}, {high:g}].{hint}")
+            raise ValueError(
+                f"float images must lie in [0, 1], got values in [{low:g}, {high:g}].{hint}"
+            )
     return np.ascontiguousarray(array, dtype=np.float32)
 
 
@@ -130,6 +149,7 @@ def _softmax64(logits):
 
 
 # --- the classifier ------------------------------------------------------------------
+
 
 class MNISTClassifier:
     """A trained MNIST classifier in its own graph and session.
@@ -171,8 +191,9 @@ class MNISTClassifier:
         with self._graph.as_default():
             self._images = tf.placeholder(tf.float32, [None, PIXELS], name="images")
             with tf.variable_scope(SCOPE):
-                self._features_t, self._logits_t = network(self._images, self._config,
-                                                            training=False)
+                self._features_t, self._logits_t = network(
+                    self._images, self._config, training=False
+                )
             variables = {weight_name(v): v for v in tf.global_variables()}
             self._check_weights(weights, variables)
             # Values go in through placeholders rather than as constants, so
@@ -185,8 +206,9 @@ class MNISTClassifier:
             self._graph.finalize()
         self._session = tf.Session(graph=self._graph)
         self._session.run(assigns, feeds)
-        self._weights = {name: np.array(weights[name], dtype=np.float32, copy=True)
-                         for name in variables}
+        self._weights = {
+            name: np.array(weights[name], dtype=np.float32, copy=True) for name in variables
+        }
 
     def _check_weights(self, weights, variables):
         if not isinstance(weights, dict):
@@ -194,13 +216,17 @@ class MNISTClassifier:
         missing = sorted(set(variables) - set(weights))
         extra = sorted(set(weights) - set(variables))
         if missing or extra:
-            raise ValueError(f"weights do not match the configuration {self._config}: "
-                             f"missing {missing}, unexpected {extra}.")
+            raise ValueError(
+                f"weights do not match the configuration {self._config}: "
+                f"missing {missing}, unexpected {extra}."
+            )
         for name, variable in variables.items():
             shape = tuple(np.shape(weights[name]))
             if shape != tuple(variable.shape.as_list()):
-                raise ValueError(f"weight {name!r} has shape {shape}, but the configuration "
-                                 f"needs {tuple(variable.shape.as_list())}.")
+                raise ValueError(
+                    f"weight {name!r} has shape {shape}, but the configuration "
+                    f"needs {tuple(variable.shape.as_list())}."
+                )
 
     # -- properties --
 
@@ -242,9 +268,12 @@ class MNISTClassifier:
         batch_size = check_int(batch_size, "batch_size")
         if self._session._closed:
             raise RuntimeError("This MNISTClassifier has been closed.")
-        return np.concatenate([
-            self._session.run(tensor, {self._images: images[start:start + batch_size]})
-            for start in range(0, len(images), batch_size)])
+        return np.concatenate(
+            [
+                self._session.run(tensor, {self._images: images[start : start + batch_size]})
+                for start in range(0, len(images), batch_size)
+            ]
+        )
 
     def predict_log_proba(self, images, batch_size=1000):
         """log p(y | x): float64 array (N, 10), computed stably from the logits."""
@@ -274,11 +303,13 @@ class MNISTClassifier:
             raise ValueError(f"labels must be integers 0..9, got dtype {labels.dtype}.")
         predictions = self.predict(images, batch_size)
         if labels.shape != predictions.shape:
-            raise ValueError(f"labels must have shape ({len(predictions)},), one per image, "
-                             f"got {labels.shape}.")
+            raise ValueError(
+                f"labels must have shape ({len(predictions)},), one per image, got {labels.shape}."
+            )
         if labels.min() < 0 or labels.max() >= NUM_CLASSES:
-            raise ValueError(f"labels must lie in 0..9, got values in "
-                             f"[{labels.min()}, {labels.max()}].")
+            raise ValueError(
+                f"labels must lie in 0..9, got values in [{labels.min()}, {labels.max()}]."
+            )
         return float(np.mean(predictions == labels))
 
     # -- lifetime --

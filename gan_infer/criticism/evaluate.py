@@ -1,4 +1,5 @@
 """Every MNIST metric at once: what `gan-infer evaluate` and the report print."""
+
 import numpy as np
 
 from gan_infer.criticism import metrics
@@ -18,8 +19,10 @@ METRIC_NAMES = (
     ("precision", "precision (k=3, classifier features)"),
     ("recall", "recall (k=3, classifier features)"),
     ("parzen_log_likelihood", "Parzen-window log-likelihood of the test set (nats)"),
-    ("memorisation_fraction",
-     "fraction of samples closer to a training image than 99% of test images are"),
+    (
+        "memorisation_fraction",
+        "fraction of samples closer to a training image than 99% of test images are",
+    ),
 )
 
 
@@ -29,7 +32,8 @@ def _as_samples(samples):
         samples = samples.reshape(len(samples), -1)
     if samples.ndim != 2 or samples.shape[1] != 784:
         raise ValueError(
-            f"MNIST samples must have shape (N, 784) or (N, 28, 28), got {samples.shape}.")
+            f"MNIST samples must have shape (N, 784) or (N, 28, 28), got {samples.shape}."
+        )
     if samples.dtype == np.uint8:
         samples = samples / 255.0
     samples = samples.astype(np.float64)
@@ -38,8 +42,17 @@ def _as_samples(samples):
     return samples
 
 
-def evaluate_mnist(samples, data_dir=None, classifier=None, parzen=True, n_parzen=10000,
-                   seed=0, reference=False, n_test=10000, labels=None):
+def evaluate_mnist(
+    samples,
+    data_dir=None,
+    classifier=None,
+    parzen=True,
+    n_parzen=10000,
+    seed=0,
+    reference=False,
+    n_test=10000,
+    labels=None,
+):
     """Judge generated MNIST digits by every metric of `gan_infer.criticism`.
 
     Protocols:
@@ -90,8 +103,9 @@ def evaluate_mnist(samples, data_dir=None, classifier=None, parzen=True, n_parze
     if labels is not None:
         labels = np.asarray(labels)
         if labels.shape != (len(samples),):
-            raise ValueError(f"labels must hold one digit per sample ({len(samples)}), got shape "
-                             f"{labels.shape}.")
+            raise ValueError(
+                f"labels must hold one digit per sample ({len(samples)}), got shape {labels.shape}."
+            )
         results["requested_label_accuracy"] = float(np.mean(np.argmax(probabilities, 1) == labels))
 
     # The score's splits are contiguous: shuffle, or samples ordered by class
@@ -103,18 +117,27 @@ def evaluate_mnist(samples, data_dir=None, classifier=None, parzen=True, n_parze
     kid = metrics.kernel_distance(test_features, features, seed=seed)
     results.update(kernel_distance=1000 * kid.mean, kernel_distance_std=1000 * kid.std)
     histogram = metrics.class_histogram(probabilities)
-    results.update(class_kl_to_uniform=histogram.kl_to_uniform,
-                   min_class_fraction=float(np.min(histogram.fractions)),
-                   class_fractions=[float(f) for f in histogram.fractions])
+    results.update(
+        class_kl_to_uniform=histogram.kl_to_uniform,
+        min_class_fraction=float(np.min(histogram.fractions)),
+        class_fractions=[float(f) for f in histogram.fractions],
+    )
     pr = metrics.precision_recall(test_features, features)
     results.update(precision=pr.precision, recall=pr.recall)
     if parzen:
         estimate = metrics.parzen_window_estimate(samples[:n_parzen], valid, test)
-        results.update(parzen_log_likelihood=estimate.mean,
-                       parzen_log_likelihood_stderr=estimate.std_error, parzen_sigma=estimate.sigma)
+        results.update(
+            parzen_log_likelihood=estimate.mean,
+            parzen_log_likelihood_stderr=estimate.std_error,
+            parzen_sigma=estimate.sigma,
+        )
     memorisation = metrics.memorisation_check(samples, train, test)
-    results.update(memorisation_fraction=memorisation.fraction_flagged,
-                   median_distance_to_train=memorisation.median_sample_distance,
-                   median_test_distance_to_train=memorisation.median_test_distance)
-    return {key: (float(value) if isinstance(value, (float, np.floating)) else value)
-            for key, value in results.items()}
+    results.update(
+        memorisation_fraction=memorisation.fraction_flagged,
+        median_distance_to_train=memorisation.median_sample_distance,
+        median_test_distance_to_train=memorisation.median_test_distance,
+    )
+    return {
+        key: (float(value) if isinstance(value, (float, np.floating)) else value)
+        for key, value in results.items()
+    }

@@ -7,6 +7,7 @@ References:
   Heusel et al. (2017), GANs Trained by a Two Time-Scale Update Rule (FID).
   Binkowski et al. (2018), Demystifying MMD GANs (KID).
 """
+
 import warnings
 from typing import NamedTuple
 
@@ -15,12 +16,12 @@ from scipy import linalg
 
 from gan_infer.criticism.arrays import as_array, as_matrix, check_finite, positive_int, same_width
 
-__all__ = ["KernelDistance", "frechet_distance", "frechet_distance_from_moments",
-           "kernel_distance"]
+__all__ = ["KernelDistance", "frechet_distance", "frechet_distance_from_moments", "kernel_distance"]
 
 
 class KernelDistance(NamedTuple):
     """Result of `kernel_distance`: mean and std of MMD^2 over subsets."""
+
     mean: float
     std: float
 
@@ -83,13 +84,16 @@ def frechet_distance_from_moments(mu1, cov1, mu2, cov2, eps=1e-6):
         if mu.ndim != 1:
             raise ValueError(f"`{name}` must be a 1-D mean vector, got shape {mu.shape}.")
     if mu1.shape != mu2.shape:
-        raise ValueError(f"`mu1` and `mu2` must have the same length, got {mu1.shape} and "
-                         f"{mu2.shape}; use the same feature extractor for both.")
+        raise ValueError(
+            f"`mu1` and `mu2` must have the same length, got {mu1.shape} and "
+            f"{mu2.shape}; use the same feature extractor for both."
+        )
     d = mu1.shape[0]
     for name, cov in (("cov1", cov1), ("cov2", cov2)):
         if cov.shape != (d, d):
-            raise ValueError(f"`{name}` must have shape ({d}, {d}) to match the means, "
-                             f"got {cov.shape}.")
+            raise ValueError(
+                f"`{name}` must have shape ({d}, {d}) to match the means, got {cov.shape}."
+            )
     for name, x in (("mu1", mu1), ("mu2", mu2), ("cov1", cov1), ("cov2", cov2)):
         check_finite(x, name)
     eps = float(eps)
@@ -99,21 +103,29 @@ def frechet_distance_from_moments(mu1, cov1, mu2, cov2, eps=1e-6):
         offset = eps * np.eye(d)
         covmean, ok = _sqrtm_with_residual((cov1 + offset) @ (cov2 + offset))
         if not np.isfinite(covmean).all():
-            raise ValueError("The matrix square root of cov1 @ cov2 is not finite even with "
-                             f"eps={eps} added to the diagonals; check the covariances or "
-                             "pass a larger `eps`.")
+            raise ValueError(
+                "The matrix square root of cov1 @ cov2 is not finite even with "
+                f"eps={eps} added to the diagonals; check the covariances or "
+                "pass a larger `eps`."
+            )
         if not ok:
-            warnings.warn("sqrtm(cov1 @ cov2) is inaccurate even with eps added to the "
-                          "diagonals; the distance may be off. Use more samples than feature "
-                          "dimensions or a larger `eps`.", RuntimeWarning, stacklevel=2)
+            warnings.warn(
+                "sqrtm(cov1 @ cov2) is inaccurate even with eps added to the "
+                "diagonals; the distance may be off. Use more samples than feature "
+                "dimensions or a larger `eps`.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
     if np.iscomplexobj(covmean):
         diag = np.diagonal(covmean)
         largest_imag = float(np.max(np.abs(diag.imag)))
         if largest_imag > 1e-3 * max(1.0, float(np.max(np.abs(diag.real)))):
-            raise ValueError(f"The square root of cov1 @ cov2 has imaginary parts up to "
-                             f"{largest_imag:.3g}: the covariances are not positive "
-                             f"semi-definite. Pass real covariance matrices (np.cov) or use "
-                             f"more samples than feature dimensions.")
+            raise ValueError(
+                f"The square root of cov1 @ cov2 has imaginary parts up to "
+                f"{largest_imag:.3g}: the covariances are not positive "
+                f"semi-definite. Pass real covariance matrices (np.cov) or use "
+                f"more samples than feature dimensions."
+            )
         covmean = covmean.real
     diff = mu1 - mu2
     return float(diff @ diff + np.trace(cov1) + np.trace(cov2) - 2.0 * np.trace(covmean))

@@ -31,32 +31,33 @@ References:
   Kynkaanniemi et al. (2019), Improved Precision and Recall Metric for
     Assessing Generative Models.
 """
+
 from gan_infer.criticism.class_scores import (
-                                              ClassHistogram,
-                                              ClassifierScore,
-                                              class_histogram,
-                                              classifier_score,
+    ClassHistogram,
+    ClassifierScore,
+    class_histogram,
+    classifier_score,
 )
 from gan_infer.criticism.feature_distances import (
-                                              KernelDistance,
-                                              frechet_distance,
-                                              frechet_distance_from_moments,
-                                              kernel_distance,
+    KernelDistance,
+    frechet_distance,
+    frechet_distance_from_moments,
+    kernel_distance,
 )
 from gan_infer.criticism.neighbours import (
-                                              MemorisationReport,
-                                              NearestNeighbours,
-                                              PrecisionRecall,
-                                              memorisation_check,
-                                              nearest_neighbours,
-                                              precision_recall,
+    MemorisationReport,
+    NearestNeighbours,
+    PrecisionRecall,
+    memorisation_check,
+    nearest_neighbours,
+    precision_recall,
 )
 from gan_infer.criticism.parzen import (
-                                              DEFAULT_SIGMAS,
-                                              ParzenEstimate,
-                                              parzen_log_likelihood,
-                                              parzen_select_sigma,
-                                              parzen_window_estimate,
+    DEFAULT_SIGMAS,
+    ParzenEstimate,
+    parzen_log_likelihood,
+    parzen_select_sigma,
+    parzen_window_estimate,
 )
 
 __all__ = [

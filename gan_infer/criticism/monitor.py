@@ -1,4 +1,5 @@
 """Recording quantities during training, and drawing samples, for the pictures afterwards."""
+
 import numbers
 
 import numpy as np
@@ -53,7 +54,8 @@ class Monitor:
             raise TypeError("Monitor needs a non-empty dict of name -> tensor to record.")
         if "t" in fetches:
             raise ValueError(
-                "'t' is the iteration counter's name in the history; rename that fetch.")
+                "'t' is the iteration counter's name in the history; rename that fetch."
+            )
         every = check_int(every, "every")
         self.fetches = dict(fetches)
         self.every = int(every)
@@ -70,8 +72,11 @@ class Monitor:
         if not self.due(t):
             return None
         values = get_session().run(self.fetches, {**self.feed_dict, **(feed_dict or {})})
-        record = {key: value for key, value in info_dict.items()
-                  if key != "t" and isinstance(value, (numbers.Number, np.number))}
+        record = {
+            key: value
+            for key, value in info_dict.items()
+            if key != "t" and isinstance(value, (numbers.Number, np.number))
+        }
         record.update(values)
         self.history["t"].append(t)
         for key, value in record.items():
@@ -81,8 +86,10 @@ class Monitor:
     def frames(self):
         """The records as a list of dicts (one per recording), for animations."""
         names = [key for key in self.history if key != "t"]
-        return [dict({"t": t}, **{name: self.history[name][i] for name in names})
-                for i, t in enumerate(self.history["t"])]
+        return [
+            dict({"t": t}, **{name: self.history[name][i] for name in names})
+            for i, t in enumerate(self.history["t"])
+        ]
 
 
 def draw_samples(tensor, n, feed_dict=None):

@@ -4,6 +4,7 @@ Reference:
   Kynkaanniemi et al. (2019), Improved Precision and Recall Metric for
     Assessing Generative Models.
 """
+
 from typing import NamedTuple
 
 import numpy as np
@@ -11,18 +12,26 @@ import numpy as np
 from gan_infer.criticism.arrays import as_matrix, positive_int, same_width
 from gan_infer.criticism.pairwise import row_sq_norms, sq_distance_blocks
 
-__all__ = ["MemorisationReport", "NearestNeighbours", "PrecisionRecall", "memorisation_check",
-           "nearest_neighbours", "precision_recall"]
+__all__ = [
+    "MemorisationReport",
+    "NearestNeighbours",
+    "PrecisionRecall",
+    "memorisation_check",
+    "nearest_neighbours",
+    "precision_recall",
+]
 
 
 class PrecisionRecall(NamedTuple):
     """Result of `precision_recall` (both in [0, 1])."""
+
     precision: float
     recall: float
 
 
 class NearestNeighbours(NamedTuple):
     """Result of `nearest_neighbours`: index into `reference` and distance."""
+
     indices: np.ndarray
     distances: np.ndarray
 
@@ -42,6 +51,7 @@ class MemorisationReport(NamedTuple):
       fraction_flagged: mean of `flagged`; about percentile / 100 for a
         generator that does not copy.
     """
+
     sample_distances: np.ndarray
     sample_indices: np.ndarray
     test_distances: np.ndarray
@@ -167,8 +177,9 @@ def nearest_neighbours(queries, reference, batch_size=1000):
     distances = np.empty(n)
     for start in range(0, n, batch_size):
         stop = min(start + batch_size, n)
-        diff = (np.asarray(queries[start:stop], dtype=np.float64)
-                - np.asarray(reference[best_index[start:stop]], dtype=np.float64))
+        diff = np.asarray(queries[start:stop], dtype=np.float64) - np.asarray(
+            reference[best_index[start:stop]], dtype=np.float64
+        )
         distances[start:stop] = np.sqrt(np.einsum("ij,ij->i", diff, diff))
     return NearestNeighbours(indices=best_index, distances=distances)
 

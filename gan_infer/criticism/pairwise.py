@@ -4,6 +4,7 @@
 work is matrix products (BLAS) and the extra memory is one
 ``(batch_size, block_size)`` block at a time, never an ``(n, m, D)`` array.
 """
+
 import numpy as np
 
 __all__ = ["row_sq_norms", "sq_distance_blocks"]
@@ -13,8 +14,8 @@ def row_sq_norms(x, block_size):
     """||x_i||^2 in float64, converting one block at a time."""
     out = np.empty(x.shape[0])
     for start in range(0, x.shape[0], block_size):
-        xb = np.asarray(x[start:start + block_size], dtype=np.float64)
-        out[start:start + block_size] = np.einsum("ij,ij->i", xb, xb)
+        xb = np.asarray(x[start : start + block_size], dtype=np.float64)
+        out[start : start + block_size] = np.einsum("ij,ij->i", xb, xb)
     return out
 
 

@@ -5,6 +5,7 @@ References:
   Breuleux, Bengio and Vincent (2011), Quickly generating representative
     samples from an RBM-derived process (Parzen protocol).
 """
+
 from typing import Dict, NamedTuple
 
 import numpy as np
@@ -12,8 +13,13 @@ import numpy as np
 from gan_infer.criticism.arrays import as_matrix, positive_int, positive_number, same_width
 from gan_infer.criticism.pairwise import sq_distance_blocks
 
-__all__ = ["DEFAULT_SIGMAS", "ParzenEstimate", "parzen_log_likelihood", "parzen_select_sigma",
-           "parzen_window_estimate"]
+__all__ = [
+    "DEFAULT_SIGMAS",
+    "ParzenEstimate",
+    "parzen_log_likelihood",
+    "parzen_select_sigma",
+    "parzen_window_estimate",
+]
 
 # Goodfellow et al. (2014) searched this grid for MNIST pixels in [0, 1].
 DEFAULT_SIGMAS = tuple(float(s) for s in np.logspace(-1, 0, 10))
@@ -28,6 +34,7 @@ class ParzenEstimate(NamedTuple):
       std_error: std of the per-point test log-likelihoods / sqrt(n_test).
       validation_scores: dict sigma -> mean validation log-likelihood.
     """
+
     sigma: float
     mean: float
     std_error: float
@@ -39,7 +46,7 @@ def _parzen_log_likelihoods(samples, data, sigmas, batch_size, block_size):
     sigmas = np.asarray(sigmas, dtype=np.float64)
     n, dim = data.shape
     m = samples.shape[0]
-    scales = -0.5 / sigmas ** 2
+    scales = -0.5 / sigmas**2
     # Streaming logsumexp over sample blocks: running max and running sum of
     # exp(. - max), per sigma and data point.
     run_max = np.full((len(sigmas), n), -np.inf)
@@ -55,7 +62,7 @@ def _parzen_log_likelihoods(samples, data, sigmas, batch_size, block_size):
             np.exp(e, out=e)
             run_sum[k, rows] += e.sum(axis=1)
             run_max[k, rows] = new_max
-    log_norm = np.log(m) + 0.5 * dim * np.log(2.0 * np.pi * sigmas ** 2)
+    log_norm = np.log(m) + 0.5 * dim * np.log(2.0 * np.pi * sigmas**2)
     return run_max + np.log(run_sum) - log_norm[:, None]
 
 
@@ -71,8 +78,9 @@ def _check_parzen_inputs(samples, data, data_name, batch_size, block_size):
 def _check_sigmas(sigmas):
     sigmas = np.atleast_1d(np.asarray(sigmas, dtype=np.float64))
     if sigmas.ndim != 1 or sigmas.size == 0:
-        raise ValueError(f"`sigmas` must be a non-empty 1-D sequence of bandwidths, "
-                         f"got {sigmas!r}.")
+        raise ValueError(
+            f"`sigmas` must be a non-empty 1-D sequence of bandwidths, got {sigmas!r}."
+        )
     if not (np.isfinite(sigmas).all() and (sigmas > 0).all()):
         raise ValueError(f"`sigmas` must all be positive and finite, got {sigmas}.")
     return sigmas
@@ -118,13 +126,15 @@ def parzen_log_likelihood(samples, data, sigma, batch_size=1000, block_size=None
     ```
     """
     samples, data, batch_size, block_size = _check_parzen_inputs(
-        samples, data, "data", batch_size, block_size)
+        samples, data, "data", batch_size, block_size
+    )
     sigma = positive_number(sigma, "sigma")
     return _parzen_log_likelihoods(samples, data, [sigma], batch_size, block_size)[0]
 
 
-def parzen_select_sigma(samples, validation, sigmas=DEFAULT_SIGMAS, batch_size=1000,
-                        block_size=None):
+def parzen_select_sigma(
+    samples, validation, sigmas=DEFAULT_SIGMAS, batch_size=1000, block_size=None
+):
     """Choose the Parzen bandwidth by grid search on a validation set.
 
     sigma* = argmax_{sigma in sigmas} (1/n) sum_j log p_sigma(v_j),
@@ -155,7 +165,8 @@ def parzen_select_sigma(samples, validation, sigmas=DEFAULT_SIGMAS, batch_size=1
     ```
     """
     samples, validation, batch_size, block_size = _check_parzen_inputs(
-        samples, validation, "validation", batch_size, block_size)
+        samples, validation, "validation", batch_size, block_size
+    )
     sigmas = _check_sigmas(sigmas)
     ll = _parzen_log_likelihoods(samples, validation, sigmas, batch_size, block_size)
     means = ll.mean(axis=1)
@@ -163,8 +174,9 @@ def parzen_select_sigma(samples, validation, sigmas=DEFAULT_SIGMAS, batch_size=1
     return float(sigmas[int(np.argmax(means))]), scores
 
 
-def parzen_window_estimate(samples, validation, test, sigmas=DEFAULT_SIGMAS, batch_size=1000,
-                           block_size=None):
+def parzen_window_estimate(
+    samples, validation, test, sigmas=DEFAULT_SIGMAS, batch_size=1000, block_size=None
+):
     """The full Parzen protocol: choose sigma on validation, score the test set.
 
     sigma* = argmax_sigma mean_j log p_sigma(v_j)   (validation set)
@@ -195,9 +207,13 @@ def parzen_window_estimate(samples, validation, test, sigmas=DEFAULT_SIGMAS, bat
     """
     # Check the test set before spending time on the validation pass.
     samples, test, batch_size, block_size = _check_parzen_inputs(
-        samples, test, "test", batch_size, block_size)
+        samples, test, "test", batch_size, block_size
+    )
     sigma, scores = parzen_select_sigma(samples, validation, sigmas, batch_size, block_size)
     ll = _parzen_log_likelihoods(samples, test, [sigma], batch_size, block_size)[0]
-    return ParzenEstimate(sigma=sigma, mean=float(ll.mean()),
-                          std_error=float(ll.std() / np.sqrt(ll.size)),
-                          validation_scores=scores)
+    return ParzenEstimate(
+        sigma=sigma,
+        mean=float(ll.mean()),
+        std_error=float(ll.std() / np.sqrt(ll.size)),
+        validation_scores=scores,
+    )

@@ -5,6 +5,7 @@ Figures are built with `matplotlib.figure.Figure` directly, not pyplot, so
 they need no display, hold no global state and are freed when dropped.
 Animations use matplotlib's own `FuncAnimation` and `PillowWriter` (GIF).
 """
+
 import os
 import tempfile
 
@@ -14,21 +15,39 @@ from matplotlib.figure import Figure
 
 from gan_infer.util.files import atomic_write
 
-__all__ = ["sample_grid", "interpolation_grid", "latent_interpolation", "training_curves",
-           "history_figure", "fit_figure_1d", "animate_1d", "animate_2d", "save_figure"]
+__all__ = [
+    "sample_grid",
+    "interpolation_grid",
+    "latent_interpolation",
+    "training_curves",
+    "history_figure",
+    "fit_figure_1d",
+    "animate_1d",
+    "animate_2d",
+    "save_figure",
+]
 
 
 def _images(samples, image_shape, what="samples"):
     samples = np.asarray(samples)
     pixels = int(np.prod(image_shape))
     if samples.ndim < 1 or int(np.prod(samples.shape[1:])) != pixels:
-        raise ValueError(f"Each of the {what} must have {pixels} values to show as {image_shape} "
-                         f"images, got shape {samples.shape[1:]}.")
+        raise ValueError(
+            f"Each of the {what} must have {pixels} values to show as {image_shape} "
+            f"images, got shape {samples.shape[1:]}."
+        )
     return samples.reshape((-1,) + tuple(image_shape))
 
 
-def sample_grid(samples, nrows=4, ncols=4, image_shape=(28, 28), cmap="Greys_r", cell_inches=1.0,
-                neighbours=None):
+def sample_grid(
+    samples,
+    nrows=4,
+    ncols=4,
+    image_shape=(28, 28),
+    cmap="Greys_r",
+    cell_inches=1.0,
+    neighbours=None,
+):
     """A grid of images, one sample per cell (the tutorial's 4x4 figure).
 
     Args:
@@ -56,14 +75,17 @@ def sample_grid(samples, nrows=4, ncols=4, image_shape=(28, 28), cmap="Greys_r",
     images = _images(samples, image_shape)
     count = nrows * ncols
     if images.shape[0] < count:
-        raise ValueError(f"sample_grid needs at least {count} samples for a {nrows}x{ncols} grid, "
-                         f"got {images.shape[0]}.")
+        raise ValueError(
+            f"sample_grid needs at least {count} samples for a {nrows}x{ncols} grid, "
+            f"got {images.shape[0]}."
+        )
     extra = 0
     if neighbours is not None:
         neighbours = _images(neighbours, image_shape, "neighbours")
         if neighbours.shape[0] != nrows:
-            raise ValueError(f"neighbours must hold one image per row ({nrows}), "
-                             f"got {neighbours.shape[0]}.")
+            raise ValueError(
+                f"neighbours must hold one image per row ({nrows}), got {neighbours.shape[0]}."
+            )
         extra = 1
     fig = Figure(figsize=((ncols + extra) * cell_inches, nrows * cell_inches))
     grid = fig.add_gridspec(nrows, ncols + extra, wspace=0.05, hspace=0.05)
@@ -96,8 +118,9 @@ def latent_interpolation(z_start, z_end, steps=10, spherical=False):
     """
     z_start, z_end = np.asarray(z_start, np.float64), np.asarray(z_end, np.float64)
     if z_start.shape != z_end.shape:
-        raise ValueError(f"z_start and z_end must have the same shape, got {z_start.shape} and "
-                         f"{z_end.shape}.")
+        raise ValueError(
+            f"z_start and z_end must have the same shape, got {z_start.shape} and {z_end.shape}."
+        )
     if steps < 2:
         raise ValueError(f"steps must be at least 2, got {steps}.")
     alphas = np.linspace(0.0, 1.0, steps).reshape((steps,) + (1,) * z_start.ndim)
@@ -203,9 +226,10 @@ class _Fit1D:
         self.top = max(float(np.max(data_density)) * 1.5, 1.05)
         ax = fig.add_subplot()
         ax.plot(self.grid, data_density, label="data", color="C0")
-        self.model_line, = ax.plot(self.grid, np.zeros_like(self.grid), label="model (KDE)",
-                                   color="C1")
-        self.d_line, = ax.plot(self.grid, np.zeros_like(self.grid), label="D(x)", color="C2")
+        (self.model_line,) = ax.plot(
+            self.grid, np.zeros_like(self.grid), label="model (KDE)", color="C1"
+        )
+        (self.d_line,) = ax.plot(self.grid, np.zeros_like(self.grid), label="D(x)", color="C2")
         ax.set_ylim(0, self.top)
         ax.set_xlim(self.grid[0], self.grid[-1])
         ax.set_xlabel("x")
@@ -214,7 +238,8 @@ class _Fit1D:
 
     def draw(self, frame):
         self.model_line.set_ydata(
-            _model_density(frame["samples"], self.grid, self.bandwidth, self.top))
+            _model_density(frame["samples"], self.grid, self.bandwidth, self.top)
+        )
         self.d_line.set_ydata(np.asarray(frame["d"]).ravel())
         self.heading.set_text(f"{self.title} — iteration {frame['t']}")
         return self.model_line, self.d_line, self.heading
@@ -245,8 +270,11 @@ def animate_1d(frames, grid, data_density, path, fps=4, bandwidth=None, title="1
         raise ValueError("animate_1d needs at least one frame.")
     fig = Figure(figsize=(6, 3.5))
     fit = _Fit1D(fig, grid, data_density, title, bandwidth)
-    _save_animation(FuncAnimation(fig, lambda index: fit.draw(frames[index]), frames=len(frames),
-                                  blit=False), path, fps)
+    _save_animation(
+        FuncAnimation(fig, lambda index: fit.draw(frames[index]), frames=len(frames), blit=False),
+        path,
+        fps,
+    )
 
 
 def animate_2d(frames, data_samples, path, fps=4, limits=None, title="2-D GAN"):
@@ -263,8 +291,10 @@ def animate_2d(frames, data_samples, path, fps=4, limits=None, title="2-D GAN"):
     if limits is None:
         low, high = data_samples.min(0), data_samples.max(0)
         margin = 0.25 * (high - low) + 1e-6
-        limits = ((low[0] - margin[0], high[0] + margin[0]),
-                  (low[1] - margin[1], high[1] + margin[1]))
+        limits = (
+            (low[0] - margin[0], high[0] + margin[0]),
+            (low[1] - margin[1], high[1] + margin[1]),
+        )
     fig = Figure(figsize=(4.5, 4.5))
     ax = fig.add_subplot()
     ax.scatter(data_samples[:, 0], data_samples[:, 1], s=4, alpha=0.3, label="data", color="C0")

@@ -6,6 +6,7 @@ against it directly: a normal fit and a Kolmogorov-Smirnov distance for the
 mixtures used to measure mode collapse (VEEGAN, Srivastava et al. 2017;
 PacGAN, Lin et al. 2018).
 """
+
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -29,6 +30,7 @@ __all__ = [
 
 class NormalFit(NamedTuple):
     """Result of `fit_normal_1d`: maximum-likelihood mean and std."""
+
     mean: float
     std: float
 
@@ -44,6 +46,7 @@ class ModeCoverage(NamedTuple):
       counts: (n_modes,) int64, high-quality samples per mode (each sample
         counted for its nearest centre).
     """
+
     modes_captured: int
     high_quality_fraction: float
     counts: np.ndarray
@@ -55,8 +58,10 @@ def _as_1d(samples, name):
     if x.ndim == 2 and x.shape[1] == 1:
         x = x[:, 0]
     if x.ndim != 1:
-        raise ValueError(f"`{name}` must be 1-D samples of shape (n,) or (n, 1), got shape "
-                         f"{x.shape}; for multivariate samples use the metrics module.")
+        raise ValueError(
+            f"`{name}` must be 1-D samples of shape (n,) or (n, 1), got shape "
+            f"{x.shape}; for multivariate samples use the metrics module."
+        )
     if x.size == 0:
         raise ValueError(f"`{name}` is empty; need at least one sample.")
     check_finite(x, name)
@@ -125,9 +130,11 @@ def ks_distance(samples, cdf_or_samples):
     if callable(target):
         return float(stats.kstest(x, target).statistic)
     if isinstance(target, str):
-        raise TypeError("`cdf_or_samples` must be a callable CDF, a distribution with a .cdf "
-                        f"method or an array of samples, got the string {target!r}; pass e.g. "
-                        "scipy.stats.norm(0, 1).")
+        raise TypeError(
+            "`cdf_or_samples` must be a callable CDF, a distribution with a .cdf "
+            f"method or an array of samples, got the string {target!r}; pass e.g. "
+            "scipy.stats.norm(0, 1)."
+        )
     other = _as_1d(target, "cdf_or_samples")
     return float(stats.ks_2samp(x, other).statistic)
 
@@ -141,6 +148,7 @@ class Mixture2D:
       centers: (n_modes, 2) float64 array of mode centres.
       std: float, the standard deviation of every component.
     """
+
     centers: np.ndarray
     std: float
 
@@ -246,13 +254,16 @@ def mode_coverage(samples, mixture, threshold_sigmas=3.0, min_count=20):
     ```
     """
     if not isinstance(mixture, Mixture2D):
-        raise TypeError(f"`mixture` must be a Mixture2D (e.g. ring_of_gaussians()), got "
-                        f"{type(mixture).__name__}.")
+        raise TypeError(
+            f"`mixture` must be a Mixture2D (e.g. ring_of_gaussians()), got "
+            f"{type(mixture).__name__}."
+        )
     x = as_matrix(samples, "samples")
     if x.shape[1] != 2:
         raise ValueError(f"`samples` must be 2-D points of shape (n, 2), got {x.shape}.")
-    threshold_sigmas = check_number(float(threshold_sigmas), "`threshold_sigmas`", low=0.0,
-                                    inclusive=False, what="positive")
+    threshold_sigmas = check_number(
+        float(threshold_sigmas), "`threshold_sigmas`", low=0.0, inclusive=False, what="positive"
+    )
     min_count = positive_int(min_count, "min_count")
     x = x.astype(np.float64)
     # One centre at a time keeps memory at O(n) however many samples there are.
@@ -265,6 +276,8 @@ def mode_coverage(samples, mixture, threshold_sigmas=3.0, min_count=20):
         nearest[closer] = k
     good = best_d2 <= (threshold_sigmas * mixture.std) ** 2
     counts = np.bincount(nearest[good], minlength=mixture.n_modes)
-    return ModeCoverage(modes_captured=int((counts >= min_count).sum()),
-                        high_quality_fraction=float(good.mean()),
-                        counts=counts)
+    return ModeCoverage(
+        modes_captured=int((counts >= min_count).sum()),
+        high_quality_fraction=float(good.mean()),
+        counts=counts,
+    )

@@ -12,6 +12,7 @@ Note that the names ``mnist`` and ``batches`` are the functions; the modules
 that define them are ``sys.modules["gan_infer.datasets.mnist"]`` and
 ``sys.modules["gan_infer.datasets.batches"]``.
 """
+
 from .batches import batches
 from .mnist import DataError, mnist, mnist_splits, read_idx
 

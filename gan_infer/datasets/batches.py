@@ -67,14 +67,17 @@ def batches(array, batch_size, *, binarize=False, seed=None, labels=None):
     if array.ndim < 1:
         raise ValueError(
             f"array must be at least 1-D with examples along the first axis, "
-            f"got a {array.ndim}-D array.")
+            f"got a {array.ndim}-D array."
+        )
     if array.shape[0] == 0:
         raise ValueError(f"array must hold at least one example, got shape {array.shape}.")
     if labels is not None:
         labels = np.asarray(labels)
         if labels.ndim < 1 or labels.shape[0] != array.shape[0]:
-            raise ValueError(f"labels must hold one label per example ({array.shape[0]}), got "
-                             f"shape {labels.shape}.")
+            raise ValueError(
+                f"labels must hold one label per example ({array.shape[0]}), got "
+                f"shape {labels.shape}."
+            )
     fill = _filler(array)
     rng = None
     if binarize:
@@ -94,6 +97,7 @@ def _filler(array):
             # Divides in float32, as the tutorial's astype(float32) / 255 does,
             # so the values match it exactly.
             np.divide(src, scale, out=out)
+
         return fill
     if array.dtype == np.bool_ or np.issubdtype(array.dtype, np.floating):
         if array.dtype != np.bool_:
@@ -103,14 +107,17 @@ def _filler(array):
                 raise ValueError(
                     f"Floating-point data must already be scaled to [0, 1], got values in "
                     f"[{low}, {high}]. Scale it first (e.g. divide 0..255 pixels by "
-                    f"255), or pass the uint8 array, which is scaled for you.")
+                    f"255), or pass the uint8 array, which is scaled for you."
+                )
 
         def fill(out, src):
             np.copyto(out, src, casting="unsafe")
+
         return fill
     raise TypeError(
         f"array must be uint8 (0..255), bool, or floating point in [0, 1], got dtype "
-        f"{array.dtype}. Convert it, e.g. array.astype(np.uint8) for 0..255 pixels.")
+        f"{array.dtype}. Convert it, e.g. array.astype(np.uint8) for 0..255 pixels."
+    )
 
 
 def _generate(array, batch_size, fill, rng, labels=None):
@@ -132,7 +139,7 @@ def _generate(array, batch_size, fill, rng, labels=None):
         elif batch_size <= n:
             head = n - start
             fill(out[:head], array[start:])
-            fill(out[head:], array[:stop - n])
+            fill(out[head:], array[: stop - n])
         else:
             # The batch spans the array more than once.
             fill(out, np.take(array, np.arange(start, stop) % n, axis=0))

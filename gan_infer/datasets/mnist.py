@@ -5,6 +5,7 @@ the same with a validation set cut from the training images; both download
 the four IDX files into a cache folder the first time, and every file read
 is checked against the official MD5 sums. ``read_idx()`` parses any single IDX file.
 """
+
 import gzip
 import hashlib
 import logging
@@ -19,8 +20,16 @@ import numpy as np
 from gan_infer.util.checks import check_int
 from gan_infer.util.files import atomic_write
 
-__all__ = ["CHECKSUMS", "DataError", "ENV_VAR", "MIRRORS", "TIMEOUT", "mnist", "mnist_splits",
-           "read_idx"]
+__all__ = [
+    "CHECKSUMS",
+    "DataError",
+    "ENV_VAR",
+    "MIRRORS",
+    "TIMEOUT",
+    "mnist",
+    "mnist_splits",
+    "read_idx",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -119,10 +128,12 @@ def mnist(data_dir=None, *, download=True, **unexpected):
     ```
     """
     if "validation_size" in unexpected:
-        raise TypeError("mnist() takes no validation_size: it always returns "
-                        "((x_train, y_train), (x_test, y_test)). For a validation split use "
-                        "mnist_splits(data_dir, validation_size=...), which returns "
-                        "((x_train, y_train), (x_valid, y_valid), (x_test, y_test)).")
+        raise TypeError(
+            "mnist() takes no validation_size: it always returns "
+            "((x_train, y_train), (x_test, y_test)). For a validation split use "
+            "mnist_splits(data_dir, validation_size=...), which returns "
+            "((x_train, y_train), (x_valid, y_valid), (x_test, y_test))."
+        )
     if unexpected:
         raise TypeError(f"mnist() got an unexpected keyword argument {next(iter(unexpected))!r}.")
     directory = _resolve_dir(data_dir)
@@ -130,8 +141,7 @@ def mnist(data_dir=None, *, download=True, **unexpected):
     y_train = _load(directory, TRAIN_LABELS, LABELS_MAGIC, download)
     x_test = _load(directory, TEST_IMAGES, IMAGES_MAGIC, download)
     y_test = _load(directory, TEST_LABELS, LABELS_MAGIC, download)
-    return ((x_train.reshape(len(x_train), -1), y_train),
-            (x_test.reshape(len(x_test), -1), y_test))
+    return ((x_train.reshape(len(x_train), -1), y_train), (x_test.reshape(len(x_test), -1), y_test))
 
 
 def mnist_splits(data_dir=None, *, validation_size=5000, download=True):
@@ -170,9 +180,13 @@ def mnist_splits(data_dir=None, *, validation_size=5000, download=True):
     """
     check_int(validation_size, "validation_size", minimum=None, what="an int")
     validation_size = check_int(
-        validation_size, "validation_size", minimum=0, maximum=_NUM_TRAIN - 1,
+        validation_size,
+        "validation_size",
+        minimum=0,
+        maximum=_NUM_TRAIN - 1,
         what=f"an int with 0 <= validation_size < {_NUM_TRAIN} (the number of MNIST "
-             f"training images)")
+        f"training images)",
+    )
     (x_train, y_train), test = mnist(data_dir, download=download)
     cut = len(x_train) - validation_size
     return (x_train[:cut], y_train[:cut]), (x_train[cut:], y_train[cut:]), test
@@ -240,8 +254,10 @@ def _resolve_dir(data_dir):
 
 def _by_hand(directory):
     mirror = MIRRORS[0] if MIRRORS else "a MNIST mirror"
-    return (f"download the four files by hand from {mirror} into {directory}, "
-            f"or set {ENV_VAR} to a folder that holds them")
+    return (
+        f"download the four files by hand from {mirror} into {directory}, "
+        f"or set {ENV_VAR} to a folder that holds them"
+    )
 
 
 def _corrupt_hint(directory):
@@ -251,7 +267,7 @@ def _corrupt_hint(directory):
 def _load(directory, name, magic, download):
     """Find (or download), verify and parse one MNIST file."""
     path = directory / name
-    raw_path = directory / name[:-len(".gz")]
+    raw_path = directory / name[: -len(".gz")]
     hint = _corrupt_hint(directory)
     if path.exists():
         content = _read_content(path, hint)
@@ -265,7 +281,8 @@ def _load(directory, name, magic, download):
         raise DataError(
             f"MNIST file {path} is missing (and so is the uncompressed {raw_path.name}), "
             f"and download=False. To fix: call mnist(download=True), or "
-            f"{_by_hand(directory)}.")
+            f"{_by_hand(directory)}."
+        )
     _verify(content, name, path, hint)
     return _parse_idx(content, path, magic, hint)
 
@@ -293,7 +310,8 @@ def _verify(content, name, where, hint):
         raise DataError(
             f"{where}: MD5 checksum mismatch: expected {expected}, got {got} "
             f"(uncompressed content is {len(content)} bytes, expected {size}); "
-            f"the file is corrupt, truncated, or not the official MNIST file. {hint}".rstrip())
+            f"the file is corrupt, truncated, or not the official MNIST file. {hint}".rstrip()
+        )
 
 
 def _parse_idx(content, where, expected_magic, hint):
@@ -301,24 +319,28 @@ def _parse_idx(content, where, expected_magic, hint):
     if total < 4:
         raise DataError(
             f"{where} is truncated: expected at least 4 bytes for the IDX magic number, "
-            f"got {total}. {hint}")
+            f"got {total}. {hint}"
+        )
     (magic,) = struct.unpack(">I", content[:4])
     if expected_magic is not None and magic != expected_magic:
         raise DataError(
             f"{where} has the wrong magic number: expected 0x{expected_magic:08X}, "
-            f"got 0x{magic:08X}. {hint}")
+            f"got 0x{magic:08X}. {hint}"
+        )
     if magic >> 16 != 0 or (magic >> 8) & 0xFF not in _IDX_DTYPES:
         codes = ", ".join(f"0x{code:02X}" for code in _IDX_DTYPES)
         raise DataError(
             f"{where} has the wrong magic number: expected 0x0000TTNN with type code TT "
-            f"one of {codes}, got 0x{magic:08X}. {hint}")
+            f"one of {codes}, got 0x{magic:08X}. {hint}"
+        )
     dtype = _IDX_DTYPES[(magic >> 8) & 0xFF]
     ndim = magic & 0xFF
     offset = 4 + 4 * ndim
     if total < offset:
         raise DataError(
             f"{where} is truncated: expected {offset} header bytes for {ndim} dimensions, "
-            f"got {total}. {hint}")
+            f"got {total}. {hint}"
+        )
     shape = struct.unpack(f">{ndim}I", content[4:offset])
     count = 1
     for dim in shape:
@@ -327,11 +349,13 @@ def _parse_idx(content, where, expected_magic, hint):
     if total < expected_total:
         raise DataError(
             f"{where} is truncated: expected {expected_total} bytes from the header "
-            f"(shape {shape}), got {total}. {hint}")
+            f"(shape {shape}), got {total}. {hint}"
+        )
     if total > expected_total:
         raise DataError(
             f"{where} has {total - expected_total} bytes of trailing garbage: expected "
-            f"{expected_total} bytes from the header (shape {shape}), got {total}. {hint}")
+            f"{expected_total} bytes from the header (shape {shape}), got {total}. {hint}"
+        )
     data = np.frombuffer(content, dtype=dtype, count=count, offset=offset)
     # astype copies: the caller gets a writable array in native byte order
     # that does not keep the decompressed bytes alive.
@@ -342,7 +366,8 @@ def _unwritable(directory, exc):
     return DataError(
         f"Cannot write MNIST files into {directory} ({exc}). Pass a writable data_dir "
         f"to mnist(), or set {ENV_VAR} to a writable folder (or to one that already "
-        f"holds the four files).")
+        f"holds the four files)."
+    )
 
 
 def _download(directory, name):
@@ -385,7 +410,8 @@ def _download(directory, name):
     raise DataError(
         f"MNIST file {final} is missing and could not be downloaded. URLs tried:\n"
         f"{tried or '  (none)'}\nLast error: {last}\n"
-        f"To fix: check the network connection and run again, or {_by_hand(directory)}.")
+        f"To fix: check the network connection and run again, or {_by_hand(directory)}."
+    )
 
 
 def _fetch(url):

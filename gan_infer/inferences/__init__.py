@@ -1,4 +1,5 @@
 """Inference: fitting implicit models by adversarial training."""
+
 from gan_infer.inferences import losses
 from gan_infer.inferences.bigan_inference import BiGANInference
 from gan_infer.inferences.gan_inference import GANInference
@@ -9,5 +10,15 @@ from gan_infer.inferences.minibatches import Minibatches
 from gan_infer.inferences.rejection_sampling import acceptance_probability, rejection_sample
 from gan_infer.inferences.wgan_inference import WGANInference
 
-__all__ = ["Inference", "GANInference", "WGANInference", "BiGANInference", "InfoGANInference", "ImplicitKLqp",
-           "Minibatches", "rejection_sample", "acceptance_probability", "losses"]
+__all__ = [
+    "Inference",
+    "GANInference",
+    "WGANInference",
+    "BiGANInference",
+    "InfoGANInference",
+    "ImplicitKLqp",
+    "Minibatches",
+    "rejection_sample",
+    "acceptance_probability",
+    "losses",
+]

@@ -1,5 +1,6 @@
 """Bidirectional GANs / adversarially learned inference (Donahue et al., 2017;
 Dumoulin et al., 2017)."""
+
 import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences import losses
@@ -28,6 +29,14 @@ class BiGANInference(GANInference):
     #### Examples
 
     ```python
+    def encoder_network(x):
+        h = layers.dense(x, 128, activation=tf.nn.relu)
+        return layers.dense(h, d, activation=tf.tanh)
+
+    def joint_network(x, z):
+        h = layers.dense(tf.concat([x, z], axis=1), 128, activation=layers.leaky_relu)
+        return layers.dense(h, 1)
+
     with tf.variable_scope("Gen"):
         z = Uniform(-tf.ones([M, d]), tf.ones([M, d]))
         x = generative_network(z)
@@ -35,7 +44,9 @@ class BiGANInference(GANInference):
         qz = encoder_network(x_ph)
 
     inference = ed.BiGANInference(latent_vars={z: qz}, data={x: x_ph},
-                                  discriminator=lambda x, z: joint_network(x, z))
+                                  discriminator=joint_network)
+    inference.initialize(optimizer=tf.train.AdamOptimizer(2e-4, 0.5),
+                         optimizer_d=tf.train.AdamOptimizer(2e-4, 0.5))
     ```
     """
 
@@ -52,22 +63,30 @@ class BiGANInference(GANInference):
         if not isinstance(latent_vars, dict) or len(latent_vars) != 1:
             raise ValueError(
                 "BiGANInference needs latent_vars as a dict with one entry binding the model's "
-                "latent variable to the encoder's output, e.g. latent_vars={z: qz}.")
+                "latent variable to the encoder's output, e.g. latent_vars={z: qz}."
+            )
         if not isinstance(data, dict) or len(data) != 1:
             raise ValueError(
-                "BiGANInference needs data as a dict with one entry, e.g. data={x: x_ph}.")
+                "BiGANInference needs data as a dict with one entry, e.g. data={x: x_ph}."
+            )
         ((z, qz),) = latent_vars.items()
         z_tensor = model_tensor(z)
         qz_tensor = qz.value if isinstance(qz, RandomVariable) else qz
         if not isinstance(qz_tensor, tf.Tensor):
-            raise TypeError(f"The encoder's output must be a tensor or random variable, got "
-                            f"{type(qz).__name__}.")
+            raise TypeError(
+                f"The encoder's output must be a tensor or random variable, got "
+                f"{type(qz).__name__}."
+            )
         if not z_tensor.shape.is_compatible_with(qz_tensor.shape):
-            raise ValueError(f"latent_vars binds z of shape {z_tensor.shape} to an encoder output "
-                             f"of shape {qz_tensor.shape}; they must match.")
+            raise ValueError(
+                f"latent_vars binds z of shape {z_tensor.shape} to an encoder output "
+                f"of shape {qz_tensor.shape}; they must match."
+            )
         if z_tensor.dtype.base_dtype != qz_tensor.dtype.base_dtype:
-            raise TypeError(f"latent_vars binds z of dtype {z_tensor.dtype.name} to an encoder "
-                            f"output of dtype {qz_tensor.dtype.name}.")
+            raise TypeError(
+                f"latent_vars binds z of dtype {z_tensor.dtype.name} to an encoder "
+                f"output of dtype {qz_tensor.dtype.name}."
+            )
         # The joint discriminator sees (x, z): data paired with its code,
         # samples paired with the noise that made them.
         super().__init__({**data, z: qz_tensor}, discriminator)
@@ -78,11 +97,14 @@ class BiGANInference(GANInference):
         """The two cross-entropies above; see
         `GANInference.build_loss_and_gradients`."""
         if self.loss_name != "non_saturating":
-            raise ValueError("BiGANInference uses its own cross-entropy losses; leave `loss` unset.")
+            raise ValueError(
+                "BiGANInference uses its own cross-entropy losses; leave `loss` unset."
+            )
         d_true, d_fake = self.discriminate()
         loss_d = losses.discriminator_loss(d_true, d_fake)
         # Flipped labels on both terms: the encoder's variables only reach
         # the loss through D(x_data, qz).
-        loss = losses.non_saturating_generator_loss(d_fake) + \
-            losses.non_saturating_generator_loss(-d_true)
+        loss = losses.non_saturating_generator_loss(d_fake) + losses.non_saturating_generator_loss(
+            -d_true
+        )
         return self.regularized_gradients(loss, loss_d, var_list)

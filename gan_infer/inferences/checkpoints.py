@@ -27,6 +27,7 @@ checkpoints.restore(sess)
 assert sess.run(counter) == 7 and checkpoints.latest() == path
 ```
 """
+
 import os
 import signal
 import threading
@@ -75,8 +76,9 @@ class Checkpoints:
         new checkpoint in the directory's index only once they are complete,
         so a crash while saving leaves the previous checkpoint the latest.
         """
-        path = self.saver.save(session, os.path.join(self.directory, "ckpt"), global_step=t,
-                               write_meta_graph=False)
+        path = self.saver.save(
+            session, os.path.join(self.directory, "ckpt"), global_step=t, write_meta_graph=False
+        )
         self.saved_t = t
         return path
 
@@ -90,7 +92,8 @@ class Checkpoints:
         except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as error:
             raise ValueError(
                 f"The checkpoint {path} does not match this model ({error.message.splitlines()[0]}"
-                "). Resume with the program that wrote it, or use a new checkpoint_dir.") from None
+                "). Resume with the program that wrote it, or use a new checkpoint_dir."
+            ) from None
         return path
 
 
@@ -130,6 +133,8 @@ class DeferredInterrupt:
     def __exit__(self, *exc_info):
         if self._installed:
             # None: the previous handler was not installed from Python.
-            signal.signal(signal.SIGINT, self._previous if self._previous is not None
-                          else signal.default_int_handler)
+            signal.signal(
+                signal.SIGINT,
+                self._previous if self._previous is not None else signal.default_int_handler,
+            )
         return False

@@ -24,6 +24,7 @@ bound = bind_data({x: x_ph})
 assert bound.tensors[x] is x_ph and bound.stream is None
 ```
 """
+
 import numbers
 
 import numpy as np
@@ -67,7 +68,8 @@ def bind_data(data):
     if not isinstance(data, dict):
         raise TypeError(
             f"data must be a dict that binds the model's output to observations, e.g. "
-            f"data={{x: x_ph}}; got {type(data).__name__}.")
+            f"data={{x: x_ph}}; got {type(data).__name__}."
+        )
     adapted, minibatched = {}, {}
     for key, value in data.items():
         tensor = model_tensor(key)
@@ -91,7 +93,8 @@ def model_tensor(key):
         return key
     raise TypeError(
         "data keys must be model outputs (tf.Tensor or gan_infer.models.RandomVariable), "
-        f"got {type(key).__name__}; the model's output is the key: data={{x: x_ph}}.")
+        f"got {type(key).__name__}; the model's output is the key: data={{x: x_ph}}."
+    )
 
 
 def store_in_graph(dtype, array):
@@ -119,8 +122,11 @@ def _as_minibatches(tensor, value):
     if not isinstance(value, np.ndarray) or value.ndim < 1 or tensor.shape.rank is None:
         return None
     model_shape = tensor.shape.as_list()
-    if (len(model_shape) == value.ndim and model_shape[0] not in (None, value.shape[0])
-            and tf.TensorShape(model_shape[1:]).is_compatible_with(value.shape[1:])):
+    if (
+        len(model_shape) == value.ndim
+        and model_shape[0] not in (None, value.shape[0])
+        and tf.TensorShape(model_shape[1:]).is_compatible_with(value.shape[1:])
+    ):
         return Minibatches(value, binarize=False, shuffle=True)
     return None
 
@@ -128,29 +134,38 @@ def _as_minibatches(tensor, value):
 def _bind_minibatches(entries):
     """(stream, batch tensors by id of the entry), sharing one row order."""
     n_rows = {entry.array.shape[0] for _, entry in entries}
-    batch_sizes = {tensor.shape.as_list()[0] if tensor.shape.rank else None
-                   for tensor, _ in entries}
+    batch_sizes = {
+        tensor.shape.as_list()[0] if tensor.shape.rank else None for tensor, _ in entries
+    }
     if len(n_rows) > 1:
         raise ValueError(
             f"The mini-batched data entries have different numbers of rows {sorted(n_rows)}; "
-            "entries served together (e.g. images and their labels) must pair row by row.")
+            "entries served together (e.g. images and their labels) must pair row by row."
+        )
     if None in batch_sizes or len(batch_sizes) > 1:
         raise ValueError(
             "Mini-batched data need model tensors with one static batch size (the leading "
             "dimension) to know how many rows to serve; give the model's samples a fixed "
-            f"batch dimension, e.g. tf.zeros([M, d]) (got {sorted(map(str, batch_sizes))}).")
+            f"batch dimension, e.g. tf.zeros([M, d]) (got {sorted(map(str, batch_sizes))})."
+        )
     shuffle = {entry.shuffle for _, entry in entries}
     if len(shuffle) > 1:
-        raise ValueError("Mini-batched data entries share one order of the rows: give them "
-                         "all the same shuffle= setting.")
+        raise ValueError(
+            "Mini-batched data entries share one order of the rows: give them "
+            "all the same shuffle= setting."
+        )
     stream = MinibatchStream(n_rows.pop(), batch_sizes.pop(), shuffle.pop())
     batches = {}
     for tensor, entry in entries:
         # Checked like a bound array, against the shape of one batch.
-        _check_shapes(tensor, tf.TensorShape([tensor.shape[0]]).concatenate(
-            entry.array.shape[1:]), f"rows of the array of shape {entry.array.shape}")
-        batch = stream.batch(store_in_graph(entry.stored_dtype(tensor.dtype), entry.array),
-                             entry, tensor.dtype)
+        _check_shapes(
+            tensor,
+            tf.TensorShape([tensor.shape[0]]).concatenate(entry.array.shape[1:]),
+            f"rows of the array of shape {entry.array.shape}",
+        )
+        batch = stream.batch(
+            store_in_graph(entry.stored_dtype(tensor.dtype), entry.array), entry, tensor.dtype
+        )
         batch.set_shape(tensor.shape)
         batches[id(entry)] = batch
     return stream, batches
@@ -161,7 +176,8 @@ def _observed_tensor(tensor, value):
     if tensor.graph is not graph:
         raise ValueError(
             f"The model tensor {tensor.name} belongs to another graph than the "
-            "default graph; build the model and the inference in the same graph.")
+            "default graph; build the model and the inference in the same graph."
+        )
     if isinstance(value, RandomVariable):
         value = value.value
     if isinstance(value, tf2.Variable):
@@ -172,25 +188,28 @@ def _observed_tensor(tensor, value):
         array = np.asarray(value)
         if array.dtype.kind not in "biuf":
             raise TypeError(
-                f"data for {tensor.name} must be numeric, got a numpy array of "
-                f"dtype {array.dtype}.")
+                f"data for {tensor.name} must be numeric, got a numpy array of dtype {array.dtype}."
+            )
         _check_shapes(tensor, tf.TensorShape(array.shape), "the numpy array")
         return store_in_graph(tensor.dtype.base_dtype, array).value()
     raise TypeError(
         f"data values must be tf.Tensor (e.g. a placeholder) or numpy arrays, got "
-        f"{type(value).__name__} for {tensor.name}.")
+        f"{type(value).__name__} for {tensor.name}."
+    )
 
 
 def _checked_data_tensor(tensor, value, graph):
     if value.graph is not graph:
         raise ValueError(
             f"The data tensor {value.name} belongs to another graph than the model "
-            f"tensor {tensor.name}; create both in the same graph.")
+            f"tensor {tensor.name}; create both in the same graph."
+        )
     if value.dtype.base_dtype != tensor.dtype.base_dtype:
         raise TypeError(
             f"data binds model tensor {tensor.name} of dtype "
             f"{tensor.dtype.name} to {value.name} of dtype {value.dtype.name}; "
-            f"give them the same dtype (e.g. tf.placeholder({tensor.dtype.name}, ...)).")
+            f"give them the same dtype (e.g. tf.placeholder({tensor.dtype.name}, ...))."
+        )
     _check_shapes(tensor, value.shape, value.name)
     return value
 
@@ -200,4 +219,5 @@ def _check_shapes(tensor, data_shape, data_name):
         raise ValueError(
             f"data binds model tensor {tensor.name} of shape {tensor.shape} "
             f"to {data_name} of shape {data_shape}; the shapes must match (a batch of "
-            "observations as large as the model's batch of samples).")
+            "observations as large as the model's batch of samples)."
+        )

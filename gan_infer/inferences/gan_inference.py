@@ -8,6 +8,7 @@ optimises is `build_loss_and_gradients(var_list)`, the one method a subclass
 the building blocks `discriminate()`, `gan_losses()`,
 `gradients_at_interpolates()` and `regularized_gradients()`.
 """
+
 import inspect
 
 import tensorflow.compat.v1 as tf
@@ -40,7 +41,8 @@ def _check_arity(discriminator, count):
         raise ValueError(
             f"data has {count} entr{'y' if count == 1 else 'ies'}, so the discriminator is called "
             f"with {count} tensor{'' if count == 1 else 's'} (one per entry, in order), but its "
-            f"signature is {signature}.") from None
+            f"signature is {signature}."
+        ) from None
 
 
 def _placeholders_upstream(tensors):
@@ -63,11 +65,13 @@ def _check_players(grads_and_vars, grads_and_vars_d):
         raise ValueError(
             'The discriminator has no trainable variables under variable scope "Disc": '
             "create its weights inside the discriminator function (e.g. with "
-            "gan_infer.layers.dense) so that they are made under that scope.")
+            "gan_infer.layers.dense) so that they are made under that scope."
+        )
     if not any(grad is not None for grad, _ in grads_and_vars):
         raise ValueError(
             "The generator loss does not depend on any trainable variable outside the "
-            '"Disc" scope: the model has no parameters to fit, or var_list misses them.')
+            '"Disc" scope: the model has no parameters to fit, or var_list misses them.'
+        )
 
 
 def _clip_weights(train_d, clip):
@@ -76,8 +80,10 @@ def _clip_weights(train_d, clip):
         return train_d
     variables = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=DISC_SCOPE + "/")
     with tf.control_dependencies([train_d]):
-        return tf.group(*[v.assign(tf.clip_by_value(v, -clip, clip)) for v in variables],
-                        name="clip_critic_weights")
+        return tf.group(
+            *[v.assign(tf.clip_by_value(v, -clip, clip)) for v in variables],
+            name="clip_critic_weights",
+        )
 
 
 class GANInference(Inference):
@@ -128,6 +134,7 @@ class GANInference(Inference):
         h = layers.dense(x, 128, activation=tf.nn.relu)
         return layers.dense(h, 1, activation=None)
 
+    batches = ed.datasets.batches(x_train, M, binarize=True)
     inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
     inference.initialize(optimizer=tf.train.AdamOptimizer(), n_iter=15000, n_print=1000)
     tf.global_variables_initializer().run()
@@ -158,13 +165,23 @@ class GANInference(Inference):
         the discriminator take both:
 
         ```python
+        def generative_network(eps, y_one_hot):
+            h = layers.dense(tf.concat([eps, y_one_hot], 1), 128, activation=tf.nn.relu)
+            return layers.dense(h, 784, activation=tf.sigmoid)
+
+        def critic(x, y_one_hot):
+            h = layers.dense(tf.concat([x, y_one_hot], 1), 128, activation=layers.leaky_relu)
+            return layers.dense(h, 1)
+
         with tf.variable_scope("Gen"):
             y = Categorical(logits=tf.zeros([M, 10]))            # p(y)
             eps = Uniform(-tf.ones([M, d]), tf.ones([M, d]))
             x = generative_network(eps, tf.one_hot(y, 10))      # p(x | y)
+        y_ph = tf.placeholder(tf.int32, [M])
         inference = ed.GANInference(data={x: x_ph, y: y_ph},
                                     discriminator=lambda x, y: critic(x, tf.one_hot(y, 10)))
-        ...
+        ...  # train
+        sess.run(tf.global_variables_initializer())
         sess.run(x, {y: np.full(M, 7)})                          # ask for sevens
         ```
         The discriminator sees (data, label) pairs and (sample, requested
@@ -173,12 +190,14 @@ class GANInference(Inference):
         if not callable(discriminator):
             raise TypeError(
                 f"discriminator must be a callable (a function from a batch to logits), "
-                f"got {type(discriminator).__name__}.")
+                f"got {type(discriminator).__name__}."
+            )
         if not isinstance(data, dict) or not data:
             count = "an empty dict" if isinstance(data, dict) else type(data).__name__
             raise ValueError(
                 f"{type(self).__name__} needs data as a dict that binds the model's output to "
-                f"the observations, e.g. data={{x: x_ph}}; got {count}.")
+                f"the observations, e.g. data={{x: x_ph}}; got {count}."
+            )
         _check_arity(discriminator, len(data))
         self.discriminator = discriminator
         super().__init__(None, data)
@@ -189,16 +208,30 @@ class GANInference(Inference):
                 raise ValueError(
                     f"data binds the placeholder {fake.name} to {real.name}: key and value look "
                     "swapped. The model's output is the key and the observations the value: "
-                    "data={x: x_ph}.")
+                    "data={x: x_ph}."
+                )
         # Edward's names for the (first) observed variable and its model.
         self.x_fake, self.x_true = self.fakes[0], self.reals[0]
 
     progress_labels = {"loss": "Gen Loss", "loss_d": "Disc Loss"}
 
-    def initialize(self, optimizer=None, optimizer_d=None, global_step=None,
-                   global_step_d=None, var_list=None, *args, loss="non_saturating",
-                   disc_steps=None, pretrain_steps=0, gradient_penalty=None, ema_decay=None,
-                   feature_matching=None, weight_clip=None, **kwargs):
+    def initialize(
+        self,
+        optimizer=None,
+        optimizer_d=None,
+        global_step=None,
+        global_step_d=None,
+        var_list=None,
+        *args,
+        loss="non_saturating",
+        disc_steps=None,
+        pretrain_steps=0,
+        gradient_penalty=None,
+        ema_decay=None,
+        feature_matching=None,
+        weight_clip=None,
+        **kwargs,
+    ):
         """Build the losses and the training ops.
 
         Args:
@@ -222,9 +255,14 @@ class GANInference(Inference):
         """
         self.refuse_reinitialize()  # before the options of the first call are replaced
         self.options = GANOptions(
-            loss=loss, disc_steps=disc_steps, pretrain_steps=pretrain_steps,
-            gradient_penalty=gradient_penalty, feature_matching=feature_matching,
-            weight_clip=weight_clip, ema_decay=ema_decay)
+            loss=loss,
+            disc_steps=disc_steps,
+            pretrain_steps=pretrain_steps,
+            gradient_penalty=gradient_penalty,
+            feature_matching=feature_matching,
+            weight_clip=weight_clip,
+            ema_decay=ema_decay,
+        )
         self.loss_name = loss
         self.disc_steps, self.pretrain_steps = self.options.schedule
         self.gradient_penalty = float(gradient_penalty or 0.0)
@@ -232,11 +270,14 @@ class GANInference(Inference):
         super().initialize(*args, **kwargs)
         # Optimizers first: a bad name is refused before the discriminator's
         # variables exist, so initialize() can be called again, fixed.
-        optimizers = (build_optimizer(optimizer, global_step, "generator"),
-                      build_optimizer(optimizer_d, global_step_d, "discriminator"))
+        optimizers = (
+            build_optimizer(optimizer, global_step, "generator"),
+            build_optimizer(optimizer_d, global_step_d, "discriminator"),
+        )
         with self.compiled():
-            self.loss, grads_and_vars, self.loss_d, grads_and_vars_d = \
+            self.loss, grads_and_vars, self.loss_d, grads_and_vars_d = (
                 self.build_loss_and_gradients(var_list)
+            )
         _check_players(grads_and_vars, grads_and_vars_d)
         self._build_train_ops(optimizers, grads_and_vars, grads_and_vars_d)
         if self.logging:
@@ -257,13 +298,17 @@ class GANInference(Inference):
         # Its shadow variables (".../ExponentialMovingAverage") appear with the
         # first generator step below; they are global variables, so
         # checkpoints keep the average with the weights.
-        self.weight_average = (None if self.options.ema_decay is None else WeightAverage(
-            self.options.ema_decay, [v for _, v in grads_and_vars], self.t))
+        self.weight_average = (
+            None
+            if self.options.ema_decay is None
+            else WeightAverage(self.options.ema_decay, [v for _, v in grads_and_vars], self.t)
+        )
 
         def apply(opt, pairs, step, after, side_updates, generator=False):
             with tf.control_dependencies(after), self.compiled():
-                train = opt.apply_gradients([(g, v) for g, v in pairs if g is not None],
-                                            global_step=step)
+                train = opt.apply_gradients(
+                    [(g, v) for g, v in pairs if g is not None], global_step=step
+                )
             if generator and self.weight_average is not None:
                 train = self.weight_average.after(train)
             elif not generator:
@@ -274,20 +319,29 @@ class GANInference(Inference):
         # can see the other side's parameters half-updated.
         grads = [g for g, _ in grads_and_vars if g is not None]
         grads_d = [g for g, _ in grads_and_vars_d if g is not None]
-        self.train = apply(optimizer, grads_and_vars, global_step, grads + [self.loss],
-                           update_ops_g, generator=True)
-        self.train_d = apply(optimizer_d, grads_and_vars_d, global_step_d,
-                             grads_d + [self.loss_d], update_ops_d)
+        self.train = apply(
+            optimizer,
+            grads_and_vars,
+            global_step,
+            grads + [self.loss],
+            update_ops_g,
+            generator=True,
+        )
+        self.train_d = apply(
+            optimizer_d, grads_and_vars_d, global_step_d, grads_d + [self.loss_d], update_ops_d
+        )
         both = grads + grads_d + [self.loss, self.loss_d]
         self.train_both = tf.group(
             apply(optimizer, grads_and_vars, global_step, both, update_ops_g, generator=True),
-            apply(optimizer_d, grads_and_vars_d, global_step_d, both, update_ops_d))
+            apply(optimizer_d, grads_and_vars_d, global_step_d, both, update_ops_d),
+        )
         if self.weight_average is not None:
             self.weight_average.build_swap()
 
         # Each session step reads one batch of in-graph data, then moves on.
         self.train, self.train_d, self.train_both = (
-            self.consumes_batch(op) for op in (self.train, self.train_d, self.train_both))
+            self.consumes_batch(op) for op in (self.train, self.train_d, self.train_both)
+        )
         self._train_ops = {None: self.train_both, "Gen": self.train, "Disc": self.train_d}
         self._counted_train = {key: self.counted(op) for key, op in self._train_ops.items()}
 
@@ -344,8 +398,10 @@ class GANInference(Inference):
         # Kept for monitors and criticism: D's outputs (logits) on data and samples.
         self.d_true, self.d_fake = d_true, d_fake
         if self.logging:
-            self.summaries.histogram("discriminator_outputs", tf.concat(
-                [tf.reshape(d_true, [-1]), tf.reshape(d_fake, [-1])], axis=0))
+            self.summaries.histogram(
+                "discriminator_outputs",
+                tf.concat([tf.reshape(d_true, [-1]), tf.reshape(d_fake, [-1])], axis=0),
+            )
             self.summaries.scalar("discriminator/real", tf.reduce_mean(d_true))
             self.summaries.scalar("discriminator/fake", tf.reduce_mean(d_fake))
         return d_true, d_fake
@@ -356,18 +412,21 @@ class GANInference(Inference):
             if len(output) != 2:
                 raise ValueError(
                     f"The discriminator returned a {type(output).__name__} of {len(output)} "
-                    "items; return the logits, or the pair (logits, features).")
+                    "items; return the logits, or the pair (logits, features)."
+                )
             logits, features = map(tf.convert_to_tensor, output)
             if features.shape.rank is not None and features.shape.rank < 2:
                 raise ValueError(
                     f"The discriminator's features have shape {features.shape}; they need one "
-                    "row per example, [batch, ...], e.g. the flattened last hidden layer.")
+                    "row per example, [batch, ...], e.g. the flattened last hidden layer."
+                )
             return logits, features
         if self.feature_matching:
             raise ValueError(
                 "initialize(feature_matching=...) needs features of the discriminator to "
                 "match: make it return (logits, features), e.g. 'return layers.dense(h, 1), h' "
-                "with h its last hidden layer.")
+                "with h its last hidden layer."
+            )
         return tf.convert_to_tensor(output), None
 
     def gan_losses(self, d_true, d_fake):
@@ -377,7 +436,8 @@ class GANInference(Inference):
         loss_d = loss_d(d_true, d_fake)
         if self.gradient_penalty:
             loss_d += self.gradient_penalty * losses.gradient_penalty(
-                self.gradients_at_interpolates(), target=0.0)
+                self.gradients_at_interpolates(), target=0.0
+            )
         return loss(d_fake), loss_d
 
     def gradients_at_interpolates(self):
@@ -388,8 +448,9 @@ class GANInference(Inference):
         # One mixing weight per example, shared by all of the critic's
         # inputs and broadcast over their other axes. Integer inputs (class
         # labels) cannot be mixed: the real ones are used.
-        u = tf.random.stateless_uniform(tf.shape(reals[0])[:1], seed=fresh_seed(),
-                                        name="interpolation_weight")
+        u = tf.random.stateless_uniform(
+            tf.shape(reals[0])[:1], seed=fresh_seed(), name="interpolation_weight"
+        )
         mixed = []
         for real, fake in zip(reals, fakes):
             if not real.dtype.is_floating:
@@ -423,8 +484,9 @@ class GANInference(Inference):
                 self.summaries.scalar("loss/feature_matching", matching)
         scope = DISC_SCOPE + "/"
         reg_terms_d = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES, scope=scope)
-        reg_terms = [r for r in tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)
-                     if r not in reg_terms_d]
+        reg_terms = [
+            r for r in tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES) if r not in reg_terms_d
+        ]
         if reg_terms_d:
             loss_d = loss_d + tf.add_n(reg_terms_d)
         if reg_terms:
@@ -439,13 +501,17 @@ class GANInference(Inference):
             var_list = list(var_list)
             in_disc = [v.op.name for v in var_list if v in var_list_d]
             if in_disc:
-                raise ValueError(f"var_list holds discriminator variables {in_disc}; "
-                                 "list only the generator's.")
-        grads = [self.check_numerics(g, f"the gradient of the generator loss for {v.op.name}")
-                 for g, v in zip(tf.gradients(loss, var_list), var_list)]
-        grads_d = [self.check_numerics(g, f"the gradient of the discriminator loss for "
-                                          f"{v.op.name}")
-                   for g, v in zip(tf.gradients(loss_d, var_list_d), var_list_d)]
+                raise ValueError(
+                    f"var_list holds discriminator variables {in_disc}; list only the generator's."
+                )
+        grads = [
+            self.check_numerics(g, f"the gradient of the generator loss for {v.op.name}")
+            for g, v in zip(tf.gradients(loss, var_list), var_list)
+        ]
+        grads_d = [
+            self.check_numerics(g, f"the gradient of the discriminator loss for {v.op.name}")
+            for g, v in zip(tf.gradients(loss_d, var_list_d), var_list_d)
+        ]
         return loss, list(zip(grads, var_list)), loss_d, list(zip(grads_d, var_list_d))
 
     # ------------------------------------------------------ the weight average
@@ -461,7 +527,9 @@ class GANInference(Inference):
         #### Examples
 
         ```python
-        inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d, ema_decay=0.999)
+        inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
+        inference.initialize(optimizer="adam", optimizer_d="adam", ema_decay=0.999)
+        sess.run(tf.global_variables_initializer())
         ...  # train
         with inference.averaged_generator():
             samples = sess.run(x)
@@ -470,7 +538,8 @@ class GANInference(Inference):
         if getattr(self, "weight_average", None) is None:
             raise RuntimeError(
                 "averaged_generator() needs a moving average of the generator's weights: "
-                "call initialize(..., ema_decay=0.999) before training.")
+                "call initialize(..., ema_decay=0.999) before training."
+            )
         return self.weight_average.swapped(get_session())
 
     def _refuse_inside_average(self, action):
@@ -478,7 +547,8 @@ class GANInference(Inference):
         if average is not None and average.inside:
             raise RuntimeError(
                 f"Cannot {action} inside averaged_generator(): the generator's variables hold "
-                "the weight average, not the trained weights. Leave the block first.")
+                "the weight average, not the trained weights. Leave the block first."
+            )
 
     def save_checkpoint(self):
         self._refuse_inside_average("save a checkpoint")
@@ -502,7 +572,8 @@ class GANInference(Inference):
                 f"run() cannot feed the placeholder {placeholders[0]} bound in data. Either "
                 "bind the observations themselves (data={x: x_batch} with a numpy array), or "
                 "write the loop: for _ in range(inference.n_iter): info = "
-                "inference.update(feed_dict={x_ph: next(batches)}); inference.print_progress(info)")
+                "inference.update(feed_dict={x_ph: next(batches)}); inference.print_progress(info)"
+            )
         # A placeholder deeper in the model (a BiGAN encoder reading x_ph while
         # the data are bound as an array) would fail inside TensorFlow.
         deeper = _placeholders_upstream(self.reals + self.fakes)
@@ -510,7 +581,8 @@ class GANInference(Inference):
             raise ValueError(
                 f"run() cannot feed the placeholder {deeper[0]}, which the model reads. Build "
                 "the model on the bound data instead (e.g. qz = encoder(inference.x_true) needs "
-                "the batch tensor), or write the loop with update(feed_dict={...}).")
+                "the batch tensor), or write the loop with update(feed_dict={...})."
+            )
 
     def update(self, feed_dict=None, variables=None):
         """Run one iteration of optimization.
@@ -549,6 +621,8 @@ class GANInference(Inference):
         #### Examples
 
         ```python
+        batches = ed.datasets.batches(x_train, M)
+        inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
         inference.initialize(disc_steps=5, pretrain_steps=100, n_iter=1000)
         tf.global_variables_initializer().run()
         for _ in range(inference.n_iter):
@@ -572,7 +646,8 @@ class GANInference(Inference):
         if not self.initialized:
             raise RuntimeError(
                 f"{type(self).__name__}.update() needs the training ops: call "
-                "inference.initialize(...) first (run() does it for you).")
+                "inference.initialize(...) first (run() does it for you)."
+            )
         self._refuse_inside_average("update()")
         if feed_dict is None:
             feed_dict = {}
@@ -580,10 +655,12 @@ class GANInference(Inference):
             if real.op.type == "Placeholder" and real not in feed_dict:
                 raise ValueError(
                     f"update() needs a batch for the placeholder {real.name} bound in data: "
-                    "call inference.update(feed_dict={x_ph: batch}).")
+                    "call inference.update(feed_dict={x_ph: batch})."
+                )
         if variables not in self._counted_train:
             raise NotImplementedError(
-                f"variables must be None (both), 'Gen' or 'Disc', got {variables!r}.")
+                f"variables must be None (both), 'Gen' or 'Disc', got {variables!r}."
+            )
         fetches = {"loss": self.loss, "loss_d": self.loss_d}
         if variables == "Gen":
             del fetches["loss_d"]

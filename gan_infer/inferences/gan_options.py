@@ -10,6 +10,7 @@ options = GANOptions(loss="hinge", disc_steps=5, gradient_penalty=10.0)
 assert options.schedule == (5, 0) and options.weight_clip is None
 ```
 """
+
 import dataclasses
 from typing import Optional
 
@@ -81,16 +82,31 @@ class GANOptions:
     def __post_init__(self):
         if self.loss not in losses.GAN_LOSSES:
             hint = " Use WGANInference for it." if self.loss == "wasserstein" else ""
-            raise ValueError(f"Unknown loss {self.loss!r}; choose one of "
-                             f"{', '.join(sorted(losses.GAN_LOSSES))}.{hint}")
+            raise ValueError(
+                f"Unknown loss {self.loss!r}; choose one of "
+                f"{', '.join(sorted(losses.GAN_LOSSES))}.{hint}"
+            )
         check_int(self.disc_steps, "disc_steps", allow_none=True)
         check_int(self.pretrain_steps, "pretrain_steps", minimum=0)
         for name in ("gradient_penalty", "feature_matching"):
             check_number(getattr(self, name), name, low=0.0, allow_none=True)
-        check_number(self.weight_clip, "clip", low=0.0, inclusive=False, allow_none=True,
-                     what="a positive number or None")
-        check_number(self.ema_decay, "ema_decay", low=0.0, high=1.0, inclusive=False,
-                     allow_none=True, what="None or a float in (0, 1), e.g. 0.999")
+        check_number(
+            self.weight_clip,
+            "clip",
+            low=0.0,
+            inclusive=False,
+            allow_none=True,
+            what="a positive number or None",
+        )
+        check_number(
+            self.ema_decay,
+            "ema_decay",
+            low=0.0,
+            high=1.0,
+            inclusive=False,
+            allow_none=True,
+            what="None or a float in (0, 1), e.g. 0.999",
+        )
 
     @property
     def schedule(self):

@@ -1,4 +1,5 @@
 """Likelihood-free variational inference (Tran, Ranganath and Blei, 2017)."""
+
 import inspect
 
 import tensorflow.compat.v1 as tf
@@ -14,10 +15,7 @@ __all__ = ["ImplicitKLqp", "RATIO_LOSSES"]
 
 #: Losses of the ratio estimator r, by name: each takes r on samples of the
 #: model (label 1) and on the data with the posterior's draws (label 0).
-RATIO_LOSSES = {
-    "log": losses.discriminator_loss,
-    "hinge": losses.hinge_discriminator_loss,
-}
+RATIO_LOSSES = {"log": losses.discriminator_loss, "hinge": losses.hinge_discriminator_loss}
 
 
 class ImplicitKLqp(GANInference):
@@ -108,20 +106,23 @@ class ImplicitKLqp(GANInference):
             raise TypeError(
                 "ImplicitKLqp needs discriminator=ratio_estimator, a callable (data, "
                 "local_vars, global_vars) -> logits; got "
-                f"{type(discriminator).__name__}.")
+                f"{type(discriminator).__name__}."
+            )
         _check_ratio_estimator_arity(discriminator)
         if not isinstance(latent_vars, dict) or not latent_vars:
             raise TypeError(
                 "ImplicitKLqp needs latent_vars as a non-empty dict binding the model's latent "
                 "random variables to their approximations, e.g. {z: qz}; got "
-                f"{latent_vars!r}.")
+                f"{latent_vars!r}."
+            )
         global_vars = _global_subset(latent_vars, global_vars)
         for z, qz in latent_vars.items():
             _check_latent_pair(z, qz, z in global_vars)
         if data is not None and not isinstance(data, dict):
             raise TypeError(
                 "ImplicitKLqp needs data as a dict binding the model's observed variables to "
-                f"observations, e.g. data={{x: x_ph}}; got {type(data).__name__}.")
+                f"observations, e.g. data={{x: x_ph}}; got {type(data).__name__}."
+            )
         self.discriminator = discriminator
         # GANInference's constructor expects a discriminator of the data
         # alone; the bookkeeping of Inference is what is shared.
@@ -147,19 +148,24 @@ class ImplicitKLqp(GANInference):
             `n_iter`, `n_print`, `disc_steps`, `logdir`, `checkpoint_dir`,
             `debug`, ...).
         """
-        refused = [name for name in ("gradient_penalty", "feature_matching", "weight_clip")
-                   if kwargs.get(name) is not None]
+        refused = [
+            name
+            for name in ("gradient_penalty", "feature_matching", "weight_clip")
+            if kwargs.get(name) is not None
+        ]
         if kwargs.get("loss", "non_saturating") != "non_saturating":
             refused.insert(0, "loss")
         if refused:
             raise ValueError(
                 f"ImplicitKLqp.initialize() does not take {refused[0]}=: its objective is the "
                 "variational bound, and the ratio estimator's loss is ratio_loss= "
-                f"({', '.join(RATIO_LOSSES)} or a callable).")
+                f"({', '.join(RATIO_LOSSES)} or a callable)."
+            )
         if not callable(ratio_loss) and ratio_loss not in RATIO_LOSSES:
             raise ValueError(
                 f"ratio_loss must be one of {', '.join(map(repr, RATIO_LOSSES))} or a callable "
-                f"(r_p, r_q) -> loss, got {ratio_loss!r}.")
+                f"(r_p, r_q) -> loss, got {ratio_loss!r}."
+            )
         self.ratio_loss = RATIO_LOSSES.get(ratio_loss, ratio_loss)
         self.scale = _checked_scale(scale, self.data)
         super().initialize(*args, **kwargs)
@@ -205,23 +211,25 @@ class ImplicitKLqp(GANInference):
     def _ratio_terms(self, r_psample, r_qsample):
         """(the estimator's loss, sum_x scale[x] * sum_n r_q(x_n))."""
         if isinstance(r_psample, dict) != isinstance(r_qsample, dict):
-            raise ValueError("The ratio estimator must return the same kind of value (a tensor, "
-                             "or a dict by observed variable) on both calls.")
+            raise ValueError(
+                "The ratio estimator must return the same kind of value (a tensor, "
+                "or a dict by observed variable) on both calls."
+            )
         if not isinstance(r_psample, dict):
             if len(set(self.scale.values())) > 1:
                 raise ValueError(
                     "scale gives the observed variables different weights, so the ratio "
-                    "estimator must return a dict of logits keyed by observed variable.")
+                    "estimator must return a dict of logits keyed by observed variable."
+                )
             scale = next(iter(self.scale.values()), 1.0)
             r_psample, r_qsample = tf.convert_to_tensor(r_psample), tf.convert_to_tensor(r_qsample)
-            return (self.ratio_loss(r_psample, r_qsample),
-                    tf.reduce_sum(scale * r_qsample))
+            return (self.ratio_loss(r_psample, r_qsample), tf.reduce_sum(scale * r_qsample))
         if set(r_psample) != set(self.data) or set(r_qsample) != set(self.data):
-            raise ValueError("A ratio estimator returning a dict needs one entry per observed "
-                             "variable of data.")
+            raise ValueError(
+                "A ratio estimator returning a dict needs one entry per observed variable of data."
+            )
         loss_d = tf.add_n([self.ratio_loss(r_psample[x], r_qsample[x]) for x in self.data])
-        scaled = tf.add_n([self.scale.get(x, 1.0) * tf.reduce_sum(r_qsample[x])
-                           for x in self.data])
+        scaled = tf.add_n([self.scale.get(x, 1.0) * tf.reduce_sum(r_qsample[x]) for x in self.data])
         return loss_d, scaled
 
 
@@ -245,7 +253,8 @@ def _check_ratio_estimator_arity(discriminator):
     except TypeError:
         raise ValueError(
             "ImplicitKLqp calls the ratio estimator with three dicts, (data, local_vars, "
-            f"global_vars); its signature is {signature}.") from None
+            f"global_vars); its signature is {signature}."
+        ) from None
 
 
 def _global_subset(latent_vars, global_vars):
@@ -255,46 +264,59 @@ def _global_subset(latent_vars, global_vars):
         try:
             global_vars = {key: latent_vars[key] for key in global_vars}
         except (KeyError, TypeError):
-            raise ValueError("global_vars must be the global subset of latent_vars: a dict "
-                             "{beta: qbeta} or a list of latent_vars' keys.") from None
+            raise ValueError(
+                "global_vars must be the global subset of latent_vars: a dict "
+                "{beta: qbeta} or a list of latent_vars' keys."
+            ) from None
     for beta, qbeta in global_vars.items():
         if beta not in latent_vars or latent_vars[beta] is not qbeta:
             raise ValueError(
                 f"global_vars must be a subset of latent_vars; {getattr(beta, 'name', beta)} is "
-                "not bound to the same approximation in latent_vars.")
+                "not bound to the same approximation in latent_vars."
+            )
         if not isinstance(beta, RandomVariable) or not isinstance(qbeta, RandomVariable):
             raise TypeError(
                 "A global variable and its approximation must be random variables (their "
-                "densities enter the objective: log p(beta) - log q(beta)).")
+                "densities enter the objective: log p(beta) - log q(beta))."
+            )
     return dict(global_vars)
 
 
 def _check_latent_pair(z, qz, is_global):
     if not isinstance(z, RandomVariable):
-        raise TypeError(f"latent_vars keys must be the model's random variables, got "
-                        f"{type(z).__name__}.")
+        raise TypeError(
+            f"latent_vars keys must be the model's random variables, got {type(z).__name__}."
+        )
     if not isinstance(qz, (RandomVariable, tf.Tensor)):
-        raise TypeError(f"latent_vars binds {z.name} to a {type(qz).__name__}; bind it to a "
-                        "random variable (or, for a local variable, a tensor).")
+        raise TypeError(
+            f"latent_vars binds {z.name} to a {type(qz).__name__}; bind it to a "
+            "random variable (or, for a local variable, a tensor)."
+        )
     q_value = _value(qz)
     if not z.value.shape.is_compatible_with(q_value.shape):
         raise ValueError(
             f"latent_vars binds {z.name} of shape {z.value.shape} to an approximation of shape "
-            f"{q_value.shape}; q must have its prior's shape.")
+            f"{q_value.shape}; q must have its prior's shape."
+        )
     if z.value.dtype.base_dtype != q_value.dtype.base_dtype:
-        raise TypeError(f"latent_vars binds {z.name} of dtype {z.value.dtype.name} to an "
-                        f"approximation of dtype {q_value.dtype.name}.")
+        raise TypeError(
+            f"latent_vars binds {z.name} of dtype {z.value.dtype.name} to an "
+            f"approximation of dtype {q_value.dtype.name}."
+        )
 
 
 def _checked_scale(scale, data):
     if scale is None:
         return {}
     if not isinstance(scale, dict):
-        raise TypeError(f"scale must be a dict {{x: N / M}} keyed by observed variables, got "
-                        f"{type(scale).__name__}.")
+        raise TypeError(
+            f"scale must be a dict {{x: N / M}} keyed by observed variables, got "
+            f"{type(scale).__name__}."
+        )
     for key in scale:
         if key not in data:
             raise ValueError(
                 f"scale has the key {getattr(key, 'name', key)!r}, which is not in data; its "
-                "keys are the observed variables that data binds.")
+                "keys are the observed variables that data binds."
+            )
     return dict(scale)

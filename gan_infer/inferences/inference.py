@@ -13,6 +13,7 @@ adversarial one) and writes `build_loss_and_gradients(var_list)`; the
 methods in the "services" section below are what its `initialize` and
 `update` are built from.
 """
+
 import abc
 import contextlib
 import re
@@ -65,8 +66,7 @@ class Inference(abc.ABC):
         if latent_vars is None:
             latent_vars = {}
         elif not isinstance(latent_vars, dict):
-            raise TypeError(
-                f"latent_vars must be a dict, got {type(latent_vars).__name__}.")
+            raise TypeError(f"latent_vars must be a dict, got {type(latent_vars).__name__}.")
         self.latent_vars = latent_vars
         bound = bind_data(data)
         self.data = bound.tensors
@@ -78,9 +78,19 @@ class Inference(abc.ABC):
         self.summaries = self.checkpoints = None
 
     # -------------------------------------------------------- initialization
-    def initialize(self, n_iter=1000, n_print=None, logdir=None, log_timestamp=True,
-                   log_vars=None, debug=False, checkpoint_dir=None, checkpoint_every=None,
-                   keep_checkpoints=3, jit=False):
+    def initialize(
+        self,
+        n_iter=1000,
+        n_print=None,
+        logdir=None,
+        log_timestamp=True,
+        log_vars=None,
+        debug=False,
+        checkpoint_dir=None,
+        checkpoint_every=None,
+        keep_checkpoints=3,
+        jit=False,
+    ):
         """Initialize the algorithm's hyper-parameters and bookkeeping ops.
 
         Args:
@@ -113,8 +123,13 @@ class Inference(abc.ABC):
         require_graph_mode(f"{type(self).__name__}.initialize()")
         get_session()
         n_iter = check_int(n_iter, "n_iter")
-        n_print = check_int(n_print, "n_print", minimum=0, allow_none=True,
-                            what="a non-negative int (0 disables printing)")
+        n_print = check_int(
+            n_print,
+            "n_print",
+            minimum=0,
+            allow_none=True,
+            what="a non-negative int (0 disables printing)",
+        )
         self.refuse_reinitialize()
         self.n_iter = n_iter
         self.n_print = n_iter // 100 if n_print is None else n_print
@@ -127,15 +142,19 @@ class Inference(abc.ABC):
         # The noise of step t is a function of (seed, t, sub-step) only (see
         # gan_infer.util.seeds); the seed is a variable so checkpoints keep it.
         graph_seed, op_seed = tf.get_seed(None)
-        seed = (np.random.SeedSequence().entropy % 2**62 if graph_seed is None
-                else graph_seed * 2**31 + op_seed)
+        seed = (
+            np.random.SeedSequence().entropy % 2**62
+            if graph_seed is None
+            else graph_seed * 2**31 + op_seed
+        )
         self.seed = tf.Variable(seed, trainable=False, dtype=tf.int64, name="seed")
         # Made now: run() guards the graph before the first step feeds it.
         self._step_seed = step_seed()
         self._host_seed = None
         self._substep = 0  # session steps since the last counted update
-        self.checkpoints = self._make_checkpoints(checkpoint_dir, checkpoint_every,
-                                                  keep_checkpoints)
+        self.checkpoints = self._make_checkpoints(
+            checkpoint_dir, checkpoint_every, keep_checkpoints
+        )
         self.checkpoint_dir = None if self.checkpoints is None else self.checkpoints.directory
         self.checkpoint_every = None if self.checkpoints is None else self.checkpoints.every
 
@@ -149,15 +168,15 @@ class Inference(abc.ABC):
                 self.summaries.histogram(f"parameter/{variable.op.name}", variable)
 
     def _make_checkpoints(self, checkpoint_dir, checkpoint_every, keep_checkpoints):
-        check_int(checkpoint_every, "checkpoint_every", allow_none=True,
-                  what="a positive int")
+        check_int(checkpoint_every, "checkpoint_every", allow_none=True, what="a positive int")
         check_int(keep_checkpoints, "keep_checkpoints")
         if checkpoint_dir is None:
             if checkpoint_every is not None:
                 raise ValueError("checkpoint_every needs a checkpoint_dir to write to.")
             return None
-        return Checkpoints(checkpoint_dir, checkpoint_every or self.n_print or 1000,
-                           keep_checkpoints)
+        return Checkpoints(
+            checkpoint_dir, checkpoint_every or self.n_print or 1000, keep_checkpoints
+        )
 
     @property
     def train_writer(self):
@@ -177,7 +196,8 @@ class Inference(abc.ABC):
         """
         raise NotImplementedError(
             f"{type(self).__name__} does not build losses: write its "
-            "build_loss_and_gradients(var_list).")
+            "build_loss_and_gradients(var_list)."
+        )
 
     # ------------------------------------------------------------- services
     # The pieces a subclass's initialize() and update() are built from.
@@ -198,7 +218,8 @@ class Inference(abc.ABC):
         if self.initialized:
             raise RuntimeError(
                 f"{type(self).__name__}.initialize() was already called: its training ops "
-                "exist. Create a new inference object (in a new graph) to start afresh.")
+                "exist. Create a new inference object (in a new graph) to start afresh."
+            )
 
     def finish_initialize(self):
         """Merge the summaries the subclass added and make the checkpoint
@@ -252,8 +273,9 @@ class Inference(abc.ABC):
             self._last_t, self._host_seed = (int(v) for v in sess.run([self.t, self.seed]))
         if self._step_seed not in (feed_dict or {}):
             feed_dict = dict(feed_dict or {})
-            feed_dict[self._step_seed] = step_seed_value(self._host_seed, self._last_t,
-                                                         self._substep)
+            feed_dict[self._step_seed] = step_seed_value(
+                self._host_seed, self._last_t, self._substep
+            )
         if not counted:
             values = self._run_checked(sess, dict(fetches, train=train_op), feed_dict)
             values.pop("train")
@@ -286,7 +308,8 @@ class Inference(abc.ABC):
                 raise FloatingPointError(
                     f"{found.group(1)} at iteration {sess.run(self.t) + 1} ({found.group(2)} "
                     "values). Training stopped before applying this update; lower the learning "
-                    "rate or check the model and the data.") from error
+                    "rate or check the model and the data."
+                ) from error
             raise
 
     def _is_print_step(self, t):
@@ -314,8 +337,14 @@ class Inference(abc.ABC):
         """Print progress at the first update and every `n_print` updates."""
         t = info_dict["t"]
         if self._is_print_step(t):
-            self.progbar.update(t, {self.progress_labels.get(key, key): value
-                                    for key, value in info_dict.items() if key != "t"})
+            self.progbar.update(
+                t,
+                {
+                    self.progress_labels.get(key, key): value
+                    for key, value in info_dict.items()
+                    if key != "t"
+                },
+            )
 
     def run(self, variables=None, use_coordinator=True, *args, monitors=(), **kwargs):
         """Run inference: initialize, initialize variables, `n_iter` updates
@@ -348,10 +377,14 @@ class Inference(abc.ABC):
         elif args or kwargs:
             raise RuntimeError(
                 f"{type(self).__name__} is already initialized: call run() without "
-                "initialize() arguments, or give them to run() instead of calling initialize().")
+                "initialize() arguments, or give them to run() instead of calling initialize()."
+            )
         session = get_session()
-        init = (tf.global_variables_initializer() if variables is None
-                else tf.variables_initializer(variables))
+        init = (
+            tf.global_variables_initializer()
+            if variables is None
+            else tf.variables_initializer(variables)
+        )
         init.run(session=session)
         self._forget_host_state()
         if self.summaries is not None:
@@ -386,7 +419,8 @@ class Inference(abc.ABC):
                     raise RuntimeError(
                         f"The graph is finalized during run(), but iteration {t} added the op "
                         f"{graph.get_operations()[-1].name!r}: build the tensors a monitor "
-                        "evaluates before run() (every op made per step slows every later step).")
+                        "evaluates before run() (every op made per step slows every later step)."
+                    )
                 if interrupt.requested:
                     self._save_on_interrupt()
                 if self.checkpoints is not None and t % self.checkpoints.every == 0:
@@ -398,17 +432,24 @@ class Inference(abc.ABC):
         for name, value in info_dict.items():
             if name != "t" and isinstance(value, (float, np.floating)) and not np.isfinite(value):
                 kept = self.latest_checkpoint()
-                where = (f" The last good checkpoint, {kept}, is intact: resume from it with a "
-                         "lower learning rate." if kept else "")
+                where = (
+                    f" The last good checkpoint, {kept}, is intact: resume from it with a "
+                    "lower learning rate."
+                    if kept
+                    else ""
+                )
                 raise FloatingPointError(
                     f"{name} became {value} at iteration {info_dict['t']}: training stopped."
-                    f"{where} To find the first tensor that goes bad, initialize(debug=True).")
+                    f"{where} To find the first tensor that goes bad, initialize(debug=True)."
+                )
 
     def _save_on_interrupt(self):
         if self.checkpoints is not None:
             path = self.save_checkpoint()
-            print(f"\nInterrupted: saved {path}; run again with the same checkpoint_dir to "
-                  "resume.", flush=True)
+            print(
+                f"\nInterrupted: saved {path}; run again with the same checkpoint_dir to resume.",
+                flush=True,
+            )
         raise KeyboardInterrupt
 
     # ---------------------------------------------------------- checkpoints

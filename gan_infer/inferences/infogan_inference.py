@@ -1,4 +1,5 @@
 """InfoGAN: a GAN whose samples reveal a latent code (Chen et al., 2016)."""
+
 import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences import losses
@@ -44,8 +45,10 @@ class InfoGANInference(GANInference):
 
     inference = ed.InfoGANInference(data={x: x_ph}, discriminator=discriminative_network,
                                     code=c)
-    inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d, info_weight=1.0)
-    ...
+    inference.initialize(optimizer=tf.train.AdamOptimizer(2e-4, 0.5),
+                         optimizer_d=tf.train.AdamOptimizer(2e-4, 0.5), info_weight=1.0)
+    sess.run(tf.global_variables_initializer())
+    ...  # train
     sess.run(x, {c: np.full(M, 3)})   # samples of one code value
     ```
     """
@@ -65,16 +68,21 @@ class InfoGANInference(GANInference):
         """
         code_tensor = code.value if isinstance(code, RandomVariable) else code
         if not isinstance(code_tensor, tf.Tensor) or not code_tensor.dtype.is_integer:
-            what = (code_tensor.dtype.name if isinstance(code_tensor, tf.Tensor)
-                    else type(code).__name__)
+            what = (
+                code_tensor.dtype.name
+                if isinstance(code_tensor, tf.Tensor)
+                else type(code).__name__
+            )
             raise TypeError(
                 f"InfoGANInference's code must be the model's categorical latent code, an "
                 f"integer tensor or random variable such as Categorical(logits=tf.zeros([M, "
-                f"10])), got {what}.")
+                f"10])), got {what}."
+            )
         if code_tensor.shape.rank is not None and code_tensor.shape.rank != 1:
             raise ValueError(
                 f"InfoGANInference's code needs one category per example, shape [batch]; "
-                f"got shape {code_tensor.shape}.")
+                f"got shape {code_tensor.shape}."
+            )
         super().__init__(data, discriminator)
         self.code = code_tensor
 
@@ -93,7 +101,8 @@ class InfoGANInference(GANInference):
         if kwargs.get("feature_matching"):
             raise ValueError(
                 "InfoGANInference reads the discriminator's second output as Q(x), its guess "
-                "of the code, so feature_matching= is not available with it.")
+                "of the code, so feature_matching= is not available with it."
+            )
         self.info_weight = float(info_weight)
         super().initialize(*args, **kwargs)
 
@@ -105,18 +114,24 @@ class InfoGANInference(GANInference):
             raise ValueError(
                 "InfoGANInference needs the discriminator to return (logits, code_logits): "
                 "its real-fake logits and the logits of Q(x), its guess of the code, e.g. "
-                "'return layers.dense(h, 1), layers.dense(h, 10)'.")
+                "'return layers.dense(h, 1), layers.dense(h, 10)'."
+            )
         code_logits = self.features_fake
-        if (code_logits.shape.rank is not None and code_logits.shape.rank != 2) or not \
-                code_logits.shape[:1].is_compatible_with(self.code.shape):
+        if (
+            code_logits.shape.rank is not None and code_logits.shape.rank != 2
+        ) or not code_logits.shape[:1].is_compatible_with(self.code.shape):
             raise ValueError(
                 f"The discriminator's code logits have shape {code_logits.shape}; for a code of "
-                f"shape {self.code.shape} they need shape [batch, number of categories].")
+                f"shape {self.code.shape} they need shape [batch, number of categories]."
+            )
         loss, loss_d = self.gan_losses(d_true, d_fake)
         # Kept for monitors: Q's logits on samples and the term itself.
         self.code_logits = code_logits
         self.loss_info = losses.mutual_information_loss(self.code, code_logits)
         if self.logging:
             self.summaries.scalar("loss/mutual_information", self.loss_info)
-        return self.regularized_gradients(loss + self.info_weight * self.loss_info,
-                                          loss_d + self.info_weight * self.loss_info, var_list)
+        return self.regularized_gradients(
+            loss + self.info_weight * self.loss_info,
+            loss_d + self.info_weight * self.loss_info,
+            var_list,
+        )

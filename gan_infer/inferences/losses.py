@@ -10,6 +10,7 @@ Notation: `d_real = D(x)` and `d_fake = D(G(z))` are logits for the
 cross-entropy losses and unbounded critic values for the Wasserstein ones;
 `sigma` is the logistic sigmoid and `E` the batch mean.
 """
+
 import tensorflow.compat.v1 as tf
 
 __all__ = [
@@ -30,8 +31,11 @@ __all__ = [
 
 
 def _mean_sigmoid_cross_entropy(logits, label):
-    return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
-        labels=tf.fill(tf.shape(logits), tf.cast(label, logits.dtype)), logits=logits))
+    return tf.reduce_mean(
+        tf.nn.sigmoid_cross_entropy_with_logits(
+            labels=tf.fill(tf.shape(logits), tf.cast(label, logits.dtype)), logits=logits
+        )
+    )
 
 
 def discriminator_loss(d_real, d_fake):
@@ -61,7 +65,7 @@ def non_saturating_generator_loss(d_fake):
 def minimax_generator_loss(d_fake):
     """The generator's side of the minimax game (saturates when D wins):
 
-        L_G = E log(1 - sigma(d_fake)).
+    L_G = E log(1 - sigma(d_fake)).
     """
     with tf.name_scope("minimax_generator_loss"):
         return -_mean_sigmoid_cross_entropy(d_fake, 0.0)
@@ -103,9 +107,12 @@ def gradient_penalty(gradients, target=1.0):
     """
     with tf.name_scope("gradient_penalty"):
         parts = gradients if isinstance(gradients, (list, tuple)) else [gradients]
-        squared_norms = tf.add_n([
-            tf.reduce_sum(tf.square(part), axis=tf.range(1, tf.rank(part)))
-            for part in map(tf.convert_to_tensor, parts)])
+        squared_norms = tf.add_n(
+            [
+                tf.reduce_sum(tf.square(part), axis=tf.range(1, tf.rank(part)))
+                for part in map(tf.convert_to_tensor, parts)
+            ]
+        )
         if target == 0:
             return tf.reduce_mean(squared_norms)  # no square root, no need for the 1e-12
         slopes = tf.sqrt(squared_norms + 1e-12)
@@ -121,7 +128,9 @@ def least_squares_discriminator_loss(d_real, d_fake):
     `least_squares_generator_loss` minimises a Pearson chi^2 divergence.
     """
     with tf.name_scope("least_squares_discriminator_loss"):
-        return 0.5 * tf.reduce_mean(tf.square(d_real - 1.0)) + 0.5 * tf.reduce_mean(tf.square(d_fake))
+        return 0.5 * tf.reduce_mean(tf.square(d_real - 1.0)) + 0.5 * tf.reduce_mean(
+            tf.square(d_fake)
+        )
 
 
 def least_squares_generator_loss(d_fake):
@@ -133,7 +142,7 @@ def least_squares_generator_loss(d_fake):
 def hinge_discriminator_loss(d_real, d_fake):
     """Hinge loss (Lim & Ye, 2017; Miyato et al., 2018):
 
-        L_D = E max(0, 1 - d_real) + E max(0, 1 + d_fake).
+    L_D = E max(0, 1 - d_real) + E max(0, 1 + d_fake).
     """
     with tf.name_scope("hinge_discriminator_loss"):
         return tf.reduce_mean(tf.nn.relu(1.0 - d_real)) + tf.reduce_mean(tf.nn.relu(1.0 + d_fake))
@@ -159,9 +168,11 @@ def feature_matching_loss(features_real, features_fake):
     width, and so does the weight this term needs beside another loss.
     """
     with tf.name_scope("feature_matching_loss"):
+
         def batch_mean(features):
             features = tf.convert_to_tensor(features)
             return tf.reduce_mean(tf.reshape(features, [tf.shape(features)[0], -1]), axis=0)
+
         return tf.reduce_sum(tf.square(batch_mean(features_real) - batch_mean(features_fake)))
 
 
@@ -178,8 +189,9 @@ def mutual_information_loss(code, code_logits):
     row of logits per example.
     """
     with tf.name_scope("mutual_information_loss"):
-        return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
-            labels=code, logits=code_logits))
+        return tf.reduce_mean(
+            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=code, logits=code_logits)
+        )
 
 
 #: name -> (discriminator loss, generator loss), for `GANInference.initialize(loss=...)`.

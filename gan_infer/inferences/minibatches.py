@@ -8,6 +8,7 @@ the epoch's order are variables, so a checkpoint holds the data iterator's
 state; its randomness comes from the step seed (`gan_infer.util.seeds`), so a
 resumed run sees the same batches as an uninterrupted one.
 """
+
 import numpy as np
 import tensorflow.compat.v1 as tf
 
@@ -41,26 +42,31 @@ class Minibatches:
 
     def __init__(self, array, binarize=False, shuffle=True):
         """Args:
-          array: numpy array, observations along the first axis. uint8
-            values bound to a floating-point model are pixels 0..255: kept
-            as uint8 in the graph (a quarter of the memory) and scaled by
-            1/255 per batch, as `gan_infer.datasets.batches` does.
-          binarize: bool. Replace each value p in [0, 1] by a Bernoulli(p)
-            draw at every batch (the tutorial's `np.random.binomial(1, x)`).
-          shuffle: bool. A new random order each epoch; False serves the rows
-            in order, wrapping around at the end (the tutorial's generator).
+        array: numpy array, observations along the first axis. uint8
+          values bound to a floating-point model are pixels 0..255: kept
+          as uint8 in the graph (a quarter of the memory) and scaled by
+          1/255 per batch, as `gan_infer.datasets.batches` does.
+        binarize: bool. Replace each value p in [0, 1] by a Bernoulli(p)
+          draw at every batch (the tutorial's `np.random.binomial(1, x)`).
+        shuffle: bool. A new random order each epoch; False serves the rows
+          in order, wrapping around at the end (the tutorial's generator).
         """
         array = np.asarray(array)
         if array.ndim < 1 or array.shape[0] < 1:
-            raise ValueError(f"Minibatches needs an array with at least one row, got shape "
-                             f"{array.shape}.")
+            raise ValueError(
+                f"Minibatches needs an array with at least one row, got shape {array.shape}."
+            )
         if array.dtype.kind not in "biuf":
             raise TypeError(f"Minibatches needs a numeric array, got dtype {array.dtype}.")
-        if binarize and array.dtype != np.uint8 and (
-                array.dtype.kind != "f" or array.min() < 0.0 or array.max() > 1.0):
+        if (
+            binarize
+            and array.dtype != np.uint8
+            and (array.dtype.kind != "f" or array.min() < 0.0 or array.max() > 1.0)
+        ):
             raise ValueError(
                 "Minibatches(binarize=True) needs uint8 pixels (0..255) or floating-point values "
-                "in [0, 1] (the probability of a 1); scale the data first, e.g. x / 255.0.")
+                "in [0, 1] (the probability of a 1); scale the data first, e.g. x / 255.0."
+            )
         self.array = array
         self.binarize = bool(binarize)
         self.shuffle = bool(shuffle)
@@ -72,8 +78,10 @@ class Minibatches:
         return model_dtype.base_dtype
 
     def __repr__(self):
-        return (f"Minibatches(array of shape {self.array.shape}, binarize={self.binarize}, "
-                f"shuffle={self.shuffle})")
+        return (
+            f"Minibatches(array of shape {self.array.shape}, binarize={self.binarize}, "
+            f"shuffle={self.shuffle})"
+        )
 
 
 class MinibatchStream:
@@ -91,7 +99,8 @@ class MinibatchStream:
             self.order = tf.Variable(order, trainable=False, name="order")
             self.position = tf.Variable(0, trainable=False, dtype=tf.int32, name="position")
             self.indices = tf.gather(
-                self.order, tf.math.floormod(self.position + tf.range(batch_size), n_rows))
+                self.order, tf.math.floormod(self.position + tf.range(batch_size), n_rows)
+            )
             with tf.control_dependencies([self.indices]):
                 moved = self.position + batch_size
                 # The new order is drawn inside the branch: an argsort of every
@@ -100,8 +109,10 @@ class MinibatchStream:
                     moved >= n_rows,
                     lambda: tf.group(
                         self.order.assign(self._new_order() if shuffle else identity),
-                        self.position.assign(moved - n_rows)),
-                    lambda: tf.group(self.position.assign(moved)))
+                        self.position.assign(moved - n_rows),
+                    ),
+                    lambda: tf.group(self.position.assign(moved)),
+                )
 
     def _new_order(self):
         uniform = tf.random.stateless_uniform([self.n_rows], seed=fresh_seed())
@@ -125,7 +136,8 @@ def _uniform16(shape):
     in-graph batch on a CPU.
     """
     size = tf.reduce_prod(shape)
-    words = tf.random.stateless_uniform([(size + 1) // 2], seed=fresh_seed(), dtype=tf.int32,
-                                        minval=None, maxval=None)
+    words = tf.random.stateless_uniform(
+        [(size + 1) // 2], seed=fresh_seed(), dtype=tf.int32, minval=None, maxval=None
+    )
     halves = tf.reshape(tf.bitcast(words, tf.uint16), [-1])[:size]
     return tf.reshape(tf.cast(halves, tf.float32), shape)

@@ -1,4 +1,5 @@
 """Building TF1 optimizers from Edward-style arguments."""
+
 import tensorflow as tf2
 import tensorflow.compat.v1 as tf
 
@@ -43,12 +44,14 @@ def build_optimizer(optimizer, global_step, which):
         key = optimizer.lower().replace("_", "")
         if key not in constructors:
             raise ValueError(
-                f"Unknown {which} optimizer {optimizer!r}; use one of {', '.join(OPTIMIZER_NAMES)}, "
-                "or pass a tf.compat.v1.train.Optimizer.")
+                f"Unknown {which} optimizer {optimizer!r}; use one of "
+                f"{', '.join(OPTIMIZER_NAMES)}, or pass a tf.compat.v1.train.Optimizer."
+            )
         return constructors[key](), global_step
     if isinstance(optimizer, tf.train.Optimizer):
         return optimizer, global_step
     raise TypeError(
         f"The {which} optimizer must be None, a name or a tf.compat.v1.train.Optimizer "
         f"(e.g. tf.compat.v1.train.AdamOptimizer(2e-4)), got {type(optimizer).__name__}. "
-        "Keras optimizers (tf.keras.optimizers.*) do not work in graph mode sessions.")
+        "Keras optimizers (tf.keras.optimizers.*) do not work in graph mode sessions."
+    )

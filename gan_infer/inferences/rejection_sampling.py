@@ -1,5 +1,6 @@
 """Discriminator rejection sampling (Azadi et al., 2019): the trained
 discriminator corrects the generator's samples."""
+
 import numpy as np
 
 from gan_infer.util.checks import check_int, check_number
@@ -50,8 +51,10 @@ def _shifted_f(logits, max_logit, epsilon=_EPSILON):
     """F(x) + gamma: log p - log(1 - p) for p = exp(D~(x) - D~_M - epsilon)."""
     log_p = np.asarray(logits, dtype=np.float64) - max_logit - epsilon
     if np.any(log_p > 0):
-        raise ValueError(f"max_logit {max_logit} is below the largest logit "
-                         f"{np.max(logits)}; pass the maximum of the logits or more.")
+        raise ValueError(
+            f"max_logit {max_logit} is below the largest logit "
+            f"{np.max(logits)}; pass the maximum of the logits or more."
+        )
     return log_p - np.log(-np.expm1(log_p))
 
 
@@ -59,8 +62,9 @@ def _sigmoid(z):
     return 0.5 * (1.0 + np.tanh(0.5 * z))  # no overflow warning for large |z|
 
 
-def rejection_sample(inference, n, gamma_quantile=None, burn_in=10000, feed_dict=None,
-                     seed=None, max_proposals=None):
+def rejection_sample(
+    inference, n, gamma_quantile=None, burn_in=10000, feed_dict=None, seed=None, max_proposals=None
+):
     """Draw `n` samples of the model, each kept with the probability the
     discriminator gives it (discriminator rejection sampling, DRS).
 
@@ -105,9 +109,13 @@ def rejection_sample(inference, n, gamma_quantile=None, burn_in=10000, feed_dict
     #### Examples
 
     ```python
-    for _ in range(1000):   # calibrate D to the final generator
+    inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
+    inference.initialize(n_print=0)
+    sess.run(tf.global_variables_initializer())
+    ...  # train
+    for _ in range(100):   # calibrate D to the final generator
         inference.update(feed_dict={x_ph: next(x_train_generator)}, variables="Disc")
-    samples, acceptance = ed.rejection_sample(inference, 10000, gamma_quantile=0.8)
+    samples, acceptance = ed.rejection_sample(inference, 100, gamma_quantile=0.8, burn_in=200)
     ```
     """
     _check_arguments(inference, n, gamma_quantile, burn_in, max_proposals)
@@ -122,7 +130,8 @@ def rejection_sample(inference, n, gamma_quantile=None, burn_in=10000, feed_dict
             raise ValueError(
                 f"rejection_sample needs one logit per sample; the discriminator gave "
                 f"{len(logits)} for {len(samples)} samples (a packed discriminator judges "
-                "several samples at once and cannot weigh them one by one).")
+                "several samples at once and cannot weigh them one by one)."
+            )
         return samples, logits
 
     burn_in_batches, proposed = [], 0
@@ -133,8 +142,7 @@ def rejection_sample(inference, n, gamma_quantile=None, burn_in=10000, feed_dict
     max_logit = float(burn_in_logits.max())
     gamma = 0.0
     if gamma_quantile is not None:
-        gamma = float(np.quantile(_shifted_f(burn_in_logits, max_logit),
-                                  gamma_quantile))
+        gamma = float(np.quantile(_shifted_f(burn_in_logits, max_logit), gamma_quantile))
 
     kept, n_kept = [], 0
 
@@ -156,7 +164,8 @@ def rejection_sample(inference, n, gamma_quantile=None, burn_in=10000, feed_dict
             raise RuntimeError(
                 f"rejection_sample kept {n_kept} of {proposed} proposals, short of n = {n}: "
                 f"D rejects nearly everything. Pass gamma_quantile (e.g. 0.8) to keep more, or "
-                f"raise max_proposals.")
+                f"raise max_proposals."
+            )
         batch = propose()
         proposed += len(batch[1])
         judge(*batch)
@@ -168,27 +177,42 @@ def _check_arguments(inference, n, gamma_quantile, burn_in, max_proposals):
     if not hasattr(inference, "d_fake") or loss is None:
         raise ValueError(
             "rejection_sample needs a GANInference after initialize(...), whose "
-            "discriminator has been built; call inference.initialize(...) and train first.")
+            "discriminator has been built; call inference.initialize(...) and train first."
+        )
     if loss not in _RATIO_LOSSES:
         raise ValueError(
             f"rejection_sample reads D's logit as the log density ratio log p_data/p_g, which "
             f"holds for a discriminator trained with the cross-entropy loss; this inference "
             f"uses loss={loss!r}. Train with loss='non_saturating' (or 'minimax'), or sample "
-            "the model directly.")
+            "the model directly."
+        )
     if inference.latent_vars:
         raise ValueError(
             "rejection_sample weighs samples of the model alone; a BiGAN's discriminator "
             "judges (x, z) pairs, so its logit is a ratio of joint densities. Sample the "
-            "model directly.")
+            "model directly."
+        )
     if len(inference.fakes) != 1:
         raise ValueError(
             f"rejection_sample weighs samples of one model output; this inference binds "
             f"{len(inference.fakes)} in data (e.g. a conditional GAN's labels). Sample the model "
-            "directly.")
+            "directly."
+        )
     check_int(n, "rejection_sample's n")
     check_int(burn_in, "burn_in", what="a positive int (proposals to set the bound on D's logits)")
-    check_int(max_proposals, "max_proposals", minimum=burn_in, allow_none=True,
-              what=f"an int of at least burn_in ({burn_in}), or None")
-    check_number(gamma_quantile, "gamma_quantile", low=0.0, high=1.0, inclusive=False,
-                 allow_none=True, what="a number strictly between 0 and 1, e.g. 0.8, or None "
-                 "for gamma = 0")
+    check_int(
+        max_proposals,
+        "max_proposals",
+        minimum=burn_in,
+        allow_none=True,
+        what=f"an int of at least burn_in ({burn_in}), or None",
+    )
+    check_number(
+        gamma_quantile,
+        "gamma_quantile",
+        low=0.0,
+        high=1.0,
+        inclusive=False,
+        allow_none=True,
+        what="a number strictly between 0 and 1, e.g. 0.8, or None for gamma = 0",
+    )

@@ -23,6 +23,7 @@ summaries.write(sess.run(op), t=1)
 summaries.close()
 ```
 """
+
 import datetime
 import itertools
 import os
@@ -51,7 +52,8 @@ class Summaries:
         except OSError as error:
             raise OSError(
                 f"Cannot create the TensorBoard log directory {logdir!r} ({error.strerror}); "
-                "pass a writable logdir.") from error
+                "pass a writable logdir."
+            ) from error
         self.logdir = logdir
         self.writer = tf.summary.FileWriter(logdir, tf.get_default_graph())
         # The collection holding this run's summary ops.
@@ -120,9 +122,10 @@ def image_grid(samples, max_tiles=16):
         return None
     rows = int(min(shape[0], max_tiles) ** 0.5)
     height, width, channels = samples.shape[1:].as_list()
-    tiles = tf.reshape(samples[:rows * rows], [rows, rows, height, width, channels])
-    grid = tf.reshape(tf.transpose(tiles, [0, 2, 1, 3, 4]),
-                      [1, rows * height, rows * width, channels])
+    tiles = tf.reshape(samples[: rows * rows], [rows, rows, height, width, channels])
+    grid = tf.reshape(
+        tf.transpose(tiles, [0, 2, 1, 3, 4]), [1, rows * height, rows * width, channels]
+    )
     grid = tf.cast(grid, tf.float32)
     # A tanh generator's images live in [-1, 1]: show them in [0, 1].
     grid = tf.where(tf.reduce_min(grid) < 0.0, (grid + 1.0) / 2.0, grid)

@@ -25,6 +25,7 @@ with average.swapped(sess):
 assert sess.run(w) == 2.0 and 1.0 < averaged < 2.0
 ```
 """
+
 import contextlib
 
 import tensorflow.compat.v1 as tf
@@ -63,7 +64,9 @@ class WeightAverage:
         with tf.control_dependencies(live + averaged):
             self._swap = tf.group(
                 *[v.assign(a) for v, a in zip(self.variables, averaged)],
-                *[a.assign(v) for a, v in zip(averages, live)], name="swap_weight_average")
+                *[a.assign(v) for a, v in zip(averages, live)],
+                name="swap_weight_average",
+            )
 
     @contextlib.contextmanager
     def swapped(self, session):

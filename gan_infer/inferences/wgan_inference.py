@@ -1,4 +1,5 @@
 """Wasserstein GAN inference (Arjovsky et al., 2017; Gulrajani et al., 2017)."""
+
 from gan_infer.inferences import losses
 from gan_infer.inferences.gan_inference import GANInference
 from gan_infer.util.checks import check_number
@@ -22,10 +23,17 @@ class WGANInference(GANInference):
     #### Examples
 
     ```python
+    def critic(x):
+        h = layers.dense(x, 128, activation=layers.leaky_relu)
+        return layers.dense(h, 1)  # unbounded: no sigmoid
+
     inference = ed.WGANInference(data={x: x_ph}, discriminator=critic)
-    inference.initialize(penalty=10.0, optimizer=tf.train.AdamOptimizer(1e-4, 0.5, 0.9))
-    # or, as in the original WGAN:
-    inference.initialize(penalty=None, clip=0.01, optimizer='rmsprop', optimizer_d='rmsprop')
+    inference.initialize(penalty=10.0, disc_steps=5,
+                         optimizer=tf.train.AdamOptimizer(1e-4, 0.5, 0.9),
+                         optimizer_d=tf.train.AdamOptimizer(1e-4, 0.5, 0.9))
+    # The original WGAN clips the critic's weights instead of the penalty:
+    #     inference.initialize(penalty=None, clip=0.01, optimizer="rmsprop",
+    #                          optimizer_d="rmsprop", disc_steps=5)
     ```
     """
 
@@ -40,14 +48,24 @@ class WGANInference(GANInference):
           *args, **kwargs: passed to `GANInference.initialize`.
         """
         check_number(penalty, "penalty", low=0.0, allow_none=True)
-        check_number(clip, "clip", low=0.0, inclusive=False, allow_none=True,
-                     what="a positive number or None")
+        check_number(
+            clip,
+            "clip",
+            low=0.0,
+            inclusive=False,
+            allow_none=True,
+            what="a positive number or None",
+        )
         if kwargs.get("gradient_penalty") is not None:
-            raise ValueError("WGANInference's gradient penalty is penalty= (one-centred, "
-                             "WGAN-GP); gradient_penalty= is GANInference's zero-centred one.")
+            raise ValueError(
+                "WGANInference's gradient penalty is penalty= (one-centred, "
+                "WGAN-GP); gradient_penalty= is GANInference's zero-centred one."
+            )
         if kwargs.pop("loss", "wasserstein") != "wasserstein":
-            raise ValueError("WGANInference always uses the Wasserstein loss; for the others "
-                             "use GANInference(...).initialize(loss=...).")
+            raise ValueError(
+                "WGANInference always uses the Wasserstein loss; for the others "
+                "use GANInference(...).initialize(loss=...)."
+            )
         self.penalty = float(penalty) if penalty else 0.0
         self.clip = None if clip is None else float(clip)
         super().initialize(*args, weight_clip=self.clip, **kwargs)

@@ -7,6 +7,7 @@ distribution instance) and `wrap` (make a class for any distribution class);
 `copy` re-creates part of a model with some nodes swapped, `dot` multiplies
 a matrix and a vector, `random_variables` lists a graph's random variables.
 """
+
 from gan_infer.models.distributions import *  # noqa: F401,F403
 from gan_infer.models.distributions import __all__ as _distribution_names
 from gan_infer.models.graph_copy import copy

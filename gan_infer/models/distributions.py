@@ -7,6 +7,7 @@ sample_shape=[M, 1])`, `Mixture(cat, components)`. The classes are generated
 rather than written out so that they track TFP exactly; `wrap` builds one for
 any other distribution class (a user's own, or one TFP adds later).
 """
+
 import inspect
 
 import tensorflow_probability as tfp
@@ -18,10 +19,16 @@ tfd = tfp.distributions
 # Constructor arguments that take distributions rather than tensors. A random
 # variable passed there stands for its distribution; anywhere else it stands
 # for its sample tensor.
-_DISTRIBUTION_ARGUMENTS = frozenset({
-    "distribution", "distributions", "cat", "components",
-    "mixture_distribution", "components_distribution",
-})
+_DISTRIBUTION_ARGUMENTS = frozenset(
+    {
+        "distribution",
+        "distributions",
+        "cat",
+        "components",
+        "mixture_distribution",
+        "components_distribution",
+    }
+)
 
 
 def _as_distribution(value):
@@ -51,9 +58,12 @@ def wrap(distribution_class, name=None):
     noise = Laplace(loc=0.0, scale=1.0, sample_shape=[128, 100])
     ```
     """
-    if not (inspect.isclass(distribution_class) and issubclass(distribution_class, tfd.Distribution)):
+    if not (
+        inspect.isclass(distribution_class) and issubclass(distribution_class, tfd.Distribution)
+    ):
         raise TypeError(
-            f"wrap() needs a tfp.distributions.Distribution subclass, got {distribution_class!r}.")
+            f"wrap() needs a tfp.distributions.Distribution subclass, got {distribution_class!r}."
+        )
     signature = inspect.signature(distribution_class.__init__)
 
     def __init__(self, *args, sample_shape=(), value=None, **kwargs):
@@ -61,8 +71,10 @@ def wrap(distribution_class, name=None):
             bound = signature.bind_partial(None, *args, **kwargs)
         except TypeError as error:
             raise TypeError(f"{type(self).__name__}{signature}: {error}") from None
-        arguments = {key: (_as_distribution(val) if key in _DISTRIBUTION_ARGUMENTS else val)
-                     for key, val in bound.arguments.items()}
+        arguments = {
+            key: (_as_distribution(val) if key in _DISTRIBUTION_ARGUMENTS else val)
+            for key, val in bound.arguments.items()
+        }
         arguments.pop(next(iter(signature.parameters)))  # `self`
         distribution = distribution_class(**arguments)
         RandomVariable.__init__(self, distribution, sample_shape=sample_shape, value=value)
@@ -71,19 +83,31 @@ def wrap(distribution_class, name=None):
     __init__.__doc__ = (
         f"Random variable following tfp.distributions.{distribution_class.__name__}.\n\n"
         f"Arguments as tfp.distributions.{distribution_class.__name__}{signature}, plus\n"
-        "`sample_shape` (shape of the draw) and `value` (a fixed value instead of a draw).")
-    return type(name, (RandomVariable,), {
-        "__init__": __init__,
-        "__doc__": (distribution_class.__doc__ or "").split("\n\n")[0] + "\n\n" + __init__.__doc__,
-        "__module__": "gan_infer.models",
-    })
+        "`sample_shape` (shape of the draw) and `value` (a fixed value instead of a draw)."
+    )
+    return type(
+        name,
+        (RandomVariable,),
+        {
+            "__init__": __init__,
+            "__doc__": (distribution_class.__doc__ or "").split("\n\n")[0]
+            + "\n\n"
+            + __init__.__doc__,
+            "__module__": "gan_infer.models",
+        },
+    )
 
 
 def _concrete_distribution_classes():
     for name, member in vars(tfd).items():
-        if (inspect.isclass(member) and issubclass(member, tfd.Distribution)
-                and not inspect.isabstract(member) and not name.startswith("_")
-                and member is not tfd.Distribution and "AutoComposite" not in name):
+        if (
+            inspect.isclass(member)
+            and issubclass(member, tfd.Distribution)
+            and not inspect.isabstract(member)
+            and not name.startswith("_")
+            and member is not tfd.Distribution
+            and "AutoComposite" not in name
+        ):
             yield name, member
 
 

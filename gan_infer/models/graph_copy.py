@@ -25,6 +25,7 @@ Copies made in the same scope of the same graph form one copied model: each
 node is copied at most once, so `copy(x, swaps, scope="s")` and
 `copy(y, swaps, scope="s")` share every node that `x` and `y` share.
 """
+
 import re
 import zlib
 
@@ -50,10 +51,17 @@ _SCOPES = "_gan_infer_copy_scopes"
 # Ops that hold state or feed data: re-creating one would make a second,
 # uninitialised variable, an unfed placeholder or a second reader of the
 # input pipeline, so the copy uses the original.
-_SHARED_OP_TYPES = frozenset({
-    "Placeholder", "PlaceholderV2", "PlaceholderWithDefault",
-    "VarHandleOp", "VariableV2", "Variable", "TemporaryVariable",
-})
+_SHARED_OP_TYPES = frozenset(
+    {
+        "Placeholder",
+        "PlaceholderV2",
+        "PlaceholderWithDefault",
+        "VarHandleOp",
+        "VariableV2",
+        "Variable",
+        "TemporaryVariable",
+    }
+)
 _SHARED_OP_TYPE_PARTS = ("Queue", "Reader", "Iterator")
 
 # TensorFlow's rule for name scopes (tf.Graph.name_scope).
@@ -157,18 +165,21 @@ def copy(org_instance, dict_swap=None, scope="copied", replace_itself=False, cop
 
 # --- checking the arguments ------------------------------------------------
 
+
 def _graph_of(org_instance):
     if not isinstance(org_instance, _GRAPH_TYPES):
         raise TypeError(
             "copy() re-creates a node of a TensorFlow graph: org_instance must be a "
             "RandomVariable, tf.Tensor, tf.Operation or Variable, got "
             f"{type(org_instance).__name__} ({org_instance!r:.80}). Build it as a tensor "
-            "first, e.g. tf.constant(value), and copy that.")
+            "first, e.g. tf.constant(value), and copy that."
+        )
     graph = org_instance.graph
     if not isinstance(graph, tf.Graph) or getattr(graph, "outer_graph", None) is not None:
         raise ValueError(
             f"copy() needs a node of a graph built in graph mode, got {org_instance!r:.80} "
-            "of a function graph. Copy the node outside tf.function / control flow bodies.")
+            "of a function graph. Copy the node outside tf.function / control flow bodies."
+        )
     return graph
 
 
@@ -177,7 +188,8 @@ def _check_scope(scope):
         raise ValueError(
             f"scope must be a valid TensorFlow name scope (letters, digits, '_', '.', '-', "
             f"'/'; not starting with '_', '-' or '/'), got {scope!r}. Pass e.g. "
-            "scope='copied'.")
+            "scope='copied'."
+        )
     return scope.rstrip("/")
 
 
@@ -188,7 +200,8 @@ def _check_swaps(dict_swap, graph):
     if not isinstance(dict_swap, dict):
         raise TypeError(
             f"dict_swap must be a dict {{node of the model: its replacement}}, got "
-            f"{type(dict_swap).__name__}. Pass e.g. dict_swap={{z: qz}}.")
+            f"{type(dict_swap).__name__}. Pass e.g. dict_swap={{z: qz}}."
+        )
     return [_check_swap(key, value, graph) for key, value in dict_swap.items()]
 
 
@@ -197,11 +210,13 @@ def _check_swap(key, value, graph):
         raise TypeError(
             f"dict_swap keys must be RandomVariable, tf.Tensor or tf.Variable (the nodes "
             f"of the model to replace), got a key of type {type(key).__name__} "
-            f"({key!r:.60}). Use the random variable or tensor itself as the key.")
+            f"({key!r:.60}). Use the random variable or tensor itself as the key."
+        )
     if key.graph is not graph:
         raise ValueError(
             f"dict_swap key {key.name} belongs to another graph than the node to copy. "
-            "Build the model and its replacements in one graph.")
+            "Build the model and its replacements in one graph."
+        )
     key_tensors = _swapped_tensors(key)
     value_tensor = _swap_value_tensor(key, value, graph)
     return key, key_tensors, value, value_tensor
@@ -227,12 +242,14 @@ def _swap_value_tensor(key, value, graph):
         if value.graph is not graph:
             raise ValueError(
                 f"dict_swap value for {key.name} belongs to another graph than the node to "
-                "copy. Build the model and its replacements in one graph.")
+                "copy. Build the model and its replacements in one graph."
+            )
         if value.dtype.base_dtype != key_dtype:
             raise TypeError(
                 f"dict_swap cannot swap {key.name} ({key_dtype.name}) for {value.name} "
                 f"({value.dtype.base_dtype.name}): the dtypes differ. Cast the value, e.g. "
-                f"tf.cast(value, tf.{key_dtype.name}).")
+                f"tf.cast(value, tf.{key_dtype.name})."
+            )
         tensor = tf.convert_to_tensor(value) if isinstance(value, Variable) else value
         tensor = tensor.value if isinstance(tensor, RandomVariable) else tensor
     else:
@@ -241,7 +258,8 @@ def _swap_value_tensor(key, value, graph):
         raise ValueError(
             f"dict_swap cannot swap {key.name} (shape {key.shape}) for a value of shape "
             f"{tensor.shape}: the shapes differ. Swap in a value of the key's shape (reshape "
-            "it, or draw it with the same sample_shape).")
+            "it, or draw it with the same sample_shape)."
+        )
     return tensor
 
 
@@ -256,12 +274,14 @@ def _constant_for(key, value, graph):
         raise TypeError(
             f"dict_swap value for {key.name} must be a RandomVariable, tf.Tensor, "
             f"tf.Variable, or a number / numpy array convertible to {key_dtype.name}, got "
-            f"{type(value).__name__} ({value!r:.60}).")
+            f"{type(value).__name__} ({value!r:.60})."
+        )
     with graph.as_default():
         return tf.constant(array.astype(key_dtype.as_numpy_dtype), name="swapped_value")
 
 
 # --- the copy itself -----------------------------------------------------------
+
 
 class _ScopeState:
     """What has been copied into one scope of one graph, kept between calls.
@@ -322,10 +342,13 @@ class _Copier:
     def add_swaps(self, swaps):
         # Check every swap before recording any, so that a rejected call
         # leaves the scope as it was.
-        new = [(key, tensor, value, value_tensor)
-               for key, key_tensors, value, value_tensor in swaps
-               for tensor in key_tensors if self._is_new_swap(key, tensor, value, value_tensor)]
-        for key, tensor, value, value_tensor in new:
+        new = [
+            (key, tensor, value, value_tensor)
+            for key, key_tensors, value, value_tensor in swaps
+            for tensor in key_tensors
+            if self._is_new_swap(key, tensor, value, value_tensor)
+        ]
+        for _key, tensor, value, value_tensor in new:
             self.state.swaps[tensor.name] = value_tensor
             self.state.swap_objects[tensor.name] = value
         for key, _, _, value_tensor in swaps:
@@ -339,12 +362,12 @@ class _Copier:
         if earlier is value_tensor or _same_numbers(state.swap_objects.get(tensor.name), value):
             return False
         if earlier is not None or tensor.name in state.tensors:
-            was = (f"swapped for {earlier.name}" if earlier is not None
-                   else "copied without a swap")
+            was = f"swapped for {earlier.name}" if earlier is not None else "copied without a swap"
             raise ValueError(
                 f"copy(scope={self.scope!r}): {key.name} was already {was} by an earlier copy "
                 "into this scope, and copies in one scope share their nodes. Use another "
-                "scope for a copy with other swaps, e.g. scope='copied_2'.")
+                "scope for a copy with other swaps, e.g. scope='copied_2'."
+            )
         return True
 
     def _swap_value(self, name):
@@ -354,7 +377,8 @@ class _Copier:
         if name in self.resolving:
             raise ValueError(
                 f"copy(copy_q=True): the value swapped for {name} depends on {name} itself, "
-                "so copying it would never end. Use copy_q=False for this swap.")
+                "so copying it would never end. Use copy_q=False for this swap."
+            )
         self.resolving.add(name)
         try:
             return self.tensor(value)
@@ -443,7 +467,8 @@ class _Copier:
                 raise ValueError(
                     f"copy() cannot copy {op.name}: it lies on a cycle of the graph (a TF1 "
                     "tf.while_loop). Build loops with TF2 control flow "
-                    "(tf.compat.v1.enable_control_flow_v2()), which copies as one op.")
+                    "(tf.compat.v1.enable_control_flow_v2()), which copies as one op."
+                )
             stack.pop()
             self._create(op)
         return done[root.name]
@@ -454,8 +479,13 @@ class _Copier:
         attrs = _reseeded(dict(op.node_def.attr), f"{self.scope}/{op.name}")
         with self.graph.name_scope(self.scope + "/"), tf.control_dependencies(control_inputs):
             new_op = self.graph.create_op(
-                op.type, inputs, dtypes=[t.dtype for t in op.outputs], name=op.name,
-                attrs=attrs, op_def=op.op_def)
+                op.type,
+                inputs,
+                dtypes=[t.dtype for t in op.outputs],
+                name=op.name,
+                attrs=attrs,
+                op_def=op.op_def,
+            )
         self.state.operations[op.name] = new_op
         for original, copied in zip(op.outputs, new_op.outputs):
             try:  # keep static shape known from set_shape calls on the original
@@ -489,15 +519,17 @@ class _Copier:
         if name in self.resolving:
             raise ValueError(
                 f"copy() cannot re-create random variable {name}: its parameters depend "
-                "on its own draw.")
+                "on its own draw."
+            )
         self.resolving.add(name)
         try:
             distribution = self._distribution(rv.distribution)
             value = self.tensor(rv.value, use_draw=False) if rv.has_fixed_value else None
             with self.graph.name_scope(self.scope + "/"):
                 new_rv = object.__new__(type(rv))
-                RandomVariable.__init__(new_rv, distribution, sample_shape=rv.sample_shape,
-                                        value=value)
+                RandomVariable.__init__(
+                    new_rv, distribution, sample_shape=rv.sample_shape, value=value
+                )
         finally:
             self.resolving.discard(name)
         state.random_variables[name] = new_rv
@@ -505,8 +537,7 @@ class _Copier:
         return new_rv
 
     def _distribution(self, distribution):
-        parameters = {key: self._argument(value)
-                      for key, value in distribution.parameters.items()}
+        parameters = {key: self._argument(value) for key, value in distribution.parameters.items()}
         with self.graph.name_scope(self.scope + "/"):
             return type(distribution)(**parameters)
 

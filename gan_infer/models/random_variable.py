@@ -1,4 +1,5 @@
 """RandomVariable: a TFP distribution together with a sample tensor in the graph."""
+
 import tensorflow.compat.v1 as tf
 import tensorflow_probability as tfp
 
@@ -68,7 +69,8 @@ class RandomVariable:
             raise TypeError(
                 "RandomVariable needs a tfp.distributions.Distribution, got "
                 f"{type(distribution).__name__}. Wrap the distribution, e.g. "
-                "RandomVariable(tfp.distributions.Laplace(0.0, 1.0)).")
+                "RandomVariable(tfp.distributions.Laplace(0.0, 1.0))."
+            )
         self._distribution = distribution
         self._sample_shape = _as_sample_shape(sample_shape)
         if value is None:
@@ -78,12 +80,14 @@ class RandomVariable:
             self._value = distribution.sample(self._sample_shape.as_list(), seed=fresh_seed())
         else:
             value = tf.convert_to_tensor(value, dtype=distribution.dtype)
-            expected = self._sample_shape.concatenate(
-                distribution.batch_shape).concatenate(distribution.event_shape)
+            expected = self._sample_shape.concatenate(distribution.batch_shape).concatenate(
+                distribution.event_shape
+            )
             if not value.shape.is_compatible_with(expected):
                 raise ValueError(
                     f"value has shape {value.shape}, but this random variable has "
-                    f"shape {expected} (sample_shape + batch_shape + event_shape).")
+                    f"shape {expected} (sample_shape + batch_shape + event_shape)."
+                )
             self._value = value
         self._has_fixed_value = value is not None
         _register(self)
@@ -151,11 +155,14 @@ class RandomVariable:
         except AttributeError:
             raise AttributeError(
                 f"'{type(self).__name__}' random variable has no attribute {name!r} "
-                f"(neither has its {type(self._distribution).__name__} distribution)") from None
+                f"(neither has its {type(self._distribution).__name__} distribution)"
+            ) from None
 
     def __repr__(self):
-        return (f"<gan_infer.models.{type(self).__name__} {self._value.name!r} "
-                f"shape={self._value.shape} dtype={self._value.dtype.name}>")
+        return (
+            f"<gan_infer.models.{type(self).__name__} {self._value.name!r} "
+            f"shape={self._value.shape} dtype={self._value.dtype.name}>"
+        )
 
     def __str__(self):
         return self.__repr__()
@@ -165,12 +172,14 @@ class RandomVariable:
     def __bool__(self):
         raise TypeError(
             "A random variable is a symbolic tensor and has no truth value in "
-            "graph mode. Evaluate it first (sess.run(rv)) or use tf.cond/tf.where.")
+            "graph mode. Evaluate it first (sess.run(rv)) or use tf.cond/tf.where."
+        )
 
     def __iter__(self):
         raise TypeError(
             "A random variable is a symbolic tensor and cannot be iterated. "
-            "Index it (rv[i]) or use tf.unstack(rv).")
+            "Index it (rv[i]) or use tf.unstack(rv)."
+        )
 
 
 def random_variables(graph=None):
@@ -203,7 +212,9 @@ def _as_sample_shape(sample_shape):
     try:
         shape = tf.TensorShape(sample_shape)
     except (TypeError, ValueError) as error:
-        raise TypeError(f"sample_shape must be an int or a list of ints, got {sample_shape!r}.") from error
+        raise TypeError(
+            f"sample_shape must be an int or a list of ints, got {sample_shape!r}."
+        ) from error
     if not shape.is_fully_defined():
         raise ValueError(f"sample_shape must be fully defined, got {sample_shape!r}.")
     return shape
@@ -231,7 +242,8 @@ def _to_tensor(rv, dtype=None, name=None, as_ref=False):
     if dtype is not None and not tf.as_dtype(dtype).is_compatible_with(rv.dtype):
         raise ValueError(
             f"Cannot use random variable {rv.name} of dtype {rv.dtype.name} where "
-            f"dtype {tf.as_dtype(dtype).name} is requested; cast it with tf.cast.")
+            f"dtype {tf.as_dtype(dtype).name} is requested; cast it with tf.cast."
+        )
     return rv.value
 
 

@@ -1,4 +1,5 @@
 """Small tensor operations of Edward's modelling language: `dot`."""
+
 import numpy as np
 import tensorflow.compat.v1 as tf
 
@@ -49,11 +50,13 @@ def dot(x, y):
         if None in ranks:
             raise ValueError(
                 f"dot() needs tensors of known rank, got shapes {x.shape} and {y.shape}. "
-                "Give the placeholder a shape, e.g. tf.placeholder(tf.float32, [None, D]).")
+                "Give the placeholder a shape, e.g. tf.placeholder(tf.float32, [None, D])."
+            )
         if x.dtype.base_dtype != y.dtype.base_dtype:
             raise TypeError(
                 f"dot() needs one dtype, got {x.dtype.base_dtype.name} and "
-                f"{y.dtype.base_dtype.name}. Cast one, e.g. tf.cast(y, x.dtype).")
+                f"{y.dtype.base_dtype.name}. Cast one, e.g. tf.cast(y, x.dtype)."
+            )
         if ranks == (2, 1):
             _check_inner(x.shape[1], y.shape[0], x.shape, y.shape)
             return tf.reshape(tf.matmul(x, tf.expand_dims(y, 1)), [-1])
@@ -63,7 +66,8 @@ def dot(x, y):
         raise ValueError(
             f"dot() multiplies a matrix and a vector (ranks 2 and 1, in either order), got "
             f"ranks {ranks[0]} and {ranks[1]} (shapes {x.shape} and {y.shape}). Use tf.matmul "
-            "for two matrices and tf.tensordot for other contractions.")
+            "for two matrices and tf.tensordot for other contractions."
+        )
 
 
 def _as_tensors(x, y):
@@ -92,4 +96,5 @@ def _check_inner(left, right, x_shape, y_shape):
     if left is not None and right is not None and left != right:
         raise ValueError(
             f"dot() cannot multiply shapes {x_shape} and {y_shape}: the shared dimension "
-            f"differs ({left} vs {right}).")
+            f"differs ({left} vs {right})."
+        )

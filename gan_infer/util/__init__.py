@@ -3,6 +3,7 @@
 Imported lazily, so that `gan_infer.util.files` (used by the data loaders)
 does not pull in TensorFlow.
 """
+
 import importlib
 
 _LAZY = {

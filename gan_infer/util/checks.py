@@ -24,6 +24,7 @@ decay = check_number(0.999, "ema_decay", low=0.0, high=1.0,
                      inclusive=False)                    # 0.999
 ```
 """
+
 import math
 import numbers
 
@@ -52,8 +53,9 @@ def _int_description(minimum, allow_none):
     return f"None or {text}" if allow_none else text
 
 
-def check_int(value, name, minimum=1, *, maximum=None, allow_none=False, what=None,
-              error=ValueError):
+def check_int(
+    value, name, minimum=1, *, maximum=None, allow_none=False, what=None, error=ValueError
+):
     """`value` as an int, if it is an int in [minimum, maximum]; else `error`.
 
     Args:
@@ -68,8 +70,11 @@ def check_int(value, name, minimum=1, *, maximum=None, allow_none=False, what=No
     """
     if value is None and allow_none:
         return None
-    if (not is_int(value) or (minimum is not None and value < minimum)
-            or (maximum is not None and value > maximum)):
+    if (
+        not is_int(value)
+        or (minimum is not None and value < minimum)
+        or (maximum is not None and value > maximum)
+    ):
         description = what or _int_description(minimum, allow_none)
         if maximum is not None and what is None:
             description += f" <= {maximum}"
@@ -77,8 +82,17 @@ def check_int(value, name, minimum=1, *, maximum=None, allow_none=False, what=No
     return int(value)
 
 
-def check_number(value, name, *, low=None, high=None, inclusive=True, allow_none=False,
-                 what=None, error=ValueError):
+def check_number(
+    value,
+    name,
+    *,
+    low=None,
+    high=None,
+    inclusive=True,
+    allow_none=False,
+    what=None,
+    error=ValueError,
+):
     """`value` as a float, if it is a finite real number within the bounds.
 
     Args:
@@ -147,8 +161,9 @@ def check_interval(value, name, interval, *, what=None, error=ValueError):
     low, high, closed_low, closed_high = _parse_interval(interval)
     ok = is_number(value) and not math.isnan(value)
     if ok:
-        ok = ((value >= low if closed_low else value > low)
-              and (value <= high if closed_high else value < high))
+        ok = (value >= low if closed_low else value > low) and (
+            value <= high if closed_high else value < high
+        )
     if not ok:
         raise error(f"{name} must be {what or 'a number in ' + interval}, got {value!r}.")
     return float(value)

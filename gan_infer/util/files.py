@@ -2,6 +2,7 @@
 
 Standard library only: the data loaders use it without importing TensorFlow.
 """
+
 import contextlib
 import os
 import tempfile
@@ -19,11 +20,15 @@ def ensure_directory(directory, what="output directory"):
     try:
         os.makedirs(directory, exist_ok=True)
     except OSError as error:
-        raise OSError(error.errno, f"Cannot create the {what} {directory!r}: {error.strerror}. "
-                      "Choose a directory you can write to.") from error
+        raise OSError(
+            error.errno,
+            f"Cannot create the {what} {directory!r}: {error.strerror}. "
+            "Choose a directory you can write to.",
+        ) from error
     if not os.access(directory, os.W_OK | os.X_OK):
-        raise PermissionError(f"The {what} {directory!r} is not writable. "
-                              "Choose a directory you can write to.")
+        raise PermissionError(
+            f"The {what} {directory!r} is not writable. Choose a directory you can write to."
+        )
     return directory
 
 
@@ -52,11 +57,15 @@ def atomic_write(path, mode="wb"):
     path = os.path.expanduser(os.fspath(path))
     directory = os.path.dirname(path) or "."
     try:
-        fd, temporary = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".",
-                                         suffix=".tmp")
+        fd, temporary = tempfile.mkstemp(
+            dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp"
+        )
     except OSError as error:
-        raise OSError(error.errno, f"Cannot write {path!r}: {error.strerror}. "
-                      "Check that its directory exists and is writable.") from error
+        raise OSError(
+            error.errno,
+            f"Cannot write {path!r}: {error.strerror}. "
+            "Check that its directory exists and is writable.",
+        ) from error
     try:
         # mkstemp creates 0600 files; give the result the permissions an
         # ordinary open() would (or those of the file being replaced).

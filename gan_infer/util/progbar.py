@@ -1,4 +1,5 @@
 """A dependency-free progress display for training loops."""
+
 import sys
 import time
 
@@ -88,7 +89,7 @@ class Progbar:
         for name, value in (values or {}).items():
             parts.append(f"{name}: {float(value):.3f}")
         head = parts[0] + (" " + parts[1] if interactive else "")
-        line = " | ".join([head] + parts[1 + interactive:])
+        line = " | ".join([head] + parts[1 + interactive :])
         if interactive:
             end = "\n" if current >= self.target else ""
             self.stream.write("\r" + line + "\x1b[K" + end)

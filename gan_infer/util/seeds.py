@@ -15,6 +15,7 @@ from its seed and its iteration counter, so the noise of step t is a pure
 function of (seed, t): a run restored from a checkpoint at step t continues
 with exactly the draws of an uninterrupted run.
 """
+
 import numpy as np
 import tensorflow.compat.v1 as tf
 
@@ -52,8 +53,9 @@ def step_seed(graph=None):
         # Built at the top level of the graph even when first asked for inside
         # a cond branch, a while loop or a control-dependency block.
         with graph.as_default(), tf.init_scope(), tf.name_scope("step_seed/"):
-            fresh = tf.random.uniform([2], minval=np.iinfo(np.int32).min,
-                                      maxval=np.iinfo(np.int32).max, dtype=tf.int32)
+            fresh = tf.random.uniform(
+                [2], minval=np.iinfo(np.int32).min, maxval=np.iinfo(np.int32).max, dtype=tf.int32
+            )
             seed = tf.placeholder_with_default(fresh, [2], name="step_seed")
         setattr(graph, _STEP_SEED, seed)
     return seed
@@ -78,8 +80,9 @@ def fresh_seed():
         # Built once, run at every iteration of the loop: a folded index
         # would repeat the same noise each time. Draw a fresh seed per
         # iteration instead (not replayed by checkpoints).
-        return tf.random.uniform([2], minval=np.iinfo(np.int32).min,
-                                 maxval=np.iinfo(np.int32).max, dtype=tf.int32)
+        return tf.random.uniform(
+            [2], minval=np.iinfo(np.int32).min, maxval=np.iinfo(np.int32).max, dtype=tf.int32
+        )
     graph = _outermost(tf.get_default_graph())
     index = getattr(graph, _COUNTER, 0)
     setattr(graph, _COUNTER, index + 1)

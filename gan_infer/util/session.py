@@ -1,4 +1,5 @@
 """Sessions, seeds and the graph-mode guard shared by the whole package."""
+
 import random
 
 import numpy as np
@@ -25,7 +26,8 @@ def require_graph_mode(what):
         raise GraphModeError(
             f"{what} needs TensorFlow graph mode, but eager execution is on. "
             "Add `tf.compat.v1.disable_eager_execution()` right after importing "
-            "TensorFlow, before building any part of the model.")
+            "TensorFlow, before building any part of the model."
+        )
 
 
 # One session per graph, kept on the graph itself: returning to a graph gives

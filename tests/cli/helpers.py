@@ -1,4 +1,5 @@
 """What the command line's tests share: `gan-infer` as a subprocess, and in-process."""
+
 import os
 import shutil
 import subprocess
@@ -15,8 +16,14 @@ COMMAND = [SCRIPT] if SCRIPT else [sys.executable, "-m", "gan_infer.cli"]
 def gan_infer(*args, **popen):
     """`gan-infer ARGS` as a subprocess, with its output as text."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
-    return subprocess.Popen([*COMMAND, *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, **popen)
+    return subprocess.Popen(
+        [*COMMAND, *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        **popen,
+    )
 
 
 def finish(process, timeout=120):

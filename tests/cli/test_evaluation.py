@@ -1,4 +1,5 @@
 """`gan-infer evaluate`: MNIST options reach evaluate_mnist."""
+
 import json
 
 import numpy as np
@@ -16,10 +17,18 @@ def test_evaluate_passes_the_mnist_options_on(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr("gan_infer.criticism.evaluate.evaluate_mnist", fake_evaluate_mnist)
     np.save(tmp_path / "s.npy", np.zeros((5, 784), np.float32))
     np.save(tmp_path / "y.npy", np.arange(5))
-    code, out, err = run_main(capsys, "evaluate", tmp_path / "s.npy", "--data-dir", "D",
-                              "--labels", tmp_path / "y.npy", "--parzen")
+    code, out, err = run_main(
+        capsys,
+        "evaluate",
+        tmp_path / "s.npy",
+        "--data-dir",
+        "D",
+        "--labels",
+        tmp_path / "y.npy",
+        "--parzen",
+    )
     assert code == 0, err
     assert json.loads(out) == {"frechet_distance": 1.5}
-    (shape, kwargs), = calls
+    ((shape, kwargs),) = calls
     assert shape == (5, 784) and kwargs["data_dir"] == "D" and kwargs["parzen"] is True
     np.testing.assert_array_equal(kwargs["labels"], np.arange(5))

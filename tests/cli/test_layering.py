@@ -6,6 +6,7 @@
 - No `_`-private name crosses a module boundary (in the package's command
   line and in these tests).
 """
+
 import ast
 import pathlib
 
@@ -16,8 +17,17 @@ PACKAGE = pathlib.Path(gan_infer.__file__).parent
 CLI = pathlib.Path(cli.__file__).parent
 TESTS = pathlib.Path(__file__).parent
 # The layers, lowest first: a module imports only modules before it.
-ORDER = ("models", "options", "run_folder", "sampling", "training", "evaluation", "sweep",
-         "parser", "command")
+ORDER = (
+    "models",
+    "options",
+    "run_folder",
+    "sampling",
+    "training",
+    "evaluation",
+    "sweep",
+    "parser",
+    "command",
+)
 
 
 def imported_names(path):
@@ -61,8 +71,9 @@ def test_the_command_line_modules_import_each_other_one_way():
         later = cli_modules_imported(CLI / f"{module}.py") - set(ORDER[:position])
         assert not later, f"gan_infer/cli/{module}.py imports {sorted(later)}, above it"
         # Never from the package itself, whose __init__ imports every module.
-        from_package = [name for name in imported_names(CLI / f"{module}.py")
-                        if is_from_the_package(name)]
+        from_package = [
+            name for name in imported_names(CLI / f"{module}.py") if is_from_the_package(name)
+        ]
         assert not from_package, f"gan_infer/cli/{module}.py imports {from_package}"
 
 
@@ -75,12 +86,17 @@ def private_names_used_across_modules(path):
             modules.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             modules.update(alias.asname or alias.name for alias in node.names)
-            yield from (f"{node.module}.{alias.name}" for alias in node.names
-                        if alias.name.startswith("_"))
+            yield from (
+                f"{node.module}.{alias.name}" for alias in node.names if alias.name.startswith("_")
+            )
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-                and node.value.id in modules and node.attr.startswith("_")
-                and not node.attr.startswith("__")):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+        ):
             yield f"{node.value.id}.{node.attr}"
 
 

@@ -9,6 +9,7 @@ weight average, discriminator steps, n_iter, n_print), every trainable
 variable's name and shape, and the operations of the generator and the
 discriminator. Changing a network or a default on one side only fails it.
 """
+
 import collections
 import inspect
 import runpy
@@ -66,19 +67,21 @@ def record_recipe(monkeypatch):
     def recording_initialize(self, *args, **kwargs):
         initialize(self, *args, **kwargs)
         arguments = bound_arguments(initialize, self, *args, **kwargs)
-        recipe["initialize"] = {key: value for key, value in arguments.items()
-                                if key not in KEEPING + OPTIMIZERS}
-        recipe["variables"] = sorted((v.op.name, v.shape.as_list())
-                                     for v in tf.trainable_variables())
+        recipe["initialize"] = {
+            key: value for key, value in arguments.items() if key not in KEEPING + OPTIMIZERS
+        }
+        recipe["variables"] = sorted(
+            (v.op.name, v.shape.as_list()) for v in tf.trainable_variables()
+        )
         recipe["operations"] = collections.Counter(
             (op.name.split("/")[0].split("_")[0], op.type)
             for op in tf.get_default_graph().get_operations()
-            if op.name.startswith(("Gen/", "Disc/", "Disc_")))
+            if op.name.startswith(("Gen/", "Disc/", "Disc_"))
+        )
         raise Built
 
     def recording_batches(array, batch_size, *args, **kwargs):
-        recipe["batches"].append(bound_arguments(make_batches, array, batch_size, *args,
-                                                 **kwargs))
+        recipe["batches"].append(bound_arguments(make_batches, array, batch_size, *args, **kwargs))
         return make_batches(array, batch_size, *args, **kwargs)
 
     monkeypatch.setattr(tf.train, "AdamOptimizer", RecordingAdam)
@@ -131,12 +134,26 @@ def test_the_command_line_builds_what_its_example_builds(name, tmp_path, monkeyp
 def test_the_models_hold_the_recipes_of_docs_results():
     ring, mixture, mnist = models.get("ring"), models.get("mixture"), models.get("mnist")
     # The toys' recipes of docs/results.md (examples/gan_ring.py flags in Model.example).
-    assert (ring.batch_size, ring.learning_rate, ring.beta1, ring.n_iter, ring.pack) == \
-        (512, 3e-4, 0.5, 10000, 2)
+    assert (ring.batch_size, ring.learning_rate, ring.beta1, ring.n_iter, ring.pack) == (
+        512,
+        3e-4,
+        0.5,
+        10000,
+        2,
+    )
     assert (ring.gradient_penalty, ring.ema_decay) == (None, 0.999)
     grid = models.get("grid")
-    assert (grid.learning_rate, grid.n_iter, grid.pack, grid.gradient_penalty, grid.ema_decay) == \
-        (1e-3, 30000, 2, 0.01, 0.999)
+    assert (grid.learning_rate, grid.n_iter, grid.pack, grid.gradient_penalty, grid.ema_decay) == (
+        1e-3,
+        30000,
+        2,
+        0.01,
+        0.999,
+    )
     assert (mixture.batch_size, mixture.learning_rate, mixture.beta1) == (256, 1e-3, 0.5)
-    assert (mnist.batch_size, mnist.noise_dim, mnist.learning_rate, mnist.binarize) == \
-        (128, 100, 1e-3, True)
+    assert (mnist.batch_size, mnist.noise_dim, mnist.learning_rate, mnist.binarize) == (
+        128,
+        100,
+        1e-3,
+        True,
+    )

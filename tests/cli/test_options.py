@@ -1,4 +1,5 @@
 """train()'s options: the losses the command line offers, and the documented example."""
+
 import re
 import textwrap
 
@@ -14,12 +15,12 @@ def test_the_command_line_knows_every_loss():
 
 
 def test_the_resolve_config_example_runs():
-    example, = re.findall(r"```python\n(.*?)```", cli.resolve_config.__doc__, flags=re.S)
+    (example,) = re.findall(r"```python\n(.*?)```", cli.resolve_config.__doc__, flags=re.S)
     exec(textwrap.dedent(example), {"resolve_config": cli.resolve_config})
 
 
 def test_the_module_example_runs(capsys):
-    example, = re.findall(r"```python\n(.*?)```", options.__doc__, flags=re.S)
+    (example,) = re.findall(r"```python\n(.*?)```", options.__doc__, flags=re.S)
     exec(textwrap.dedent(example), {})
     assert capsys.readouterr().out == "argument --n-iter: must be an integer >= 1, got 0.\n"
 

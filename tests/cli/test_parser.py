@@ -1,4 +1,5 @@
 """The argparse parser: what it parses, and its documented example."""
+
 import re
 import textwrap
 
@@ -8,7 +9,7 @@ from gan_infer.cli import models, parser
 
 
 def test_the_module_example_runs():
-    example, = re.findall(r"```python\n(.*?)```", parser.__doc__, flags=re.S)
+    (example,) = re.findall(r"```python\n(.*?)```", parser.__doc__, flags=re.S)
     exec(textwrap.dedent(example), {})
 
 

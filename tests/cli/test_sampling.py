@@ -1,4 +1,5 @@
 """`gan-infer sample`: the generator alone, restored from a run, draws the run's samples."""
+
 import numpy as np
 
 from gan_infer import cli

@@ -1,4 +1,5 @@
 """`gan-infer sweep`: planning a sweep file, and a real one on a local Ray of two CPUs."""
+
 import csv
 import json
 import sys
@@ -28,8 +29,14 @@ def test_a_ring_sweep_on_two_ray_workers_resumes_and_skips(tmp_path, capsys):
     config.write_text(SWEEP)
     # One trial finished before the sweep, one interrupted half-way (its checkpoint is at 10).
     cli.train("ring", out / "trials" / "loss=non_saturating,seed=0", n_iter=20, n_print=10, seed=0)
-    cli.train("ring", out / "trials" / "loss=minimax,seed=1", loss="minimax", n_iter=10,
-              n_print=10, seed=1)
+    cli.train(
+        "ring",
+        out / "trials" / "loss=minimax,seed=1",
+        loss="minimax",
+        n_iter=10,
+        n_print=10,
+        seed=1,
+    )
     capsys.readouterr()
 
     assert sweep.run_sweep(config, out_dir=out, num_cpus=2) == cli.EXIT_OK
@@ -41,8 +48,11 @@ def test_a_ring_sweep_on_two_ray_workers_resumes_and_skips(tmp_path, capsys):
     with open(out / "results.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [row["trial"] for row in rows] == [
-        "loss=non_saturating,seed=0", "loss=non_saturating,seed=1",
-        "loss=minimax,seed=0", "loss=minimax,seed=1"]
+        "loss=non_saturating,seed=0",
+        "loss=non_saturating,seed=1",
+        "loss=minimax,seed=0",
+        "loss=minimax,seed=1",
+    ]
     for row in rows:
         metrics = json.loads((out / "trials" / row["trial"] / "metrics.json").read_text())
         assert row["status"] == "finished" and row["model"] == "ring" and row["n_iter"] == "20"
@@ -53,13 +63,17 @@ def test_a_ring_sweep_on_two_ray_workers_resumes_and_skips(tmp_path, capsys):
         assert threads == (None if row["trial"] == "loss=non_saturating,seed=0" else 1)
 
     summary = (out / "summary.md").read_text()
-    assert "2 configurations × 2 seeds (0, 1) = 4 trials: 4 finished, 0 failed, 0 unfinished." \
+    assert (
+        "2 configurations × 2 seeds (0, 1) = 4 trials: 4 finished, 0 failed, 0 unfinished."
         in summary
+    )
     assert "| configuration | seeds | modes_captured | high_quality_fraction |" in summary
     minimax = [float(row["high_quality_fraction"]) for row in rows if row["loss"] == "minimax"]
     row = next(line for line in summary.splitlines() if line.startswith("| loss=minimax | 2/2 |"))
-    assert (f"| {np.mean(minimax):.4g} ± {np.std(minimax, ddof=1):.2g} [{min(minimax):.4g}, "
-            f"{max(minimax):.4g}] |") in row
+    assert (
+        f"| {np.mean(minimax):.4g} ± {np.std(minimax, ddof=1):.2g} [{min(minimax):.4g}, "
+        f"{max(minimax):.4g}] |"
+    ) in row
 
     # Again: every trial is finished, so nothing runs (Ray is not even started).
     before = (out / "results.csv").read_text()
@@ -75,12 +89,15 @@ def plan(tmp_path, text):
 
 
 def test_grid_times_random_draws_times_seeds(tmp_path):
-    text = SWEEP.replace("seeds = [0, 1]", "seeds = 3") + """
+    text = (
+        SWEEP.replace("seeds = [0, 1]", "seeds = 3")
+        + """
 [random]
 n = 2
 learning_rate = {log_uniform = [1e-5, 1e-3]}
 batch_size = {choice = [64, 128]}
 """
+    )
     trials = plan(tmp_path, text)
     assert len(trials) == 2 * 2 * 3
     assert [t.seed for t in trials[:3]] == [0, 1, 2]
@@ -96,39 +113,65 @@ batch_size = {choice = [64, 128]}
     assert trials[0].options["learning_rate"] == trials[6].options["learning_rate"]
 
 
-@pytest.mark.parametrize("text, message", [
-    ("epochs = 3\n" + SWEEP, "unknown key 'epochs'"),
-    (SWEEP.replace('"ring"', '"rings"'), "model must be one of mnist, mixture, ring, grid"),
-    (SWEEP.replace("n_iter = 20", "n_iters = 20"), "options.n_iters is not an option of a trial"),
-    (SWEEP.replace("n_print = 10", 'loss = "hinge"'), "loss is set in two of"),
-    (SWEEP.replace("seeds = [0, 1]", "seeds = [1, 1]"), "seeds must be a count"),
-    (SWEEP.replace("n_iter = 20", "n_iter = 0"),
-     "trial loss=non_saturating,seed=0: n_iter must be an integer >= 1, got 0"),
-    (SWEEP + "[random]\nn = 2\nbatch_size = {normal = [0, 1]}\n", "random.batch_size must be"),
-    (SWEEP + "[random]\nn = 2\nlearning_rate = {log_uniform = [0, 1]}\n", "low > 0"),
-    (SWEEP + "[random]\nlearning_rate = {uniform = [0.1, 1]}\n", "random.n (the number of draws)"),
-    ("cpus_per_trial = 0\n" + SWEEP, "cpus_per_trial must be a positive integer"),
-    ("model = ", "is not valid TOML"),
-], ids=["unknown-key", "model", "option", "twice", "seeds", "value", "distribution",
-        "log-uniform", "random-n", "cpus", "toml"])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("epochs = 3\n" + SWEEP, "unknown key 'epochs'"),
+        (SWEEP.replace('"ring"', '"rings"'), "model must be one of mnist, mixture, ring, grid"),
+        (
+            SWEEP.replace("n_iter = 20", "n_iters = 20"),
+            "options.n_iters is not an option of a trial",
+        ),
+        (SWEEP.replace("n_print = 10", 'loss = "hinge"'), "loss is set in two of"),
+        (SWEEP.replace("seeds = [0, 1]", "seeds = [1, 1]"), "seeds must be a count"),
+        (
+            SWEEP.replace("n_iter = 20", "n_iter = 0"),
+            "trial loss=non_saturating,seed=0: n_iter must be an integer >= 1, got 0",
+        ),
+        (SWEEP + "[random]\nn = 2\nbatch_size = {normal = [0, 1]}\n", "random.batch_size must be"),
+        (SWEEP + "[random]\nn = 2\nlearning_rate = {log_uniform = [0, 1]}\n", "low > 0"),
+        (
+            SWEEP + "[random]\nlearning_rate = {uniform = [0.1, 1]}\n",
+            "random.n (the number of draws)",
+        ),
+        ("cpus_per_trial = 0\n" + SWEEP, "cpus_per_trial must be a positive integer"),
+        ("model = ", "is not valid TOML"),
+    ],
+    ids=[
+        "unknown-key",
+        "model",
+        "option",
+        "twice",
+        "seeds",
+        "value",
+        "distribution",
+        "log-uniform",
+        "random-n",
+        "cpus",
+        "toml",
+    ],
+)
 def test_bad_sweep_files_are_usage_errors(tmp_path, text, message):
     with pytest.raises(cli.UsageError, match=message.replace("(", r"\(").replace(")", r"\)")):
         plan(tmp_path, text)
 
 
 def test_a_failed_trial_is_a_result_with_its_log(tmp_path):
-    outcome = sweep.run_trial("mixture", str(tmp_path / "t"),
-                              {"n_iter": 20, "learning_rate": 1e38, "checkpoint_every": 1})
+    outcome = sweep.run_trial(
+        "mixture", str(tmp_path / "t"), {"n_iter": 20, "learning_rate": 1e38, "checkpoint_every": 1}
+    )
     assert outcome["status"] == "failed" and "FloatingPointError" in outcome["error"]
     assert "Traceback" in (tmp_path / "t" / "train.log").read_text()
 
 
 def test_the_summary_reports_spread_over_seeds_and_failures(tmp_path):
     trials = plan(tmp_path, SWEEP.replace("seeds = [0, 1]", "seeds = 3"))
-    outcomes = {trials[0].name: {"status": "finished", "metrics": {"modes_captured": 8}},
-                trials[1].name: {"status": "finished", "metrics": {"modes_captured": 6}},
-                trials[2].name: {"status": "failed", "error": "FloatingPointError: nan"},
-                trials[3].name: {"status": "finished", "metrics": {"modes_captured": 5}}}
+    outcomes = {
+        trials[0].name: {"status": "finished", "metrics": {"modes_captured": 8}},
+        trials[1].name: {"status": "finished", "metrics": {"modes_captured": 6}},
+        trials[2].name: {"status": "failed", "error": "FloatingPointError: nan"},
+        trials[3].name: {"status": "finished", "metrics": {"modes_captured": 5}},
+    }
     summary = sweep.summary_markdown(trials, outcomes, "t")
     assert "6 trials: 3 finished, 1 failed, 2 unfinished." in summary
     assert "| loss=non_saturating | 2/3 | 7 ± 1.4 [6, 8] |" in summary

@@ -4,6 +4,7 @@ Only a tiny classifier is ever trained here (a few seconds on a CPU); it is
 trained once and shared. Tests of the cache replace ``train_classifier`` by a
 fake that hands back the shared weights, so they train nothing at all.
 """
+
 import dataclasses
 import os
 import re
@@ -31,8 +32,16 @@ classifier_module = sys.modules["gan_infer.criticism.classifier"]
 
 # 2,000 training images, 2 epochs, constant step size: 87-90% test accuracy
 # (seeds 0-4) in about two seconds.
-TINY = ClassifierConfig(conv_filters=(4, 8), dense_units=32, epochs=2, batch_size=32,
-                        learning_rate=3e-3, learning_rate_decay=1.0, n_train=2000, seed=0)
+TINY = ClassifierConfig(
+    conv_filters=(4, 8),
+    dense_units=32,
+    epochs=2,
+    batch_size=32,
+    learning_rate=3e-3,
+    learning_rate_decay=1.0,
+    n_train=2000,
+    seed=0,
+)
 
 _SHARED = {}
 
@@ -43,8 +52,9 @@ def trained(mnist_dir, tmp_path_factory):
     through load_classifier, so the cache file is a real one."""
     if "classifier" not in _SHARED:
         cache_dir = tmp_path_factory.mktemp("classifier_cache")
-        _SHARED["classifier"] = load_classifier(cache_dir=cache_dir, data_dir=mnist_dir,
-                                                config=TINY, verbose=False)
+        _SHARED["classifier"] = load_classifier(
+            cache_dir=cache_dir, data_dir=mnist_dir, config=TINY, verbose=False
+        )
         _SHARED["path"] = classifier_cache_path(TINY, cache_dir)
         _, (x_test, y_test) = mnist(mnist_dir)
         _SHARED["test"] = (x_test[:1000], y_test[:1000])
@@ -53,17 +63,20 @@ def trained(mnist_dir, tmp_path_factory):
 
 def fake_trainer(source, calls):
     """A train_classifier stand-in returning `source`'s weights for any config."""
+
     def train(config=None, data_dir=None, verbose=True):
         calls.append(config)
         metadata = dict(source.metadata, config=config.to_dict(), config_digest=config.digest)
         metadata.pop("cache_path", None)
         return MNISTClassifier(source.weights, config, metadata)
+
     return train
 
 
 def forbid_training(monkeypatch):
     def train(*args, **kwargs):
         raise AssertionError("load_classifier trained although a valid cache file exists")
+
     monkeypatch.setattr(classifier_module, "train_classifier", train)
 
 
@@ -75,6 +88,7 @@ def copy_cache(path, directory, config=TINY):
 
 
 # --- training and prediction ---------------------------------------------------------
+
 
 def test_tiny_training_is_clearly_above_chance_and_cached(trained):
     classifier, path, (x_test, y_test) = trained
@@ -117,18 +131,24 @@ def test_uint8_float_and_image_shapes_agree(trained):
     as_float32 = images.astype(np.float32) / np.float32(255)
     np.testing.assert_array_equal(classifier.predict_proba(as_float32), reference)
     np.testing.assert_allclose(classifier.predict_proba(images / 255.0), reference, atol=1e-6)
-    np.testing.assert_array_equal(classifier.predict_proba(as_float32.reshape(-1, 28, 28)),
-                                  reference)
-    np.testing.assert_array_equal(classifier.predict_proba(images.reshape(-1, 28, 28, 1)),
-                                  reference)
+    np.testing.assert_array_equal(
+        classifier.predict_proba(as_float32.reshape(-1, 28, 28)), reference
+    )
+    np.testing.assert_array_equal(
+        classifier.predict_proba(images.reshape(-1, 28, 28, 1)), reference
+    )
     # Batching changes nothing (but float round-off in the convolutions).
-    np.testing.assert_allclose(classifier.predict_proba(images, batch_size=7), reference,
-                               atol=1e-6)
-    np.testing.assert_allclose(classifier.features(images, batch_size=5),
-                               classifier.features(as_float32), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(classifier.predict_proba(images, batch_size=7), reference, atol=1e-6)
+    np.testing.assert_allclose(
+        classifier.features(images, batch_size=5),
+        classifier.features(as_float32),
+        rtol=1e-5,
+        atol=1e-5,
+    )
     binary = as_float32 > 0.5
-    np.testing.assert_array_equal(classifier.predict_proba(binary),
-                                  classifier.predict_proba(binary.astype(np.float32)))
+    np.testing.assert_array_equal(
+        classifier.predict_proba(binary), classifier.predict_proba(binary.astype(np.float32))
+    )
 
 
 def test_classifier_leaves_the_default_graph_and_session_alone(trained):
@@ -150,8 +170,9 @@ def test_classifier_leaves_the_default_graph_and_session_alone(trained):
     assert tf.global_variables() == variables_before
     assert tf.get_default_session() is None
     assert rebuilt._graph is not graph and rebuilt._graph.finalized
-    np.testing.assert_array_equal(rebuilt.predict_proba(x_test[:10]),
-                                  classifier.predict_proba(x_test[:10]))
+    np.testing.assert_array_equal(
+        rebuilt.predict_proba(x_test[:10]), classifier.predict_proba(x_test[:10])
+    )
 
 
 def test_bad_images_raise_clear_errors(trained):
@@ -208,6 +229,7 @@ def test_close_frees_the_session(trained):
 
 # --- the cache -----------------------------------------------------------------------
 
+
 def test_second_load_reads_the_cache_without_training(trained, monkeypatch):
     classifier, path, (x_test, _) = trained
     forbid_training(monkeypatch)
@@ -216,8 +238,9 @@ def test_second_load_reads_the_cache_without_training(trained, monkeypatch):
     assert again.test_accuracy == classifier.test_accuracy
     for name, value in classifier.weights.items():
         np.testing.assert_array_equal(again.weights[name], value)
-    np.testing.assert_array_equal(again.predict_proba(x_test[:20]),
-                                  classifier.predict_proba(x_test[:20]))
+    np.testing.assert_array_equal(
+        again.predict_proba(x_test[:20]), classifier.predict_proba(x_test[:20])
+    )
 
 
 def test_missing_file_or_retrain_true_trains_and_writes(trained, tmp_path, monkeypatch, capsys):
@@ -245,7 +268,8 @@ def _flip_middle_bytes(path):
 def _truncate(fraction):
     def corrupt(path):
         blob = path.read_bytes()
-        path.write_bytes(blob[:int(len(blob) * fraction)])
+        path.write_bytes(blob[: int(len(blob) * fraction)])
+
     return corrupt
 
 
@@ -258,13 +282,17 @@ def _rewrite_one_weight(path):
         np.savez(handle, **arrays)
 
 
-@pytest.mark.parametrize("corrupt, reason", [
-    (_flip_middle_bytes, "unreadable"),
-    (_truncate(0.5), "unreadable"),
-    (_truncate(0.0), "unreadable"),
-    (lambda path: path.write_bytes(b"not a zip file at all"), "unreadable"),
-    (_rewrite_one_weight, "SHA-256"),
-], ids=["flipped-bytes", "truncated-half", "empty", "garbage", "checksum-mismatch"])
+@pytest.mark.parametrize(
+    "corrupt, reason",
+    [
+        (_flip_middle_bytes, "unreadable"),
+        (_truncate(0.5), "unreadable"),
+        (_truncate(0.0), "unreadable"),
+        (lambda path: path.write_bytes(b"not a zip file at all"), "unreadable"),
+        (_rewrite_one_weight, "SHA-256"),
+    ],
+    ids=["flipped-bytes", "truncated-half", "empty", "garbage", "checksum-mismatch"],
+)
 def test_corrupt_cache_is_retrained_and_rewritten(trained, tmp_path, monkeypatch, corrupt, reason):
     classifier, path, (x_test, _) = trained
     target = copy_cache(path, tmp_path)
@@ -285,7 +313,7 @@ def test_corrupt_cache_is_retrained_and_rewritten(trained, tmp_path, monkeypatch
 def test_a_file_for_another_configuration_is_not_used(trained, tmp_path, monkeypatch):
     classifier, path, _ = trained
     other = dataclasses.replace(TINY, seed=1)
-    target = copy_cache(path, tmp_path, config=other)   # TINY's file under other's name
+    target = copy_cache(path, tmp_path, config=other)  # TINY's file under other's name
     calls = []
     monkeypatch.setattr(classifier_module, "train_classifier", fake_trainer(classifier, calls))
     with pytest.warns(ClassifierCacheWarning, match="another configuration"):
@@ -304,6 +332,7 @@ def test_failed_write_leaves_the_old_file_intact(trained, tmp_path, monkeypatch)
     def savez_then_fail(handle, **arrays):
         handle.write(b"PK\x03\x04 half a file")
         raise OSError(28, "No space left on device")
+
     monkeypatch.setattr(classifier_module.np, "savez", savez_then_fail)
     with pytest.warns(ClassifierCacheWarning, match="Could not write"):
         result = load_classifier(cache_dir=tmp_path, config=TINY, retrain=True, verbose=False)
@@ -324,19 +353,37 @@ def test_unwritable_cache_dir_still_returns_the_classifier(trained, tmp_path, mo
 
 # --- configuration and file names ------------------------------------------------------
 
+
 def test_each_configuration_has_its_own_file(tmp_path):
-    paths = {classifier_cache_path(config, tmp_path) for config in (
-        TINY, dataclasses.replace(TINY, seed=1), dataclasses.replace(TINY, epochs=3),
-        dataclasses.replace(TINY, conv_filters=(4, 16)), ClassifierConfig())}
+    paths = {
+        classifier_cache_path(config, tmp_path)
+        for config in (
+            TINY,
+            dataclasses.replace(TINY, seed=1),
+            dataclasses.replace(TINY, epochs=3),
+            dataclasses.replace(TINY, conv_filters=(4, 16)),
+            ClassifierConfig(),
+        )
+    }
     assert len(paths) == 5
     assert all(re.fullmatch(r"mnist_classifier-[0-9a-f]{16}\.npz", p.name) for p in paths)
     # Equal settings, spelled differently, share a file.
-    same = ClassifierConfig(conv_filters=[4, 8], dense_units=32, epochs=2, batch_size=32,
-                            learning_rate=0.003, learning_rate_decay=1, n_train=2000, seed=0)
+    same = ClassifierConfig(
+        conv_filters=[4, 8],
+        dense_units=32,
+        epochs=2,
+        batch_size=32,
+        learning_rate=0.003,
+        learning_rate_decay=1,
+        n_train=2000,
+        seed=0,
+    )
     assert same == TINY and classifier_cache_path(same, tmp_path) == classifier_cache_path(
-        TINY, tmp_path)
-    assert classifier_cache_path(None, tmp_path) == classifier_cache_path(ClassifierConfig(),
-                                                                          tmp_path)
+        TINY, tmp_path
+    )
+    assert classifier_cache_path(None, tmp_path) == classifier_cache_path(
+        ClassifierConfig(), tmp_path
+    )
 
 
 def test_default_cache_dir(monkeypatch, tmp_path):
@@ -352,12 +399,23 @@ def test_default_cache_dir(monkeypatch, tmp_path):
     assert classifier_cache_path(cache_dir="~/x") == tmp_path / "home" / "x" / name
 
 
-@pytest.mark.parametrize("settings", [
-    dict(epochs=0), dict(conv_filters=(4, -8)), dict(conv_filters=8), dict(dense_units=2.5),
-    dict(dropout_rate=1.0), dict(learning_rate=0.0), dict(binarize_fraction=1.5),
-    dict(learning_rate_decay=0.0), dict(learning_rate_decay=1.5), dict(seed=-1),
-    dict(n_train=0), dict(batch_size=True),
-])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(epochs=0),
+        dict(conv_filters=(4, -8)),
+        dict(conv_filters=8),
+        dict(dense_units=2.5),
+        dict(dropout_rate=1.0),
+        dict(learning_rate=0.0),
+        dict(binarize_fraction=1.5),
+        dict(learning_rate_decay=0.0),
+        dict(learning_rate_decay=1.5),
+        dict(seed=-1),
+        dict(n_train=0),
+        dict(batch_size=True),
+    ],
+)
 def test_config_is_validated(settings):
     with pytest.raises(ValueError, match="ClassifierConfig"):
         ClassifierConfig(**settings)

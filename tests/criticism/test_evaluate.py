@@ -1,5 +1,6 @@
 """evaluate_mnist end to end with a tiny classifier: real digits score like
 real digits, copies of training images are flagged, noise scores badly."""
+
 import numpy as np
 import pytest
 
@@ -7,25 +8,39 @@ from gan_infer.criticism.classifier import ClassifierConfig, load_classifier
 from gan_infer.criticism.evaluate import METRIC_NAMES, evaluate_mnist
 from gan_infer.datasets import mnist
 
-TINY = ClassifierConfig(conv_filters=(4, 8), dense_units=32, epochs=2, batch_size=32,
-                        learning_rate=3e-3, learning_rate_decay=1.0, n_train=2000, seed=0)
+TINY = ClassifierConfig(
+    conv_filters=(4, 8),
+    dense_units=32,
+    epochs=2,
+    batch_size=32,
+    learning_rate=3e-3,
+    learning_rate_decay=1.0,
+    n_train=2000,
+    seed=0,
+)
 
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     from tests.conftest import SHARED_MNIST
+
     if not (SHARED_MNIST / "train-images-idx3-ubyte.gz").exists():
         pytest.skip(f"the MNIST files are not at {SHARED_MNIST}")
-    classifier = load_classifier(cache_dir=tmp_path_factory.mktemp("cache"), data_dir=SHARED_MNIST,
-                                 config=TINY, verbose=False)
+    classifier = load_classifier(
+        cache_dir=tmp_path_factory.mktemp("cache"),
+        data_dir=SHARED_MNIST,
+        config=TINY,
+        verbose=False,
+    )
     (x_train, _), (x_test, _) = mnist(SHARED_MNIST)
     return classifier, SHARED_MNIST, x_train, x_test
 
 
 def score(setup, samples, **kwargs):
     classifier, data_dir, _, _ = setup
-    return evaluate_mnist(samples, data_dir=data_dir, classifier=classifier, n_parzen=500,
-                          n_test=500, **kwargs)
+    return evaluate_mnist(
+        samples, data_dir=data_dir, classifier=classifier, n_parzen=500, n_test=500, **kwargs
+    )
 
 
 def test_real_digits_beat_noise_on_every_metric(setup):
@@ -49,9 +64,14 @@ def test_copies_of_training_images_are_flagged(setup):
     assert score(setup, copies, parzen=False)["memorisation_fraction"] == 1.0
 
 
-@pytest.mark.parametrize("bad, message", [
-    (np.zeros((10, 100)), "shape"), (np.full((10, 784), 2.0), r"\[0, 1\]"),
-    (np.full((10, 784), np.nan), "finite")])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (np.zeros((10, 100)), "shape"),
+        (np.full((10, 784), 2.0), r"\[0, 1\]"),
+        (np.full((10, 784), np.nan), "finite"),
+    ],
+)
 def test_bad_samples(setup, bad, message):
     with pytest.raises(ValueError, match=message):
         score(setup, bad)

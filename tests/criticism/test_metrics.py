@@ -1,4 +1,5 @@
 """Tests for gan_infer.criticism.metrics against analytic answers and brute force."""
+
 import tracemalloc
 
 import numpy as np
@@ -30,16 +31,28 @@ def brute_parzen(samples, data, sigma):
     """The textbook formula with an (n, m, D) array: fine for tiny inputs only."""
     d2 = ((data[:, None, :] - samples[None, :, :]) ** 2).sum(axis=-1)
     m, dim = samples.shape
-    return (special.logsumexp(-d2 / (2 * sigma ** 2), axis=1) - np.log(m)
-            - 0.5 * dim * np.log(2 * np.pi * sigma ** 2))
+    return (
+        special.logsumexp(-d2 / (2 * sigma**2), axis=1)
+        - np.log(m)
+        - 0.5 * dim * np.log(2 * np.pi * sigma**2)
+    )
 
 
 def test_criticism_modules_do_not_import_tensorflow_or_inferences():
     import ast
     import pathlib
-    for module in ("metrics.py", "toy.py", "arrays.py", "pairwise.py", "parzen.py",
-                   "feature_distances.py", "class_scores.py", "neighbours.py",
-                   "classifier_config.py"):
+
+    for module in (
+        "metrics.py",
+        "toy.py",
+        "arrays.py",
+        "pairwise.py",
+        "parzen.py",
+        "feature_distances.py",
+        "class_scores.py",
+        "neighbours.py",
+        "classifier_config.py",
+    ):
         source = (pathlib.Path(metrics.__file__).parent / module).read_text()
         imported = set()
         for node in ast.walk(ast.parse(source)):
@@ -47,17 +60,19 @@ def test_criticism_modules_do_not_import_tensorflow_or_inferences():
                 imported |= {alias.name for alias in node.names}
             elif isinstance(node, ast.ImportFrom):
                 imported.add(node.module)
-        assert not any(name.startswith(("tensorflow", "gan_infer.inferences"))
-                       for name in imported), (module, imported)
+        assert not any(
+            name.startswith(("tensorflow", "gan_infer.inferences")) for name in imported
+        ), (module, imported)
 
 
 # --- Parzen -------------------------------------------------------------------------
+
 
 def test_parzen_single_sample_is_gaussian_log_density():
     sample = rng().normal(size=(1, 4))
     data = rng(1).normal(size=(6, 4))
     sigma = 0.7
-    expected = stats.multivariate_normal(sample[0], sigma ** 2 * np.eye(4)).logpdf(data)
+    expected = stats.multivariate_normal(sample[0], sigma**2 * np.eye(4)).logpdf(data)
     np.testing.assert_allclose(parzen_log_likelihood(sample, data, sigma), expected, rtol=1e-12)
 
 
@@ -65,7 +80,7 @@ def test_parzen_two_samples_is_equal_mixture():
     samples = np.array([[0.0, 0.0], [3.0, 1.0]])
     data = np.array([[0.0, 0.0], [1.0, 0.5], [10.0, -2.0]])
     sigma = 0.5
-    densities = [stats.multivariate_normal(s, sigma ** 2 * np.eye(2)).pdf(data) for s in samples]
+    densities = [stats.multivariate_normal(s, sigma**2 * np.eye(2)).pdf(data) for s in samples]
     expected = np.log(0.5 * densities[0] + 0.5 * densities[1])
     np.testing.assert_allclose(parzen_log_likelihood(samples, data, sigma), expected, rtol=1e-10)
 
@@ -75,19 +90,18 @@ def test_parzen_far_point_has_no_underflow():
     samples = np.zeros((3, 2))
     data = np.array([[100.0, 0.0]])
     sigma = 0.1
-    expected = -1e4 / (2 * sigma ** 2) - np.log(2 * np.pi * sigma ** 2)
+    expected = -1e4 / (2 * sigma**2) - np.log(2 * np.pi * sigma**2)
     np.testing.assert_allclose(parzen_log_likelihood(samples, data, sigma), [expected], rtol=1e-12)
 
 
-@pytest.mark.parametrize("batch_size, block_size", [
-    (1, 1), (2, 3), (4, 5), (7, 11), (3, None), (100, 100), (6, 10),
-])
+@pytest.mark.parametrize(
+    "batch_size, block_size", [(1, 1), (2, 3), (4, 5), (7, 11), (3, None), (100, 100), (6, 10)]
+)
 def test_parzen_blocked_matches_brute_force(batch_size, block_size):
     samples = rng(2).normal(size=(11, 5))
     data = rng(3).normal(size=(7, 5)).astype(np.float32)
     got = parzen_log_likelihood(samples, data, 0.8, batch_size=batch_size, block_size=block_size)
-    np.testing.assert_allclose(got, brute_parzen(samples, data.astype(np.float64), 0.8),
-                               rtol=1e-10)
+    np.testing.assert_allclose(got, brute_parzen(samples, data.astype(np.float64), 0.8), rtol=1e-10)
 
 
 def test_parzen_large_case_is_blocked_and_exact():
@@ -107,9 +121,11 @@ def test_parzen_large_case_is_blocked_and_exact():
     whole = parzen_log_likelihood(samples, data, sigma, batch_size=2000, block_size=2000)
     np.testing.assert_allclose(got, whole, rtol=1e-12)
     rows = [0, 1, 299, 300, 1999]
-    np.testing.assert_allclose(got[rows], brute_parzen(samples.astype(np.float64),
-                                                       data[rows].astype(np.float64), sigma),
-                               rtol=1e-9)
+    np.testing.assert_allclose(
+        got[rows],
+        brute_parzen(samples.astype(np.float64), data[rows].astype(np.float64), sigma),
+        rtol=1e-9,
+    )
 
 
 def make_kernel_mixture(sigma, n_centres=30, n_points=2000, dim=3, seed=0):
@@ -148,17 +164,20 @@ def ok(rows=4, dim=5):
     return np.zeros((rows, dim))
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: parzen_log_likelihood(np.zeros(5), ok(), 0.1), "samples.*2-D"),
-    (lambda: parzen_log_likelihood(ok(), ok(3, 6), 0.1), "same number of features"),
-    (lambda: parzen_log_likelihood(ok(0), ok(), 0.1), "samples.*at least 1 row"),
-    (lambda: parzen_log_likelihood(ok(), np.full((3, 5), np.nan), 0.1), "data.*NaN"),
-    (lambda: parzen_log_likelihood(ok(), ok(), 0.0), "sigma"),
-    (lambda: parzen_log_likelihood(ok(), ok(), 0.1, batch_size=0), "batch_size"),
-    (lambda: parzen_log_likelihood(ok(), ok(), 0.1, block_size=2.5), "block_size"),
-    (lambda: parzen_select_sigma(ok(), ok(), sigmas=[0.1, -1]), "sigmas"),
-    (lambda: parzen_window_estimate(ok(), ok(), ok(3, 4)), "test"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: parzen_log_likelihood(np.zeros(5), ok(), 0.1), "samples.*2-D"),
+        (lambda: parzen_log_likelihood(ok(), ok(3, 6), 0.1), "same number of features"),
+        (lambda: parzen_log_likelihood(ok(0), ok(), 0.1), "samples.*at least 1 row"),
+        (lambda: parzen_log_likelihood(ok(), np.full((3, 5), np.nan), 0.1), "data.*NaN"),
+        (lambda: parzen_log_likelihood(ok(), ok(), 0.0), "sigma"),
+        (lambda: parzen_log_likelihood(ok(), ok(), 0.1, batch_size=0), "batch_size"),
+        (lambda: parzen_log_likelihood(ok(), ok(), 0.1, block_size=2.5), "block_size"),
+        (lambda: parzen_select_sigma(ok(), ok(), sigmas=[0.1, -1]), "sigmas"),
+        (lambda: parzen_window_estimate(ok(), ok(), ok(3, 4)), "test"),
+    ],
+)
 def test_parzen_rejects_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
@@ -171,6 +190,7 @@ def test_non_numeric_input_is_a_type_error():
 
 # --- Frechet distance ---------------------------------------------------------------
 
+
 def test_frechet_identical_sets_is_zero():
     features = rng(6).normal(size=(500, 8)) * 3.0
     scale = np.trace(np.cov(features, rowvar=False))
@@ -181,7 +201,7 @@ def test_frechet_from_moments_diagonal_closed_form():
     mu1, mu2 = np.array([0.0, 1.0, -2.0]), np.array([1.0, 1.0, 0.5])
     sd1, sd2 = np.array([1.0, 2.0, 0.5]), np.array([3.0, 0.5, 0.5])
     expected = np.sum((mu1 - mu2) ** 2) + np.sum((sd1 - sd2) ** 2)
-    got = frechet_distance_from_moments(mu1, np.diag(sd1 ** 2), mu2, np.diag(sd2 ** 2))
+    got = frechet_distance_from_moments(mu1, np.diag(sd1**2), mu2, np.diag(sd2**2))
     assert got == pytest.approx(expected, rel=1e-12)
 
 
@@ -217,12 +237,15 @@ def test_frechet_non_psd_covariance_raises():
         frechet_distance_from_moments(np.zeros(2), np.diag([1.0, -1.0]), np.zeros(2), np.eye(2))
 
 
-@pytest.mark.parametrize("args, match", [
-    ((np.zeros(2), np.eye(2), np.zeros(3), np.eye(3)), "same length"),
-    ((np.zeros(2), np.eye(3), np.zeros(2), np.eye(2)), "cov1"),
-    ((np.zeros((2, 1)), np.eye(2), np.zeros(2), np.eye(2)), "mu1"),
-    ((np.zeros(2), np.eye(2), np.array([0.0, np.nan]), np.eye(2)), "mu2.*NaN"),
-])
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        ((np.zeros(2), np.eye(2), np.zeros(3), np.eye(3)), "same length"),
+        ((np.zeros(2), np.eye(3), np.zeros(2), np.eye(2)), "cov1"),
+        ((np.zeros((2, 1)), np.eye(2), np.zeros(2), np.eye(2)), "mu1"),
+        ((np.zeros(2), np.eye(2), np.array([0.0, np.nan]), np.eye(2)), "mu2.*NaN"),
+    ],
+)
 def test_frechet_from_moments_rejects_bad_input(args, match):
     with pytest.raises(ValueError, match=match):
         frechet_distance_from_moments(*args)
@@ -237,14 +260,16 @@ def test_frechet_rejects_bad_features():
 
 # --- kernel distance ----------------------------------------------------------------
 
+
 def brute_mmd2_unbiased(x, y):
     def k(a, b):
         return (a @ b / len(a) + 1.0) ** 3
+
     m = len(x)
     xx = sum(k(x[i], x[j]) for i in range(m) for j in range(m) if i != j)
     yy = sum(k(y[i], y[j]) for i in range(m) for j in range(m) if i != j)
     xy = sum(k(x[i], y[j]) for i in range(m) for j in range(m))
-    return (xx + yy) / (m * (m - 1)) - 2 * xy / m ** 2
+    return (xx + yy) / (m * (m - 1)) - 2 * xy / m**2
 
 
 def test_kernel_distance_matches_brute_force():
@@ -285,6 +310,7 @@ def test_kernel_distance_rejects_bad_input():
 
 # --- classifier score and class histogram -------------------------------------------
 
+
 def test_classifier_score_uniform_one_hot_is_k():
     k = 10
     probabilities = np.eye(k)[np.tile(np.arange(k), 50)]  # each split of 50 holds 5 per class
@@ -300,18 +326,21 @@ def test_classifier_score_identical_predictions_is_one():
 
 
 def test_classifier_score_hand_computed():
-    p = np.array([[1.0, 0.0], [0.5, 0.5]])   # marginal p(y) = (0.75, 0.25)
+    p = np.array([[1.0, 0.0], [0.5, 0.5]])  # marginal p(y) = (0.75, 0.25)
     kl = [np.log(1 / 0.75), 0.5 * np.log(0.5 / 0.75) + 0.5 * np.log(0.5 / 0.25)]
     assert classifier_score(p, n_splits=1).mean == pytest.approx(np.exp(np.mean(kl)), rel=1e-12)
 
 
-@pytest.mark.parametrize("p, splits, match", [
-    (np.array([[0.5, 0.6], [0.5, 0.5]]), 1, "sum to 1"),
-    (np.array([[1.5, -0.5]]), 1, "non-negative"),
-    (np.array([0.5, 0.5]), 1, "2-D"),
-    (np.eye(3), 4, "n_splits"),
-    (np.array([[np.nan, 1.0]]), 1, "NaN"),
-])
+@pytest.mark.parametrize(
+    "p, splits, match",
+    [
+        (np.array([[0.5, 0.6], [0.5, 0.5]]), 1, "sum to 1"),
+        (np.array([[1.5, -0.5]]), 1, "non-negative"),
+        (np.array([0.5, 0.5]), 1, "2-D"),
+        (np.eye(3), 4, "n_splits"),
+        (np.array([[np.nan, 1.0]]), 1, "NaN"),
+    ],
+)
 def test_classifier_score_rejects_bad_input(p, splits, match):
     with pytest.raises(ValueError, match=match):
         classifier_score(p, n_splits=splits)
@@ -350,13 +379,15 @@ def test_class_histogram_rejects_bad_input():
 
 # --- precision / recall -------------------------------------------------------------
 
+
 def clusters(modes, per_mode, seed, spread=0.1):
     # 8 well-separated 2-D modes on a circle of radius 10.
     angles = 2 * np.pi * np.arange(8) / 8
     centres = 10.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
     generator = rng(seed)
-    return np.concatenate([centres[m] + spread * generator.normal(size=(per_mode, 2))
-                           for m in modes])
+    return np.concatenate(
+        [centres[m] + spread * generator.normal(size=(per_mode, 2)) for m in modes]
+    )
 
 
 def test_precision_recall_identical_sets():
@@ -380,8 +411,8 @@ def test_precision_recall_half_the_modes():
 
 
 def test_precision_recall_hand_computed_radii_exclude_self():
-    real = np.array([[0.0], [1.0], [3.0]])   # k=1 radii: 1, 1, 2
-    fake = np.array([[1.9], [5.5]])          # k=1 radii: 3.6, 3.6
+    real = np.array([[0.0], [1.0], [3.0]])  # k=1 radii: 1, 1, 2
+    fake = np.array([[1.9], [5.5]])  # k=1 radii: 3.6, 3.6
     precision, recall = precision_recall(real, fake, k=1)
     assert precision == 0.5  # 1.9 is in the ball of 1.0; 5.5 is 2.5 from 3.0
     assert recall == 1.0
@@ -391,8 +422,9 @@ def test_precision_recall_hand_computed_radii_exclude_self():
 def test_precision_recall_blocking_does_not_change_result(batch_size):
     real = rng(25).normal(size=(60, 3))
     fake = rng(26).normal(size=(45, 3)) * 1.3 + 0.2
-    assert precision_recall(real, fake, k=3, batch_size=batch_size) == \
-        precision_recall(real, fake, k=3, batch_size=10_000)
+    assert precision_recall(real, fake, k=3, batch_size=batch_size) == precision_recall(
+        real, fake, k=3, batch_size=10_000
+    )
 
 
 def test_precision_recall_rejects_bad_input():
@@ -405,6 +437,7 @@ def test_precision_recall_rejects_bad_input():
 
 
 # --- nearest neighbours and memorisation --------------------------------------------
+
 
 @pytest.mark.parametrize("batch_size", [1, 4, 9, 1000])
 def test_nearest_neighbours_matches_brute_force(batch_size):

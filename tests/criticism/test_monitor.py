@@ -1,4 +1,5 @@
 """Monitor: recording during training without growing the graph."""
+
 import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
@@ -26,8 +27,10 @@ def test_run_with_a_monitor_records_and_adds_no_ops():
     x_data = np.random.default_rng(0).normal(3.0, 0.1, size=[M, 1]).astype(np.float32)
     theta, x, inference = build(x_data)
     inference.initialize(n_iter=50, n_print=0)
-    monitor = Monitor({"theta": theta, "d_real": tf.reduce_mean(tf.sigmoid(inference.d_true)),
-                       "samples": x}, every=10)
+    monitor = Monitor(
+        {"theta": theta, "d_real": tf.reduce_mean(tf.sigmoid(inference.d_true)), "samples": x},
+        every=10,
+    )
     ops_before = len(tf.get_default_graph().get_operations())
     inference.run(monitors=[monitor])  # already initialized: run() skips initialize
     ops_after_run = len(tf.get_default_graph().get_operations())
@@ -78,8 +81,10 @@ def test_monitor_in_a_manual_loop_feeds_and_skips_between_records():
     assert recorded[1] is None and recorded[2] == {"real": 2.0}
 
 
-@pytest.mark.parametrize("fetches, every, error", [
-    ({}, 1, TypeError), ([1], 1, TypeError), ({"t": 1}, 1, ValueError), ({"a": 1}, 0, ValueError)])
+@pytest.mark.parametrize(
+    "fetches, every, error",
+    [({}, 1, TypeError), ([1], 1, TypeError), ({"t": 1}, 1, ValueError), ({"a": 1}, 0, ValueError)],
+)
 def test_monitor_bad_arguments(fetches, every, error):
     with pytest.raises(error):
         Monitor(fetches, every=every)
@@ -87,6 +92,7 @@ def test_monitor_bad_arguments(fetches, every, error):
 
 def test_draw_samples_runs_as_often_as_needed_and_honours_the_feed():
     from gan_infer.criticism import draw_samples
+
     counter = tf.Variable(0.0)
     batch = tf.fill([4, 2], counter.assign_add(1.0))
     x = Normal(tf.zeros([4]), 1.0)

@@ -1,4 +1,5 @@
 """Tests for gan_infer.criticism.plots."""
+
 import os
 
 import numpy as np
@@ -15,6 +16,7 @@ def images(n, shape=(784,), seed=0):
 
 
 # --- sample_grid -------------------------------------------------------------------
+
 
 def test_sample_grid_flat_samples():
     samples = images(16)
@@ -35,14 +37,20 @@ def test_sample_grid_image_shaped_samples_and_extra_samples():
     np.testing.assert_array_equal(fig.axes[5].get_images()[0].get_array(), samples[5])
     np.testing.assert_allclose(fig.get_size_inches(), [3.0, 2.0])
     # row-major order: the second axis is in the first row, second column
-    first, second, fourth = fig.axes[0].get_position(), fig.axes[1].get_position(), fig.axes[3].get_position()
+    first, second, fourth = (
+        fig.axes[0].get_position(),
+        fig.axes[1].get_position(),
+        fig.axes[3].get_position(),
+    )
     assert second.x0 > first.x0 and abs(second.y0 - first.y0) < 1e-9
     assert fourth.y0 < first.y0 and abs(fourth.x0 - first.x0) < 1e-9
 
 
 def test_sample_grid_other_image_shape():
     samples = images(4, (12,))
-    fig = sample_grid(samples, nrows=2, ncols=2, image_shape=(3, 4), cmap="viridis", cell_inches=2.0)
+    fig = sample_grid(
+        samples, nrows=2, ncols=2, image_shape=(3, 4), cmap="viridis", cell_inches=2.0
+    )
     assert len(fig.axes) == 4
     assert fig.axes[0].get_images()[0].get_array().shape == (3, 4)
     assert fig.axes[0].get_images()[0].get_cmap().name == "viridis"
@@ -67,6 +75,7 @@ def test_sample_grid_wrong_pixel_count(shape):
 
 
 # --- save_figure -----------------------------------------------------------------
+
 
 def test_save_figure_writes_a_png_atomically(tmp_path):
     path = tmp_path / "samples.png"
@@ -137,6 +146,7 @@ def test_save_figure_to_a_missing_directory_raises(tmp_path):
 
 # --- training_curves ----------------------------------------------------------------
 
+
 def test_training_curves_one_line_per_key():
     t = np.arange(1, 11)
     history = {"t": t, "loss": np.linspace(2, 1, 10), "loss_d": list(np.linspace(0.5, 1.5, 10))}
@@ -149,7 +159,10 @@ def test_training_curves_one_line_per_key():
         np.testing.assert_array_equal(line.get_xdata(), t)
         np.testing.assert_array_equal(line.get_ydata(), np.asarray(history[key]))
         assert line.get_label() == label
-    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["generator", "discriminator"]
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == [
+        "generator",
+        "discriminator",
+    ]
     assert ax.get_xlabel() == "iteration"
 
 

@@ -20,6 +20,7 @@ def rng(seed=0):
 
 # --- 1-D ----------------------------------------------------------------------------
 
+
 def test_fit_normal_1d_matches_scipy_mle():
     x = rng().normal(4.0, 0.5, size=1000)
     mean, std = fit_normal_1d(x)
@@ -34,12 +35,15 @@ def test_fit_normal_1d_accepts_column_of_samples():
     assert fit_normal_1d(x) == (2.5, pytest.approx(np.sqrt(1.25)))
 
 
-@pytest.mark.parametrize("x, error, match", [
-    (np.zeros((4, 2)), ValueError, r"\(n,\) or \(n, 1\)"),
-    (np.array([]), ValueError, "empty"),
-    (np.array([1.0, np.nan]), ValueError, "NaN"),
-    (np.array(["a", "b"]), TypeError, "real numbers"),
-])
+@pytest.mark.parametrize(
+    "x, error, match",
+    [
+        (np.zeros((4, 2)), ValueError, r"\(n,\) or \(n, 1\)"),
+        (np.array([]), ValueError, "empty"),
+        (np.array([1.0, np.nan]), ValueError, "NaN"),
+        (np.array(["a", "b"]), TypeError, "real numbers"),
+    ],
+)
 def test_fit_normal_1d_rejects_bad_input(x, error, match):
     with pytest.raises(error, match=match):
         fit_normal_1d(x)
@@ -75,6 +79,7 @@ def test_ks_distance_rejects_bad_target():
 
 
 # --- 2-D mixtures -------------------------------------------------------------------
+
 
 def test_ring_of_gaussians_standard_values():
     ring = ring_of_gaussians()
@@ -136,9 +141,13 @@ def test_mode_coverage_min_count_and_threshold():
     ring = ring_of_gaussians()
     # 19 points at one centre (not enough), 20 at another (enough), some 4 sigma off.
     off = ring.centers[2] + np.array([4 * ring.std, 0.0])
-    samples = np.concatenate([np.tile(ring.centers[0], (19, 1)),
-                              np.tile(ring.centers[1], (20, 1)),
-                              np.tile(off, (11, 1))])
+    samples = np.concatenate(
+        [
+            np.tile(ring.centers[0], (19, 1)),
+            np.tile(ring.centers[1], (20, 1)),
+            np.tile(off, (11, 1)),
+        ]
+    )
     result = mode_coverage(samples, ring)
     assert result.modes_captured == 1
     assert result.high_quality_fraction == pytest.approx(39 / 50)

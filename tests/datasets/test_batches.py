@@ -1,4 +1,5 @@
 """Tests for gan_infer.datasets.batches."""
+
 import itertools
 
 import numpy as np
@@ -43,16 +44,19 @@ def images():
 @pytest.mark.parametrize("batch_size", [1, 7, 10, 25, 49, N])
 def test_order_matches_the_tutorial(images, batch_size):
     count = 3 * N // batch_size + 5  # several passes over the data
-    for got, want in zip(take(batches(images, batch_size), count),
-                         take(tutorial_generator(images, batch_size), count)):
+    for got, want in zip(
+        take(batches(images, batch_size), count),
+        take(tutorial_generator(images, batch_size), count),
+    ):
         assert got.shape == (batch_size, 6) and got.dtype == np.float32
         np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.parametrize("batch_size", [7, N, N + 1, 2 * N, 3 * N + 7])
 def test_order_is_the_endless_cycle_even_for_batches_larger_than_the_data(images, batch_size):
-    for got, want in zip(take(batches(images, batch_size), 12),
-                         take(cyclic_reference(images, batch_size), 12)):
+    for got, want in zip(
+        take(batches(images, batch_size), 12), take(cyclic_reference(images, batch_size), 12)
+    ):
         assert got.shape == (batch_size, 6)
         np.testing.assert_array_equal(got, want)
 
@@ -109,9 +113,17 @@ def test_unsupported_dtypes_are_rejected(dtype):
         batches(np.zeros((3, 2), dtype), 1)
 
 
-@pytest.mark.parametrize("batch_size, error", [
-    (0, ValueError), (-3, ValueError), (1.5, TypeError), (True, TypeError),
-    ("8", TypeError), (None, TypeError)])
+@pytest.mark.parametrize(
+    "batch_size, error",
+    [
+        (0, ValueError),
+        (-3, ValueError),
+        (1.5, TypeError),
+        (True, TypeError),
+        ("8", TypeError),
+        (None, TypeError),
+    ],
+)
 def test_bad_batch_size(images, batch_size, error):
     with pytest.raises(error, match="batch_size"):
         batches(images, batch_size)
@@ -146,8 +158,9 @@ def test_binarize_gives_bernoulli_draws():
     frequency = np.bincount(levels.ravel(), weights=draws.ravel(), minlength=256)
     counts = np.bincount(levels.ravel(), minlength=256)
     seen = counts > 0
-    np.testing.assert_allclose(frequency[seen] / counts[seen], np.arange(256)[seen] / 255,
-                               atol=0.03)
+    np.testing.assert_allclose(
+        frequency[seen] / counts[seen], np.arange(256)[seen] / 255, atol=0.03
+    )
     # Draws are fresh each pass, not one fixed binarization.
     assert not np.array_equal(draws[:200], draws[200:400])
 
@@ -220,7 +233,9 @@ def test_labels_follow_their_images():
     generator = batches(images, 4, labels=labels)
     for _ in range(5):
         batch, label_batch = next(generator)
-        np.testing.assert_array_equal(np.round(batch[:, 0] * 255 / 20).astype(int), label_batch - 100)
+        np.testing.assert_array_equal(
+            np.round(batch[:, 0] * 255 / 20).astype(int), label_batch - 100
+        )
         assert label_batch.dtype == labels.dtype
 
 

@@ -1,4 +1,5 @@
 """Tests for gan_infer.datasets.mnist: IDX parsing, checksums, downloads."""
+
 import ast
 import gzip
 import hashlib
@@ -22,14 +23,24 @@ mnist_module = importlib.import_module("gan_infer.datasets.mnist")
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REAL_DIR = REPO_ROOT.parent / "shared/datasets/mnist"
-NAMES = (mnist_module.TRAIN_IMAGES, mnist_module.TRAIN_LABELS,
-         mnist_module.TEST_IMAGES, mnist_module.TEST_LABELS)
+NAMES = (
+    mnist_module.TRAIN_IMAGES,
+    mnist_module.TRAIN_LABELS,
+    mnist_module.TEST_IMAGES,
+    mnist_module.TEST_LABELS,
+)
 
 
 def idx_bytes(array, magic=None):
     array = np.asarray(array)
-    codes = {np.dtype(np.uint8): 0x08, np.dtype(np.int8): 0x09, np.dtype(">i2"): 0x0B,
-             np.dtype(">i4"): 0x0C, np.dtype(">f4"): 0x0D, np.dtype(">f8"): 0x0E}
+    codes = {
+        np.dtype(np.uint8): 0x08,
+        np.dtype(np.int8): 0x09,
+        np.dtype(">i2"): 0x0B,
+        np.dtype(">i4"): 0x0C,
+        np.dtype(">f4"): 0x0D,
+        np.dtype(">f8"): 0x0E,
+    }
     if magic is None:
         magic = (codes[array.dtype] << 8) | array.ndim
     header = struct.pack(f">I{array.ndim}I", magic, *array.shape)
@@ -62,8 +73,9 @@ def fake():
 def trust_fake(monkeypatch, fake):
     """Make the module accept the fake files' checksums."""
     for name, (_, content) in fake.items():
-        monkeypatch.setitem(mnist_module.CHECKSUMS, name,
-                            (hashlib.md5(content).hexdigest(), len(content)))
+        monkeypatch.setitem(
+            mnist_module.CHECKSUMS, name, (hashlib.md5(content).hexdigest(), len(content))
+        )
     return fake
 
 
@@ -103,6 +115,7 @@ def gz_server(fake, corrupt=False):
         if corrupt:
             content = content[:-1] + bytes([content[-1] ^ 0xFF])
         return FakeResponse(gzip.compress(content))
+
     return handler
 
 
@@ -188,11 +201,15 @@ def test_read_idx_trailing_bytes(tmp_path):
     assert str(path) in message and "trailing" in message and "3 bytes" in message
 
 
-@pytest.mark.parametrize("blob", [
-    b"this is not gzip at all",
-    gzip.compress(b"\x00\x00\x08\x01\x00\x00\x00\x10" + bytes(range(16)))[:-12],
-    b"",
-], ids=["garbage", "cut-off", "empty"])
+@pytest.mark.parametrize(
+    "blob",
+    [
+        b"this is not gzip at all",
+        gzip.compress(b"\x00\x00\x08\x01\x00\x00\x00\x10" + bytes(range(16)))[:-12],
+        b"",
+    ],
+    ids=["garbage", "cut-off", "empty"],
+)
 def test_read_idx_bad_gzip(tmp_path, blob):
     path = tmp_path / "labels-idx1-ubyte.gz"
     path.write_bytes(blob)
@@ -242,7 +259,8 @@ def test_mnist_validation_split_takes_the_last_training_examples(tmp_path, trust
         write(tmp_path / name, content)
     (x_full, y_full), _ = mnist(tmp_path, download=False)
     (x_train, y_train), (x_valid, y_valid), (x_test, _) = mnist_splits(
-        tmp_path, validation_size=3, download=False)
+        tmp_path, validation_size=3, download=False
+    )
     np.testing.assert_array_equal(x_train, x_full[:9])
     np.testing.assert_array_equal(x_valid, x_full[9:])
     np.testing.assert_array_equal(y_train, y_full[:9])
@@ -254,8 +272,7 @@ def test_mnist_splits_with_no_validation_set_returns_three_pairs(tmp_path, trust
     for name, (_, content) in trust_fake.items():
         write(tmp_path / name, content)
     (x_full, _), _ = mnist(tmp_path, download=False)
-    (x_train, _), (x_valid, y_valid), _ = mnist_splits(tmp_path, validation_size=0,
-                                                       download=False)
+    (x_train, _), (x_valid, y_valid), _ = mnist_splits(tmp_path, validation_size=0, download=False)
     np.testing.assert_array_equal(x_train, x_full)
     assert x_valid.shape == (0, 784) and y_valid.shape == (0,)
 
@@ -371,8 +388,10 @@ def test_download_falls_back_to_the_next_mirror(tmp_path, monkeypatch, trust_fak
 
     calls = serve(monkeypatch, handler)
     mnist(tmp_path)
-    assert calls[:2] == [mnist_module.MIRRORS[0] + mnist_module.TRAIN_IMAGES,
-                         mnist_module.MIRRORS[1] + mnist_module.TRAIN_IMAGES]
+    assert calls[:2] == [
+        mnist_module.MIRRORS[0] + mnist_module.TRAIN_IMAGES,
+        mnist_module.MIRRORS[1] + mnist_module.TRAIN_IMAGES,
+    ]
     assert listing(tmp_path) == sorted(NAMES)
 
 
@@ -458,7 +477,8 @@ def test_download_into_unwritable_dir(tmp_path, monkeypatch, trust_fake):
 
 REAL_NAMES_PRESENT = all((REAL_DIR / name).exists() for name in NAMES)
 needs_real = pytest.mark.skipif(
-    not REAL_NAMES_PRESENT, reason=f"real MNIST files not found in {REAL_DIR}")
+    not REAL_NAMES_PRESENT, reason=f"real MNIST files not found in {REAL_DIR}"
+)
 
 
 @pytest.fixture(scope="module")
@@ -482,7 +502,8 @@ def test_real_mnist_shapes_and_labels(real):
 def test_real_mnist_validation_split(real):
     (x_full, y_full), (x_test_full, _) = real
     (x_train, y_train), (x_valid, y_valid), (x_test, y_test) = mnist_splits(
-        REAL_DIR, download=False)   # the default: 5,000, Edward's split
+        REAL_DIR, download=False
+    )  # the default: 5,000, Edward's split
     assert x_train.shape == (55000, 784) and y_train.shape == (55000,)
     assert x_valid.shape == (5000, 784) and y_valid.shape == (5000,)
     assert x_test.shape == (10000, 784) and y_test.shape == (10000,)
@@ -509,11 +530,20 @@ def test_real_read_idx_matches_mnist(real):
 def test_import_does_not_pull_in_tensorflow():
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
-        [str(REPO_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
-    code = ("import sys, gan_infer.datasets; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'tensorflow'))")
-    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO_ROOT,
-                            capture_output=True, text=True, timeout=120)
+        [str(REPO_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+    )
+    code = (
+        "import sys, gan_infer.datasets; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'tensorflow'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]", f"TensorFlow modules imported: {result.stdout}"
 
@@ -525,12 +555,17 @@ def test_datasets_imports_only_numpy_and_the_standard_library():
     allowed = set(sys.stdlib_module_names) | {"numpy", "gan_infer"}
     for helper in ("files.py", "checks.py"):
         helper_tree = ast.parse((REPO_ROOT / "gan_infer" / "util" / helper).read_text())
-        for node in helper_tree.body:   # top-level imports (docstrings hold examples)
+        for node in helper_tree.body:  # top-level imports (docstrings hold examples)
             if isinstance(node, (ast.Import, ast.ImportFrom)):
-                names = [node.module] if isinstance(node, ast.ImportFrom) else \
-                    [alias.name for alias in node.names]
-                assert all(name.split(".")[0] in sys.stdlib_module_names for name in names), \
-                    (helper, names)
+                names = (
+                    [node.module]
+                    if isinstance(node, ast.ImportFrom)
+                    else [alias.name for alias in node.names]
+                )
+                assert all(name.split(".")[0] in sys.stdlib_module_names for name in names), (
+                    helper,
+                    names,
+                )
     for source in sorted(package.glob("*.py")):
         tree = ast.parse(source.read_text(), filename=str(source))
         for node in ast.walk(tree):
@@ -542,9 +577,12 @@ def test_datasets_imports_only_numpy_and_the_standard_library():
                     continue
                 roots = [node.module.split(".")[0]]
                 if roots == ["gan_infer"]:
-                    assert node.module in ("gan_infer.util.files", "gan_infer.util.checks") or \
-                        node.module.startswith("gan_infer.datasets"), \
+                    assert node.module in (
+                        "gan_infer.util.files",
+                        "gan_infer.util.checks",
+                    ) or node.module.startswith("gan_infer.datasets"), (
                         f"{source.name} imports {node.module}"
+                    )
             else:
                 continue
             for root in roots:

@@ -5,6 +5,7 @@
 Appends "t loss loss_d" (full precision) to LOSSES_FILE after every
 iteration. Run it again with the same CHECKPOINT_DIR to resume.
 """
+
 import argparse
 
 import numpy as np
@@ -37,14 +38,23 @@ def discriminative_network(x):
     return layers.dense(h, 1)
 
 
-inference = ed.GANInference(data={x: ed.Minibatches(x_train, binarize=True)},
-                            discriminator=discriminative_network)
+inference = ed.GANInference(
+    data={x: ed.Minibatches(x_train, binarize=True)}, discriminator=discriminative_network
+)
 with open(args.losses_file, "a") as losses:
+
     def record(info):
         losses.write(f"{info['t']} {info['loss']!r} {info['loss_d']!r}\n")
         losses.flush()
 
-    inference.run(n_iter=args.n_iter, n_print=0, disc_steps=args.disc_steps,
-                  optimizer=tf.train.AdamOptimizer(1e-3), optimizer_d=tf.train.AdamOptimizer(1e-3),
-                  checkpoint_dir=args.checkpoint_dir, checkpoint_every=args.checkpoint_every,
-                  keep_checkpoints=2, monitors=[record])
+    inference.run(
+        n_iter=args.n_iter,
+        n_print=0,
+        disc_steps=args.disc_steps,
+        optimizer=tf.train.AdamOptimizer(1e-3),
+        optimizer_d=tf.train.AdamOptimizer(1e-3),
+        checkpoint_dir=args.checkpoint_dir,
+        checkpoint_every=args.checkpoint_every,
+        keep_checkpoints=2,
+        monitors=[record],
+    )

@@ -1,5 +1,6 @@
 """BiGANInference: variable routing, losses against numpy, and an encoder that
 learns to invert the generator."""
+
 import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
@@ -59,7 +60,8 @@ def test_losses_match_numpy():
     sess.run(tf.global_variables_initializer())
     feed = {x_ph: data(np.random.default_rng(1))}
     d_true, d_fake, loss, loss_d = sess.run(
-        [inference.d_true, inference.d_fake, inference.loss, inference.loss_d], feed)
+        [inference.d_true, inference.d_fake, inference.loss, inference.loss_d], feed
+    )
     softplus = lambda u: np.logaddexp(0, u.astype(np.float64))  # noqa: E731
     assert loss_d == pytest.approx(softplus(-d_true).mean() + softplus(d_fake).mean(), rel=1e-5)
     assert loss == pytest.approx(softplus(-d_fake).mean() + softplus(d_true).mean(), rel=1e-5)
@@ -68,8 +70,11 @@ def test_losses_match_numpy():
 def test_encoder_learns_to_invert_the_generator():
     ed.set_seed(0)
     inference, x_ph, _, _, params = build()
-    inference.initialize(optimizer=tf.train.AdamOptimizer(0.005, beta1=0.5),
-                         optimizer_d=tf.train.AdamOptimizer(0.005, beta1=0.5), n_print=0)
+    inference.initialize(
+        optimizer=tf.train.AdamOptimizer(0.005, beta1=0.5),
+        optimizer_d=tf.train.AdamOptimizer(0.005, beta1=0.5),
+        n_print=0,
+    )
     sess = ed.get_session()
     sess.run(tf.global_variables_initializer())
     rng = np.random.default_rng(0)
@@ -95,12 +100,18 @@ def test_encoder_learns_to_invert_the_generator():
 def test_bad_latent_vars(latent_vars, error):
     x = Normal(tf.zeros([M, 1]), 1.0)
     with pytest.raises(error, match="latent_vars"):
-        ed.BiGANInference(latent_vars=latent_vars, data={x: tf.placeholder(tf.float32, [M, 1])},
-                          discriminator=lambda x, z: x)
+        ed.BiGANInference(
+            latent_vars=latent_vars,
+            data={x: tf.placeholder(tf.float32, [M, 1])},
+            discriminator=lambda x, z: x,
+        )
 
 
 def test_mismatched_latent_shapes():
     z = Normal(tf.zeros([M, 2]), 1.0)
     with pytest.raises(ValueError, match="shape"):
-        ed.BiGANInference(latent_vars={z: tf.zeros([M, 3])}, data={z + 0.0: tf.zeros([M, 2])},
-                          discriminator=lambda x, z: x)
+        ed.BiGANInference(
+            latent_vars={z: tf.zeros([M, 3])},
+            data={z + 0.0: tf.zeros([M, 2])},
+            discriminator=lambda x, z: x,
+        )

@@ -1,4 +1,5 @@
 """Checkpoints, exact resume after SIGKILL, Ctrl-C, and NaN stops (issue: operations)."""
+
 import os
 import pathlib
 import random
@@ -23,7 +24,11 @@ def program(checkpoint_dir, losses_file, *flags):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
     return subprocess.Popen(
         [sys.executable, str(PROGRAM), str(checkpoint_dir), str(losses_file), str(N_ITER), *flags],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        text=True,
+    )
 
 
 def losses_by_iteration(path):
@@ -72,8 +77,9 @@ def test_sigkill_at_a_random_step_then_resume_gives_the_uninterrupted_losses(tmp
 
 
 def test_ctrl_c_saves_a_checkpoint_and_the_run_resumes_exactly(tmp_path):
-    code, output = finish(program(tmp_path / "reference", tmp_path / "reference.txt",
-                                  "--checkpoint-every", "1000"))
+    code, output = finish(
+        program(tmp_path / "reference", tmp_path / "reference.txt", "--checkpoint-every", "1000")
+    )
     assert code == 0, output
     losses = tmp_path / "interrupted.txt"
     process = program(tmp_path / "run", losses, "--checkpoint-every", "1000")
@@ -94,8 +100,9 @@ def small_gan(data, **initialize_kwargs):
     with tf.variable_scope("Gen"):
         eps = Uniform(tf.zeros([4, 2]), tf.ones([4, 2]))
         x = layers.dense(eps, 1)
-    inference = ed.GANInference(data={x: ed.Minibatches(data, shuffle=False)},
-                                discriminator=lambda x: layers.dense(x, 1))
+    inference = ed.GANInference(
+        data={x: ed.Minibatches(data, shuffle=False)}, discriminator=lambda x: layers.dense(x, 1)
+    )
     inference.initialize(**initialize_kwargs)
     return inference
 
@@ -117,8 +124,13 @@ def test_a_nan_loss_stops_training_and_keeps_the_last_good_checkpoint(tmp_path, 
 
 
 def test_only_the_last_checkpoints_are_kept(tmp_path):
-    inference = small_gan(np.zeros([40, 1], np.float32), n_iter=10, checkpoint_dir=tmp_path,
-                          checkpoint_every=2, keep_checkpoints=2)
+    inference = small_gan(
+        np.zeros([40, 1], np.float32),
+        n_iter=10,
+        checkpoint_dir=tmp_path,
+        checkpoint_every=2,
+        keep_checkpoints=2,
+    )
     inference.run()
     index_files = sorted(p.name for p in tmp_path.glob("ckpt-*.index"))
     assert index_files == ["ckpt-10.index", "ckpt-8.index"]
@@ -137,18 +149,29 @@ def test_a_checkpoint_of_another_model_is_refused_clearly(tmp_path):
     with tf.Graph().as_default():
         with tf.variable_scope("Gen"):
             x = layers.dense(Uniform(tf.zeros([4, 3]), tf.ones([4, 3])), 1, name="other")
-        inference = ed.GANInference(data={x: np.zeros([40, 1], np.float32)},
-                                    discriminator=lambda x: layers.dense(x, 1))
+        inference = ed.GANInference(
+            data={x: np.zeros([40, 1], np.float32)}, discriminator=lambda x: layers.dense(x, 1)
+        )
         inference.initialize(n_iter=2, checkpoint_dir=tmp_path)
         with pytest.raises(ValueError, match="does not match this model"):
             inference.run()
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"checkpoint_every": 5}, "needs a checkpoint_dir"),
-    ({"checkpoint_dir": "DIR", "checkpoint_every": 0}, "checkpoint_every must be a positive int"),
-    ({"checkpoint_dir": "DIR", "keep_checkpoints": -1}, "keep_checkpoints must be a positive int"),
-], ids=["every-without-dir", "every", "keep"])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"checkpoint_every": 5}, "needs a checkpoint_dir"),
+        (
+            {"checkpoint_dir": "DIR", "checkpoint_every": 0},
+            "checkpoint_every must be a positive int",
+        ),
+        (
+            {"checkpoint_dir": "DIR", "keep_checkpoints": -1},
+            "keep_checkpoints must be a positive int",
+        ),
+    ],
+    ids=["every-without-dir", "every", "keep"],
+)
 def test_bad_checkpoint_arguments(tmp_path, kwargs, message):
     kwargs = {k: (str(tmp_path) if v == "DIR" else v) for k, v in kwargs.items()}
     with pytest.raises(ValueError, match=message):
@@ -164,13 +187,22 @@ def test_save_and_restore_need_a_checkpoint_dir():
 
 
 def test_keep_checkpoints_counts_those_of_earlier_processes(tmp_path):
-    small_gan(np.zeros([40, 1], np.float32), n_iter=4, checkpoint_dir=tmp_path,
-              checkpoint_every=1, keep_checkpoints=2).run()
+    small_gan(
+        np.zeros([40, 1], np.float32),
+        n_iter=4,
+        checkpoint_dir=tmp_path,
+        checkpoint_every=1,
+        keep_checkpoints=2,
+    ).run()
     with tf.Graph().as_default():
-        small_gan(np.zeros([40, 1], np.float32), n_iter=8, checkpoint_dir=tmp_path,
-                  checkpoint_every=1, keep_checkpoints=2).run()
-    assert sorted(p.name for p in tmp_path.glob("ckpt-*.index")) == ["ckpt-7.index",
-                                                                     "ckpt-8.index"]
+        small_gan(
+            np.zeros([40, 1], np.float32),
+            n_iter=8,
+            checkpoint_dir=tmp_path,
+            checkpoint_every=1,
+            keep_checkpoints=2,
+        ).run()
+    assert sorted(p.name for p in tmp_path.glob("ckpt-*.index")) == ["ckpt-7.index", "ckpt-8.index"]
 
 
 def test_wgan_gp_resumes_exactly(tmp_path):
@@ -181,10 +213,15 @@ def test_wgan_gp_resumes_exactly(tmp_path):
                 x = layers.dense(Uniform(tf.zeros([4, 2]), tf.ones([4, 2])), 1)
             inference = ed.WGANInference(
                 data={x: np.random.RandomState(0).normal(size=[40, 1]).astype(np.float32)},
-                discriminator=lambda x: layers.dense(layers.dense(x, 8, activation=tf.nn.relu), 1))
+                discriminator=lambda x: layers.dense(layers.dense(x, 8, activation=tf.nn.relu), 1),
+            )
             record = []
-            inference.run(n_iter=n_iter, n_print=0, checkpoint_dir=directory,
-                          monitors=[lambda info: record.append((info["loss"], info["loss_d"]))])
+            inference.run(
+                n_iter=n_iter,
+                n_print=0,
+                checkpoint_dir=directory,
+                monitors=[lambda info: record.append((info["loss"], info["loss_d"]))],
+            )
             return record
 
     uninterrupted = losses(6, tmp_path / "a")

@@ -1,6 +1,7 @@
 """The small modules around the Inference core, each through its public surface:
 data binding, checkpoints, summaries, the weight average, the GAN options, and
 the one extension point (build_loss_and_gradients)."""
+
 import glob
 import os
 import signal
@@ -68,11 +69,14 @@ def test_model_tensor_of_a_random_variable_is_its_sample():
         model_tensor("x")
 
 
-@pytest.mark.parametrize("value, error, message", [
-    (np.zeros([M, 3], np.float32), ValueError, "shapes must match"),
-    (np.array([["a"] * 2] * M), TypeError, "must be numeric"),
-    ({"not": "data"}, TypeError, "tf.Tensor .* or numpy arrays"),
-])
+@pytest.mark.parametrize(
+    "value, error, message",
+    [
+        (np.zeros([M, 3], np.float32), ValueError, "shapes must match"),
+        (np.array([["a"] * 2] * M), TypeError, "must be numeric"),
+        ({"not": "data"}, TypeError, "tf.Tensor .* or numpy arrays"),
+    ],
+)
 def test_bad_data_values_are_named(value, error, message):
     with pytest.raises(error, match=message):
         bind_data({tf.zeros([M, 2]): value})
@@ -121,10 +125,13 @@ def test_a_new_saver_counts_the_checkpoints_of_earlier_processes(tmp_path):
     assert kept == ["ckpt-2.index", "ckpt-3.index"]
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"every": 0}, "checkpoint_every must be a positive int"),
-    ({"every": 1, "keep": True}, "keep_checkpoints must be a positive int"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"every": 0}, "checkpoint_every must be a positive int"),
+        ({"every": 1, "keep": True}, "keep_checkpoints must be a positive int"),
+    ],
+)
 def test_checkpoint_arguments_are_checked(tmp_path, kwargs, message):
     with pytest.raises(ValueError, match=message):
         Checkpoints(tmp_path, **kwargs)
@@ -160,8 +167,9 @@ def test_summaries_write_scalars_and_histograms_of_finite_values(tmp_path):
     summaries.close()
     events = glob.glob(str(tmp_path / "events.out.tfevents.*"))
     assert len(events) == 1
-    tags = {value.tag for event in tf.train.summary_iterator(events[0])
-            for value in event.summary.value}
+    tags = {
+        value.tag for event in tf.train.summary_iterator(events[0]) for value in event.summary.value
+    }
     assert tags == {"loss_value", "values"}
 
 
@@ -176,8 +184,7 @@ def test_image_grid_tiles_flat_and_tanh_images():
     grid = ed.get_session().run(image_grid(tf.constant(samples)))
     assert grid.shape == (1, 8, 8, 1) and grid.min() == 0.0 and grid.max() == 1.0
     # Tile (row 0, column 1) is sample 1, shown in [0, 1].
-    np.testing.assert_allclose(grid[0, :2, 2:4, 0], (samples[1].reshape(2, 2) + 1) / 2,
-                               rtol=1e-6)
+    np.testing.assert_allclose(grid[0, :2, 2:4, 0], (samples[1].reshape(2, 2) + 1) / 2, rtol=1e-6)
 
 
 # --------------------------------------------------------- weight average
@@ -206,16 +213,19 @@ def test_gan_options_group_the_schedule():
     assert GANOptions(disc_steps=5, pretrain_steps=10).schedule == (5, 10)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"loss": "wasserstein"}, "Use WGANInference"),
-    ({"loss": "nope"}, "choose one of hinge, least_squares, minimax, non_saturating"),
-    ({"disc_steps": 0}, "disc_steps must be None or a positive int"),
-    ({"pretrain_steps": True}, "pretrain_steps must be a non-negative int"),
-    ({"gradient_penalty": -1.0}, "gradient_penalty must be None or a non-negative number"),
-    ({"feature_matching": "1"}, "feature_matching must be None or a non-negative number"),
-    ({"weight_clip": 0.0}, "clip must be a positive number or None"),
-    ({"ema_decay": 1.0}, r"ema_decay must be None or a float in \(0, 1\)"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"loss": "wasserstein"}, "Use WGANInference"),
+        ({"loss": "nope"}, "choose one of hinge, least_squares, minimax, non_saturating"),
+        ({"disc_steps": 0}, "disc_steps must be None or a positive int"),
+        ({"pretrain_steps": True}, "pretrain_steps must be a non-negative int"),
+        ({"gradient_penalty": -1.0}, "gradient_penalty must be None or a non-negative number"),
+        ({"feature_matching": "1"}, "feature_matching must be None or a non-negative number"),
+        ({"weight_clip": 0.0}, "clip must be a positive number or None"),
+        ({"ema_decay": 1.0}, r"ema_decay must be None or a float in \(0, 1\)"),
+    ],
+)
 def test_gan_options_refuse_bad_values(kwargs, message):
     with pytest.raises(ValueError, match=message):
         GANOptions(**kwargs)

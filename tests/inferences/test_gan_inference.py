@@ -1,4 +1,5 @@
 """GANInference and WGANInference: interface, errors, logging, convergence."""
+
 import glob
 import os
 
@@ -67,19 +68,28 @@ def fit_theta(inference_class, n_iter, seed, disc_steps=0, **initialize_kwargs):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_gan_recovers_the_mean_within_1000_updates(seed):
-    final, recent = fit_theta(ed.GANInference, 1000, seed,
-                              optimizer=tf.train.AdamOptimizer(0.01, beta1=0.5),
-                              optimizer_d=tf.train.AdamOptimizer(0.02, beta1=0.5))
+    final, recent = fit_theta(
+        ed.GANInference,
+        1000,
+        seed,
+        optimizer=tf.train.AdamOptimizer(0.01, beta1=0.5),
+        optimizer_d=tf.train.AdamOptimizer(0.02, beta1=0.5),
+    )
     assert recent == pytest.approx(4.0, abs=0.3)
     assert final == pytest.approx(4.0, abs=0.5)
 
 
-@pytest.mark.parametrize("kwargs, tolerance", [
-    ({"penalty": 0.1}, 0.5),
-    # Clipping at 0.01 leaves the critic's slope tiny, and now and then
-    # (seed 1 of 0-5) its ReLUs die and theta stalls near 5.1 (Edward's own
-    # test allowed |theta - 4| <= 5); the other seeds end within 0.45.
-    ({"penalty": None, "clip": 0.01}, 1.5)], ids=["penalty", "clip"])
+@pytest.mark.parametrize(
+    "kwargs, tolerance",
+    [
+        ({"penalty": 0.1}, 0.5),
+        # Clipping at 0.01 leaves the critic's slope tiny, and now and then
+        # (seed 1 of 0-5) its ReLUs die and theta stalls near 5.1 (Edward's own
+        # test allowed |theta - 4| <= 5); the other seeds end within 0.45.
+        ({"penalty": None, "clip": 0.01}, 1.5),
+    ],
+    ids=["penalty", "clip"],
+)
 @pytest.mark.parametrize("seed", [0, 1])
 def test_wgan_recovers_the_mean_within_500_updates(kwargs, tolerance, seed):
     """Edward's WGAN test: default optimizers, five critic steps per generator step."""
@@ -93,8 +103,12 @@ def test_run_trains_on_a_bound_numpy_array():
     theta, x = normal_model()
     x_data = np.random.default_rng(0).normal(4.0, 0.1, size=[M, 1])
     inference = ed.GANInference(data={x: x_data}, discriminator=discriminative_network)
-    inference.run(optimizer=tf.train.AdamOptimizer(0.01, beta1=0.5),
-                  optimizer_d=tf.train.AdamOptimizer(0.02, beta1=0.5), n_iter=1000, n_print=0)
+    inference.run(
+        optimizer=tf.train.AdamOptimizer(0.01, beta1=0.5),
+        optimizer_d=tf.train.AdamOptimizer(0.02, beta1=0.5),
+        n_iter=1000,
+        n_print=0,
+    )
     assert ed.get_session().run(theta) == pytest.approx(4.0, abs=0.5)
     assert ed.get_session().run(inference.t) == 1000
 
@@ -104,8 +118,11 @@ def test_discriminator_loss_is_2_log_2_at_the_optimum():
     """G = p_data and D = 1/2 everywhere: L_D = 2 log 2, i.e. V(D, G) = -log 4."""
     x_ph = tf.placeholder(tf.float32, [M, 1])
     with tf.variable_scope("Gen"):
-        x = Normal(tf.get_variable("loc", [], initializer=tf.constant_initializer(4.0)), 0.1,
-                   sample_shape=[M, 1])
+        x = Normal(
+            tf.get_variable("loc", [], initializer=tf.constant_initializer(4.0)),
+            0.1,
+            sample_shape=[M, 1],
+        )
 
     def half_everywhere(inputs):  # logit 0 <=> D = 1/2, with a trainable weight at 0
         w = tf.get_variable("w", [], initializer=tf.zeros_initializer())
@@ -179,30 +196,47 @@ def test_run_with_a_placeholder_explains_the_manual_loop():
 
 def test_variable_routing_and_scopes():
     inference, x_ph, _, theta = make_inference(n_print=0)
-    names_d = sorted(v.op.name for v in tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, "Disc/"))
-    assert names_d == ["Disc/dense/bias", "Disc/dense/kernel", "Disc/dense_1/bias",
-                       "Disc/dense_1/kernel"]
+    names_d = sorted(
+        v.op.name for v in tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, "Disc/")
+    )
+    assert names_d == [
+        "Disc/dense/bias",
+        "Disc/dense/kernel",
+        "Disc/dense_1/bias",
+        "Disc/dense_1/kernel",
+    ]
     # Only the generator's parameter moves under a "Gen" update.
     sess = ed.get_session()
     before = sess.run(tf.trainable_variables())
     inference.update({x_ph: next_batch(np.random.default_rng(0))}, variables="Gen")
     after = sess.run(tf.trainable_variables())
-    changed = [v.op.name for v, b, a in zip(tf.trainable_variables(), before, after)
-               if not np.array_equal(b, a)]
+    changed = [
+        v.op.name
+        for v, b, a in zip(tf.trainable_variables(), before, after)
+        if not np.array_equal(b, a)
+    ]
     assert changed == [theta.op.name]
 
 
 def test_regularization_losses_go_to_their_side():
     x_ph = tf.placeholder(tf.float32, [M, 1])
     with tf.variable_scope("Gen"):
-        theta = tf.get_variable("theta", [], initializer=tf.constant_initializer(2.0),
-                                regularizer=layers.l2_regularizer(0.5))
+        theta = tf.get_variable(
+            "theta",
+            [],
+            initializer=tf.constant_initializer(2.0),
+            regularizer=layers.l2_regularizer(0.5),
+        )
         x = Normal(theta, 0.1, sample_shape=[M, 1])
     kernel = 0.25
 
     def regularized(inputs):
-        return layers.dense(inputs, 1, kernel_regularizer=layers.l2_regularizer(3.0),
-                            kernel_initializer=tf.constant_initializer(kernel))
+        return layers.dense(
+            inputs,
+            1,
+            kernel_regularizer=layers.l2_regularizer(3.0),
+            kernel_initializer=tf.constant_initializer(kernel),
+        )
 
     inference = ed.GANInference(data={x: x_ph}, discriminator=regularized)
     inference.initialize(n_print=0)
@@ -215,12 +249,13 @@ def test_regularization_losses_go_to_their_side():
     d_real, d_fake = kernel * real, kernel * fake  # zero bias
     cross_entropy_d = np.mean(np.logaddexp(0, -d_real)) + np.mean(np.logaddexp(0, d_fake))
     cross_entropy_g = np.mean(np.logaddexp(0, -d_fake))
-    assert loss_d == pytest.approx(cross_entropy_d + 3.0 * kernel ** 2 / 2, rel=1e-5)
-    assert loss == pytest.approx(cross_entropy_g + 0.5 * 2.0 ** 2 / 2, rel=1e-5)
+    assert loss_d == pytest.approx(cross_entropy_d + 3.0 * kernel**2 / 2, rel=1e-5)
+    assert loss == pytest.approx(cross_entropy_g + 0.5 * 2.0**2 / 2, rel=1e-5)
 
 
-@pytest.mark.parametrize("name", ["adam", "rmsprop", "gradientdescent", "momentum", "adagrad",
-                                  "adadelta", "ftrl"])
+@pytest.mark.parametrize(
+    "name", ["adam", "rmsprop", "gradientdescent", "momentum", "adagrad", "adadelta", "ftrl"]
+)
 def test_optimizers_by_name_train(name):
     inference, x_ph, _, theta = make_inference(optimizer=name, optimizer_d=name, n_print=0)
     sess = ed.get_session()
@@ -237,8 +272,9 @@ def test_default_optimizer_uses_edwards_decayed_learning_rate():
     assert ed.get_session().run(steps) == [1, 1]
 
 
-@pytest.mark.parametrize("optimizer, error", [
-    ("sgd", ValueError), (0.1, TypeError), (object(), TypeError)])
+@pytest.mark.parametrize(
+    "optimizer, error", [("sgd", ValueError), (0.1, TypeError), (object(), TypeError)]
+)
 def test_bad_optimizer(optimizer, error):
     _, x = normal_model()
     x_ph = tf.placeholder(tf.float32, [M, 1])
@@ -260,21 +296,36 @@ def test_keras_optimizer_is_rejected_with_advice():
 def test_discriminator_must_be_callable():
     _, x = normal_model()
     with pytest.raises(TypeError, match="discriminator must be a callable"):
-        ed.GANInference(data={x: tf.placeholder(tf.float32, [M, 1])}, discriminator="not a function")
+        ed.GANInference(
+            data={x: tf.placeholder(tf.float32, [M, 1])}, discriminator="not a function"
+        )
 
 
-@pytest.mark.parametrize("make_data, error, message", [
-    (lambda x, ph: [x, ph], ValueError, "needs data as a dict"),
-    (lambda x, ph: {}, ValueError, "empty dict"),
-    (lambda x, ph: {x: ph, x + 1.0: ph}, ValueError, "called with 2 tensors"),
-    (lambda x, ph: {"x": ph}, TypeError, "data keys must be model outputs"),
-    (lambda x, ph: {x: "observations"}, TypeError, "data values must be"),
-    (lambda x, ph: {x: tf.placeholder(tf.float32, [M, 2])}, ValueError, "shapes must match"),
-    (lambda x, ph: {x: tf.placeholder(tf.float64, [M, 1])}, TypeError, "same dtype"),
-    (lambda x, ph: {x: np.zeros([M + 1, 2])}, ValueError, "shapes must match"),
-    (lambda x, ph: {x: np.array([["a"]] * M)}, TypeError, "numeric"),
-], ids=["list", "empty", "two", "numpy-key", "string", "shape", "dtype", "numpy-shape",
-        "numpy-dtype"])
+@pytest.mark.parametrize(
+    "make_data, error, message",
+    [
+        (lambda x, ph: [x, ph], ValueError, "needs data as a dict"),
+        (lambda x, ph: {}, ValueError, "empty dict"),
+        (lambda x, ph: {x: ph, x + 1.0: ph}, ValueError, "called with 2 tensors"),
+        (lambda x, ph: {"x": ph}, TypeError, "data keys must be model outputs"),
+        (lambda x, ph: {x: "observations"}, TypeError, "data values must be"),
+        (lambda x, ph: {x: tf.placeholder(tf.float32, [M, 2])}, ValueError, "shapes must match"),
+        (lambda x, ph: {x: tf.placeholder(tf.float64, [M, 1])}, TypeError, "same dtype"),
+        (lambda x, ph: {x: np.zeros([M + 1, 2])}, ValueError, "shapes must match"),
+        (lambda x, ph: {x: np.array([["a"]] * M)}, TypeError, "numeric"),
+    ],
+    ids=[
+        "list",
+        "empty",
+        "two",
+        "numpy-key",
+        "string",
+        "shape",
+        "dtype",
+        "numpy-shape",
+        "numpy-dtype",
+    ],
+)
 def test_bad_data_bindings(make_data, error, message):
     _, x = normal_model()
     x_ph = tf.placeholder(tf.float32, [M, 1])
@@ -285,8 +336,9 @@ def test_bad_data_bindings(make_data, error, message):
 def test_swapped_key_and_value_gets_a_hint():
     _, x = normal_model()
     with pytest.raises(ValueError, match="swapped"):
-        ed.GANInference(data={tf.placeholder(tf.float32, [M, 1]): x},
-                        discriminator=discriminative_network)
+        ed.GANInference(
+            data={tf.placeholder(tf.float32, [M, 1]): x}, discriminator=discriminative_network
+        )
 
 
 def test_numpy_data_is_stored_in_the_graph_once():
@@ -299,13 +351,15 @@ def test_numpy_data_is_stored_in_the_graph_once():
     assert all("data" not in v.op.name for v in tf.global_variables())
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"n_iter": 0}, "n_iter"), ({"n_iter": 2.5}, "n_iter"), ({"n_print": -1}, "n_print"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"n_iter": 0}, "n_iter"), ({"n_iter": 2.5}, "n_iter"), ({"n_print": -1}, "n_print")],
+)
 def test_bad_initialize_arguments(kwargs, message):
     _, x = normal_model()
-    inference = ed.GANInference(data={x: tf.placeholder(tf.float32, [M, 1])},
-                                discriminator=discriminative_network)
+    inference = ed.GANInference(
+        data={x: tf.placeholder(tf.float32, [M, 1])}, discriminator=discriminative_network
+    )
     with pytest.raises(ValueError, match=message):
         inference.initialize(**kwargs)
 
@@ -313,24 +367,27 @@ def test_bad_initialize_arguments(kwargs, message):
 @pytest.mark.parametrize("kwargs", [{"penalty": -1.0}, {"clip": 0.0}, {"clip": "big"}])
 def test_bad_wgan_arguments(kwargs):
     _, x = normal_model()
-    inference = ed.WGANInference(data={x: tf.placeholder(tf.float32, [M, 1])},
-                                 discriminator=discriminative_network)
+    inference = ed.WGANInference(
+        data={x: tf.placeholder(tf.float32, [M, 1])}, discriminator=discriminative_network
+    )
     with pytest.raises(ValueError, match=next(iter(kwargs))):
         inference.initialize(**kwargs)
 
 
 def test_discriminator_without_variables_is_explained():
     _, x = normal_model()
-    inference = ed.GANInference(data={x: tf.placeholder(tf.float32, [M, 1])},
-                                discriminator=lambda inputs: inputs)
+    inference = ed.GANInference(
+        data={x: tf.placeholder(tf.float32, [M, 1])}, discriminator=lambda inputs: inputs
+    )
     with pytest.raises(ValueError, match='"Disc"'):
         inference.initialize()
 
 
 def test_model_without_parameters_is_explained():
     x = Normal(4.0, 0.1, sample_shape=[M, 1])
-    inference = ed.GANInference(data={x: tf.placeholder(tf.float32, [M, 1])},
-                                discriminator=discriminative_network)
+    inference = ed.GANInference(
+        data={x: tf.placeholder(tf.float32, [M, 1])}, discriminator=discriminative_network
+    )
     with pytest.raises(ValueError, match="no parameters"):
         inference.initialize()
 
@@ -373,8 +430,9 @@ def read_events(logdir):
 
 @pytest.mark.parametrize("log_timestamp", [True, False])
 def test_logdir_writes_losses_and_discriminator_histogram(tmp_path, log_timestamp):
-    inference, x_ph, _, _ = make_inference(n_iter=6, n_print=3, logdir=str(tmp_path),
-                                           log_timestamp=log_timestamp)
+    inference, x_ph, _, _ = make_inference(
+        n_iter=6, n_print=3, logdir=str(tmp_path), log_timestamp=log_timestamp
+    )
     rng = np.random.default_rng(0)
     infos = [inference.update({x_ph: next_batch(rng)}) for _ in range(6)]
     inference.finalize()
@@ -383,7 +441,7 @@ def test_logdir_writes_losses_and_discriminator_histogram(tmp_path, log_timestam
     assert [step for step, _ in scalars["loss"]] == [1, 3, 6]
     assert [step for step, _ in scalars["loss/discriminative"]] == [1, 3, 6]
     # Summaries at steps 3 and 6 come from the same run as the update's losses.
-    for (step, value), info in zip(scalars["loss"][1:], [infos[2], infos[5]]):
+    for (_step, value), info in zip(scalars["loss"][1:], [infos[2], infos[5]]):
         assert value == pytest.approx(info["loss"], rel=1e-6)
     assert "discriminator_outputs" in histograms
     assert {"discriminator/real", "discriminator/fake"} <= set(scalars)
@@ -393,8 +451,9 @@ def test_unwritable_logdir_is_named(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     _, x = normal_model()
-    inference = ed.GANInference(data={x: tf.placeholder(tf.float32, [M, 1])},
-                                discriminator=discriminative_network)
+    inference = ed.GANInference(
+        data={x: tf.placeholder(tf.float32, [M, 1])}, discriminator=discriminative_network
+    )
     with pytest.raises(OSError, match="log directory"):
         inference.initialize(logdir=str(blocker / "logs"))
 
@@ -403,9 +462,11 @@ def test_debug_stops_on_nan_naming_the_tensor():
     inference, x_ph, _, _ = make_inference(n_print=0, debug=True)
     bad = next_batch(np.random.default_rng(0))
     bad[0, 0] = np.nan
-    with pytest.raises(FloatingPointError,
-                       match=r"NaN or Inf in the (discriminator loss|gradient of the discriminator "
-                             r"loss for Disc/\S+) at iteration 1 \(NaN values\)"):
+    with pytest.raises(
+        FloatingPointError,
+        match=r"NaN or Inf in the (discriminator loss|gradient of the discriminator "
+        r"loss for Disc/\S+) at iteration 1 \(NaN values\)",
+    ):
         inference.update({x_ph: bad})
 
 
@@ -452,8 +513,12 @@ def test_three_hundred_tutorial_iterations_on_mnist(mnist_dir):
         return layers.dense(layers.dense(inputs, 128, activation=tf.nn.relu), 1, activation=None)
 
     inference = ed.GANInference(data={x: x_ph}, discriminator=discriminator)
-    inference.initialize(optimizer=tf.train.AdamOptimizer(), optimizer_d=tf.train.AdamOptimizer(),
-                         n_iter=300, n_print=100)
+    inference.initialize(
+        optimizer=tf.train.AdamOptimizer(),
+        optimizer_d=tf.train.AdamOptimizer(),
+        n_iter=300,
+        n_print=100,
+    )
     tf.global_variables_initializer().run()
     losses = []
     for _ in range(inference.n_iter):
@@ -486,15 +551,20 @@ def test_logdir_writes_a_grid_of_samples_as_an_image(tmp_path):
         for value in event.summary.value:
             if value.HasField("image"):
                 images.append((event.step, value.tag, value.image.height, value.image.width))
-    assert images == [(1, "samples/image", 12, 12), (2, "samples/image", 12, 12),
-                      (4, "samples/image", 12, 12)]
+    assert images == [
+        (1, "samples/image", 12, 12),
+        (2, "samples/image", 12, 12),
+        (4, "samples/image", 12, 12),
+    ]
 
 
 def test_no_image_summary_for_samples_that_are_not_images(tmp_path):
-    inference, x_ph, _, _ = make_inference(n_iter=2, n_print=1, logdir=str(tmp_path),
-                                           log_timestamp=False)
-    assert not [s for s in tf.get_collection(inference.summaries.key)
-                if s.op.type == "ImageSummary"]
+    inference, x_ph, _, _ = make_inference(
+        n_iter=2, n_print=1, logdir=str(tmp_path), log_timestamp=False
+    )
+    assert not [
+        s for s in tf.get_collection(inference.summaries.key) if s.op.type == "ImageSummary"
+    ]
 
 
 def test_a_refused_initialize_can_be_called_again_fixed():
@@ -513,10 +583,14 @@ def test_jit_compiles_the_training_ops_and_gives_the_same_updates():
         with tf.Graph().as_default():
             ed.set_seed(0)
             inference, x_ph, _, theta = make_inference(n_print=0, jit=jit)
-            marked = [op for op in tf.get_default_graph().get_operations()
-                      if "_XlaCompile" in op.node_def.attr]
-            infos = [inference.update({x_ph: next_batch(np.random.default_rng(i))})
-                     for i in range(3)]
+            marked = [
+                op
+                for op in tf.get_default_graph().get_operations()
+                if "_XlaCompile" in op.node_def.attr
+            ]
+            infos = [
+                inference.update({x_ph: next_batch(np.random.default_rng(i))}) for i in range(3)
+            ]
             return [(i["loss"], i["loss_d"]) for i in infos], ed.get_session().run(theta), marked
 
     plain, theta_plain, unmarked = losses(False)
@@ -530,7 +604,8 @@ def test_run_refuses_a_placeholder_deeper_in_the_model():
     x_ph = tf.placeholder(tf.float32, [M, 1])
     with tf.variable_scope("Gen"):
         x = layers.dense(x_ph, 1)  # e.g. an encoder fed by the user
-    inference = ed.GANInference(data={x: np.zeros([3 * M, 1], np.float32)},
-                                discriminator=discriminative_network)
+    inference = ed.GANInference(
+        data={x: np.zeros([3 * M, 1], np.float32)}, discriminator=discriminative_network
+    )
     with pytest.raises(ValueError, match="cannot feed the placeholder .* which the model reads"):
         inference.run(n_iter=1, n_print=0)

@@ -1,6 +1,7 @@
 """ImplicitKLqp (likelihood-free variational inference): Edward's unit test,
 one update re-derived with numpy, the model's side drawn jointly, and every
 bad input named."""
+
 import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
@@ -56,12 +57,16 @@ def linear_model():
 def test_one_update_matches_the_objective_and_its_gradients_derived_by_hand():
     beta, x, qbeta, (m, s), ratio_estimator = linear_model()
     x_data = np.array([1.0, -0.5, 2.0, 0.25], np.float32)
-    inference = ed.ImplicitKLqp({beta: qbeta}, data={x: x_data},
-                                discriminator=ratio_estimator, global_vars={beta: qbeta})
+    inference = ed.ImplicitKLqp(
+        {beta: qbeta}, data={x: x_data}, discriminator=ratio_estimator, global_vars={beta: qbeta}
+    )
     lr, lr_d = 0.1, 0.05
-    inference.initialize(optimizer=tf.train.GradientDescentOptimizer(lr),
-                         optimizer_d=tf.train.GradientDescentOptimizer(lr_d),
-                         scale={x: SCALE}, n_print=0)
+    inference.initialize(
+        optimizer=tf.train.GradientDescentOptimizer(lr),
+        optimizer_d=tf.train.GradientDescentOptimizer(lr_d),
+        scale={x: SCALE},
+        n_print=0,
+    )
     sess = ed.get_session()
     sess.run(tf.global_variables_initializer())
     with tf.variable_scope("Disc", reuse=True):
@@ -69,12 +74,23 @@ def test_one_update_matches_the_objective_and_its_gradients_derived_by_hand():
     # Feeding the step seed fixes every draw, so the update sees these ones.
     feed = {step_seed(): np.array([11, 29], np.int32)}
     beta_q, x_p, loss, loss_d, m0, s0, a, c = sess.run(
-        [inference.global_vars[beta].value, inference.x_psample[x], inference.loss,
-         inference.loss_d, m, s, a_var, c_var], feed)
+        [
+            inference.global_vars[beta].value,
+            inference.x_psample[x],
+            inference.loss,
+            inference.loss_d,
+            m,
+            s,
+            a_var,
+            c_var,
+        ],
+        feed,
+    )
     sigma = softplus(s0)
     r_p, r_q = a * x_p + c * beta_q, a * x_data + c * beta_q
-    want_loss = -(stats.norm.logpdf(beta_q, 0, 1) - stats.norm.logpdf(beta_q, m0, sigma)
-                  + SCALE * r_q.sum())
+    want_loss = -(
+        stats.norm.logpdf(beta_q, 0, 1) - stats.norm.logpdf(beta_q, m0, sigma) + SCALE * r_q.sum()
+    )
     want_loss_d = softplus(-r_p).mean() + softplus(r_q).mean()
     assert loss == pytest.approx(want_loss, rel=1e-5)
     assert loss_d == pytest.approx(want_loss_d, rel=1e-5)
@@ -106,13 +122,18 @@ def test_the_models_side_is_one_joint_draw_of_z_and_x():
         features = tf.stack([data[x], local_vars[z], global_vars[beta] * tf.ones([N])], 1)
         return tf.squeeze(ed.layers.dense(features, 1), 1)
 
-    inference = ed.ImplicitKLqp({z: qz, beta: qbeta}, data={x: np.zeros(N, np.float32)},
-                                discriminator=ratio_estimator, global_vars={beta: qbeta})
+    inference = ed.ImplicitKLqp(
+        {z: qz, beta: qbeta},
+        data={x: np.zeros(N, np.float32)},
+        discriminator=ratio_estimator,
+        global_vars={beta: qbeta},
+    )
     inference.initialize(n_print=0)
     sess = ed.get_session()
     sess.run(tf.global_variables_initializer())
-    x_p, z_p, z_q = sess.run([inference.x_psample[x], inference.pz_sample[z],
-                              inference.qz_sample[z]])
+    x_p, z_p, z_q = sess.run(
+        [inference.x_psample[x], inference.pz_sample[z], inference.qz_sample[z]]
+    )
     np.testing.assert_allclose(x_p, z_p, atol=0.05)
     assert np.abs(x_p - z_q).mean() > 1.0  # the posterior's draws sit near 3
 
@@ -128,15 +149,23 @@ def test_a_dict_of_ratios_weighs_each_observed_variable_by_its_scale():
         return {x1: w * data[x1], x2: w * data[x2]}
 
     data1, data2 = np.ones(M, np.float32), np.full(M, 2.0, np.float32)
-    inference = ed.ImplicitKLqp({beta: qbeta}, data={x1: data1, x2: data2},
-                                discriminator=ratio_estimator, global_vars={beta: qbeta})
+    inference = ed.ImplicitKLqp(
+        {beta: qbeta},
+        data={x1: data1, x2: data2},
+        discriminator=ratio_estimator,
+        global_vars={beta: qbeta},
+    )
     inference.initialize(scale={x1: 3.0, x2: 5.0}, n_print=0)
     sess = ed.get_session()
     sess.run(tf.global_variables_initializer())
     feed = {step_seed(): np.array([3, 4], np.int32)}
     beta_q, loss = sess.run([qbeta.value, inference.loss], feed)
-    want = -(stats.norm.logpdf(beta_q, 0, 1) - stats.norm.logpdf(beta_q, 0, 1)
-             + 3.0 * data1.sum() + 5.0 * data2.sum())
+    want = -(
+        stats.norm.logpdf(beta_q, 0, 1)
+        - stats.norm.logpdf(beta_q, 0, 1)
+        + 3.0 * data1.sum()
+        + 5.0 * data2.sum()
+    )
     assert loss == pytest.approx(want, rel=1e-5)
 
 
@@ -152,39 +181,73 @@ def estimator(data, local_vars, global_vars):
     return tf.get_variable("w", []) * tf.ones([M])
 
 
-@pytest.mark.parametrize("make, error, message", [
-    (lambda b, x, q: ed.ImplicitKLqp({b: q}, data={x: np.zeros(M, np.float32)},
-                                     discriminator="f"), TypeError, "a callable"),
-    (lambda b, x, q: ed.ImplicitKLqp({b: q}, data={x: np.zeros(M, np.float32)},
-                                     discriminator=lambda d: d), ValueError,
-     r"three dicts, \(data, local_vars, global_vars\)"),
-    (lambda b, x, q: ed.ImplicitKLqp({b: q}, data={x: np.zeros(M, np.float32)},
-                                     discriminator=estimator,
-                                     global_vars={x: q}), ValueError, "subset of latent_vars"),
-    (lambda b, x, q: ed.ImplicitKLqp({b: Normal(tf.zeros([2]), 1.0)},
-                                     data={x: np.zeros(M, np.float32)},
-                                     discriminator=estimator), ValueError,
-     "q must have its prior's shape"),
-    (lambda b, x, q: ed.ImplicitKLqp({}, discriminator=estimator), TypeError, "non-empty dict"),
-    (lambda b, x, q: ed.ImplicitKLqp({b: q}, data=[1], discriminator=estimator), TypeError,
-     "data as a dict"),
-])
+@pytest.mark.parametrize(
+    "make, error, message",
+    [
+        (
+            lambda b, x, q: ed.ImplicitKLqp(
+                {b: q}, data={x: np.zeros(M, np.float32)}, discriminator="f"
+            ),
+            TypeError,
+            "a callable",
+        ),
+        (
+            lambda b, x, q: ed.ImplicitKLqp(
+                {b: q}, data={x: np.zeros(M, np.float32)}, discriminator=lambda d: d
+            ),
+            ValueError,
+            r"three dicts, \(data, local_vars, global_vars\)",
+        ),
+        (
+            lambda b, x, q: ed.ImplicitKLqp(
+                {b: q},
+                data={x: np.zeros(M, np.float32)},
+                discriminator=estimator,
+                global_vars={x: q},
+            ),
+            ValueError,
+            "subset of latent_vars",
+        ),
+        (
+            lambda b, x, q: ed.ImplicitKLqp(
+                {b: Normal(tf.zeros([2]), 1.0)},
+                data={x: np.zeros(M, np.float32)},
+                discriminator=estimator,
+            ),
+            ValueError,
+            "q must have its prior's shape",
+        ),
+        (lambda b, x, q: ed.ImplicitKLqp({}, discriminator=estimator), TypeError, "non-empty dict"),
+        (
+            lambda b, x, q: ed.ImplicitKLqp({b: q}, data=[1], discriminator=estimator),
+            TypeError,
+            "data as a dict",
+        ),
+    ],
+)
 def test_bad_constructor_arguments_are_named(make, error, message):
     with pytest.raises(error, match=message):
         make(*simple_parts())
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    ({"scale": {"y": 2.0}}, ValueError, "not in data"),
-    ({"scale": [2.0]}, TypeError, "scale must be a dict"),
-    ({"ratio_loss": "squared"}, ValueError, "ratio_loss must be one of 'log', 'hinge'"),
-    ({"loss": "hinge"}, ValueError, "does not take loss="),
-    ({"gradient_penalty": 1.0}, ValueError, "does not take gradient_penalty="),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"scale": {"y": 2.0}}, ValueError, "not in data"),
+        ({"scale": [2.0]}, TypeError, "scale must be a dict"),
+        ({"ratio_loss": "squared"}, ValueError, "ratio_loss must be one of 'log', 'hinge'"),
+        ({"loss": "hinge"}, ValueError, "does not take loss="),
+        ({"gradient_penalty": 1.0}, ValueError, "does not take gradient_penalty="),
+    ],
+)
 def test_bad_initialize_arguments_are_named(kwargs, error, message):
     beta, x, qbeta = simple_parts()
-    inference = ed.ImplicitKLqp({beta: qbeta}, data={x: np.zeros(M, np.float32)},
-                                discriminator=estimator, global_vars={beta: qbeta})
+    inference = ed.ImplicitKLqp(
+        {beta: qbeta},
+        data={x: np.zeros(M, np.float32)},
+        discriminator=estimator,
+        global_vars={beta: qbeta},
+    )
     with pytest.raises(error, match=message):
         inference.initialize(**kwargs)
 
@@ -192,9 +255,12 @@ def test_bad_initialize_arguments_are_named(kwargs, error, message):
 def test_different_scales_need_a_ratio_per_observed_variable():
     beta, x, qbeta = simple_parts()
     x2 = Normal(loc=beta * tf.ones([M]), scale=1.0)
-    inference = ed.ImplicitKLqp({beta: qbeta}, data={x: np.zeros(M, np.float32),
-                                                     x2: np.zeros(M, np.float32)},
-                                discriminator=estimator, global_vars={beta: qbeta})
+    inference = ed.ImplicitKLqp(
+        {beta: qbeta},
+        data={x: np.zeros(M, np.float32), x2: np.zeros(M, np.float32)},
+        discriminator=estimator,
+        global_vars={beta: qbeta},
+    )
     with pytest.raises(ValueError, match="must return a dict of logits"):
         inference.initialize(scale={x: 1.0, x2: 2.0})
 
@@ -211,17 +277,21 @@ def test_conjugate_regression_reaches_the_exact_posterior_at_small_size():
     X = tf.constant(X_data)
     w = Normal(loc=tf.zeros(D), scale=tf.ones(D))
     y = Normal(loc=ed.dot(X, w), scale=tf.ones(N))
-    qw = Normal(loc=tf.Variable(tf.zeros(D)),
-                scale=tf.nn.softplus(tf.Variable(tf.fill([D], -2.0))))
+    qw = Normal(loc=tf.Variable(tf.zeros(D)), scale=tf.nn.softplus(tf.Variable(tf.fill([D], -2.0))))
 
     def ratio_estimator(data, local_vars, global_vars):
         residual = data[y] - ed.dot(X, global_vars[w])
         return -0.5 * tf.square(residual) + tf.get_variable("constant", [])
 
-    inference = ed.ImplicitKLqp({w: qw}, data={y: y_data}, discriminator=ratio_estimator,
-                                global_vars={w: qw})
-    inference.run(n_iter=1500, n_print=0, optimizer=tf.train.AdamOptimizer(0.02),
-                  optimizer_d=tf.train.AdamOptimizer(0.01))
+    inference = ed.ImplicitKLqp(
+        {w: qw}, data={y: y_data}, discriminator=ratio_estimator, global_vars={w: qw}
+    )
+    inference.run(
+        n_iter=1500,
+        n_print=0,
+        optimizer=tf.train.AdamOptimizer(0.02),
+        optimizer_d=tf.train.AdamOptimizer(0.01),
+    )
     covariance = np.linalg.inv(np.eye(D) + X_data.T.astype(np.float64) @ X_data)
     exact_mean = covariance @ X_data.T.astype(np.float64) @ y_data
     exact_std = np.sqrt(np.diag(covariance))

@@ -1,4 +1,5 @@
 """Tests for gan_infer.inferences.losses against numpy references."""
+
 import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
@@ -49,8 +50,9 @@ def test_minimax_generator_loss(sess, shape):
     got = sess.run(losses.minimax_generator_loss(tf.constant(d_fake)))
     np.testing.assert_allclose(got, -softplus(d_fake).mean(), rtol=RTOL)
     # E log(1 - sigma(d)) written out directly
-    np.testing.assert_allclose(got, np.mean(np.log1p(-1.0 / (1.0 + np.exp(-d_fake.astype(np.float64))))),
-                               rtol=1e-4)
+    np.testing.assert_allclose(
+        got, np.mean(np.log1p(-1.0 / (1.0 + np.exp(-d_fake.astype(np.float64))))), rtol=1e-4
+    )
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -76,14 +78,23 @@ def test_losses_with_different_batch_sizes_and_placeholders(sess):
     d_real, d_fake = logits((7, 1), 7), logits((3, 1), 8)
     got_d, got_c = sess.run([loss_d, critic], {d_real_ph: d_real, d_fake_ph: d_fake})
     np.testing.assert_allclose(got_d, softplus(-d_real).mean() + softplus(d_fake).mean(), rtol=RTOL)
-    np.testing.assert_allclose(got_c, d_fake.astype(np.float64).mean() - d_real.astype(np.float64).mean(),
-                               rtol=RTOL, atol=1e-6)
+    np.testing.assert_allclose(
+        got_c,
+        d_fake.astype(np.float64).mean() - d_real.astype(np.float64).mean(),
+        rtol=RTOL,
+        atol=1e-6,
+    )
 
 
 def test_extreme_logits_are_stable(sess):
     d = tf.constant([[-200.0], [200.0], [0.0]])
-    values = sess.run([losses.discriminator_loss(d, d), losses.non_saturating_generator_loss(d),
-                       losses.minimax_generator_loss(d)])
+    values = sess.run(
+        [
+            losses.discriminator_loss(d, d),
+            losses.non_saturating_generator_loss(d),
+            losses.minimax_generator_loss(d),
+        ]
+    )
     assert np.all(np.isfinite(values))
     expected = softplus([200.0, -200.0, 0.0]).mean() + softplus([-200.0, 200.0, 0.0]).mean()
     np.testing.assert_allclose(values[0], expected, rtol=RTOL)
@@ -95,11 +106,13 @@ def test_float64_logits(sess):
     d_fake = np.random.default_rng(10).normal(size=(10, 1))
     loss = losses.discriminator_loss(tf.constant(d_real), tf.constant(d_fake))
     assert loss.dtype == tf.float64
-    np.testing.assert_allclose(sess.run(loss), softplus(-d_real).mean() + softplus(d_fake).mean(),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        sess.run(loss), softplus(-d_real).mean() + softplus(d_fake).mean(), rtol=1e-12
+    )
 
 
 # --- the value function ---------------------------------------------------------
+
 
 @pytest.mark.parametrize("shape", [(M, 1), (M,)])
 def test_discriminator_loss_at_the_optimum_is_2_log_2(sess, shape):
@@ -112,9 +125,10 @@ def test_discriminator_loss_at_the_optimum_is_2_log_2(sess, shape):
 
 # --- gradient penalty -------------------------------------------------------------
 
+
 def penalty_reference(g):
     g = np.asarray(g, np.float64).reshape(len(g), -1)
-    return np.mean((np.sqrt(np.sum(g ** 2, axis=1) + 1e-12) - 1.0) ** 2)
+    return np.mean((np.sqrt(np.sum(g**2, axis=1) + 1e-12) - 1.0) ** 2)
 
 
 @pytest.mark.parametrize("shape", [(M, 3), (M, 2, 2), (4, 28, 28, 1), (1, 5)])
@@ -128,7 +142,7 @@ def test_gradient_penalty(sess, shape):
 @pytest.mark.parametrize("target", [0.0, 0.5, 2.0])
 def test_gradient_penalty_target(sess, target):
     g = np.random.default_rng(15).normal(scale=0.7, size=(M, 2, 3)).astype(np.float64)
-    norms = np.sqrt(np.sum(g ** 2, axis=(1, 2)))
+    norms = np.sqrt(np.sum(g**2, axis=(1, 2)))
     got = sess.run(losses.gradient_penalty(tf.constant(g), target=target))
     np.testing.assert_allclose(got, np.mean((norms - target) ** 2), rtol=RTOL)
 
@@ -151,8 +165,9 @@ def test_gradient_penalty_is_zero_for_unit_norms(sess):
 def test_gradient_penalty_with_unknown_batch_size(sess):
     ph = tf.placeholder(tf.float32, [None, 2, 2])
     g = np.random.default_rng(13).normal(size=(6, 2, 2)).astype(np.float32)
-    np.testing.assert_allclose(sess.run(losses.gradient_penalty(ph), {ph: g}), penalty_reference(g),
-                               rtol=RTOL)
+    np.testing.assert_allclose(
+        sess.run(losses.gradient_penalty(ph), {ph: g}), penalty_reference(g), rtol=RTOL
+    )
 
 
 def test_gradient_penalty_gradient_is_finite_at_zero_gradients(sess):
@@ -184,7 +199,7 @@ def test_gradient_penalty_gradient_matches_numpy(sess):
     g0 = np.random.default_rng(14).normal(size=(5, 3))
     g = tf.constant(g0)
     (grad,) = tf.gradients(losses.gradient_penalty(g), [g])
-    norms = np.sqrt(np.sum(g0 ** 2, axis=1, keepdims=True) + 1e-12)
+    norms = np.sqrt(np.sum(g0**2, axis=1, keepdims=True) + 1e-12)
     want = 2.0 * (norms - 1.0) * g0 / norms / len(g0)
     np.testing.assert_allclose(sess.run(grad), want, rtol=1e-10)
 
@@ -210,55 +225,74 @@ def test_losses_are_differentiable(sess):
 
 def test_module_exports():
     assert set(losses.__all__) == {
-        "discriminator_loss", "non_saturating_generator_loss", "minimax_generator_loss",
-        "wasserstein_critic_loss", "wasserstein_generator_loss", "gradient_penalty",
-        "least_squares_discriminator_loss", "least_squares_generator_loss",
-        "hinge_discriminator_loss", "hinge_generator_loss", "feature_matching_loss",
-        "mutual_information_loss", "GAN_LOSSES"}
+        "discriminator_loss",
+        "non_saturating_generator_loss",
+        "minimax_generator_loss",
+        "wasserstein_critic_loss",
+        "wasserstein_generator_loss",
+        "gradient_penalty",
+        "least_squares_discriminator_loss",
+        "least_squares_generator_loss",
+        "hinge_discriminator_loss",
+        "hinge_generator_loss",
+        "feature_matching_loss",
+        "mutual_information_loss",
+        "GAN_LOSSES",
+    }
     assert set(losses.GAN_LOSSES) == {"non_saturating", "minimax", "least_squares", "hinge"}
 
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_least_squares_losses(sess, shape):
     d_real, d_fake = logits(shape, 2), logits(shape, 3)
-    got_d, got_g = sess.run([
-        losses.least_squares_discriminator_loss(tf.constant(d_real), tf.constant(d_fake)),
-        losses.least_squares_generator_loss(tf.constant(d_fake))])
+    got_d, got_g = sess.run(
+        [
+            losses.least_squares_discriminator_loss(tf.constant(d_real), tf.constant(d_fake)),
+            losses.least_squares_generator_loss(tf.constant(d_fake)),
+        ]
+    )
     real, fake = d_real.astype(np.float64), d_fake.astype(np.float64)
-    np.testing.assert_allclose(got_d, 0.5 * ((real - 1) ** 2).mean() + 0.5 * (fake ** 2).mean(),
-                               rtol=RTOL)
+    np.testing.assert_allclose(
+        got_d, 0.5 * ((real - 1) ** 2).mean() + 0.5 * (fake**2).mean(), rtol=RTOL
+    )
     np.testing.assert_allclose(got_g, 0.5 * ((fake - 1) ** 2).mean(), rtol=RTOL)
 
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_hinge_losses(sess, shape):
     d_real, d_fake = logits(shape, 4), logits(shape, 5)
-    got_d, got_g = sess.run([
-        losses.hinge_discriminator_loss(tf.constant(d_real), tf.constant(d_fake)),
-        losses.hinge_generator_loss(tf.constant(d_fake))])
+    got_d, got_g = sess.run(
+        [
+            losses.hinge_discriminator_loss(tf.constant(d_real), tf.constant(d_fake)),
+            losses.hinge_generator_loss(tf.constant(d_fake)),
+        ]
+    )
     real, fake = d_real.astype(np.float64), d_fake.astype(np.float64)
     np.testing.assert_allclose(
-        got_d, np.maximum(0, 1 - real).mean() + np.maximum(0, 1 + fake).mean(), rtol=RTOL)
+        got_d, np.maximum(0, 1 - real).mean() + np.maximum(0, 1 + fake).mean(), rtol=RTOL
+    )
     np.testing.assert_allclose(got_g, -fake.mean(), rtol=RTOL)
 
 
 def test_gradient_penalty_over_several_inputs(sess):
     image = logits((M, 3), 6)
     label = logits((M, 2), 7)
-    norms = np.sqrt((image.astype(np.float64) ** 2).sum(1) + (label.astype(np.float64) ** 2).sum(1)
-                    + 1e-12)
+    norms = np.sqrt(
+        (image.astype(np.float64) ** 2).sum(1) + (label.astype(np.float64) ** 2).sum(1) + 1e-12
+    )
     got = sess.run(losses.gradient_penalty([tf.constant(image), tf.constant(label)]))
     np.testing.assert_allclose(got, ((norms - 1) ** 2).mean(), rtol=RTOL)
 
 
 def test_gradient_penalty_takes_numpy_and_unknown_rank():
     gradients = np.array([[3.0, 4.0], [0.0, 1.0]], np.float32)
-    expected = np.mean((np.sqrt((gradients ** 2).sum(1) + 1e-12) - 1.0) ** 2)
+    expected = np.mean((np.sqrt((gradients**2).sum(1) + 1e-12) - 1.0) ** 2)
     unknown = tf.placeholder(tf.float32, None)
     sess = gan_infer.get_session()
     assert sess.run(losses.gradient_penalty(gradients)) == pytest.approx(expected, rel=1e-6)
-    assert sess.run(losses.gradient_penalty(unknown), {unknown: gradients}) == \
-        pytest.approx(expected, rel=1e-6)
+    assert sess.run(losses.gradient_penalty(unknown), {unknown: gradients}) == pytest.approx(
+        expected, rel=1e-6
+    )
 
 
 @pytest.mark.parametrize("shape", [(M, 5), (M, 3, 4, 2), (1, 7)])
@@ -267,10 +301,11 @@ def test_feature_matching_loss(sess, shape):
     real = rng.normal(size=shape).astype(np.float32)
     fake = rng.normal(0.3, 2.0, size=(2 * shape[0],) + shape[1:]).astype(np.float32)
     got = sess.run(losses.feature_matching_loss(tf.constant(real), tf.constant(fake)))
-    mean_difference = (real.reshape(shape[0], -1).astype(np.float64).mean(0)
-                       - fake.reshape(2 * shape[0], -1).astype(np.float64).mean(0))
+    mean_difference = real.reshape(shape[0], -1).astype(np.float64).mean(0) - fake.reshape(
+        2 * shape[0], -1
+    ).astype(np.float64).mean(0)
     assert np.shape(got) == ()
-    np.testing.assert_allclose(got, np.sum(mean_difference ** 2), rtol=RTOL)
+    np.testing.assert_allclose(got, np.sum(mean_difference**2), rtol=RTOL)
 
 
 def test_feature_matching_loss_sees_batch_means_only(sess):
@@ -279,7 +314,9 @@ def test_feature_matching_loss_sees_batch_means_only(sess):
     real = np.array([[0.0, 2.0], [2.0, 0.0]], np.float32)
     fake = np.array([[1.0, 1.0], [1.0, 1.0], [1.0, 1.0]], np.float32)
     assert sess.run(losses.feature_matching_loss(real, fake)) == 0.0
-    assert sess.run(losses.feature_matching_loss(real, fake + np.float32([0.5, 0.0]))) == pytest.approx(0.25)
+    assert sess.run(
+        losses.feature_matching_loss(real, fake + np.float32([0.5, 0.0]))
+    ) == pytest.approx(0.25)
 
 
 def test_mutual_information_loss(sess):

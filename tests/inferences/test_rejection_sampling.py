@@ -1,6 +1,7 @@
 """Discriminator rejection sampling: the acceptance probability against its
 formula, and a discriminator that knows the density ratio turning the
 generator's N(0, 1) into the data's N(1, 1)."""
+
 import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
@@ -23,8 +24,7 @@ def test_gamma_shifts_the_logit_of_the_probability():
     p = np.exp(logits - 2.0 - 1e-6)
     for gamma in (-2.0, 1.5):
         expected = 1.0 / (1.0 + np.exp(-(np.log(p) - np.log1p(-p) - gamma)))
-        np.testing.assert_allclose(acceptance_probability(logits, 2.0, gamma), expected,
-                                   rtol=1e-9)
+        np.testing.assert_allclose(acceptance_probability(logits, 2.0, gamma), expected, rtol=1e-9)
     # gamma < 0 keeps more, gamma > 0 fewer, and the order is kept.
     assert np.all(acceptance_probability(logits, 2.0, -1.0) > acceptance_probability(logits, 2.0))
     assert np.all(np.diff(acceptance_probability(logits, 2.0, 1.0)) > 0)
@@ -69,8 +69,9 @@ def test_an_optimal_discriminator_turns_the_generator_into_the_data():
 def test_a_gamma_quantile_keeps_more_and_corrects_less():
     ed.set_seed(0)
     inference = build()
-    samples, acceptance = ed.rejection_sample(inference, 4000, gamma_quantile=0.5,
-                                              burn_in=4000, seed=0)
+    samples, acceptance = ed.rejection_sample(
+        inference, 4000, gamma_quantile=0.5, burn_in=4000, seed=0
+    )
     exact, exact_acceptance = ed.rejection_sample(inference, 4000, burn_in=4000, seed=0)
     assert acceptance > 0.4 > exact_acceptance
     assert 0.2 < samples.mean() < exact.mean() - 0.2

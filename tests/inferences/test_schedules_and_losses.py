@@ -1,4 +1,5 @@
 """GANInference's loss choice, k-step schedule, pre-training, conditional data."""
+
 import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
@@ -30,9 +31,14 @@ def build(**initialize_kwargs):
     theta, x = model()
     x_ph = tf.placeholder(tf.float32, [M, 1])
     inference = ed.GANInference(data={x: x_ph}, discriminator=discriminator)
-    inference.initialize(optimizer=tf.train.AdamOptimizer(0.01), global_step=tf.Variable(0, name="g_step"),
-                         optimizer_d=tf.train.AdamOptimizer(0.01),
-                         global_step_d=tf.Variable(0, name="d_step"), n_print=0, **initialize_kwargs)
+    inference.initialize(
+        optimizer=tf.train.AdamOptimizer(0.01),
+        global_step=tf.Variable(0, name="g_step"),
+        optimizer_d=tf.train.AdamOptimizer(0.01),
+        global_step_d=tf.Variable(0, name="d_step"),
+        n_print=0,
+        **initialize_kwargs,
+    )
     ed.get_session().run(tf.global_variables_initializer())
     return inference, x_ph, x, theta
 
@@ -85,20 +91,43 @@ def test_run_follows_the_schedule():
     theta, x = model()
     x_data = np.full([M, 1], 4.0, np.float32)
     inference = ed.GANInference(data={x: x_data}, discriminator=discriminator)
-    inference.run(n_iter=6, n_print=0, disc_steps=2, pretrain_steps=3,
-                  global_step_d=tf.Variable(0, name="d_step"))
+    inference.run(
+        n_iter=6,
+        n_print=0,
+        disc_steps=2,
+        pretrain_steps=3,
+        global_step_d=tf.Variable(0, name="d_step"),
+    )
     assert ed.get_session().run(inference.t) == 6
     assert steps("d_step") == 3 + 12
 
 
-@pytest.mark.parametrize("loss, reference", [
-    ("minimax", lambda real, fake: (-np.logaddexp(0, fake).mean(),
-                                    np.logaddexp(0, -real).mean() + np.logaddexp(0, fake).mean())),
-    ("least_squares", lambda real, fake: (0.5 * ((fake - 1) ** 2).mean(),
-                                          0.5 * ((real - 1) ** 2).mean() + 0.5 * (fake ** 2).mean())),
-    ("hinge", lambda real, fake: (-fake.mean(),
-                                  np.maximum(0, 1 - real).mean() + np.maximum(0, 1 + fake).mean())),
-])
+@pytest.mark.parametrize(
+    "loss, reference",
+    [
+        (
+            "minimax",
+            lambda real, fake: (
+                -np.logaddexp(0, fake).mean(),
+                np.logaddexp(0, -real).mean() + np.logaddexp(0, fake).mean(),
+            ),
+        ),
+        (
+            "least_squares",
+            lambda real, fake: (
+                0.5 * ((fake - 1) ** 2).mean(),
+                0.5 * ((real - 1) ** 2).mean() + 0.5 * (fake**2).mean(),
+            ),
+        ),
+        (
+            "hinge",
+            lambda real, fake: (
+                -fake.mean(),
+                np.maximum(0, 1 - real).mean() + np.maximum(0, 1 + fake).mean(),
+            ),
+        ),
+    ],
+)
 def test_losses_by_name(loss, reference):
     inference, x_ph, x, _ = build(loss=loss)
     assert inference.loss_name == loss
@@ -106,27 +135,36 @@ def test_losses_by_name(loss, reference):
     real, fake = next(batches()), np.full([M, 1], 1.5, np.float32)
     feed = {x_ph: real, x: fake}
     d_real, d_fake, got_loss, got_loss_d = sess.run(
-        [inference.d_true, inference.d_fake, inference.loss, inference.loss_d], feed)
+        [inference.d_true, inference.d_fake, inference.loss, inference.loss_d], feed
+    )
     want_loss, want_loss_d = reference(d_real.astype(np.float64), d_fake.astype(np.float64))
     assert got_loss == pytest.approx(want_loss, rel=1e-5, abs=1e-6)
     assert got_loss_d == pytest.approx(want_loss_d, rel=1e-5, abs=1e-6)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"loss": "wasserstein"}, "WGANInference"), ({"loss": "bce"}, "Unknown loss"),
-    ({"disc_steps": 0}, "disc_steps"), ({"pretrain_steps": -1}, "pretrain_steps")])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"loss": "wasserstein"}, "WGANInference"),
+        ({"loss": "bce"}, "Unknown loss"),
+        ({"disc_steps": 0}, "disc_steps"),
+        ({"pretrain_steps": -1}, "pretrain_steps"),
+    ],
+)
 def test_bad_schedule_and_loss_arguments(kwargs, message):
     _, x = model()
-    inference = ed.GANInference(data={x: tf.placeholder(tf.float32, [M, 1])},
-                                discriminator=discriminator)
+    inference = ed.GANInference(
+        data={x: tf.placeholder(tf.float32, [M, 1])}, discriminator=discriminator
+    )
     with pytest.raises(ValueError, match=message):
         inference.initialize(**kwargs)
 
 
 def test_wgan_refuses_another_loss():
     _, x = model()
-    inference = ed.WGANInference(data={x: tf.placeholder(tf.float32, [M, 1])},
-                                 discriminator=discriminator)
+    inference = ed.WGANInference(
+        data={x: tf.placeholder(tf.float32, [M, 1])}, discriminator=discriminator
+    )
     with pytest.raises(ValueError, match="Wasserstein"):
         inference.initialize(loss="hinge")
 
@@ -152,8 +190,11 @@ def test_conditional_gan_learns_each_class():
     means, x, y = conditional_model(batch)
     x_ph, y_ph = tf.placeholder(tf.float32, [batch, 1]), tf.placeholder(tf.int32, [batch])
     inference = ed.GANInference(data={x: x_ph, y: y_ph}, discriminator=joint_discriminator)
-    inference.initialize(optimizer=tf.train.AdamOptimizer(0.02, beta1=0.5),
-                         optimizer_d=tf.train.AdamOptimizer(0.02, beta1=0.5), n_print=0)
+    inference.initialize(
+        optimizer=tf.train.AdamOptimizer(0.02, beta1=0.5),
+        optimizer_d=tf.train.AdamOptimizer(0.02, beta1=0.5),
+        n_print=0,
+    )
     tf.global_variables_initializer().run()
     rng = np.random.default_rng(3)
     path = []
@@ -172,8 +213,10 @@ def test_conditional_gan_learns_each_class():
 def test_conditional_discriminator_arity_is_checked():
     means, x, y = conditional_model(8)
     with pytest.raises(ValueError, match="called with 2 tensors"):
-        ed.GANInference(data={x: tf.placeholder(tf.float32, [8, 1]),
-                              y: tf.placeholder(tf.int32, [8])}, discriminator=discriminator)
+        ed.GANInference(
+            data={x: tf.placeholder(tf.float32, [8, 1]), y: tf.placeholder(tf.int32, [8])},
+            discriminator=discriminator,
+        )
 
 
 def test_conditional_wgan_penalty_mixes_only_float_inputs():
@@ -204,14 +247,21 @@ def test_feature_matching_adds_its_term_to_the_generator_loss_only(loss):
     tf.global_variables_initializer().run()
     real, fake = next(batches()), np.linspace(-1.0, 2.0, M, dtype=np.float32)[:, None]
     got = ed.get_session().run(
-        {"loss": inference.loss, "loss_d": inference.loss_d, "d_real": inference.d_true,
-         "d_fake": inference.d_fake, "grad": tf.gradients(inference.loss, theta)[0]},
-        {x_ph: real, x: fake})
+        {
+            "loss": inference.loss,
+            "loss_d": inference.loss_d,
+            "d_real": inference.d_true,
+            "d_fake": inference.d_fake,
+            "grad": tf.gradients(inference.loss, theta)[0],
+        },
+        {x_ph: real, x: fake},
+    )
     discriminator_loss, generator_loss = ed.inferences.losses.GAN_LOSSES[loss]
     plain = ed.get_session().run(
-        [generator_loss(got["d_fake"]), discriminator_loss(got["d_real"], got["d_fake"])])
-    mean_gap = np.array([real.mean() - fake.mean(), (real ** 2).mean() - (fake ** 2).mean()])
-    assert got["loss"] == pytest.approx(plain[0] + weight * np.sum(mean_gap ** 2), rel=1e-5)
+        [generator_loss(got["d_fake"]), discriminator_loss(got["d_real"], got["d_fake"])]
+    )
+    mean_gap = np.array([real.mean() - fake.mean(), (real**2).mean() - (fake**2).mean()])
+    assert got["loss"] == pytest.approx(plain[0] + weight * np.sum(mean_gap**2), rel=1e-5)
     assert got["loss_d"] == pytest.approx(plain[1], rel=1e-6)
     assert inference.features_true.shape.as_list() == [M, 2]
 
@@ -226,10 +276,13 @@ def test_feature_matching_gradient_moves_the_generator_towards_the_data_moments(
     tf.global_variables_initializer().run()
     real = next(batches())
     feed = {x_ph: real}
-    (matching,) = [t for t in tf.get_default_graph().get_operations()
-                   if t.name.endswith("feature_matching_loss/Sum")]
+    (matching,) = [
+        t
+        for t in tf.get_default_graph().get_operations()
+        if t.name.endswith("feature_matching_loss/Sum")
+    ]
     grad, fake = ed.get_session().run([tf.gradients(matching.outputs[0], theta)[0], x], feed)
-    gap1, gap2 = real.mean() - fake.mean(), (real ** 2).mean() - (fake ** 2).mean()
+    gap1, gap2 = real.mean() - fake.mean(), (real**2).mean() - (fake**2).mean()
     assert grad == pytest.approx(-2 * gap1 - 4 * fake.mean() * gap2, rel=1e-4)
 
 
@@ -244,8 +297,7 @@ def test_feature_matching_fits_the_mean_and_spread():
         x = theta + sigma * Normal(tf.zeros([64, 1]), 1.0)
     x_ph = tf.placeholder(tf.float32, [64, 1])
     inference = ed.GANInference(data={x: x_ph}, discriminator=discriminator_with_features)
-    inference.initialize(optimizer=tf.train.AdamOptimizer(0.02), feature_matching=100.0,
-                         n_print=0)
+    inference.initialize(optimizer=tf.train.AdamOptimizer(0.02), feature_matching=100.0, n_print=0)
     tf.global_variables_initializer().run()
     rng = np.random.default_rng(1)
     for _ in range(200):
@@ -262,8 +314,9 @@ def test_a_discriminator_may_return_features_without_feature_matching():
     inference.initialize(n_print=0)
     tf.global_variables_initializer().run()
     fake = np.ones([M, 1], np.float32)
-    loss, d_fake = ed.get_session().run([inference.loss, inference.d_fake],
-                                        {x_ph: next(batches()), x: fake})
+    loss, d_fake = ed.get_session().run(
+        [inference.loss, inference.d_fake], {x_ph: next(batches()), x: fake}
+    )
     assert loss == pytest.approx(np.logaddexp(0, -d_fake).mean(), rel=1e-5)
 
 

@@ -5,6 +5,7 @@ losses and gradients have closed forms. Each expected update is re-derived
 here with numpy (losses, gradients, then the optimizer step), never with the
 code under test.
 """
+
 import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
@@ -39,8 +40,9 @@ def build(inference_class, optimizer, optimizer_d, **initialize_kwargs):
         return w * inputs + c
 
     inference = inference_class(data={x: x_ph}, discriminator=discriminator)
-    inference.initialize(optimizer=optimizer, optimizer_d=optimizer_d, n_print=0,
-                         **initialize_kwargs)
+    inference.initialize(
+        optimizer=optimizer, optimizer_d=optimizer_d, n_print=0, **initialize_kwargs
+    )
     with tf.variable_scope("Disc", reuse=True):
         w, c = tf.get_variable("w", []), tf.get_variable("c", [])
     ed.get_session().run(tf.global_variables_initializer())
@@ -54,11 +56,13 @@ def gan_gradients(p, x_real, z):
     d_fake = p["w"] * x_fake + p["c"]
     loss_d = np.mean(softplus(-d_real)) + np.mean(softplus(d_fake))
     loss = np.mean(softplus(-d_fake))
-    dd_real = -sigmoid(-d_real) / M          # dL_D / d d_real
-    dd_fake = sigmoid(d_fake) / M            # dL_D / d d_fake
-    dg_fake = -sigmoid(-d_fake) / M          # dL_G / d d_fake
-    grads_d = {"w": np.sum(dd_real * x_real) + np.sum(dd_fake * x_fake),
-               "c": np.sum(dd_real) + np.sum(dd_fake)}
+    dd_real = -sigmoid(-d_real) / M  # dL_D / d d_real
+    dd_fake = sigmoid(d_fake) / M  # dL_D / d d_fake
+    dg_fake = -sigmoid(-d_fake) / M  # dL_G / d d_fake
+    grads_d = {
+        "w": np.sum(dd_real * x_real) + np.sum(dd_fake * x_fake),
+        "c": np.sum(dd_real) + np.sum(dd_fake),
+    }
     grads = {"a": np.sum(dg_fake * p["w"] * z), "b": np.sum(dg_fake * p["w"])}
     return loss, grads, loss_d, grads_d
 
@@ -77,12 +81,16 @@ def wgan_gradients(p, x_real, z, penalty):
     gradient w.r.t. any input is w, so the penalty is (sqrt(w^2) - 1)^2."""
     x_fake = p["a"] * z + p["b"]
     slope = np.sqrt(p["w"] ** 2 + 1e-12)
-    loss_d = np.mean(p["w"] * x_fake + p["c"]) - np.mean(p["w"] * x_real + p["c"]) \
+    loss_d = (
+        np.mean(p["w"] * x_fake + p["c"])
+        - np.mean(p["w"] * x_real + p["c"])
         + penalty * (slope - 1.0) ** 2
+    )
     loss = -np.mean(p["w"] * x_fake + p["c"])
-    grads_d = {"w": np.mean(x_fake) - np.mean(x_real)
-               + penalty * 2.0 * (slope - 1.0) * p["w"] / slope,
-               "c": 0.0}
+    grads_d = {
+        "w": np.mean(x_fake) - np.mean(x_real) + penalty * 2.0 * (slope - 1.0) * p["w"] / slope,
+        "c": 0.0,
+    }
     grads = {"a": -p["w"] * np.mean(z), "b": -p["w"]}
     return loss, grads, loss_d, grads_d
 
@@ -111,15 +119,19 @@ class Adam:
 
     def step(self, params, grads):
         self.t += 1
-        lr_t = self.lr * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)
+        lr_t = self.lr * np.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
         for name, grad in grads.items():
             self.m[name] = self.beta1 * self.m.get(name, 0.0) + (1 - self.beta1) * grad
-            self.v[name] = self.beta2 * self.v.get(name, 0.0) + (1 - self.beta2) * grad ** 2
-            params[name] = params[name] - lr_t * self.m[name] / (np.sqrt(self.v[name]) + self.epsilon)
+            self.v[name] = self.beta2 * self.v.get(name, 0.0) + (1 - self.beta2) * grad**2
+            params[name] = params[name] - lr_t * self.m[name] / (
+                np.sqrt(self.v[name]) + self.epsilon
+            )
 
 
-OPTIMIZERS = {"gd": lambda: (GradientDescent(0.1), GradientDescent(0.05)),
-              "adam": lambda: (Adam(0.01), Adam(0.02, beta1=0.5))}
+OPTIMIZERS = {
+    "gd": lambda: (GradientDescent(0.1), GradientDescent(0.05)),
+    "adam": lambda: (Adam(0.01), Adam(0.02, beta1=0.5)),
+}
 
 
 def run_and_compare(inference_class, opt_name, variables, gradients_fn, **kwargs):
@@ -133,8 +145,9 @@ def run_and_compare(inference_class, opt_name, variables, gradients_fn, **kwargs
         z_value = rng.normal(size=[M, 1]).astype(np.float32)
         info = inference.update(feed_dict={x_ph: x_real, z: z_value}, variables=variables)
 
-        loss, grads, loss_d, grads_d = gradients_fn(expected, x_real.astype(np.float64),
-                                                    z_value.astype(np.float64))
+        loss, grads, loss_d, grads_d = gradients_fn(
+            expected, x_real.astype(np.float64), z_value.astype(np.float64)
+        )
         assert info["t"] == step
         if variables in (None, "Gen"):
             assert info["loss"] == pytest.approx(loss, rel=1e-5, abs=1e-6)
@@ -151,8 +164,9 @@ def run_and_compare(inference_class, opt_name, variables, gradients_fn, **kwargs
             assert info["loss_d"] == 0.0
         actual = ed.get_session().run(tf_params)
         for name in INITIAL:
-            assert actual[name] == pytest.approx(expected[name], rel=1e-4, abs=1e-6), \
+            assert actual[name] == pytest.approx(expected[name], rel=1e-4, abs=1e-6), (
                 f"{name} after update {step} ({variables or 'both'}, {opt_name})"
+            )
     return expected
 
 
@@ -169,24 +183,39 @@ def test_gan_update_matches_numpy(opt_name, variables):
 @pytest.mark.parametrize("variables", [None, "Gen", "Disc"])
 def test_gan_zero_centred_gradient_penalty_update_matches_numpy(opt_name, variables):
     gamma = 3.0
-    run_and_compare(ed.GANInference, opt_name, variables,
-                    lambda p, x, z: zero_centred_penalty_gradients(p, x, z, gamma),
-                    gradient_penalty=gamma)
+    run_and_compare(
+        ed.GANInference,
+        opt_name,
+        variables,
+        lambda p, x, z: zero_centred_penalty_gradients(p, x, z, gamma),
+        gradient_penalty=gamma,
+    )
 
 
 @pytest.mark.parametrize("opt_name", ["gd", "adam"])
 @pytest.mark.parametrize("variables", [None, "Gen", "Disc"])
 def test_wgan_gradient_penalty_update_matches_numpy(opt_name, variables):
     penalty = 10.0
-    run_and_compare(ed.WGANInference, opt_name, variables,
-                    lambda p, x, z: wgan_gradients(p, x, z, penalty), penalty=penalty)
+    run_and_compare(
+        ed.WGANInference,
+        opt_name,
+        variables,
+        lambda p, x, z: wgan_gradients(p, x, z, penalty),
+        penalty=penalty,
+    )
 
 
 @pytest.mark.parametrize("variables", [None, "Gen", "Disc"])
 def test_wgan_clipping_follows_each_critic_update(variables):
     clip = 0.5  # below the initial w = 0.9, so clipping bites at once
-    final = run_and_compare(ed.WGANInference, "gd", variables,
-                            lambda p, x, z: wgan_gradients(p, x, z, 0.0), penalty=None, clip=clip)
+    final = run_and_compare(
+        ed.WGANInference,
+        "gd",
+        variables,
+        lambda p, x, z: wgan_gradients(p, x, z, 0.0),
+        penalty=None,
+        clip=clip,
+    )
     if variables in (None, "Disc"):
         assert abs(final["w"]) <= clip
     else:

@@ -1,4 +1,5 @@
 """Tests for gan_infer.models.copy: re-creating part of a model with swaps."""
+
 import re
 import textwrap
 
@@ -9,8 +10,7 @@ import tensorflow_probability as tfp
 from scipy import stats
 
 import gan_infer as ed
-from gan_infer.models import (Categorical, Mixture, Normal, RandomVariable, copy,
-                              random_variables)
+from gan_infer.models import Categorical, Mixture, Normal, RandomVariable, copy, random_variables
 from gan_infer.util.seeds import fresh_seed, step_seed
 
 tfd = tfp.distributions
@@ -27,6 +27,7 @@ def _count_ops(op_type, graph=None):
 
 
 # --- swaps -------------------------------------------------------------------------
+
 
 def test_swap_tensor_for_tensor(sess):
     x, y, qx = tf.constant(2.0), tf.constant(3.0), tf.constant(4.0)
@@ -105,18 +106,25 @@ def test_transformed_distribution_is_rebuilt_with_its_bijector(sess):
 
 # --- what is shared -------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("use_resource", [True, False])
 def test_variables_are_shared_not_copied(sess, use_resource):
     x_ph = tf.placeholder(tf.float32, [None, 2])
     w = tf.Variable([[1.0], [2.0]], use_resource=use_resource)
     y = tf.matmul(x_ph, w)
     n_variables = len(tf.global_variables())
-    variable_ops = {op.name for op in tf.get_default_graph().get_operations()
-                    if op.type in ("VarHandleOp", "VariableV2")}
+    variable_ops = {
+        op.name
+        for op in tf.get_default_graph().get_operations()
+        if op.type in ("VarHandleOp", "VariableV2")
+    }
     y_new = copy(y, {x_ph: tf.ones([1, 2])})
     assert len(tf.global_variables()) == n_variables
-    assert variable_ops == {op.name for op in tf.get_default_graph().get_operations()
-                            if op.type in ("VarHandleOp", "VariableV2")}
+    assert variable_ops == {
+        op.name
+        for op in tf.get_default_graph().get_operations()
+        if op.type in ("VarHandleOp", "VariableV2")
+    }
     sess.run(tf.global_variables_initializer())
     feed = {x_ph: [[1.0, 1.0]]}
     assert sess.run([y, y_new], feed) == [[[3.0]], [[3.0]]]
@@ -144,6 +152,7 @@ def test_a_variable_is_returned_as_it_is():
 
 # --- random variables and randomness ----------------------------------------------------
 
+
 def test_nested_random_variables_are_recreated_with_fresh_draws(sess):
     z = Normal(loc=0.0, scale=1.0, sample_shape=[50])
     x = Normal(loc=z, scale=0.001)
@@ -156,7 +165,7 @@ def test_nested_random_variables_are_recreated_with_fresh_draws(sess):
     z_value, x_value, z_new_value, x_new_value = sess.run([z, x, z_new, x_new])
     np.testing.assert_allclose(x_value, z_value, atol=0.01)
     np.testing.assert_allclose(x_new_value, z_new_value, atol=0.01)  # follows its own z
-    assert np.abs(z_new_value - z_value).mean() > 0.1               # a fresh draw
+    assert np.abs(z_new_value - z_value).mean() > 0.1  # a fresh draw
 
 
 def test_copies_of_stateless_draws_are_fresh_and_replayable(sess):
@@ -187,8 +196,9 @@ def test_random_variable_with_fixed_value_keeps_it(sess):
     x_new = copy(x, {z: 2.0})  # the same number again: the same swap
     assert x_new.value is x_ph and x_new.has_fixed_value
     data = np.array([1.0, 2.0, 3.0], np.float32)
-    np.testing.assert_allclose(sess.run(log_lik_new, {x_ph: data}),
-                               stats.norm(2.0, 1.0).logpdf(data).sum(), rtol=1e-5)
+    np.testing.assert_allclose(
+        sess.run(log_lik_new, {x_ph: data}), stats.norm(2.0, 1.0).logpdf(data).sum(), rtol=1e-5
+    )
 
 
 def test_variational_family_with_variable_parameters(sess):
@@ -201,8 +211,9 @@ def test_variational_family_with_variable_parameters(sess):
     assert len(tf.global_variables()) == n_variables
     sess.run(tf.global_variables_initializer())
     scale = np.log1p(np.exp([0.0, 1.0]))
-    np.testing.assert_allclose(sess.run(log_prob), stats.norm([0.5, -1.0], scale).logpdf(0.0),
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        sess.run(log_prob), stats.norm([0.5, -1.0], scale).logpdf(0.0), rtol=1e-5
+    )
     draws = sess.run(qz)
     assert draws.shape == (1000, 2)
     np.testing.assert_allclose(draws.mean(0), [0.5, -1.0], atol=0.2)
@@ -213,6 +224,7 @@ def test_variational_family_with_variable_parameters(sess):
 
 
 # --- a network under a swapped input --------------------------------------------------
+
 
 def test_network_output_under_a_swapped_input_matches_numpy(sess):
     rng = np.random.default_rng(0)
@@ -226,8 +238,9 @@ def test_network_output_under_a_swapped_input_matches_numpy(sess):
     output_new = copy(output, {x_ph: x_swap})
     sess.run(tf.global_variables_initializer())
     w1_value, b1_value, w2_value = sess.run([w1, b1, w2])
-    np.testing.assert_allclose(sess.run(output_new), np.tanh(x_swap @ w1_value + b1_value)
-                               @ w2_value, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        sess.run(output_new), np.tanh(x_swap @ w1_value + b1_value) @ w2_value, rtol=1e-5, atol=1e-6
+    )
     # gradients flow through the copy into the shared weights
     gradient, gradient_new = tf.gradients(output, w2)[0], tf.gradients(output_new, w2)[0]
     np.testing.assert_allclose(*sess.run([gradient, gradient_new], {x_ph: x_swap}), rtol=1e-5)
@@ -243,6 +256,7 @@ def test_tf2_control_flow_is_copied(sess):
 
 
 # --- scopes, replace_itself, copy_q ------------------------------------------------------
+
 
 def test_scope_names_the_copied_ops():
     x = tf.constant(2.0)
@@ -301,7 +315,7 @@ def test_copy_q_copies_the_swapped_values(sess):
     x_new = copy(x, {z: qz}, copy_q=True)
     qz_value, qz_new_value, x_new_value = sess.run([qz, qz_new, x_new])
     np.testing.assert_allclose(x_new_value, qz_new_value, atol=0.01)  # reads the copy of qz
-    assert np.abs(qz_value - qz_new_value).mean() > 0.1                # a fresh draw of q
+    assert np.abs(qz_value - qz_new_value).mean() > 0.1  # a fresh draw of q
     np.testing.assert_allclose(qz_new_value.mean(), 5.0, atol=0.5)
 
 
@@ -312,6 +326,7 @@ def test_copy_q_of_a_value_that_depends_on_its_key_raises():
 
 
 # --- bad input ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("org_instance", [3.0, np.zeros(3), [1.0], "x", None])
 def test_copy_of_a_non_graph_value_raises(org_instance):
@@ -386,6 +401,7 @@ def test_tf1_while_loop_cycle_raises_a_clear_error():
 
 # --- the docstring examples run ---------------------------------------------------------
 
+
 def _examples(function):
     return re.findall(r"```python\n(.*?)```", function.__doc__, re.S)
 
@@ -394,5 +410,7 @@ def _examples(function):
 def test_docstring_examples_run(function):
     for example in _examples(function):
         with tf.Graph().as_default():
-            exec(compile(textwrap.dedent(example), function.__name__, "exec"),
-                 {"np": np, "tf": tf, "ed": ed})
+            exec(
+                compile(textwrap.dedent(example), function.__name__, "exec"),
+                {"np": np, "tf": tf, "ed": ed},
+            )

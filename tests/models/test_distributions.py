@@ -1,4 +1,5 @@
 """Tests for gan_infer.models.distributions: generated random-variable classes."""
+
 import inspect
 
 import numpy as np
@@ -9,13 +10,33 @@ from scipy import special, stats
 
 import gan_infer
 import gan_infer.models as models
-from gan_infer.models import (Bernoulli, Beta, Categorical, Exponential, Gamma, Mixture,
-                              MultivariateNormalDiag, Normal, RandomVariable, Uniform, wrap)
+from gan_infer.models import (
+    Bernoulli,
+    Beta,
+    Categorical,
+    Exponential,
+    Gamma,
+    Mixture,
+    MultivariateNormalDiag,
+    Normal,
+    RandomVariable,
+    Uniform,
+    wrap,
+)
 
 tfd = tfp.distributions
 
-NAMED_IN_THE_ISSUE = ["Uniform", "Normal", "Bernoulli", "Categorical", "Beta", "Gamma",
-                      "Exponential", "MultivariateNormalDiag", "Mixture"]
+NAMED_IN_THE_ISSUE = [
+    "Uniform",
+    "Normal",
+    "Bernoulli",
+    "Categorical",
+    "Beta",
+    "Gamma",
+    "Exponential",
+    "MultivariateNormalDiag",
+    "Mixture",
+]
 
 
 @pytest.fixture
@@ -23,7 +44,9 @@ def sess():
     return gan_infer.get_session()
 
 
-@pytest.mark.parametrize("name", NAMED_IN_THE_ISSUE + ["Laplace", "MixtureSameFamily", "Independent"])
+@pytest.mark.parametrize(
+    "name", NAMED_IN_THE_ISSUE + ["Laplace", "MixtureSameFamily", "Independent"]
+)
 def test_a_class_exists_for_each_named_distribution(name):
     cls = getattr(models, name)
     assert inspect.isclass(cls) and issubclass(cls, RandomVariable)
@@ -34,9 +57,14 @@ def test_a_class_exists_for_each_named_distribution(name):
 def test_every_concrete_tfp_distribution_has_a_class():
     missing = []
     for name, member in vars(tfd).items():
-        if (inspect.isclass(member) and issubclass(member, tfd.Distribution)
-                and not inspect.isabstract(member) and not name.startswith("_")
-                and member is not tfd.Distribution and "AutoComposite" not in name):
+        if (
+            inspect.isclass(member)
+            and issubclass(member, tfd.Distribution)
+            and not inspect.isabstract(member)
+            and not name.startswith("_")
+            and member is not tfd.Distribution
+            and "AutoComposite" not in name
+        ):
             cls = getattr(models, name, None)
             if not (inspect.isclass(cls) and issubclass(cls, RandomVariable)):
                 missing.append(name)
@@ -46,11 +74,14 @@ def test_every_concrete_tfp_distribution_has_a_class():
 
 # --- positional and keyword arguments as in TFP -----------------------------
 
+
 def test_uniform_positional_and_keyword(sess):
     a = Uniform(2.0, 5.0, sample_shape=[1000])
     b = Uniform(low=2.0, high=5.0)
     assert isinstance(a.distribution, tfd.Uniform)
-    draws, mean_a, std_a, mean_b, lp = sess.run([a, a.mean(), a.stddev(), b.mean(), a.log_prob(3.0)])
+    draws, mean_a, std_a, mean_b, lp = sess.run(
+        [a, a.mean(), a.stddev(), b.mean(), a.log_prob(3.0)]
+    )
     assert draws.shape == (1000,) and draws.min() >= 2.0 and draws.max() < 5.0
     np.testing.assert_allclose([mean_a, mean_b], [3.5, 3.5], rtol=1e-6)
     np.testing.assert_allclose(std_a, 3.0 / np.sqrt(12.0), rtol=1e-6)
@@ -60,8 +91,11 @@ def test_uniform_positional_and_keyword(sess):
 def test_normal_positional_and_keyword(sess):
     a, b, c = Normal(1.0, 2.0), Normal(loc=1.0, scale=2.0), Normal(1.0, scale=2.0)
     for rv in (a, b, c):
-        np.testing.assert_allclose(sess.run([rv.mean(), rv.stddev(), rv.log_prob(0.3)]),
-                                   [1.0, 2.0, stats.norm.logpdf(0.3, 1.0, 2.0)], rtol=1e-6)
+        np.testing.assert_allclose(
+            sess.run([rv.mean(), rv.stddev(), rv.log_prob(0.3)]),
+            [1.0, 2.0, stats.norm.logpdf(0.3, 1.0, 2.0)],
+            rtol=1e-6,
+        )
 
 
 def test_normal_with_sample_shape_m_by_1(sess):
@@ -128,7 +162,7 @@ def test_multivariate_normal_diag(sess):
     assert rv.batch_shape.as_list() == [] and rv.event_shape.as_list() == [3]
     v = np.array([0.2, 0.1, -0.4], np.float32)
     lp, mean, std = sess.run([rv.log_prob(v), rv.mean(), rv.stddev()])
-    expected = stats.multivariate_normal.logpdf(v, loc, np.diag(scale ** 2))
+    expected = stats.multivariate_normal.logpdf(v, loc, np.diag(scale**2))
     np.testing.assert_allclose(lp, expected, rtol=1e-5)
     np.testing.assert_allclose(mean, loc, rtol=1e-6)
     np.testing.assert_allclose(std, scale, rtol=1e-6)
@@ -159,8 +193,9 @@ def test_mixture_positional(sess):
 
 
 def test_tfp_instances_are_accepted_where_distributions_are_expected(sess):
-    rv = Mixture(cat=tfd.Categorical(probs=[0.25, 0.75]),
-                 components=[tfd.Normal(0.0, 1.0), Normal(4.0, 1.0)])
+    rv = Mixture(
+        cat=tfd.Categorical(probs=[0.25, 0.75]), components=[tfd.Normal(0.0, 1.0), Normal(4.0, 1.0)]
+    )
     np.testing.assert_allclose(sess.run(rv.mean()), 3.0, rtol=1e-6)
 
 
@@ -188,6 +223,7 @@ def test_value_and_sample_shape_keywords(sess):
 
 # --- wrap --------------------------------------------------------------------
 
+
 def test_wrap_laplace(sess):
     Laplace = wrap(tfd.Laplace)
     assert issubclass(Laplace, RandomVariable) and Laplace.__name__ == "Laplace"
@@ -211,8 +247,13 @@ def test_wrap_a_user_distribution_subclass(sess):
     class Shifted(tfd.Normal):
         def __init__(self, shift, validate_args=False, allow_nan_stats=True, name="Shifted"):
             parameters = dict(locals())
-            super().__init__(loc=shift, scale=1.0, validate_args=validate_args,
-                             allow_nan_stats=allow_nan_stats, name=name)
+            super().__init__(
+                loc=shift,
+                scale=1.0,
+                validate_args=validate_args,
+                allow_nan_stats=allow_nan_stats,
+                name=name,
+            )
             self._parameters = parameters
 
     rv = wrap(Shifted)(shift=3.0, sample_shape=[2])

@@ -1,4 +1,5 @@
 """Tests for gan_infer.models.dot: matrix-vector products, either order."""
+
 import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
@@ -41,8 +42,10 @@ def test_random_variables_stand_for_their_draws(sess):
     np.testing.assert_allclose(sess.run(y, {x_ph: MATRIX}), MATRIX @ [1.0, 2.0], atol=1e-2)
 
 
-@pytest.mark.parametrize("x_shape, y_shape", [
-    ([2, 2], [2, 2]), ([2], [2]), ([], [2]), ([2, 2, 2], [2]), ([2], [2, 2, 2])])
+@pytest.mark.parametrize(
+    "x_shape, y_shape",
+    [([2, 2], [2, 2]), ([2], [2]), ([], [2]), ([2, 2, 2], [2]), ([2], [2, 2, 2])],
+)
 def test_other_ranks_raise(x_shape, y_shape):
     with pytest.raises(ValueError, match=r"ranks 2 and 1, in either order.*tf.matmul"):
         dot(tf.zeros(x_shape), tf.zeros(y_shape))

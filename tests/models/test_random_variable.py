@@ -1,4 +1,5 @@
 """Tests for gan_infer.models.random_variable: a RandomVariable is a tensor."""
+
 import json
 import os
 import subprocess
@@ -28,6 +29,7 @@ def normal3():
 
 
 # --- conversion, fetching and feeding ------------------------------------
+
 
 def test_convert_to_tensor_is_the_value():
     rv = normal3()
@@ -87,6 +89,7 @@ def test_eval_uses_the_gan_infer_session():
 
 # --- operators -------------------------------------------------------------
 
+
 def test_arithmetic_operators(sess):
     rv = Normal(loc=tf.constant([[1.0, 2.0], [3.0, 4.0]]), scale=0.1)  # shape [2, 2]
     a = np.array([[1.5, -2.0], [0.5, 3.0]], np.float32)
@@ -103,8 +106,8 @@ def test_arithmetic_operators(sess):
         "div": (rv / 4.0, lambda v: v / 4.0),
         "rdiv": (1.0 / rv, lambda v: 1.0 / v),
         "rdiv_np": (a / rv, lambda v: a / v),
-        "pow": (rv ** 2, lambda v: v ** 2),
-        "rpow": (2.0 ** rv, lambda v: 2.0 ** v),
+        "pow": (rv**2, lambda v: v**2),
+        "rpow": (2.0**rv, lambda v: 2.0**v),
         "matmul": (rv @ a, lambda v: v @ a),
         "rmatmul_np": (a @ rv, lambda v: a @ v),
         "rv_matmul_rv": (rv @ rv, lambda v: v @ v),
@@ -134,9 +137,12 @@ def test_numpy_scalars_and_integer_operators(sess):
 
 def test_logical_operators_on_a_bool_random_variable(sess):
     from gan_infer.models import Bernoulli
+
     b = Bernoulli(probs=0.5, sample_shape=[50], dtype=tf.bool)
     mask = np.arange(50) % 2 == 0
-    value, and_, or_, xor, rxor, inv = sess.run([b.value, b & mask, b | mask, b ^ mask, mask ^ b, ~b])
+    value, and_, or_, xor, rxor, inv = sess.run(
+        [b.value, b & mask, b | mask, b ^ mask, mask ^ b, ~b]
+    )
     np.testing.assert_array_equal(and_, value & mask)
     np.testing.assert_array_equal(or_, value | mask)
     np.testing.assert_array_equal(xor, value ^ mask)
@@ -184,17 +190,19 @@ def test_hashable_with_identity_equality():
 
 # --- distribution methods --------------------------------------------------
 
+
 def test_distribution_methods_match_closed_forms(sess):
     loc = np.array([0.5, -1.0, 2.0], np.float32)
     scale = np.array([1.0, 0.5, 2.0], np.float32)
     rv = Normal(loc, scale)
     v = np.array([0.1, 0.2, -0.3], np.float32)
     log_prob, mean, stddev, variance, entropy = sess.run(
-        [rv.log_prob(v), rv.mean(), rv.stddev(), rv.variance(), rv.entropy()])
+        [rv.log_prob(v), rv.mean(), rv.stddev(), rv.variance(), rv.entropy()]
+    )
     np.testing.assert_allclose(log_prob, stats.norm.logpdf(v, loc, scale), rtol=1e-5)
     np.testing.assert_allclose(mean, loc, rtol=1e-6)
     np.testing.assert_allclose(stddev, scale, rtol=1e-6)
-    np.testing.assert_allclose(variance, scale ** 2, rtol=1e-6)
+    np.testing.assert_allclose(variance, scale**2, rtol=1e-6)
     np.testing.assert_allclose(entropy, stats.norm.entropy(loc, scale), rtol=1e-5)
     assert rv.batch_shape.as_list() == [3] and rv.event_shape.as_list() == []
 
@@ -241,9 +249,11 @@ def test_repr_names_the_class_and_shape():
 
 # --- shapes and values ----------------------------------------------------
 
-@pytest.mark.parametrize("sample_shape, expected", [
-    ((), [2, 3]), (4, [4, 2, 3]), ([4], [4, 2, 3]), ([4, 5], [4, 5, 2, 3]), ((1,), [1, 2, 3]),
-])
+
+@pytest.mark.parametrize(
+    "sample_shape, expected",
+    [((), [2, 3]), (4, [4, 2, 3]), ([4], [4, 2, 3]), ([4, 5], [4, 5, 2, 3]), ((1,), [1, 2, 3])],
+)
 def test_shape_is_sample_then_batch_then_event(sess, sample_shape, expected):
     rv = tfd.MultivariateNormalDiag(loc=tf.zeros([2, 3]))  # batch [2], event [3]
     rv = RandomVariable(rv, sample_shape=sample_shape)
@@ -288,6 +298,7 @@ def test_sample_shape_must_be_fully_defined():
 
 
 # --- construction from instances -----------------------------------------
+
 
 def test_random_variable_of_a_tfp_instance(sess):
     rv = RandomVariable(tfd.Laplace(0.0, 1.0), sample_shape=[3])
@@ -336,11 +347,12 @@ EAGER_SCRIPT = textwrap.dedent("""
 
 def test_eager_mode_raises_graph_mode_error():
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
-    proc = subprocess.run([sys.executable, "-c", EAGER_SCRIPT], capture_output=True, text=True,
-                          env=env, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", EAGER_SCRIPT], capture_output=True, text=True, env=env, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = next(line for line in proc.stdout.splitlines() if line.startswith("RESULTS="))
-    results = json.loads(line[len("RESULTS="):])
+    results = json.loads(line[len("RESULTS=") :])
     assert set(results) == {"Normal", "get_session", "dense", "copy"}
     for name, result in results.items():
         assert result is not None, f"{name} did not raise under eager execution"

@@ -1,4 +1,5 @@
 """Tests for gan_infer.util.files: atomic_write and ensure_directory."""
+
 import os
 import stat
 
@@ -33,6 +34,7 @@ def read_only_dir(tmp_path):
 
 
 # --- atomic_write ------------------------------------------------------------------
+
 
 def test_atomic_write_bytes(tmp_path):
     path = tmp_path / "out.bin"
@@ -122,6 +124,7 @@ def test_expands_user(tmp_path, monkeypatch):
 
 # --- ensure_directory -----------------------------------------------------------
 
+
 def test_ensure_directory_creates_nested_directories(tmp_path):
     target = tmp_path / "a" / "b" / "c"
     result = ensure_directory(target)
@@ -183,6 +186,7 @@ def test_save_npy_round_trips(tmp_path):
     import numpy as np
 
     from gan_infer.util.files import save_npy
+
     array = np.arange(12, dtype=np.float32).reshape(3, 4)
     save_npy(tmp_path / "a.npy", array)
     np.testing.assert_array_equal(np.load(tmp_path / "a.npy"), array)

@@ -1,4 +1,5 @@
 """Tests for gan_infer.util.progbar.Progbar."""
+
 import io
 import re
 import types
@@ -14,7 +15,9 @@ from gan_infer.util.progbar import Progbar
 def clock(monkeypatch):
     """A fake perf_counter for the progbar module: set `clock.now` before each update."""
     fake = types.SimpleNamespace(now=0.0)
-    monkeypatch.setattr(progbar_module, "time", types.SimpleNamespace(perf_counter=lambda: fake.now))
+    monkeypatch.setattr(
+        progbar_module, "time", types.SimpleNamespace(perf_counter=lambda: fake.now)
+    )
     return fake
 
 
@@ -32,14 +35,20 @@ def updates(bar, stream, steps, clock=None):
 
 # --- non-interactive ----------------------------------------------------------
 
+
 def test_plain_lines(clock):
     stream = io.StringIO()
     bar = Progbar(100, stream=stream, interactive=False)
-    out = updates(bar, stream, [
-        (1, 10.0, {"Gen Loss": 0.123456, "Disc Loss": 1.3}),
-        (9, 12.0, {"Gen Loss": np.float32(0.5), "Disc Loss": -2}),
-        (100, 34.75, {"Gen Loss": 0.0004, "Disc Loss": 1e3}),
-    ], clock)
+    out = updates(
+        bar,
+        stream,
+        [
+            (1, 10.0, {"Gen Loss": 0.123456, "Disc Loss": 1.3}),
+            (9, 12.0, {"Gen Loss": np.float32(0.5), "Disc Loss": -2}),
+            (100, 34.75, {"Gen Loss": 0.0004, "Disc Loss": 1e3}),
+        ],
+        clock,
+    )
     assert all(chunk.endswith("\n") and chunk.count("\n") == 1 for chunk in out)
     assert not any("\r" in chunk or "\x1b" in chunk for chunk in out)
     first, second, last = (chunk.rstrip("\n") for chunk in out)
@@ -108,6 +117,7 @@ def test_auto_detects_a_tty(clock):
     class TTY(io.StringIO):
         def isatty(self):
             return True
+
     stream = TTY()
     Progbar(10, stream=stream).update(1)
     assert stream.getvalue().startswith("\r")
@@ -136,12 +146,21 @@ def test_rate():
 
 # --- interactive ---------------------------------------------------------------
 
+
 def test_interactive_redraws_one_line(clock):
     stream = io.StringIO()
     bar = Progbar(4, width=8, stream=stream, interactive=True)
-    out = updates(bar, stream, [
-        (1, 0.0, {"loss": 1.0}), (2, 1.0, {"loss": 0.5}), (3, 2.0, None), (4, 3.0, {"loss": 0.125}),
-    ], clock)
+    out = updates(
+        bar,
+        stream,
+        [
+            (1, 0.0, {"loss": 1.0}),
+            (2, 1.0, {"loss": 0.5}),
+            (3, 2.0, None),
+            (4, 3.0, {"loss": 0.125}),
+        ],
+        clock,
+    )
     for chunk in out:
         assert chunk.startswith("\r")
     assert not any("\n" in chunk for chunk in out[:-1])
@@ -160,7 +179,9 @@ def test_interactive_exact_line(clock):
     bar = Progbar(2, width=4, stream=stream, interactive=True)
     out = updates(bar, stream, [(1, 0.0, {"g": 0.5}), (2, 0.5, {"g": 0.25})], clock)
     assert out[0] == "\r1/2 [ 50%] \u2588\u2588.. |    - it/s | g: 0.500\x1b[K"
-    assert out[1] == "\r2/2 [100%] \u2588\u2588\u2588\u2588 |    2.0 it/s | in 0s | g: 0.250\x1b[K\n"
+    assert (
+        out[1] == "\r2/2 [100%] \u2588\u2588\u2588\u2588 |    2.0 it/s | in 0s | g: 0.250\x1b[K\n"
+    )
 
 
 def test_interactive_past_target_ends_line(clock):
@@ -172,6 +193,7 @@ def test_interactive_past_target_ends_line(clock):
 
 
 # --- bad arguments ------------------------------------------------------------
+
 
 @pytest.mark.parametrize("target", [-1, 1.5, "10", None, 10.0])
 def test_bad_target_raises(target):

@@ -1,4 +1,5 @@
 """The step seed: fresh draws when unfed, a pure function of the fed value."""
+
 import numpy as np
 import tensorflow.compat.v1 as tf
 
@@ -29,13 +30,22 @@ def test_seeds_inside_cond_branches_use_the_programs_step_seed():
     # TF2 control flow builds branches as functions with their own graph;
     # a seed made there must still follow the fed step seed.
     flag = tf.placeholder(tf.bool, [])
-    draw = tf.cond(flag, lambda: tf.random.stateless_uniform([4], seed=fresh_seed()),
-                   lambda: tf.zeros([4]))
+    draw = tf.cond(
+        flag, lambda: tf.random.stateless_uniform([4], seed=fresh_seed()), lambda: tf.zeros([4])
+    )
     sess = ed.get_session()
     feed = {flag: True, step_seed(): step_seed_value(5)}
     np.testing.assert_array_equal(sess.run(draw, feed), sess.run(draw, feed))
-    assert len([op for op in tf.get_default_graph().get_operations()
-                if op.type == "PlaceholderWithDefault"]) == 1
+    assert (
+        len(
+            [
+                op
+                for op in tf.get_default_graph().get_operations()
+                if op.type == "PlaceholderWithDefault"
+            ]
+        )
+        == 1
+    )
 
 
 def test_set_seed_makes_unfed_draws_reproducible():
@@ -57,8 +67,7 @@ def test_step_seed_value_is_a_hash():
 def test_random_ops_inside_a_loop_body_draw_fresh_noise_each_iteration():
     # tf.map_fn runs its body as a while loop built once: a seed folded from
     # a fixed index would give every row the same mask.
-    rows = tf.map_fn(lambda row: ed.layers.dropout(row, rate=0.5, training=True),
-                     tf.ones([8, 100]))
+    rows = tf.map_fn(lambda row: ed.layers.dropout(row, rate=0.5, training=True), tf.ones([8, 100]))
     masks = ed.get_session().run(rows, {step_seed(): step_seed_value(1)})
     assert len({tuple(mask) for mask in masks}) == 8
 
@@ -67,9 +76,11 @@ def test_a_run_needs_no_random_variable_of_ours():
     """run() feeds the step seed even when the model draws with TF's own ops
     (the seed must exist before the graph is finalized)."""
     import gan_infer.layers as layers
+
     with tf.variable_scope("Gen"):
         x = layers.dense(tf.random.normal([4, 2]), 1)
-    inference = ed.GANInference(data={x: np.zeros([4, 1], np.float32)},
-                                discriminator=lambda x: layers.dense(x, 1))
+    inference = ed.GANInference(
+        data={x: np.zeros([4, 1], np.float32)}, discriminator=lambda x: layers.dense(x, 1)
+    )
     inference.run(n_iter=3, n_print=0)
     assert ed.get_session().run(inference.t) == 3

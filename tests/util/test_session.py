@@ -1,4 +1,5 @@
 """Tests for gan_infer.util.session: get_session and set_seed."""
+
 import random
 
 import numpy as np
@@ -11,6 +12,7 @@ from gan_infer.util import get_session, set_seed
 from gan_infer.util.session import require_graph_mode
 
 # --- get_session ---------------------------------------------------------------
+
 
 def test_same_graph_same_session():
     sess = get_session()
@@ -124,6 +126,7 @@ def test_require_graph_mode_passes_in_graph_mode():
 
 # --- set_seed ----------------------------------------------------------------
 
+
 def draws_in_a_fresh_graph(seed):
     with tf.Graph().as_default():
         set_seed(seed)
@@ -171,16 +174,28 @@ def test_set_seed_with_gan_infer_models():
         with tf.Graph().as_default():
             set_seed(11)
             from gan_infer.models import Normal
+
             x = Normal(loc=tf.zeros(4), scale=1.0, sample_shape=[2])
             return get_session().run(x)
+
     np.testing.assert_array_equal(draw(), draw())
 
 
-@pytest.mark.parametrize("seed, error", [
-    (-1, ValueError), (2**31, ValueError), (2**40, ValueError),
-    (1.0, TypeError), (7.5, TypeError), (True, TypeError), (False, TypeError),
-    ("7", TypeError), (None, TypeError), (np.float32(3), TypeError),
-])
+@pytest.mark.parametrize(
+    "seed, error",
+    [
+        (-1, ValueError),
+        (2**31, ValueError),
+        (2**40, ValueError),
+        (1.0, TypeError),
+        (7.5, TypeError),
+        (True, TypeError),
+        (False, TypeError),
+        ("7", TypeError),
+        (None, TypeError),
+        (np.float32(3), TypeError),
+    ],
+)
 def test_bad_seeds_raise(seed, error):
     with pytest.raises(error, match="seed"):
         set_seed(seed)
