@@ -132,6 +132,7 @@ EXAMPLES = [
         False,
     ),
     ("gan_synthetic_data.py", [], ["fit.gif", "densities.png", "curves.png"], False),
+    ("bayesian_linear_regression_implicit.py", [], ["posterior.png", "results.json"], False),
 ]
 
 
@@ -170,6 +171,10 @@ def test_example_runs_and_writes_its_outputs(script, extra, outputs, uses_mnist,
             samples = np.load(out_dir / name)
             assert samples.shape == (10000, 784) and samples.dtype == np.float32
             assert samples.min() >= 0.0 and samples.max() <= 1.0
+    if "results.json" in outputs:
+        results = json.loads((out_dir / "results.json").read_text())
+        assert len(results["q_mean"]) == len(results["exact_std"]) == 2
+        assert all(std > 0 for std in results["q_std"] + results["exact_std"])
     if "metrics.json" in outputs and "--ema-decay" in extra:
         metrics = json.loads((out_dir / "metrics.json").read_text())
         assert set(metrics["last_iterate"]) == {"modes_captured", "high_quality_fraction"}
