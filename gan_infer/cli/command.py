@@ -27,6 +27,7 @@ from gan_infer.cli.options import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
+    TRAIN_OPTIONS,
     Interrupted,
     UsageError,
 )
@@ -39,21 +40,6 @@ from gan_infer.cli.training import train
 __all__ = ["DEBUG_ENV_VAR", "main"]
 
 DEBUG_ENV_VAR = "GAN_INFER_DEBUG"
-
-TRAIN_OPTIONS = (
-    "loss",
-    "n_iter",
-    "n_print",
-    "seed",
-    "batch_size",
-    "learning_rate",
-    "learning_rate_d",
-    "data_dir",
-    "checkpoint_every",
-    "keep_checkpoints",
-    "evaluate",
-    "threads",
-)
 
 
 def _run_train(args):

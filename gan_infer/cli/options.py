@@ -33,6 +33,7 @@ __all__ = [
     "IMAGE_EXTENSIONS",
     "LOSSES",
     "RUN_OPTIONS",
+    "TRAIN_OPTIONS",
     "Interrupted",
     "UsageError",
     "check_output",
@@ -54,6 +55,21 @@ LOSSES = ("non_saturating", "minimax", "least_squares", "hinge")
 # is refused (n_iter may grow: training goes on). The other options only say
 # how the run is watched and kept, and may change from one invocation to the next.
 RUN_OPTIONS = ("model", "loss", "seed", "batch_size", "learning_rate", "learning_rate_d", "n_iter")
+# The keyword arguments of `train()` that `gan-infer train` passes on.
+TRAIN_OPTIONS = (
+    "loss",
+    "n_iter",
+    "n_print",
+    "seed",
+    "batch_size",
+    "learning_rate",
+    "learning_rate_d",
+    "data_dir",
+    "checkpoint_every",
+    "keep_checkpoints",
+    "evaluate",
+    "threads",
+)
 
 IMAGE_EXTENSIONS = (".png", ".pdf", ".svg", ".jpg", ".jpeg")
 

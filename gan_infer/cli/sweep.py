@@ -66,6 +66,7 @@ from gan_infer.cli.options import (
     EXIT_FAILURE,
     EXIT_OK,
     RUN_OPTIONS,
+    TRAIN_OPTIONS,
     Interrupted,
     UsageError,
     int_option,
@@ -89,18 +90,9 @@ __all__ = [
 
 #: train() options a sweep may set (the seed comes from `seeds`, the
 #: threads from `cpus_per_trial`).
-OPTIONS = (
-    "loss",
-    "n_iter",
-    "n_print",
-    "batch_size",
-    "learning_rate",
-    "learning_rate_d",
-    "data_dir",
-    "checkpoint_every",
-    "keep_checkpoints",
-    "evaluate",
-)
+# Every option of `gan-infer train` but the seed (a sweep's own axis) and
+# the thread count (set per trial from cpus_per_trial).
+OPTIONS = tuple(option for option in TRAIN_OPTIONS if option not in ("seed", "threads"))
 TOP_LEVEL = ("model", "seeds", "cpus_per_trial", "options", "grid", "random")
 DISTRIBUTIONS = ("choice", "uniform", "log_uniform")
 PIP_HINT = "pip install 'gan-infer[sweep]'"

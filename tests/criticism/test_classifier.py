@@ -158,6 +158,9 @@ def test_classifier_leaves_the_default_graph_and_session_alone(trained):
         tf.get_variable("theta", [3])
     ops_before = len(graph.get_operations())
     variables_before = tf.global_variables()
+    # Whatever an earlier test left as the default session (ed.get_session()
+    # makes its session the default) must still be the default afterwards.
+    session_before = tf.get_default_session()
     with tf.variable_scope("Gen"):
         # Built inside the user's scope: nothing lands there.
         rebuilt = MNISTClassifier(classifier.weights, TINY)
@@ -168,7 +171,7 @@ def test_classifier_leaves_the_default_graph_and_session_alone(trained):
     assert tf.get_default_graph() is graph
     assert len(graph.get_operations()) == ops_before
     assert tf.global_variables() == variables_before
-    assert tf.get_default_session() is None
+    assert tf.get_default_session() is session_before
     assert rebuilt._graph is not graph and rebuilt._graph.finalized
     np.testing.assert_array_equal(
         rebuilt.predict_proba(x_test[:10]), classifier.predict_proba(x_test[:10])
