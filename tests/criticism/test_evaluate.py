@@ -4,20 +4,10 @@ real digits, copies of training images are flagged, noise scores badly."""
 import numpy as np
 import pytest
 
-from gan_infer.criticism.classifier import ClassifierConfig, load_classifier
+from gan_infer.criticism.classifier import load_classifier
 from gan_infer.criticism.evaluate import METRIC_NAMES, evaluate_mnist
 from gan_infer.datasets import mnist
-
-TINY = ClassifierConfig(
-    conv_filters=(4, 8),
-    dense_units=32,
-    epochs=2,
-    batch_size=32,
-    learning_rate=3e-3,
-    learning_rate_decay=1.0,
-    n_train=2000,
-    seed=0,
-)
+from tests.criticism.test_classifier import TINY  # the same tiny classifier
 
 
 @pytest.fixture(scope="module")
