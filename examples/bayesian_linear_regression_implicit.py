@@ -36,6 +36,7 @@ from gan_infer import layers
 from gan_infer.criticism import save_figure
 from gan_infer.models import Normal
 from gan_infer.util import atomic_write, ensure_directory
+from gan_infer.util.checks import check_int, check_number
 
 tf.disable_eager_execution()
 
@@ -52,8 +53,12 @@ parser.add_argument("--n", type=int, default=500, help="number of data points")
 parser.add_argument("--seed", type=int, default=42)
 parser.add_argument("--out-dir", default="out/bayesian_linear_regression_implicit")
 args = parser.parse_args()
-if args.n_iter < 1 or args.disc_steps < 1 or args.n < 50:
-    parser.error("--n-iter and --disc-steps must be positive and --n at least 50")
+check_int(args.n_iter, "--n-iter", error=parser.error)
+check_int(args.n_print, "--n-print", minimum=0, error=parser.error)
+check_int(args.disc_steps, "--disc-steps", error=parser.error)
+check_int(args.n, "--n", minimum=50, what="at least 50 (one batch)", error=parser.error)
+for flag, value in (("--lr", args.lr), ("--lr-d", args.lr_d)):
+    check_number(value, flag, low=0.0, inclusive=False, error=parser.error)
 
 ed.set_seed(args.seed)
 out_dir = ensure_directory(args.out_dir)
@@ -128,7 +133,7 @@ tf.global_variables_initializer().run()
 for _ in range(inference.n_iter):
     info_dict = inference.iterate(lambda: dict(zip([X, y_ph], next(data))))
     inference.print_progress(info_dict)
-    if info_dict["t"] % inference.n_print == 0:
+    if inference.n_print and info_dict["t"] % inference.n_print == 0:
         mean, std = sess.run(q_moments)
         print(f"  q(w): mean {np.round(mean, 4)}, std {np.round(std, 4)}")
 

@@ -1251,6 +1251,20 @@ row(
     lambda env: klqp(scale={Normal(0.0, 1.0): 2.0}),
 )
 
+
+@row(
+    "inference-klqp-scale-value",
+    ValueError,
+    "scale[…] must be a positive number (N / M) or a tensor, got …",
+)
+def _klqp_negative_scale(env):
+    beta, x, qbeta, data = klqp_parts()
+    inference = ed.ImplicitKLqp(
+        {beta: qbeta}, data=data, discriminator=ratio_estimator, global_vars={beta: qbeta}
+    )
+    inference.initialize(scale={x: -1.0})
+
+
 row(
     "inference-klqp-ratio-loss",
     ValueError,

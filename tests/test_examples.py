@@ -273,6 +273,12 @@ def test_example_runs_and_writes_its_outputs(script, extra, outputs, uses_mnist,
             ["--rejection-quantile", "1"],
             "--rejection-quantile must be a number in (0, 1)",
         ),
+        (
+            "bayesian_linear_regression_implicit.py",
+            ["--lr", "0"],
+            "--lr must be a positive number, got 0.0",
+        ),
+        ("bayesian_linear_regression_implicit.py", ["--n", "10"], "--n must be at least 50"),
     ],
 )
 def test_example_refuses_bad_options_naming_them(

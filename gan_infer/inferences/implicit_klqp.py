@@ -10,6 +10,7 @@ from gan_infer.inferences.gan_inference import DISC_SCOPE, GANInference
 from gan_infer.inferences.inference import Inference
 from gan_infer.models import copy
 from gan_infer.models.random_variable import RandomVariable
+from gan_infer.util.checks import check_number
 
 __all__ = ["ImplicitKLqp", "RATIO_LOSSES"]
 
@@ -208,6 +209,10 @@ class ImplicitKLqp(GANInference):
             self.summaries.scalar("ratio/data", tf.reduce_mean(_flat(r_qsample)))
         return self.regularized_gradients(loss, loss_d, var_list)
 
+    def _ratio_loss(self, r_psample, r_qsample):
+        # A callable may return one loss per data point: its mean is the loss.
+        return tf.reduce_mean(self.ratio_loss(r_psample, r_qsample))
+
     def _ratio_terms(self, r_psample, r_qsample):
         """(the estimator's loss, sum_x scale[x] * sum_n r_q(x_n))."""
         if isinstance(r_psample, dict) != isinstance(r_qsample, dict):
@@ -223,12 +228,12 @@ class ImplicitKLqp(GANInference):
                 )
             scale = next(iter(self.scale.values()), 1.0)
             r_psample, r_qsample = tf.convert_to_tensor(r_psample), tf.convert_to_tensor(r_qsample)
-            return (self.ratio_loss(r_psample, r_qsample), tf.reduce_sum(scale * r_qsample))
+            return (self._ratio_loss(r_psample, r_qsample), tf.reduce_sum(scale * r_qsample))
         if set(r_psample) != set(self.data) or set(r_qsample) != set(self.data):
             raise ValueError(
                 "A ratio estimator returning a dict needs one entry per observed variable of data."
             )
-        loss_d = tf.add_n([self.ratio_loss(r_psample[x], r_qsample[x]) for x in self.data])
+        loss_d = tf.add_n([self._ratio_loss(r_psample[x], r_qsample[x]) for x in self.data])
         scaled = tf.add_n([self.scale.get(x, 1.0) * tf.reduce_sum(r_qsample[x]) for x in self.data])
         return loss_d, scaled
 
@@ -313,10 +318,18 @@ def _checked_scale(scale, data):
             f"scale must be a dict {{x: N / M}} keyed by observed variables, got "
             f"{type(scale).__name__}."
         )
-    for key in scale:
+    for key, weight in scale.items():
         if key not in data:
             raise ValueError(
                 f"scale has the key {getattr(key, 'name', key)!r}, which is not in data; its "
                 "keys are the observed variables that data binds."
+            )
+        if not isinstance(weight, tf.Tensor):
+            check_number(
+                weight,
+                f"scale[{getattr(key, 'name', key)}]",
+                low=0.0,
+                inclusive=False,
+                what="a positive number (N / M) or a tensor",
             )
     return dict(scale)

@@ -417,7 +417,7 @@ class Inference(abc.ABC):
                     monitor(info_dict)
                 if graph.version != size:
                     raise RuntimeError(
-                        f"The graph is finalized during run(), but iteration {t} added the op "
+                        f"run() treats the graph as finalized, but iteration {t} added the op "
                         f"{graph.get_operations()[-1].name!r}: build the tensors a monitor "
                         "evaluates before run() (every op made per step slows every later step)."
                     )

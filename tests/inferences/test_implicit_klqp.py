@@ -252,6 +252,32 @@ def test_bad_initialize_arguments_are_named(kwargs, error, message):
         inference.initialize(**kwargs)
 
 
+def test_a_scale_must_be_a_positive_number_or_a_tensor():
+    beta, x, qbeta = simple_parts()
+    inference = ed.ImplicitKLqp(
+        {beta: qbeta},
+        data={x: np.zeros(M, np.float32)},
+        discriminator=estimator,
+        global_vars={beta: qbeta},
+    )
+    with pytest.raises(ValueError, match=r"scale\[.*\] must be a positive number \(N / M\)"):
+        inference.initialize(scale={x: -1.0})
+
+
+def test_a_callable_ratio_loss_per_data_point_is_averaged():
+    beta, x, qbeta, _, ratio_estimator = linear_model()
+    x_data = np.array([1.0, -0.5, 2.0, 0.25], np.float32)
+    inference = ed.ImplicitKLqp(
+        {beta: qbeta}, data={x: x_data}, discriminator=ratio_estimator, global_vars={beta: qbeta}
+    )
+    inference.initialize(ratio_loss=lambda r_p, r_q: tf.square(r_p - r_q), n_print=0)
+    sess = ed.get_session()
+    sess.run(tf.global_variables_initializer())
+    feed = {step_seed(): np.array([5, 6], np.int32)}
+    loss_d, r_p, r_q = sess.run([inference.loss_d, inference.r_psample, inference.r_qsample], feed)
+    assert np.shape(loss_d) == () and loss_d == pytest.approx(np.mean((r_p - r_q) ** 2), rel=1e-5)
+
+
 def test_different_scales_need_a_ratio_per_observed_variable():
     beta, x, qbeta = simple_parts()
     x2 = Normal(loc=beta * tf.ones([M]), scale=1.0)
