@@ -10,6 +10,14 @@ variable) to what was observed:
   mini-batches by the graph (`gan_infer.inferences.minibatches`), so an
   update feeds nothing from Python.
 
+One rule holds for uint8 arrays bound to a floating-point model, however
+many rows they have: they are pixels 0..255, scaled by 1/255 (as
+`Minibatches` and `gan_infer.datasets.batches` scale them). Observations
+are checked where they enter (`check_observations`): NaN or Inf, or values
+outside what the model can produce (a model ending in a sigmoid makes
+values in [0, 1]), are refused with the fix; fed batches are checked on the
+first update and on print steps.
+
 `bind_data(data)` checks every entry (dtype, shape, graph) and returns a
 `BoundData`: the tensor that stands for each entry's observations, and the
 mini-batch stream that every training step must advance.
@@ -35,7 +43,19 @@ from gan_infer.inferences.minibatches import Minibatches, MinibatchStream
 from gan_infer.models.random_variable import RandomVariable
 from gan_infer.util.session import get_session
 
-__all__ = ["BoundData", "bind_data", "model_tensor", "store_in_graph"]
+__all__ = [
+    "BoundData",
+    "bind_data",
+    "check_observations",
+    "model_range",
+    "model_tensor",
+    "store_in_graph",
+]
+
+# Ops whose outputs lie in a known interval: data bound to a model that ends
+# in one must lie there too (0..255 pixels for a sigmoid, say, cannot).
+_BOUNDED_OPS = {"Sigmoid": (0.0, 1.0), "Tanh": (-1.0, 1.0)}
+_PASS_THROUGH = {"Identity", "Reshape", "Squeeze", "ExpandDims"}
 
 
 class BoundData:
@@ -95,6 +115,43 @@ def model_tensor(key):
         "data keys must be model outputs (tf.Tensor or gan_infer.models.RandomVariable), "
         f"got {type(key).__name__}; the model's output is the key: data={{x: x_ph}}."
     )
+
+
+def model_range(tensor):
+    """(low, high, op type) of the values `tensor` can take when it is the
+    output of a sigmoid or tanh (looking through reshapes), else None."""
+    op = tensor.op
+    while op.type in _PASS_THROUGH and op.inputs:
+        op = op.inputs[0].op
+    if op.type in _BOUNDED_OPS:
+        return (*_BOUNDED_OPS[op.type], op.type.lower())
+    return None
+
+
+def check_observations(array, tensor, data_name):
+    """Raise ValueError if the observations `array`, bound or fed for the
+    model tensor `tensor`, hold NaN or Inf, or values the model cannot
+    produce (outside [0, 1] for a model ending in a sigmoid, [-1, 1] for a
+    tanh). `data_name` names the array in the message."""
+    array = np.asarray(array)
+    if array.dtype.kind not in "biuf" or array.size == 0:
+        return
+    finite = np.isfinite(array)
+    if not finite.all():
+        where = np.unravel_index(np.argmin(finite), array.shape)
+        raise ValueError(
+            f"{data_name} holds {int(array.size - finite.sum())} NaN or Inf value(s) (the first "
+            f"at index {tuple(int(i) for i in where)}): one bad value makes every weight NaN "
+            "within a few updates. Remove or impute them, e.g. x[~np.isfinite(x)] = 0."
+        )
+    bounds = model_range(tensor)
+    low, high = float(array.min()), float(array.max())
+    if bounds is not None and (low < bounds[0] - 1e-6 or high > bounds[1] + 1e-6):
+        raise ValueError(
+            f"{data_name} holds values in [{low:g}, {high:g}], but the model's {tensor.name} "
+            f"ends in a {bounds[2]}, whose values lie in [{bounds[0]:g}, {bounds[1]:g}]: scale "
+            f"the data to that range (e.g. pixels / 255.0; uint8 pixels are scaled for you)."
+        )
 
 
 def store_in_graph(dtype, array):
@@ -163,6 +220,8 @@ def _bind_minibatches(entries):
             tf.TensorShape([tensor.shape[0]]).concatenate(entry.array.shape[1:]),
             f"rows of the array of shape {entry.array.shape}",
         )
+        if entry.array.dtype != np.uint8:  # uint8 pixels are scaled into [0, 1]
+            check_observations(entry.array, tensor, f"The array bound to {tensor.name}")
         batch = stream.batch(
             store_in_graph(entry.stored_dtype(tensor.dtype), entry.array), entry, tensor.dtype
         )
@@ -191,6 +250,11 @@ def _observed_tensor(tensor, value):
                 f"data for {tensor.name} must be numeric, got a numpy array of dtype {array.dtype}."
             )
         _check_shapes(tensor, tf.TensorShape(array.shape), "the numpy array")
+        if array.dtype == np.uint8 and tensor.dtype.is_floating:
+            # The one rule for uint8 data, as Minibatches and batches() apply
+            # it: pixels 0..255, scaled to [0, 1] whatever the row count.
+            array = array.astype(tensor.dtype.base_dtype.as_numpy_dtype) / 255.0
+        check_observations(array, tensor, f"The array bound to {tensor.name}")
         return store_in_graph(tensor.dtype.base_dtype, array).value()
     raise TypeError(
         f"data values must be tf.Tensor (e.g. a placeholder) or numpy arrays, got "

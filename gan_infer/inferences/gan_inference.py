@@ -15,6 +15,7 @@ import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences import losses
 from gan_infer.inferences.data import model_tensor
+from gan_infer.inferences.discriminator_calls import DISC_SCOPE, call_discriminator, checked_logits
 from gan_infer.inferences.gan_options import GANOptions
 from gan_infer.inferences.inference import Inference
 from gan_infer.inferences.optimizers import build_optimizer
@@ -23,10 +24,6 @@ from gan_infer.util.seeds import fresh_seed
 from gan_infer.util.session import get_session
 
 __all__ = ["GANInference", "DISC_SCOPE"]
-
-# The discriminator's variables and regularization losses live under this
-# variable scope; everything else trainable belongs to the generator.
-DISC_SCOPE = "Disc"
 
 
 def _check_arity(discriminator, count):
@@ -391,10 +388,12 @@ class GANInference(Inference):
         `self.d_true`, `self.d_fake` (and the discriminator's features, when
         it returns `(logits, features)`, as `features_true`, `features_fake`).
         """
-        with tf.variable_scope(DISC_SCOPE):
-            d_true, self.features_true = self._logits_and_features(self.discriminator(*self.reals))
-        with tf.variable_scope(DISC_SCOPE, reuse=True):
-            d_fake, self.features_fake = self._logits_and_features(self.discriminator(*self.fakes))
+        d_true, self.features_true = self._logits_and_features(
+            call_discriminator(self.discriminator, self.reals, reuse=False)
+        )
+        d_fake, self.features_fake = self._logits_and_features(
+            call_discriminator(self.discriminator, self.fakes, reuse=True)
+        )
         # Kept for monitors and criticism: D's outputs (logits) on data and samples.
         self.d_true, self.d_fake = d_true, d_fake
         if self.logging:
@@ -414,7 +413,7 @@ class GANInference(Inference):
                     f"The discriminator returned a {type(output).__name__} of {len(output)} "
                     "items; return the logits, or the pair (logits, features)."
                 )
-            logits, features = map(tf.convert_to_tensor, output)
+            logits, features = self._checked_logits(output[0]), tf.convert_to_tensor(output[1])
             if features.shape.rank is not None and features.shape.rank < 2:
                 raise ValueError(
                     f"The discriminator's features have shape {features.shape}; they need one "
@@ -427,7 +426,11 @@ class GANInference(Inference):
                 "match: make it return (logits, features), e.g. 'return layers.dense(h, 1), h' "
                 "with h its last hidden layer."
             )
-        return tf.convert_to_tensor(output), None
+        return self._checked_logits(output), None
+
+    def _checked_logits(self, logits):
+        batch = tf.convert_to_tensor(self.reals[0]).shape
+        return checked_logits(logits, batch[0] if batch.rank else None)
 
     def gan_losses(self, d_true, d_fake):
         """(L_G, L_D) of the loss chosen in `initialize`, with the
@@ -460,8 +463,7 @@ class GANInference(Inference):
                 raise ValueError("The gradient penalty needs data of known rank.")
             weight = tf.reshape(tf.cast(u, real.dtype), [-1] + [1] * (real.shape.rank - 1))
             mixed.append(weight * real + (1.0 - weight) * fake)
-        with tf.variable_scope(DISC_SCOPE, reuse=True):
-            d_hat, _ = self._logits_and_features(self.discriminator(*mixed))
+        d_hat, _ = self._logits_and_features(call_discriminator(self.discriminator, mixed, True))
         inputs = [m for m in mixed if m.dtype.is_floating]
         return tf.gradients(d_hat, inputs)
 
@@ -643,10 +645,11 @@ class GANInference(Inference):
         return info_dict
 
     def _step(self, variables, feed_dict, counted):
-        if not self.initialized:
-            raise RuntimeError(
-                f"{type(self).__name__}.update() needs the training ops: call "
-                "inference.initialize(...) first (run() does it for you)."
+        self.require_initialized("update()")
+        if not (variables is None or isinstance(variables, str)):
+            raise TypeError(
+                f"variables must be None (both), 'Gen' or 'Disc', got {variables!r}: name one "
+                "side as a string, e.g. update(feed_dict, variables='Gen')."
             )
         self._refuse_inside_average("update()")
         if feed_dict is None:

@@ -6,7 +6,8 @@ import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences import losses
 from gan_infer.inferences.data import model_tensor
-from gan_infer.inferences.gan_inference import DISC_SCOPE, GANInference
+from gan_infer.inferences.discriminator_calls import call_discriminator
+from gan_infer.inferences.gan_inference import GANInference
 from gan_infer.inferences.inference import Inference
 from gan_infer.models import copy
 from gan_infer.models.random_variable import RandomVariable
@@ -194,10 +195,12 @@ class ImplicitKLqp(GANInference):
         x_psample = {x: _value(copy(x, dict_swap=qbeta_sample, scope=scope)) for x in self.data}
         x_qsample = dict(self.data)
 
-        with tf.variable_scope(DISC_SCOPE):
-            r_psample = self.discriminator(x_psample, pz_sample, qbeta_sample)
-        with tf.variable_scope(DISC_SCOPE, reuse=True):
-            r_qsample = self.discriminator(x_qsample, qz_sample, qbeta_sample)
+        r_psample = call_discriminator(
+            self.discriminator, [x_psample, pz_sample, qbeta_sample], reuse=False
+        )
+        r_qsample = call_discriminator(
+            self.discriminator, [x_qsample, qz_sample, qbeta_sample], reuse=True
+        )
         # Kept for monitors and tests: the estimator's logits on both sides.
         self.r_psample, self.r_qsample = r_psample, r_qsample
         self.x_psample, self.pz_sample, self.qz_sample = x_psample, pz_sample, qz_sample

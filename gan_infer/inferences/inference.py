@@ -17,12 +17,13 @@ methods in the "services" section below are what its `initialize` and
 import abc
 import contextlib
 import re
+import warnings
 
 import numpy as np
 import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences.checkpoints import Checkpoints, DeferredInterrupt
-from gan_infer.inferences.data import bind_data
+from gan_infer.inferences.data import bind_data, check_observations, model_tensor
 from gan_infer.inferences.summaries import Summaries
 from gan_infer.util.checks import check_int
 from gan_infer.util.progbar import Progbar
@@ -63,6 +64,7 @@ class Inference(abc.ABC):
         """
         require_graph_mode(f"gan_infer.{type(self).__name__}")
         get_session()  # makes it the default session, so `op.run()` works as in Edward
+        self.graph = tf.get_default_graph()
         if latent_vars is None:
             latent_vars = {}
         elif not isinstance(latent_vars, dict):
@@ -76,6 +78,10 @@ class Inference(abc.ABC):
         self.consumes_batch = bound.consumes_batch
         self.initialized = False
         self.summaries = self.checkpoints = None
+        self._fed_data_checked = False
+        # run() stops at a diverged update; a hand-written update() loop is
+        # warned once (see `diverged`).
+        self._stop_on_divergence = self._divergence_warned = False
 
     # -------------------------------------------------------- initialization
     def initialize(
@@ -201,6 +207,21 @@ class Inference(abc.ABC):
 
     # ------------------------------------------------------------- services
     # The pieces a subclass's initialize() and update() are built from.
+    def require_initialized(self, action):
+        """Raise a clear error if `action` (e.g. "update()") comes before
+        `initialize()`, or is called in another graph than the inference's."""
+        if not self.initialized:
+            raise RuntimeError(
+                f"{type(self).__name__}.{action} needs the training ops: call "
+                "inference.initialize(...) first (run() does it for you)."
+            )
+        if tf.get_default_graph() is not self.graph:
+            raise RuntimeError(
+                f"{type(self).__name__}.{action} was called under another default graph than "
+                "the one the inference was built in: call it outside that `with "
+                "graph.as_default():` block, or inside `with inference.graph.as_default():`."
+            )
+
     def compiled(self):
         """A scope whose ops XLA compiles when `initialize(jit=True)`."""
         if self.jit:
@@ -229,6 +250,14 @@ class Inference(abc.ABC):
         half-way (a bad optimizer name, say) can be called again, fixed.
         """
         self.initialized = True
+        floats = [v for v in tf.trainable_variables() if v.dtype.base_dtype.is_floating]
+        # Fetched on print steps with the update and before every save: a run
+        # never continues, nor saves, with NaN weights (the losses can stay
+        # finite for a while after the weights went bad).
+        self.parameters_finite = tf.reduce_all(
+            tf.stack([tf.reduce_all(tf.math.is_finite(v)) for v in floats] or [True]),
+            name="parameters_finite",
+        )
         if self.logging:
             self.summarize = self.summaries.merge()
         if self.checkpoints is not None:
@@ -276,17 +305,22 @@ class Inference(abc.ABC):
             feed_dict[self._step_seed] = step_seed_value(
                 self._host_seed, self._last_t, self._substep
             )
+        print_step = counted and self._is_print_step(self._last_t + 1)
+        if print_step or not self._fed_data_checked:
+            self._check_fed_data(feed_dict)
         if not counted:
             values = self._run_checked(sess, dict(fetches, train=train_op), feed_dict)
             values.pop("train")
             self._substep += 1
             return values, self._last_t
-        fetch_summary = self.summarize is not None and self._is_print_step(self._last_t + 1)
         fetches = dict(fetches, t=train_op)
-        if fetch_summary:
-            fetches["summary"] = self.summarize
+        if print_step:
+            fetches["parameters_finite"] = self.parameters_finite
+            if self.summarize is not None:
+                fetches["summary"] = self.summarize
         values = self._run_checked(sess, fetches, feed_dict)
         t = int(values.pop("t"))
+        self._check_health(values, t)
         self._last_t = t
         self._substep = 0
         if self.summarize is not None and self._is_print_step(t):
@@ -297,6 +331,56 @@ class Inference(abc.ABC):
                 summary = sess.run(self.summarize, feed_dict)
             self.summaries.write(summary, t)
         return values, t
+
+    def _check_fed_data(self, feed_dict):
+        for key, tensor in self.data.items():
+            if feed_dict and tensor in feed_dict:
+                check_observations(
+                    feed_dict[tensor], model_tensor(key), f"The batch fed for {tensor.name}"
+                )
+        self._fed_data_checked = True
+
+    def _check_health(self, values, t):
+        problems = [
+            f"{name} became {value}"
+            for name, value in values.items()
+            if isinstance(value, (float, np.floating)) and not np.isfinite(value)
+        ]
+        if not bool(values.pop("parameters_finite", True)):
+            problems.append("the parameters became NaN or Inf")
+        if problems:
+            self.diverged("; ".join(problems), t)
+
+    def diverged(self, problem, t):
+        """Called when an update's loss or the parameters became NaN or Inf.
+
+        Under `run()` it raises FloatingPointError (nothing is saved after
+        it, and the message names the last good checkpoint). In a
+        hand-written `update()` loop it warns once (RuntimeWarning): the
+        loop is the user's, and Edward's `update` returns the losses; every
+        later update continues from the bad values, so stop the loop.
+        """
+        if self._stop_on_divergence:
+            kept = self.latest_checkpoint()
+            where = (
+                f" The last good checkpoint, {kept}, is intact: resume from it with a "
+                "lower learning rate."
+                if kept
+                else ""
+            )
+            raise FloatingPointError(
+                f"{problem} at iteration {t}: training stopped.{where} To find the first "
+                "tensor that goes bad, initialize(debug=True)."
+            )
+        if not self._divergence_warned:
+            self._divergence_warned = True
+            warnings.warn(
+                f"{problem} at iteration {t}: training diverged, and every later update "
+                "continues from the bad values (run() stops here). Stop the loop and lower the "
+                "learning rate; initialize(debug=True) stops at the first tensor that goes bad.",
+                RuntimeWarning,
+                stacklevel=4,
+            )
 
     def _run_checked(self, sess, fetches, feed_dict):
         """`sess.run`, turning debug-mode numerics failures into a clear error."""
@@ -335,6 +419,7 @@ class Inference(abc.ABC):
 
     def print_progress(self, info_dict):
         """Print progress at the first update and every `n_print` updates."""
+        self.require_initialized("print_progress()")
         t = info_dict["t"]
         if self._is_print_step(t):
             self.progbar.update(
@@ -395,9 +480,11 @@ class Inference(abc.ABC):
         if use_coordinator:
             coordinator = tf.train.Coordinator()
             threads = tf.train.start_queue_runners(sess=session, coord=coordinator)
+        self._stop_on_divergence = True
         try:
             self._train_loop(session, monitors)
         finally:
+            self._stop_on_divergence = False
             self.finalize()
             if use_coordinator:
                 coordinator.request_stop()
@@ -411,7 +498,7 @@ class Inference(abc.ABC):
             while t < self.n_iter:
                 info_dict = self.iterate()
                 t = info_dict["t"]
-                self._check_finite(info_dict)
+                self._check_health(dict(info_dict), t)
                 self.print_progress(info_dict)
                 for monitor in monitors:
                     monitor(info_dict)
@@ -427,21 +514,6 @@ class Inference(abc.ABC):
                     self.save_checkpoint()
         if self.checkpoints is not None and self.checkpoints.saved_t != t:
             self.save_checkpoint()
-
-    def _check_finite(self, info_dict):
-        for name, value in info_dict.items():
-            if name != "t" and isinstance(value, (float, np.floating)) and not np.isfinite(value):
-                kept = self.latest_checkpoint()
-                where = (
-                    f" The last good checkpoint, {kept}, is intact: resume from it with a "
-                    "lower learning rate."
-                    if kept
-                    else ""
-                )
-                raise FloatingPointError(
-                    f"{name} became {value} at iteration {info_dict['t']}: training stopped."
-                    f"{where} To find the first tensor that goes bad, initialize(debug=True)."
-                )
 
     def _save_on_interrupt(self):
         if self.checkpoints is not None:
@@ -468,7 +540,14 @@ class Inference(abc.ABC):
         if getattr(self, "checkpoints", None) is None:
             raise RuntimeError("save_checkpoint() needs initialize(checkpoint_dir=...).")
         sess = get_session()
-        return self.checkpoints.save(sess, int(sess.run(self.t)))
+        t, finite = sess.run([self.t, self.parameters_finite])
+        if not finite:
+            kept = self.latest_checkpoint()
+            raise FloatingPointError(
+                f"Not saving a checkpoint at iteration {t}: the parameters hold NaN or Inf. "
+                + (f"The last good checkpoint, {kept}, is kept." if kept else "Nothing was saved.")
+            )
+        return self.checkpoints.save(sess, int(t))
 
     def restore(self, path=None):
         """Restore a checkpoint (default: the latest in `checkpoint_dir`);

@@ -95,11 +95,13 @@ def test_ctrl_c_saves_a_checkpoint_and_the_run_resumes_exactly(tmp_path):
     assert losses_by_iteration(losses) == losses_by_iteration(tmp_path / "reference.txt")
 
 
-def small_gan(data, **initialize_kwargs):
+def small_gan(data, poison=None, **initialize_kwargs):
     initialize_kwargs.setdefault("n_print", 0)
     with tf.variable_scope("Gen"):
         eps = Uniform(tf.zeros([4, 2]), tf.ones([4, 2]))
         x = layers.dense(eps, 1)
+        if poison is not None:
+            x = x * poison
     inference = ed.GANInference(
         data={x: ed.Minibatches(data, shuffle=False)}, discriminator=lambda x: layers.dense(x, 1)
     )
@@ -110,13 +112,20 @@ def small_gan(data, **initialize_kwargs):
 @pytest.mark.parametrize("logged", [False, True], ids=["plain", "tensorboard"])
 def test_a_nan_loss_stops_training_and_keeps_the_last_good_checkpoint(tmp_path, logged):
     data = np.zeros([40, 1], np.float32)
-    data[13] = np.nan  # in the 4th batch of 4: iteration 4 sees it
+    # A factor of the samples that a monitor turns to NaN after iteration 3
+    # (NaN data are refused where they are bound). Outside the checkpoints.
+    poison = tf.Variable(1.0, trainable=False, collections=[], name="poison")
+    ed.get_session().run(poison.initializer)
+    turn_bad = poison.assign(np.nan)
     # With TensorBoard on every step, the NaN also reaches the histograms of
     # the same session call: still the same clear error.
     logging = {"logdir": str(tmp_path / "logs"), "n_print": 1} if logged else {}
-    inference = small_gan(data, n_iter=10, checkpoint_dir=tmp_path, checkpoint_every=1, **logging)
+    inference = small_gan(
+        data, poison, n_iter=10, checkpoint_dir=tmp_path, checkpoint_every=1, **logging
+    )
+    monitor = lambda info: info["t"] == 3 and ed.get_session().run(turn_bad)  # noqa: E731
     with pytest.raises(FloatingPointError, match=r"loss_d became nan at iteration 4.*ckpt-3"):
-        inference.run()
+        inference.run(monitors=[monitor])
     assert tf.train.latest_checkpoint(str(tmp_path)).endswith("ckpt-3")
     reader = tf.train.load_checkpoint(str(tmp_path / "ckpt-3"))
     for name in reader.get_variable_to_shape_map():
