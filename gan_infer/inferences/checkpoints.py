@@ -28,20 +28,44 @@ assert sess.run(counter) == 7 and checkpoints.latest() == path
 ```
 """
 
+import contextlib
+import glob
 import os
+import re
+import shutil
 import signal
+import sys
 import threading
 
 import tensorflow.compat.v1 as tf
 
 from gan_infer.util.checks import check_int
-from gan_infer.util.files import ensure_directory
+from gan_infer.util.files import DirectoryLock, ensure_directory
 
-__all__ = ["Checkpoints", "DeferredInterrupt"]
+__all__ = [
+    "Checkpoints",
+    "DeferredInterrupt",
+    "checkpoint_damage",
+    "newest_intact_checkpoint",
+    "stored_checkpoints",
+]
 
 
 class Checkpoints:
-    """Save and restore every global variable in one directory.
+    """Save and restore every global variable in one directory, surviving
+    damage to it.
+
+    - Each checkpoint `ckpt-<t>` is read back after it is written, and only
+      then recorded in the directory's index (`checkpoint`) and allowed to
+      retire older ones: nothing older is deleted until a newer checkpoint
+      has been written and read back.
+    - The files, not the index, say what there is: resuming takes the
+      newest `ckpt-<t>` that reads back whole, names every newer one it
+      skips and why (truncated, bit-flipped: TensorFlow checks each
+      tensor's checksum), and rewrites the index; a deleted index is
+      rebuilt, never taken for "no checkpoint".
+    - A lock file (`util.files.DirectoryLock`) keeps a second process out of
+      the directory from `make_saver()` until `release()`.
 
     Args:
       directory: str or os.PathLike. Created when missing; `~` is expanded.
@@ -53,40 +77,92 @@ class Checkpoints:
         self.every = check_int(every, "checkpoint_every")
         self.keep = check_int(keep, "keep_checkpoints")
         self.directory = ensure_directory(os.path.expanduser(os.fspath(directory)))
+        self.lock = DirectoryLock(self.directory)
         self.saver = None
         self.saved_t = None  # iteration of the last checkpoint written or restored
 
     def make_saver(self):
-        """Create the saver: call once every variable to save exists."""
-        self.saver = tf.train.Saver(max_to_keep=self.keep, save_relative_paths=True)
-        # A new Saver knows no earlier checkpoints: without this, those of a
-        # previous process would never be deleted.
-        state = tf.train.get_checkpoint_state(self.directory)
-        if state is not None:
-            self.saver.recover_last_checkpoints(list(state.all_model_checkpoint_paths))
+        """Take the directory's lock and create the saver: call once every
+        variable to save exists."""
+        self.lock.acquire()
+        # The files of a save killed half-way (TensorFlow writes into
+        # "<prefix>_temp" first): never a checkpoint, safe to clear now that
+        # no other process writes here.
+        for name in os.listdir(self.directory):
+            if re.fullmatch(r"ckpt-\d+_temp.*", name):
+                shutil.rmtree(os.path.join(self.directory, name), ignore_errors=True)
+        # Rotation is ours (see save), so the saver deletes nothing itself.
+        self.saver = tf.train.Saver(max_to_keep=None, save_relative_paths=True)
+
+    def release(self):
+        """Give up the directory's lock (another process may then train there)."""
+        self.lock.release()
+
+    def stored(self):
+        """Path prefixes of the checkpoints on disk, newest first."""
+        return stored_checkpoints(self.directory)
 
     def latest(self):
-        """Path prefix of the newest checkpoint in the directory, or None."""
-        return tf.train.latest_checkpoint(self.directory)
+        """Path prefix of the newest intact checkpoint in the directory, or None."""
+        return newest_intact_checkpoint(self.directory)
+
+    def _write_index(self, latest):
+        """Record `latest` and the intact checkpoints before it in the index."""
+        t_latest = _iteration(latest)
+        kept = [p for p in reversed(self.stored()) if _iteration(p) <= t_latest]
+        tf.train.update_checkpoint_state(
+            self.directory,
+            os.path.basename(latest),
+            all_model_checkpoint_paths=[os.path.basename(p) for p in kept],
+        )
 
     def save(self, session, t):
-        """Save every variable as `ckpt-<t>`; returns the path prefix.
+        """Save every variable as `ckpt-<t>`, read it back, record it in the
+        index, then delete the checkpoints beyond the newest `keep`; returns
+        the path prefix.
 
-        TensorFlow writes the files under a temporary name and records the
-        new checkpoint in the directory's index only once they are complete,
-        so a crash while saving leaves the previous checkpoint the latest.
+        Raises:
+          OSError: the new checkpoint does not read back (a full or failing
+            disk); the older ones are kept.
         """
+        self.lock.acquire()  # again, after a release() by finalize()
         path = self.saver.save(
-            session, os.path.join(self.directory, "ckpt"), global_step=t, write_meta_graph=False
+            session,
+            os.path.join(self.directory, "ckpt"),
+            global_step=t,
+            write_meta_graph=False,
+            write_state=False,
         )
+        reason = checkpoint_damage(path)
+        if reason is not None:
+            raise OSError(
+                f"The checkpoint {path} just written does not read back ({reason}); the older "
+                "checkpoints are kept. Check the disk (free space, errors) and resume."
+            )
+        older = [p for p in self.stored() if _iteration(p) < t]
+        for stale in older[self.keep - 1 :]:
+            _delete_checkpoint(stale)
+        self._write_index(path)
         self.saved_t = t
         return path
 
     def restore(self, session, path=None):
-        """Restore `path` (default: the newest checkpoint); returns the path."""
-        path = path or self.latest()
+        """Restore `path`, or else the newest checkpoint that reads back
+        whole (naming each newer one skipped, and why); returns the path.
+
+        Raises:
+          FileNotFoundError: no intact checkpoint (or no `path`) there.
+          ValueError: the checkpoint was written by another model.
+        """
         if path is None:
-            raise FileNotFoundError(f"No checkpoint in {self.directory}.")
+            path = newest_intact_checkpoint(self.directory, report=True)
+            if path is None:
+                raise FileNotFoundError(f"No intact checkpoint in {self.directory}.")
+        elif checkpoint_damage(path) is not None:
+            raise FileNotFoundError(
+                f"Cannot restore the checkpoint {path}: {checkpoint_damage(path)}. Restore "
+                f"another one (newest intact: {self.latest()})."
+            )
         try:
             self.saver.restore(session, path)
         except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as error:
@@ -94,7 +170,59 @@ class Checkpoints:
                 f"The checkpoint {path} does not match this model ({error.message.splitlines()[0]}"
                 "). Resume with the program that wrote it, or use a new checkpoint_dir."
             ) from None
+        self._write_index(path)
         return path
+
+
+def stored_checkpoints(directory):
+    """Path prefixes of the checkpoints `ckpt-<t>` in `directory` (from the
+    files, not the index), newest (largest t) first."""
+    found = []
+    for name in os.listdir(directory) if os.path.isdir(directory) else []:
+        match = re.fullmatch(r"ckpt-(\d+)\.index", name)
+        if match:
+            found.append((int(match.group(1)), os.path.join(directory, name[: -len(".index")])))
+    return [path for _, path in sorted(found, reverse=True)]
+
+
+def checkpoint_damage(path):
+    """Why the checkpoint `path` cannot be read back whole, or None if it can.
+
+    Every tensor is read: TensorFlow checks each one's checksum, so a
+    truncated or bit-flipped file is found here rather than in a restore.
+    """
+    try:
+        reader = tf.train.load_checkpoint(path)
+        for name in reader.get_variable_to_shape_map():
+            reader.get_tensor(name)
+    except Exception as error:  # noqa: BLE001 - the reader raises OpError, IndexError, ...
+        message = getattr(error, "message", str(error)).strip().splitlines()
+        return message[0] if message else type(error).__name__
+    return None
+
+
+def newest_intact_checkpoint(directory, report=False):
+    """The newest checkpoint in `directory` that reads back whole, or None;
+    with `report`, each newer damaged one is named on stderr, with why."""
+    for path in stored_checkpoints(directory):
+        reason = checkpoint_damage(path)
+        if reason is None:
+            return path
+        if report:
+            print(f"Skipping the damaged checkpoint {path}: {reason}", file=sys.stderr, flush=True)
+    return None
+
+
+def _iteration(path):
+    return int(path.rsplit("-", 1)[1])
+
+
+def _delete_checkpoint(path):
+    # The index file first: a checkpoint half-deleted by a crash is then no
+    # longer listed by stored().
+    for name in [path + ".index"] + glob.glob(glob.escape(path) + ".data-*"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
 
 
 class DeferredInterrupt:

@@ -567,6 +567,9 @@ class Inference(abc.ABC):
         self._substep = 0
 
     def finalize(self):
-        """Function to call after convergence: flushes and closes writers."""
+        """Function to call after convergence: flushes and closes writers
+        and gives up the checkpoint directory's lock."""
         if self.summaries is not None:
             self.summaries.close()
+        if self.checkpoints is not None:
+            self.checkpoints.release()

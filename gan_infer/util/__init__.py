@@ -13,6 +13,8 @@ _LAZY = {
     "set_seed": "gan_infer.util.session",
     "Progbar": "gan_infer.util.progbar",
     "atomic_write": "gan_infer.util.files",
+    "DirectoryInUseError": "gan_infer.util.files",
+    "DirectoryLock": "gan_infer.util.files",
     "ensure_directory": "gan_infer.util.files",
     "save_npy": "gan_infer.util.files",
 }

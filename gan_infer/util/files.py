@@ -3,11 +3,14 @@
 Standard library only: the data loaders use it without importing TensorFlow.
 """
 
+import atexit
 import contextlib
 import os
+import socket
+import sys
 import tempfile
 
-__all__ = ["atomic_write", "ensure_directory", "save_npy"]
+__all__ = ["DirectoryInUseError", "DirectoryLock", "atomic_write", "ensure_directory", "save_npy"]
 
 
 def ensure_directory(directory, what="output directory"):
@@ -91,3 +94,95 @@ def save_npy(path, array):
 
     with atomic_write(path) as handle:
         np.save(handle, array)
+
+
+class DirectoryInUseError(RuntimeError):
+    """Another live process holds the lock of a directory."""
+
+
+def _process_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by another user
+        return True
+    return True
+
+
+class DirectoryLock:
+    """A lock file that keeps a second process out of a directory.
+
+    `acquire()` creates `directory/.lock` (atomically, with `O_EXCL`)
+    holding this process's id and host name. A lock left by a process that
+    no longer runs on this host (killed, say) is stale: it is taken over,
+    with a note. A lock of this very process is taken again (re-entrant),
+    so a notebook can build a second inference on the same directory.
+
+    #### Examples
+
+    ```python
+    import tempfile
+
+    lock = DirectoryLock(tempfile.mkdtemp())
+    lock.acquire()          # another process now gets DirectoryInUseError
+    lock.release()
+    ```
+    """
+
+    def __init__(self, directory, name=".lock"):
+        self.path = os.path.join(os.fspath(directory), name)
+        self.held = False
+
+    def _owner(self):
+        """(pid, host) written in the lock file, or None if unreadable."""
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                pid, host = handle.read().split()[:2]
+            return int(pid), host
+        except (OSError, ValueError):
+            return None
+
+    def acquire(self):
+        """Take the lock; raises DirectoryInUseError if a live process has it."""
+        me = (os.getpid(), socket.gethostname())
+        for _ in range(3):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                owner = self._owner()
+                if owner == me:
+                    self.held = True
+                    return self
+                if owner is not None and (owner[1] != me[1] or _process_alive(owner[0])):
+                    raise DirectoryInUseError(
+                        f"{os.path.dirname(self.path)} is in use by process {owner[0]} on "
+                        f"{owner[1]} (lock file {self.path}): wait for it to finish, stop it, "
+                        "or use another directory. If no such process runs, delete the lock file."
+                    ) from None
+                # Stale (its process is gone) or half-written by a killed one.
+                if owner is not None:
+                    print(
+                        f"Taking over the stale lock {self.path} of process {owner[0]}, which "
+                        "no longer runs.",
+                        file=sys.stderr,
+                    )
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(self.path)
+                continue
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(f"{me[0]} {me[1]}\n")
+            if not self.held:
+                atexit.register(self.release)
+            self.held = True
+            return self
+        raise DirectoryInUseError(
+            f"Could not take the lock file {self.path}: another process keeps creating it."
+        )
+
+    def release(self):
+        """Give the lock up (only if this process holds it)."""
+        if self.held and self._owner() == (os.getpid(), socket.gethostname()):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path)
+        self.held = False
