@@ -58,9 +58,23 @@ def read_text(path):
 
 
 def read_json(path):
-    """The JSON value in the file at `path`, or None when there is none."""
+    """The JSON value in the file at `path`, or None when there is none.
+
+    Raises:
+      UsageError: the file is not JSON (truncated, edited): it is named,
+        with what to do.
+    """
     text = read_text(path)
-    return None if text is None else json.loads(text)
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UsageError(
+            f"{path} is not valid JSON ({error.msg} at line {error.lineno}, column "
+            f"{error.colno}): the file is damaged. Restore it, or delete it and run the command "
+            "that made it again (a training run then resumes from its checkpoints)."
+        ) from None
 
 
 def jsonable(value):
@@ -101,7 +115,14 @@ def describe_differences(differing, name):
 
 
 def check_same_run(out_dir, config):
-    """Raise UsageError if `out_dir` holds a run of other options (see RUN_OPTIONS)."""
+    """Raise UsageError if `out_dir` is a file, or holds a run of other
+    options (see RUN_OPTIONS)."""
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise UsageError(
+            f"{out_dir} is a file, not a directory: --out names the directory of a run (a new "
+            "one, or one to resume). Pass another path.",
+            "out",
+        )
     differing, recorded = differences(out_dir, config)
     if differing:
         raise UsageError(
@@ -131,8 +152,8 @@ def finished_metrics(out_dir, config):
 
 
 def latest_checkpoint(out_dir):
-    """The newest checkpoint of the run in `out_dir`, or None."""
-    import tensorflow.compat.v1 as tf
+    """The newest intact checkpoint of the run in `out_dir` (found from the
+    files, so a deleted index loses nothing), or None."""
+    from gan_infer.inferences.checkpoints import newest_intact_checkpoint
 
-    directory = run_file(out_dir, "checkpoints")
-    return tf.train.latest_checkpoint(directory) if os.path.isdir(directory) else None
+    return newest_intact_checkpoint(run_file(out_dir, "checkpoints"))
