@@ -26,7 +26,7 @@ def discriminative_network(x):
     return layers.dense(x, 1)
 logits = call_discriminator(discriminative_network, [x], reuse=False)
 again = call_discriminator(discriminative_network, [x], reuse=True)
-assert checked_logits(again, batch_size=4).shape == [4, 1]
+assert checked_logits(again).shape == [4, 1]
 ```
 """
 
@@ -107,12 +107,12 @@ def _source_op(tensor):
     return op
 
 
-def checked_logits(logits, batch_size=None, who="The discriminator"):
-    """`logits` as a tensor, checked to be one logit per example.
+def checked_logits(logits, who="The discriminator"):
+    """`logits` as a tensor, checked to be one logit per example (or per
+    pack of examples, for a discriminator that packs them as PacGAN does).
 
     Args:
       logits: what the discriminator returned (its logits part).
-      batch_size: int or None. The batch's static size, when known.
       who: how the error messages name the function.
 
     Raises:
@@ -121,16 +121,12 @@ def checked_logits(logits, batch_size=None, who="The discriminator"):
     """
     logits = tf.convert_to_tensor(logits)
     shape = logits.shape
-    per_example = shape.rank is None or (
-        shape.rank in (1, 2)
-        and (shape.rank == 1 or shape[1] in (None, 1))
-        and (batch_size is None or shape[0] in (None, batch_size))
-    )
-    if not per_example:
-        expected = "[M] or [M, 1]" if batch_size is None else f"[{batch_size}] or [{batch_size}, 1]"
+    if shape.rank is not None and not (
+        shape.rank == 1 or (shape.rank == 2 and shape[1] in (None, 1))
+    ):
         raise ValueError(
             f"{who} returned logits of shape {shape}; it must return one logit per example, "
-            f"of shape {expected}: end it with a layer of one unit, e.g. layers.dense(h, 1)."
+            "of shape [M] or [M, 1]: end it with a layer of one unit, e.g. layers.dense(h, 1)."
         )
     source = _source_op(logits)
     if source.type in _PROBABILITY_OPS:

@@ -413,7 +413,7 @@ class GANInference(Inference):
                     f"The discriminator returned a {type(output).__name__} of {len(output)} "
                     "items; return the logits, or the pair (logits, features)."
                 )
-            logits, features = self._checked_logits(output[0]), tf.convert_to_tensor(output[1])
+            logits, features = checked_logits(output[0]), tf.convert_to_tensor(output[1])
             if features.shape.rank is not None and features.shape.rank < 2:
                 raise ValueError(
                     f"The discriminator's features have shape {features.shape}; they need one "
@@ -426,11 +426,7 @@ class GANInference(Inference):
                 "match: make it return (logits, features), e.g. 'return layers.dense(h, 1), h' "
                 "with h its last hidden layer."
             )
-        return self._checked_logits(output), None
-
-    def _checked_logits(self, logits):
-        batch = tf.convert_to_tensor(self.reals[0]).shape
-        return checked_logits(logits, batch[0] if batch.rank else None)
+        return checked_logits(output), None
 
     def gan_losses(self, d_true, d_fake):
         """(L_G, L_D) of the loss chosen in `initialize`, with the

@@ -1,0 +1,116 @@
+"""Nothing silent: data checks, training health and discriminator sanity.
+
+The refusals themselves (messages, exception types) are rows of
+docs/errors.md, triggered in tests/test_error_table.py; here: what is
+accepted, what a hand-written loop hears, and that the checks do not
+change training.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+import tensorflow.compat.v1 as tf
+
+import gan_infer as ed
+from gan_infer import layers
+from gan_infer.models import Uniform
+
+M = 4
+
+
+def sigmoid_model(extra_parameter=False):
+    with tf.variable_scope("Gen"):
+        eps = Uniform(tf.zeros([M, 2]), tf.ones([M, 2]))
+        x = layers.dense(eps, 3, activation=tf.sigmoid)
+        # A parameter the losses never see: NaN there leaves them finite.
+        unused = tf.get_variable("unused", [2]) if extra_parameter else None
+    return x, unused
+
+
+def discriminator(x):
+    return layers.dense(x, 1)
+
+
+def stored_data(inference):
+    """The observations as the graph holds them (bound arrays live in a variable)."""
+    return ed.get_session().run(next(iter(inference.data.values())))
+
+
+@pytest.mark.parametrize("rows", [M, 40], ids=["the model's batch", "more rows"])
+def test_uint8_pixels_are_scaled_whatever_the_row_count(rows):
+    with tf.Graph().as_default():
+        x, _ = sigmoid_model()
+        pixels = np.full([rows, 3], 255, np.uint8)
+        pixels[:, 0] = 51
+        inference = ed.GANInference(data={x: pixels}, discriminator=discriminator)
+        inference.initialize(n_print=0)
+        ed.get_session().run(tf.global_variables_initializer())
+        batch = stored_data(inference)
+    np.testing.assert_allclose(batch[:, 0], 0.2, rtol=1e-6)
+    np.testing.assert_allclose(batch[:, 1:], 1.0)
+
+
+def test_fed_batches_are_checked_on_the_first_update_and_on_print_steps_only():
+    with tf.Graph().as_default():
+        x, _ = sigmoid_model()
+        x_ph = tf.placeholder(tf.float32, [M, 3])
+        inference = ed.GANInference(data={x: x_ph}, discriminator=discriminator)
+        inference.initialize(n_print=3)
+        ed.get_session().run(tf.global_variables_initializer())
+        good, bad = np.full([M, 3], 0.5), np.full([M, 3], 2.0)
+        with pytest.raises(ValueError, match="holds values in \\[2, 2\\]"):
+            inference.update({x_ph: bad})  # the first update
+        inference.update({x_ph: good})  # t = 1
+        inference.update({x_ph: bad})  # t = 2: not a print step, not checked
+        with pytest.raises(ValueError, match="holds values in"):
+            inference.update({x_ph: bad})  # t = 3: a print step
+
+
+def diverging_gan(**initialize_kwargs):
+    x, unused = sigmoid_model(extra_parameter=True)
+    data = np.random.RandomState(0).uniform(size=[M, 3]).astype(np.float32)
+    inference = ed.GANInference(data={x: data}, discriminator=discriminator)
+    inference.initialize(**initialize_kwargs)
+    ed.get_session().run(tf.global_variables_initializer())
+    return inference, unused.assign([np.nan, 0.0])
+
+
+def test_an_update_loop_is_warned_once_when_the_parameters_go_bad():
+    with tf.Graph().as_default():
+        inference, turn_bad = diverging_gan(n_print=2)
+        inference.update()
+        ed.get_session().run(turn_bad)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            infos = [inference.update() for _ in range(4)]
+    assert all(np.isfinite(info["loss"]) and np.isfinite(info["loss_d"]) for info in infos)
+    messages = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert len(messages) == 1, messages
+    assert messages[0].startswith("the parameters became NaN or Inf at iteration 2")
+
+
+def test_run_stops_at_the_print_step_after_the_parameters_go_bad():
+    with tf.Graph().as_default():
+        inference, turn_bad = diverging_gan(n_iter=10, n_print=4)
+        monitor = lambda info: info["t"] == 5 and ed.get_session().run(turn_bad)  # noqa: E731
+        with pytest.raises(
+            FloatingPointError, match="the parameters became NaN or Inf at iteration 8"
+        ):
+            inference.run(variables=[], monitors=[monitor])
+
+
+def test_keras_layers_made_once_outside_the_discriminator_belong_to_it():
+    import tf_keras
+
+    with tf.Graph().as_default():
+        x, _ = sigmoid_model()
+        hidden, logit = tf_keras.layers.Dense(5, activation="relu"), tf_keras.layers.Dense(1)
+        inference = ed.GANInference(
+            data={x: np.full([M, 3], 0.5, np.float32)}, discriminator=lambda x: logit(hidden(x))
+        )
+        inference.initialize(n_print=0)
+        # The generator's optimizer takes every trainable variable outside "Disc/".
+        disc = {v.op.name for v in tf.trainable_variables() if v.op.name.startswith("Disc/")}
+        keras = {v.op.name for v in hidden.trainable_weights + logit.trainable_weights}
+    assert keras == disc and len(disc) == 4
