@@ -102,7 +102,13 @@ def _filler(array):
     if array.dtype == np.bool_ or np.issubdtype(array.dtype, np.floating):
         if array.dtype != np.bool_:
             low, high = array.min(), array.max()
-            # Written so that NaN fails the check too.
+            if not (np.isfinite(low) and np.isfinite(high)):
+                bad = int(np.count_nonzero(~np.isfinite(array)))
+                raise ValueError(
+                    f"array holds {bad} NaN or Inf value(s): one bad value makes every weight "
+                    "NaN within a few updates. Remove or impute them first, e.g. "
+                    "array[~np.isfinite(array)] = 0."
+                )
             if not (low >= 0 and high <= 1):
                 raise ValueError(
                     f"Floating-point data must already be scaled to [0, 1], got values in "
