@@ -28,10 +28,12 @@ import argparse
 import json
 import os
 
+import gan_infer as ed  # before TensorFlow: keeps its start-up logs off the console
+
+# isort: split
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-import gan_infer as ed
 from gan_infer import layers
 from gan_infer.criticism import save_figure
 from gan_infer.models import Normal

@@ -44,10 +44,12 @@ import argparse
 import os
 import time
 
+import gan_infer as ed  # before TensorFlow: keeps its start-up logs off the console
+
+# isort: split
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-import gan_infer as ed
 from gan_infer import layers
 from gan_infer.criticism import sample_grid, save_figure, training_curves
 from gan_infer.criticism.metrics import nearest_neighbours

@@ -17,10 +17,12 @@ References: Goodfellow et al. (2014), Generative adversarial nets.
 import argparse
 import os
 
+import gan_infer as ed  # before TensorFlow: keeps its start-up logs off the console
+
+# isort: split
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-import gan_infer as ed
 from gan_infer import layers
 from gan_infer.criticism import (
     draw_samples,

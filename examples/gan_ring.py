@@ -41,12 +41,14 @@ import json
 import os
 import time
 
+import gan_infer as ed  # before TensorFlow: keeps its start-up logs off the console
+
+# isort: split
 import numpy as np
 import tensorflow.compat.v1 as tf
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
-import gan_infer as ed
 from gan_infer import layers
 from gan_infer.criticism import Monitor, animate_2d, history_figure, save_figure
 from gan_infer.criticism.toy import grid_of_gaussians, mode_coverage, ring_of_gaussians

@@ -17,10 +17,12 @@ D(real) and D(fake), and the generator's mean and std over training).
 import argparse
 import os
 
+import gan_infer as ed  # before TensorFlow: keeps its start-up logs off the console
+
+# isort: split
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-import gan_infer as ed
 from gan_infer import layers
 from gan_infer.criticism import Monitor, animate_1d, fit_figure_1d, history_figure, save_figure
 from gan_infer.models import Normal

@@ -32,9 +32,11 @@ import argparse
 import os
 import time
 
+import gan_infer as ed  # before TensorFlow: keeps its start-up logs off the console
+
+# isort: split
 import tensorflow.compat.v1 as tf
 
-import gan_infer as ed
 from gan_infer import layers
 from gan_infer.criticism import Monitor, draw_samples, history_figure, sample_grid, save_figure
 from gan_infer.models import Normal

@@ -23,11 +23,19 @@ and ``util`` beside them.
 
 Attributes are imported lazily (PEP 562): ``import gan_infer.datasets``
 never pays for a TensorFlow import; ``gan_infer.GANInference`` does.
+
+Importing gan_infer before TensorFlow keeps TensorFlow's start-up logs off
+the console (``gan_infer.console``; ``GAN_INFER_VERBOSE=1`` keeps them).
 """
 
 import importlib
 
+from gan_infer import console
+
 __version__ = "0.1.0"
+
+# Before anything imports TensorFlow: its C++ side reads the log level once.
+console.quiet_tensorflow()
 
 # public name -> module that defines it
 _LAZY = {

@@ -24,6 +24,7 @@ import importlib
 import json
 import os
 import re
+import socket
 import struct
 import sys
 import urllib.error
@@ -41,11 +42,12 @@ from gan_infer import cli, layers
 from gan_infer.cli import sweep
 from gan_infer.criticism import classifier as classifier_module
 from gan_infer.criticism import evaluate as evaluate_module
-from gan_infer.criticism import metrics, plots, toy
+from gan_infer.criticism import image_metrics, metrics, plots, toy
 from gan_infer.criticism.monitor import Monitor, draw_samples
 from gan_infer.datasets import DataError, batches, mnist, mnist_splits, read_idx
+from gan_infer.inferences import optimizers
 from gan_infer.models import Categorical, Normal, RandomVariable, Uniform, wrap
-from gan_infer.util import Progbar, atomic_write, ensure_directory, save_npy
+from gan_infer.util import DirectoryInUseError, Progbar, atomic_write, ensure_directory, save_npy
 
 mnist_module = importlib.import_module("gan_infer.datasets.mnist")
 
@@ -309,6 +311,8 @@ row(
     lambda env: layers.dense(tf.zeros([2, 3], tf.int32), 4),
 )
 
+also("models-layer-integer-input", lambda env: layers.maxout(tf.zeros([2, 3], tf.int32), 4, 2))
+
 row(
     "models-layer-dense-units",
     ValueError,
@@ -319,10 +323,24 @@ row(
 row(
     "models-layer-dense-unknown-dim",
     ValueError,
-    "layers.dense needs the last dimension of its input to be known, got shape … for …; give "
+    "layers.… needs the last dimension of its input to be known, got shape … for …; give "
     "the tensor a static shape (tf.reshape).",
     lambda env: layers.dense(tf.placeholder(tf.float32, [None, None]), 4),
 )
+
+also(
+    "models-layer-dense-unknown-dim",
+    lambda env: layers.maxout(tf.placeholder(tf.float32, [None, None]), 4, 2),
+)
+
+row(
+    "models-layer-maxout-sizes",
+    ValueError,
+    "layers.maxout: … must be a positive int, got …",
+    lambda env: layers.maxout(tf.zeros([2, 3]), 0, 5),
+)
+
+also("models-layer-maxout-sizes", lambda env: layers.maxout(tf.zeros([2, 3]), 240, 2.5))
 
 row(
     "models-layer-dropout-rate",
@@ -871,6 +889,22 @@ row(
     lambda env: gan()[0].initialize(global_step=0, n_print=0),
 )
 
+row(
+    "inference-schedule-decay",
+    ValueError,
+    "exponential_decay: … must be …, got …",
+    lambda env: optimizers.exponential_decay(0.1, 0, 0.5),
+)
+
+also("inference-schedule-decay", lambda env: optimizers.exponential_decay(0.0, 0, 1.000004))
+
+row(
+    "inference-schedule-ramp",
+    ValueError,
+    "linear_ramp: end must come after begin, got begin=…, end=….",
+    lambda env: optimizers.linear_ramp(0, 0.5, 0.7, 249, 0),
+)
+
 
 @row(
     "inference-var-list-disc",
@@ -924,10 +958,13 @@ def _(env):
     "lower the learning rate or check the model and the data.",
 )
 def _(env):
-    inference, _ = gan(data=np.full([M, 1], np.nan, np.float32))
-    inference.initialize(n_print=0, debug=True)
+    # NaN data are refused where they are bound: an overflowing step makes them.
+    inference, _ = gan(data=np.zeros([M, 1], np.float32))
+    step = tf.train.GradientDescentOptimizer(1e38)
+    inference.initialize(optimizer=step, optimizer_d=step, n_print=0, debug=True)
     ed.get_session().run(tf.global_variables_initializer())
-    inference.update()
+    for _ in range(20):
+        inference.update()
 
 
 row(
@@ -1492,6 +1529,14 @@ row(
 )
 
 row(
+    "data-batches-not-finite",
+    ValueError,
+    "array holds … NaN or Inf value(s): one bad value makes every weight NaN within a few "
+    "updates. Remove or impute them first, e.g. array[~np.isfinite(array)] = 0.",
+    lambda env: batches(np.array([[0.5, np.nan], [0.1, 0.2]], np.float32), 2),
+)
+
+row(
     "data-batches-dtype",
     TypeError,
     "array must be uint8 (0..255), bool, or floating point in [0, 1], got dtype …. Convert it, "
@@ -1636,6 +1681,190 @@ row(
 )
 
 
+def image_file(env, name, shape):
+    """A black PNG of `shape` at env.tmp_path/name."""
+    from PIL import Image
+
+    path = env.tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.zeros(shape, np.uint8)).save(path)
+    return path
+
+
+def npy(env, name, array):
+    """`array` saved at env.tmp_path/name (objects pickled, as np.save can)."""
+    env.tmp_path.mkdir(parents=True, exist_ok=True)
+    np.save(env.tmp_path / name, array, allow_pickle=True)
+    return env.tmp_path / name
+
+
+row(
+    "data-images-missing",
+    DataError,
+    "… does not exist: give a folder of PNG/JPEG images, a .npy or .npz.",
+    lambda env: ed.datasets.images(env.tmp_path / "nowhere"),
+)
+
+row(
+    "data-images-not-supported",
+    DataError,
+    "… is not a folder, a .npy or .npz file, or a PNG/JPEG image.",
+    lambda env: ed.datasets.images(write(env, "data.csv", b"1,2,3\n")),
+)
+
+row(
+    "data-images-empty-folder",
+    DataError,
+    "… holds no PNG or JPEG images (searched recursively; other files are ignored).",
+    lambda env: ed.datasets.images(write(env, "README.txt", b"no images here").parent),
+)
+
+row(
+    "data-images-unreadable",
+    DataError,
+    "… cannot be read as an image (…); replace it, or move it out of the folder.",
+    lambda env: ed.datasets.images(write(env, "cut.png", b"\x89PNG\r\n\x1a\n").parent),
+)
+
+
+@row(
+    "data-images-mixed-sizes",
+    DataError,
+    "The images of … have different sizes (… is …x…, … is …x… pixels); pass size= to resize "
+    "them all to one side (gan-infer: --image-size).",
+)
+def _(env):
+    image_file(env, "a.png", (8, 8))
+    image_file(env, "sub/b.png", (8, 9))
+    ed.datasets.images(env.tmp_path)
+
+
+row(
+    "data-images-size",
+    ValueError,
+    "size must be None or a positive int, got …",
+    lambda env: ed.datasets.images("x.npy", size=0),
+)
+
+row(
+    "data-images-channels",
+    ValueError,
+    "channels must be None, 1 or 3, got …",
+    lambda env: ed.datasets.images("x.npy", channels=4),
+)
+
+row(
+    "data-images-shape",
+    DataError,
+    "… holds an array of shape …: expected images (N, H, W), (N, H, W, C) with C = 1 or 3, or "
+    "(N, s*s) square grey images…",
+    lambda env: ed.datasets.images(npy(env, "x.npy", np.zeros((4, 3, 8, 8)))),
+)
+also("data-images-shape", lambda env: ed.datasets.images(npy(env, "x.npy", np.zeros((4, 10)))))
+
+row(
+    "data-images-no-rows",
+    DataError,
+    "… holds no images (shape …).",
+    lambda env: ed.datasets.images(npy(env, "x.npy", np.zeros((0, 8, 8)))),
+)
+
+row(
+    "data-images-not-finite",
+    DataError,
+    "… holds NaN or infinite values.",
+    lambda env: ed.datasets.images(npy(env, "x.npy", np.full((2, 8, 8), np.nan))),
+)
+
+row(
+    "data-images-float-range",
+    DataError,
+    "… holds values in […, …], outside [0, 1]. Scale them first: x / 255 for 0..255 pixels, "
+    "(x + 1) / 2 for values in [-1, 1].",
+    lambda env: ed.datasets.images(npy(env, "x.npy", np.full((2, 8, 8), 255.0))),
+)
+also(
+    "data-images-float-range",
+    lambda env: cli.evaluate(npy(env, "s.npy", -np.ones((4, 784))), data=env.tmp_path / "s.npy"),
+)
+
+row(
+    "data-images-int-range",
+    DataError,
+    "… holds integers in […, …]: expected pixels in 0..255 (uint16 arrays may use 0..65535).",
+    lambda env: ed.datasets.images(npy(env, "x.npy", np.full((2, 8, 8), 1000, np.int32))),
+)
+
+row(
+    "data-array-missing",
+    DataError,
+    "… does not exist or is not a file.",
+    lambda env: ed.datasets.read_array(env.tmp_path / "missing.npy"),
+)
+
+row(
+    "data-array-empty",
+    DataError,
+    "… is empty (0 bytes): not a .npy or .npz file.",
+    lambda env: ed.datasets.images(write(env, "empty.npy", b"")),
+)
+also("data-array-empty", lambda env: cli.evaluate(write(env, "empty.npy", b""), toy="ring"))
+
+row(
+    "data-array-not-numpy",
+    DataError,
+    "… is not a numpy .npy or .npz file (it starts with …); write arrays with np.save or np.savez.",
+    lambda env: ed.datasets.images(write(env, "text.npy", b"0.5 0.5\n0.5 0.5\n")),
+)
+also("data-array-not-numpy", lambda env: cli.evaluate(write(env, "text.npy", b"1 2 3\n")))
+
+row(
+    "data-array-objects",
+    DataError,
+    "… holds Python objects (dtype object), which are not loaded: unpickling can run code. Save "
+    "a numeric array instead, e.g. np.save(path, x.astype(np.float32)).",
+    lambda env: ed.datasets.images(npy(env, "objects.npy", np.array([None, 1]))),
+)
+also(
+    "data-array-objects",
+    lambda env: cli.evaluate(npy(env, "s.npy", np.array([{"a": 1}])), toy="ring"),
+)
+
+
+@row("data-array-corrupt", DataError, "… is truncated or corrupt (…).")
+def _(env):
+    path = npy(env, "cut.npy", np.zeros((4, 8, 8)))
+    path.write_bytes(path.read_bytes()[:-40])
+    ed.datasets.images(path)
+
+
+row(
+    "data-array-not-numbers",
+    DataError,
+    "… holds … values, not numbers.",
+    lambda env: ed.datasets.images(npy(env, "words.npy", np.array(["a", "b"]))),
+)
+
+
+@row("data-array-npz-no-key", DataError, "… has no array …; it holds ….")
+def _(env):
+    env.tmp_path.mkdir(parents=True, exist_ok=True)
+    np.savez(env.tmp_path / "data.npz", images=np.zeros((2, 8, 8)))
+    ed.datasets.images(env.tmp_path / "data.npz", key="x_train")
+
+
+@row(
+    "data-array-npz-which",
+    DataError,
+    "… holds the arrays …: pass key= with the one to use (without it, the only array is used, or "
+    "the first of images, x, x_train, arr_0).",
+)
+def _(env):
+    env.tmp_path.mkdir(parents=True, exist_ok=True)
+    np.savez(env.tmp_path / "data.npz", train=np.zeros((2, 8, 8)), test=np.zeros((2, 8, 8)))
+    ed.datasets.images(env.tmp_path / "data.npz")
+
+
 # === Criticism =====================================================================
 
 A = np.zeros((4, 3))
@@ -1692,6 +1921,10 @@ row(
 )
 
 also("criticism-metrics-int-argument", lambda env: metrics.precision_recall(A, A, k=2.5))
+also(
+    "criticism-metrics-int-argument",
+    lambda env: metrics.parzen_window_estimate(A, A, A, n_validation=0),
+)
 
 row(
     "criticism-metrics-sigma-type",
@@ -2184,6 +2417,32 @@ row(
 )
 
 
+row(
+    "criticism-images-shapes",
+    ValueError,
+    "samples and data must hold images of one shape [N, H, W, C], got … and ….",
+    lambda env: image_metrics.evaluate_images(np.zeros((8, 28, 28, 1)), np.zeros((40, 32, 32, 1))),
+)
+also(
+    "criticism-images-shapes",
+    lambda env: image_metrics.evaluate_images(np.zeros((8, 784)), np.zeros((40, 784))),
+)
+
+row(
+    "criticism-images-too-few",
+    ValueError,
+    "evaluate_images needs at least 4 samples and 20 data images, got … and ….",
+    lambda env: image_metrics.evaluate_images(np.zeros((8, 28, 28, 1)), np.zeros((10, 28, 28, 1))),
+)
+
+row(
+    "criticism-random-features-shape",
+    ValueError,
+    "images must have shape [N, H, W, C] with H, W >= 14, got ….",
+    lambda env: image_metrics.random_features(np.zeros((8, 8, 8, 1))),
+)
+
+
 # === Files/IO ======================================================================
 
 row(
@@ -2329,7 +2588,7 @@ def _(env):
 row(
     "cli-no-checkpoint",
     FileNotFoundError,
-    "No checkpoint in ….",
+    "No intact checkpoint in ….",
     lambda env: checkpointed_gan(env).restore(),
 )
 
@@ -2355,9 +2614,9 @@ def _(env):
 
 @row("cli-nan-loss", FloatingPointError, "… became … at iteration …: training stopped.")
 def _(env):
-    data = np.zeros([40, 1], np.float32)
-    data[13] = np.nan  # in the 4th batch
-    checkpointed_gan(env, n_iter=10, data=data, checkpoint_every=1).run()
+    # A step size that overflows the weights (NaN data are refused where bound).
+    step = tf.train.GradientDescentOptimizer(1e38)
+    checkpointed_gan(env, n_iter=10, checkpoint_every=1, optimizer=step, optimizer_d=step).run()
 
 
 also(
@@ -2442,7 +2701,7 @@ also("cli-option-number", lambda env: cli.resolve_config("mixture", learning_rat
 row(
     "cli-model",
     cli.UsageError,
-    "model must be one of mnist, mixture, ring, grid, got …",
+    "model must be one of mnist, mixture, ring, grid, dcgan, got …",
     lambda env: cli.train("cifar", env.tmp_path),
 )
 
@@ -2528,9 +2787,65 @@ row(
 row(
     "cli-toy-mnist-options",
     cli.UsageError,
-    "--labels and --parzen are MNIST metrics: leave them out with --toy",
+    "--labels and --parzen are MNIST metrics: leave them out with …",
     lambda env: cli.evaluate("s.npy", toy="ring", parzen=True),
 )
+also("cli-toy-mnist-options", lambda env: cli.evaluate("s.npy", data="images", labels="y.npy"))
+
+row(
+    "cli-evaluate-toy-and-data",
+    cli.UsageError,
+    "--toy and --data judge different samples: give one of them",
+    lambda env: cli.evaluate("s.npy", toy="ring", data="images"),
+)
+
+row(
+    "cli-data-other-model",
+    cli.UsageError,
+    "… is an option of the dcgan model (your images); … trains on its own data",
+    lambda env: cli.resolve_config("mnist", data="images"),
+)
+also("cli-data-other-model", lambda env: cli.train("ring", env.tmp_path, image_size=32))
+
+row(
+    "cli-image-size-without-data",
+    cli.UsageError,
+    "image_size resizes the images of --data: give --data too",
+    lambda env: cli.resolve_config("dcgan", image_size=32),
+)
+
+row(
+    "cli-image-size",
+    cli.UsageError,
+    "image_size must be 28, 32 or 64, got …",
+    lambda env: cli.resolve_config("dcgan", data="images", image_size=48),
+)
+
+row(
+    "cli-data-and-data-dir",
+    cli.UsageError,
+    "data_dir is the MNIST folder, which training on --data does not read: leave it out",
+    lambda env: cli.resolve_config("dcgan", data="images", data_dir="mnist"),
+)
+
+
+@row(
+    "cli-dcgan-image-shape",
+    DataError,
+    "The images of … are …x… pixels: the DCGAN trains on square images of 28, 32, 64 pixels. "
+    "Resize them with --image-size (size= in Python) 28, 32 or 64: each image is centre-cropped "
+    "to a square first.",
+)
+def _(env):
+    npy(env, "faces.npy", np.zeros((4, 40, 40, 3), np.uint8))
+    cli.train("dcgan", env.tmp_path / "run", data=env.tmp_path / "faces.npy")
+
+
+@also("cli-dcgan-image-shape")
+def _(env):
+    image_file(env, "pictures/wide.png", (28, 32))
+    cli.train("dcgan", env.tmp_path / "run", data=env.tmp_path / "pictures")
+
 
 row(
     "cli-sweep-address-and-cpus",
@@ -2585,7 +2900,7 @@ row(
 row(
     "cli-sweep-model",
     cli.UsageError,
-    "…: model must be one of mnist, mixture, ring, grid, got …",
+    "…: model must be one of mnist, mixture, ring, grid, dcgan, got …",
     lambda env: sweep_file(env, SWEEP.replace('"ring"', '"rings"')),
 )
 
@@ -2689,6 +3004,229 @@ def _(env):
     config = cli.resolve_config("ring", loss="minimax", n_iter=30)
     (trial / "config.json").write_text(json.dumps(config))
     sweep_file(env, SWEEP)
+
+
+# === Issue 20: nothing silent ======================================================
+# (Registered here together; each id names its section as everywhere else.)
+
+
+def sigmoid_gan(data):
+    """A GANInference whose model ends in a sigmoid, bound to `data`."""
+    with tf.variable_scope("Gen"):
+        x = layers.dense(Uniform(-tf.ones([M, 2]), tf.ones([M, 2])), 3, activation=tf.sigmoid)
+    return ed.GANInference(data={x: data}, discriminator=discriminator), x
+
+
+def initialized_gan(discriminate):
+    """gan() with `discriminate`, initialized (the discriminator is called then)."""
+    _, x = normal_model()
+    x_ph = tf.placeholder(tf.float32, [M, 1])
+    inference = ed.GANInference(data={x: x_ph}, discriminator=discriminate)
+    inference.initialize(n_print=0)
+    ed.get_session().run(tf.global_variables_initializer())
+    return inference, x_ph
+
+
+@row(
+    "inference-discriminator-new-variables",
+    ValueError,
+    "The discriminator made new variables when called again (…): every call must share one set "
+    "of weights. Keras layers built inside the function are new layers at each call: create "
+    "them once, outside it, and call them inside",
+)
+def _(env):
+    import tf_keras
+
+    initialized_gan(lambda x: tf_keras.layers.Dense(1)(x))
+
+
+@row(
+    "inference-discriminator-variables-outside",
+    ValueError,
+    "The discriminator made the variables … outside its variable scope 'Disc', so the "
+    "generator's optimizer would train them.",
+)
+def _(env):
+    with tf.variable_scope("Elsewhere") as elsewhere:
+        pass
+
+    def discriminate(x):
+        with tf.variable_scope(elsewhere):
+            weight = tf.get_variable("w", [1, 1])
+        return tf.matmul(x, weight)
+
+    initialized_gan(discriminate)
+
+
+row(
+    "inference-discriminator-logits-shape",
+    ValueError,
+    "The discriminator returned logits of shape …; it must return one logit per example, of "
+    "shape [M] or [M, 1]: end it with a layer of one unit, e.g. layers.dense(h, 1).",
+    lambda env: initialized_gan(lambda x: layers.dense(x, 2)),
+)
+also("inference-discriminator-logits-shape", lambda env: initialized_gan(tf.reduce_sum))
+
+
+row(
+    "inference-discriminator-probabilities",
+    ValueError,
+    "The discriminator ends in … (…), so it returns probabilities, but the losses take logits "
+    "and apply the sigmoid themselves: drop the final activation",
+    lambda env: initialized_gan(lambda x: layers.dense(x, 1, activation=tf.sigmoid)),
+)
+also(
+    "inference-discriminator-probabilities",
+    lambda env: initialized_gan(lambda x: tf.nn.softmax(layers.dense(x, 1))),
+)
+
+row(
+    "inference-tf-layers",
+    AttributeError,
+    "… tf.layers / tf.compat.v1.layers need Keras 2, which TensorFlow >= 2.16 no longer uses: "
+    "build the network with gan_infer.layers",
+    lambda env: initialized_gan(lambda x: tf.layers.dense(x, 1)),
+)
+
+row(
+    "inference-before-initialize",
+    RuntimeError,
+    "…() needs the training ops: call inference.initialize(...) first (run() does it for you).",
+    lambda env: gan()[0].update({}),
+)
+also("inference-before-initialize", lambda env: gan()[0].print_progress({"t": 1}))
+
+
+@row(
+    "inference-variables-not-a-string",
+    TypeError,
+    "variables must be None (both), 'Gen' or 'Disc', got …: name one side as a string",
+)
+def _(env):
+    inference, x_ph = initialized_gan(discriminator)
+    inference.update({x_ph: np.zeros([M, 1])}, variables=["Gen"])
+
+
+@row(
+    "inference-another-graph",
+    RuntimeError,
+    "….update() was called under another default graph than the one the inference was built "
+    "in: call it outside that `with graph.as_default():` block",
+)
+def _(env):
+    inference, x_ph = initialized_gan(discriminator)
+    with tf.Graph().as_default():
+        inference.update({x_ph: np.zeros([M, 1])})
+
+
+row(
+    "inference-data-not-finite",
+    ValueError,
+    "… holds … NaN or Inf value(s) (the first at index …): one bad value makes every weight NaN "
+    "within a few updates. Remove or impute them, e.g. x[~np.isfinite(x)] = 0.",
+    lambda env: sigmoid_gan(np.full([M, 3], np.nan, np.float32)),
+)
+also("inference-data-not-finite", lambda env: sigmoid_gan(np.full([40, 3], np.inf, np.float32)))
+
+
+@also("inference-data-not-finite")
+def _(env):
+    inference, x_ph = initialized_gan(discriminator)
+    inference.update({x_ph: np.full([M, 1], np.nan)})
+
+
+row(
+    "inference-data-out-of-range",
+    ValueError,
+    "… holds values in [0, 255], but the model's … ends in a sigmoid, whose values lie in "
+    "[0, 1]: scale the data to that range (e.g. pixels / 255.0; uint8 pixels are scaled for "
+    "you).",
+    lambda env: sigmoid_gan(np.tile([[0.0, 255.0, 1.0]], [M, 1]).astype(np.float32)),
+)
+
+
+@also("inference-data-out-of-range")
+def _(env):
+    x_ph = tf.placeholder(tf.float32, [M, 3])
+    inference, _ = sigmoid_gan(x_ph)
+    inference.initialize(n_print=0)
+    ed.get_session().run(tf.global_variables_initializer())
+    inference.update({x_ph: np.tile([[0.0, 255.0, 1.0]], [M, 1])})
+
+
+def written_checkpoints(env):
+    """A small GAN run to iteration 2 with a checkpoint at 1 and 2."""
+    inference = checkpointed_gan(env, checkpoint_every=1)
+    inference.run()
+    return inference
+
+
+@row(
+    "cli-checkpoint-damaged",
+    FileNotFoundError,
+    "Cannot restore the checkpoint …: …. Restore another one (newest intact: …",
+)
+def _(env):
+    inference = written_checkpoints(env)
+    data = env.tmp_path / "ckpt-2.data-00000-of-00001"
+    data.write_bytes(data.read_bytes()[:5])
+    inference.restore(str(env.tmp_path / "ckpt-2"))
+
+
+@row(
+    "cli-checkpoint-not-read-back",
+    OSError,
+    "The checkpoint … just written does not read back (…); the older checkpoints are kept. Check "
+    "the disk (free space, errors) and resume.",
+)
+def _(env):
+    from gan_infer.inferences import checkpoints
+
+    env.monkeypatch.setattr(checkpoints, "checkpoint_damage", lambda path: "disk full")
+    checkpointed_gan(env).run()
+
+
+@row(
+    "cli-checkpoint-dir-in-use",
+    DirectoryInUseError,
+    "… is in use by process 1 on … (lock file …): wait for it to finish, stop it, or use "
+    "another directory. If no such process runs, delete the lock file.",
+)
+def _(env):
+    env.tmp_path.mkdir(parents=True)
+    # Process 1 always runs: this directory is another live process's.
+    (env.tmp_path / ".lock").write_text(f"1 {socket.gethostname()}\n")
+    checkpointed_gan(env)
+
+
+@row(
+    "cli-save-non-finite",
+    FloatingPointError,
+    "Not saving a checkpoint at iteration …: the parameters hold NaN or Inf.",
+)
+def _(env):
+    inference = written_checkpoints(env)
+    ed.get_session().run(tf.trainable_variables()[0].assign(np.nan))
+    inference.save_checkpoint()
+
+
+row(
+    "cli-config-not-json",
+    cli.UsageError,
+    "…config.json is not valid JSON (… at line …, column …): the file is damaged. Restore it, or "
+    "delete it and run the command that made it again",
+    lambda env: cli.check_same_run(
+        write(env, "config.json", b'{"model": "ring", "n_i').parent, cli.resolve_config("ring")
+    ),
+)
+
+row(
+    "cli-out-is-a-file",
+    cli.UsageError,
+    "… is a file, not a directory: --out names the directory of a run (a new one, or one to "
+    "resume). Pass another path.",
+    lambda env: cli.check_same_run(write(env, "notes.txt", b"x"), cli.resolve_config("ring")),
+)
 
 
 # --- the tests ---------------------------------------------------------------------

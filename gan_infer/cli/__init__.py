@@ -4,6 +4,8 @@
     gan-infer train ring --out runs/ring              # again: resumes, or does nothing if done
     gan-infer sample --checkpoint runs/ring -n 2500 -o ring.png
     gan-infer evaluate runs/ring/samples.npy --toy ring
+    gan-infer train dcgan --data ~/pictures --image-size 64 --out runs/pictures   # your images
+    gan-infer evaluate runs/pictures/samples.npy --data ~/pictures
     gan-infer sweep examples/sweep_ring.toml          # a grid of trials on Ray
 
 The same work from Python, where `train` runs in a graph of its own and
@@ -27,6 +29,8 @@ by Ctrl-C (after saving a checkpoint: the same command resumes).
 The package's modules, each importing only those above it (nothing else in
 gan_infer imports this package):
 
+    model_base.py   what a model is: the interface every named GAN implements
+    dcgan.py        the DCGAN, on MNIST or on your images (--data), sized from them
     models.py       the examples' GANs by name: networks, data, metrics, figures
     options.py      train()'s options checked and resolved; UsageError, exit codes
     run_folder.py   a run directory: config.json, same-run checks, finished runs

@@ -4,7 +4,8 @@ Exit codes: 0 success, 1 a runtime failure (a NaN loss, a data error),
 2 a usage error (a bad flag or value; argparse's convention), 130
 interrupted by Ctrl-C (after saving a checkpoint: the same command resumes).
 Errors print one line on stderr; --debug (or GAN_INFER_DEBUG=1) adds the
-traceback.
+traceback. TensorFlow's start-up logs stay off the console
+(`gan_infer.console`); --verbose (or GAN_INFER_VERBOSE=1) shows them.
 
 #### Examples
 
@@ -16,11 +17,11 @@ assert main(["evaluate", "runs/ring/samples.npy", "--toy", "ring"]) == 0
 """
 
 import json
-import logging
 import os
 import sys
 import traceback
 
+from gan_infer import console
 from gan_infer.cli.evaluation import evaluate
 from gan_infer.cli.options import (
     EXIT_FAILURE,
@@ -44,7 +45,8 @@ DEBUG_ENV_VAR = "GAN_INFER_DEBUG"
 
 def _run_train(args):
     try:
-        train(args.model, args.out, **{option: getattr(args, option) for option in TRAIN_OPTIONS})
+        options = {option: getattr(args, option) for option in TRAIN_OPTIONS}
+        train(args.model, args.out, data=args.data, image_size=args.image_size, **options)
     except FloatingPointError as error:
         # The learning rate is part of a run's options (see RUN_OPTIONS).
         raise FloatingPointError(
@@ -76,6 +78,7 @@ def _run_evaluate(args):
         parzen=args.parzen,
         toy=args.toy,
         output=args.output,
+        data=args.data,
     )
     print(json.dumps(metrics, indent=2, default=jsonable))
     return EXIT_OK
@@ -97,14 +100,14 @@ def main(argv=None):
     assert main(["evaluate", "runs/ring/samples.npy", "--toy", "ring"]) == 0
     ```
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
-    # TensorFlow's deprecation notices about tf.compat.v1 are for the package's
-    # authors, not for the command's users.
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    # `import gan_infer` quieted TensorFlow's start-up logs (gan_infer.console);
+    # TensorFlow is imported by the commands, after this.
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exit_:  # --help (0) or a usage error (2), already printed
         return exit_.code
+    if args.verbose:
+        console.show_tensorflow_logs()
     debug = args.debug or os.environ.get(DEBUG_ENV_VAR, "") not in ("", "0")
     command = f"gan-infer {args.command}"
     try:

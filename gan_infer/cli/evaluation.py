@@ -20,21 +20,25 @@ __all__ = ["evaluate", "load_array"]
 
 
 def load_array(path, option):
-    """The array in the .npy file at `path`; UsageError naming `option` if there is no file."""
-    import numpy as np
+    """The array in the .npy file at `path`; UsageError naming `option` if there is
+    no file, DataError naming the file if it holds no numeric array (text, empty, objects)."""
+    from gan_infer.datasets import read_array
 
     if not os.path.isfile(path):
         raise UsageError(f"{option} {os.fspath(path)!r} is not a file", option)
-    return np.load(path, allow_pickle=False)
+    return read_array(path)
 
 
-def evaluate(samples, data_dir=None, labels=None, parzen=False, toy=None, output=None):
+def evaluate(samples, data_dir=None, labels=None, parzen=False, toy=None, output=None, data=None):
     """Metrics of a samples .npy file (what `gan-infer evaluate` prints).
 
-    Without `toy`: MNIST samples, (N, 784) in [0, 1], judged by
+    Without `toy` or `data`: MNIST samples, (N, 784) in [0, 1], judged by
     `gan_infer.criticism.evaluate.evaluate_mnist` (the package's MNIST
     classifier is trained on first use and cached in $GAN_INFER_CACHE_DIR).
-    With `toy` ('ring', 'grid', 'mixture'): that model's metrics.
+    With `toy` ('ring', 'grid', 'mixture'): that model's metrics. With
+    `data`: images [N, H, W, C] (or square grey rows) judged without labels
+    against the images of `data`, resized to the samples' side
+    (`gan_infer.criticism.image_metrics.evaluate_images`).
 
     Args:
       samples: path of a .npy file.
@@ -43,6 +47,7 @@ def evaluate(samples, data_dir=None, labels=None, parzen=False, toy=None, output
       parzen: bool, add the Parzen-window log-likelihood (MNIST).
       toy: None or a toy model's name.
       output: optional .json path for the metrics.
+      data: the training images: a folder of PNG/JPEG files, a .npy or .npz.
 
     Returns:
       dict of metrics.
@@ -51,16 +56,22 @@ def evaluate(samples, data_dir=None, labels=None, parzen=False, toy=None, output
 
     ```python
     metrics = evaluate("runs/ring/samples.npy", toy="ring")
+    metrics = evaluate("runs/faces/samples.npy", data="~/pictures/faces")
     ```
     """
     if toy is not None and toy not in models.TOYS:
         raise UsageError(f"toy must be one of {', '.join(models.TOYS)}, got {toy!r}", "toy")
-    if toy is not None and (labels is not None or parzen):
-        raise UsageError("--labels and --parzen are MNIST metrics: leave them out with --toy")
+    if toy is not None and data is not None:
+        raise UsageError("--toy and --data judge different samples: give one of them")
+    if (toy is not None or data is not None) and (labels is not None or parzen):
+        without = "--toy" if toy is not None else "--data"
+        raise UsageError(f"--labels and --parzen are MNIST metrics: leave them out with {without}")
     if output is not None:
         check_output(output, (".json",))
     array = load_array(samples, "samples")
-    if toy is not None:
+    if data is not None:
+        metrics = _evaluate_images(array, samples, data)
+    elif toy is not None:
         metrics = models.get(toy).evaluate(array)
     else:
         from gan_infer.criticism.evaluate import evaluate_mnist
@@ -74,3 +85,15 @@ def evaluate(samples, data_dir=None, labels=None, parzen=False, toy=None, output
     if output is not None:
         write_json(output, metrics)
     return metrics
+
+
+def _evaluate_images(array, samples, data):
+    """`evaluate_images` of the samples in `array` against the images of `data`."""
+    from gan_infer.criticism.image_metrics import evaluate_images
+    from gan_infer.datasets import images
+    from gan_infer.datasets.arrays import as_unit_images
+
+    array = as_unit_images(array, samples)
+    height, width, channels = array.shape[1:]
+    training = images(data, size=height if height == width else None, channels=channels)
+    return evaluate_images(array, training)

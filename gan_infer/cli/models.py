@@ -22,6 +22,10 @@ recipe, and a change on one side only fails that test.
     grid     examples/gan_ring.py --mixture grid --pack 2 --lr 1e-3 --n-iter 30000
              --gradient-penalty 0.01 --ema-decay 0.999: as ring, Adam(1e-3, beta1 0.5),
              30000 iterations
+    dcgan    examples/dcgan_mnist.py: batch 64, Uniform(-1, 1)^100 noise, strided
+             (transposed) convolutions with batch norm in G, Adam(2e-4, beta1 0.5), 5000
+             iterations; with --data, your images instead of MNIST, the networks sized
+             from them (gan_infer.cli.dcgan)
 
 The toys use the recipes that meet the mode-coverage targets of
 docs/results.md (all 8 and all 25 modes with >= 90 % high-quality samples;
@@ -63,108 +67,16 @@ inference.run(n_iter=1000, optimizer=model.optimizer(model.learning_rate),
 """
 
 import math
-from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-__all__ = ["GEN_SCOPE", "MODELS", "TOYS", "Model", "Parts", "default_n_print", "get"]
+from gan_infer.cli.dcgan import DCGAN
+from gan_infer.cli.model_base import GEN_SCOPE, Model, Parts
 
-#: Variable scope of every generator: `gan-infer sample` restores the
-#: variables under it, and only those, from a training checkpoint.
-GEN_SCOPE = "Gen"
+__all__ = ["GEN_SCOPE", "MODELS", "TOYS", "Model", "Parts", "default_n_print", "get"]
 
 #: Points drawn once from a toy distribution to train on.
 TOY_TRAINING_POINTS = 100_000
-
-
-class Parts(NamedTuple):
-    """What `Model.build` puts in the graph."""
-
-    samples: Any  # tf.Tensor [batch_size, ...]: the generator's output x
-    discriminator: Callable  # batch -> logits, builds its variables on first call
-    data: Any  # ed.Minibatches of the training data
-
-
-class Model:
-    """A named GAN: hyper-parameters, networks, data, criticism.
-
-    Subclasses define `noise`, `generative_network`, `discriminative_network`,
-    `training_data`, `evaluate`, `figure` and `headline`.
-    """
-
-    name = None
-    description = None
-    example = None  # the example command whose model and defaults these are
-    batch_size = None  # M, the examples' batch size
-    n_iter = None  # the examples' default number of iterations
-    n_print = None  # progress, grids and checkpoints every this many iterations
-    learning_rate = None  # Adam's, both players
-    beta1 = 0.9  # Adam's first-moment decay
-    n_samples = None  # samples drawn at the end for samples.npy and the metrics
-    binarize = False  # Bernoulli draws of the data at each batch (MNIST)
-    shuffle = True  # a new order of the data each epoch
-    key_metrics = ()  # the metrics a sweep summary reports, most telling first
-    pack = 1  # PacGAN: D judges this many examples at once
-    gradient_penalty = None  # weight of GANInference's zero-centred gradient penalty
-    ema_decay = None  # sample with this moving average of the generator's weights
-
-    def build(self, batch_size, data_dir, seed):
-        """Generator, discriminator and training data in the current graph.
-
-        The generator is built first, under `GEN_SCOPE`, so its noise takes
-        the first stateless seed of the graph: the same generator built
-        alone (`generator`) draws the same noise for the same step seed.
-        """
-        from gan_infer.inferences import Minibatches
-
-        samples = self.generator(batch_size)
-        data = Minibatches(
-            self.training_data(data_dir, seed), binarize=self.binarize, shuffle=self.shuffle
-        )
-        return Parts(samples, self.discriminative_network, data)
-
-    def generator(self, batch_size):
-        """x = G(z): `batch_size` samples of the model, built under `GEN_SCOPE`."""
-        import tensorflow.compat.v1 as tf
-
-        with tf.variable_scope(GEN_SCOPE):
-            return self.generative_network(self.noise(batch_size))
-
-    def optimizer(self, learning_rate):
-        """Adam with this model's beta1, as in its example."""
-        import tensorflow.compat.v1 as tf
-
-        return tf.train.AdamOptimizer(learning_rate, beta1=self.beta1)
-
-    def critic_probe(self, discriminator):
-        """A tensor of D's outputs the training figures show, or None.
-        Built after the discriminator's variables exist."""
-        del discriminator
-        return None
-
-    def noise(self, batch_size):
-        raise NotImplementedError
-
-    def generative_network(self, eps):
-        raise NotImplementedError
-
-    def discriminative_network(self, x):
-        raise NotImplementedError
-
-    def training_data(self, data_dir, seed):
-        raise NotImplementedError
-
-    def evaluate(self, samples, data_dir=None):
-        """Metrics of `samples` (a dict of JSON-serialisable values)."""
-        raise NotImplementedError
-
-    def figure(self, samples, title="", final=False, critic=None):
-        """A matplotlib Figure of `samples` (`critic`: `critic_probe`'s value)."""
-        raise NotImplementedError
-
-    def headline(self, metrics):
-        """The metrics in a few words, for the summary line."""
-        raise NotImplementedError
 
 
 def _mlp(inputs, widths, activation, outputs, output_activation=None):
@@ -490,11 +402,12 @@ MODELS = {
             gradient_penalty=0.01,
             ema_decay=0.999,
         ),
+        DCGAN(),
     )
 }
 
 #: The models whose samples `gan-infer evaluate --toy` judges against their known density.
-TOYS = tuple(name for name, model in MODELS.items() if not isinstance(model, MNIST))
+TOYS = tuple(name for name, model in MODELS.items() if not isinstance(model, (MNIST, DCGAN)))
 
 
 def get(name):

@@ -23,6 +23,7 @@ import os
 import shlex
 
 from gan_infer.cli import models
+from gan_infer.cli.dcgan import SIDES
 from gan_infer.util.checks import check_int, check_number
 
 __all__ = [
@@ -54,7 +55,17 @@ LOSSES = ("non_saturating", "minimax", "least_squares", "hinge")
 # Options that define what is trained: a run directory holding other values
 # is refused (n_iter may grow: training goes on). The other options only say
 # how the run is watched and kept, and may change from one invocation to the next.
-RUN_OPTIONS = ("model", "loss", "seed", "batch_size", "learning_rate", "learning_rate_d", "n_iter")
+RUN_OPTIONS = (
+    "model",
+    "loss",
+    "seed",
+    "batch_size",
+    "learning_rate",
+    "learning_rate_d",
+    "n_iter",
+    "data",
+    "image_size",
+)
 # The keyword arguments of `train()` that `gan-infer train` passes on.
 TRAIN_OPTIONS = (
     "loss",
@@ -168,13 +179,17 @@ def resolve_config(
     keep_checkpoints=3,
     evaluate=True,
     threads=None,
+    data=None,
+    image_size=None,
 ):
     """Check `train()`'s options and fill in the model's defaults.
 
     None means the model's value (`gan_infer.cli.models`): its example's
     batch size, learning rate and number of iterations; `learning_rate_d`
     defaults to `learning_rate`; `n_print` to the model's, or n_iter // 10
-    when that is smaller; `checkpoint_every` to `n_print`.
+    when that is smaller; `checkpoint_every` to `n_print`. `data` (your
+    images, recorded as an absolute path) and `image_size` (28, 32 or 64)
+    are the DCGAN's.
 
     Returns:
       dict: the resolved options, as written to OUT/config.json.
@@ -217,6 +232,7 @@ def resolve_config(
         "keep_checkpoints": int_option("keep_checkpoints", keep_checkpoints, 1),
         "evaluate": bool(evaluate),
         "threads": None if threads is None else int_option("threads", threads, 1),
+        **_data_options(spec, data, image_size, data_dir),
     }
     if config["seed"] >= 2**31:
         raise UsageError(f"seed must be below 2**31, got {seed}", "seed")
@@ -229,9 +245,37 @@ def resolve_config(
     return config
 
 
+def _data_options(spec, data, image_size, data_dir):
+    """{"data": absolute path or None, "image_size": None or 28, 32, 64}, checked."""
+    if (data is not None or image_size is not None) and not spec.takes_data:
+        option = "data" if data is not None else "image_size"
+        raise UsageError(
+            f"{option} is an option of the dcgan model (your images); {spec.name} trains on "
+            "its own data",
+            option,
+        )
+    if image_size is not None:
+        if data is None:
+            raise UsageError(
+                "image_size resizes the images of --data: give --data too", "image_size"
+            )
+        image_size = int_option("image_size", image_size, 1)
+        if image_size not in SIDES:
+            sides = f"{', '.join(map(str, SIDES[:-1]))} or {SIDES[-1]}"
+            raise UsageError(f"image_size must be {sides}, got {image_size}", "image_size")
+    if data is not None and data_dir is not None:
+        raise UsageError(
+            "data_dir is the MNIST folder, which training on --data does not read: leave it out",
+            "data_dir",
+        )
+    path = None if data is None else os.path.abspath(os.path.expanduser(os.fspath(data)))
+    return {"data": path, "image_size": image_size}
+
+
 def command_line(config, out_dir):
     """The `gan-infer train` command that trains `config` into `out_dir`."""
     words = ["gan-infer", "train", config["model"], "--out", os.fspath(out_dir)]
     for option in RUN_OPTIONS[1:]:
-        words += [flag(option), str(config[option])]
+        if config.get(option) is not None:  # data and image_size are often None
+            words += [flag(option), str(config[option])]
     return " ".join(map(shlex.quote, words))

@@ -34,15 +34,9 @@ See docs/cli.md."""
 
 def build_parser():
     """The argparse parser of `gan-infer` and its subcommands."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--debug",
-        action="store_true",
-        help="print the traceback of an error (also GAN_INFER_DEBUG=1)",
-    )
     parser = argparse.ArgumentParser(
         prog="gan-infer",
-        parents=[common],
+        parents=[_common(default=False)],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Train, sample, evaluate and sweep the GANs of gan_infer's examples.",
         epilog="examples:\n"
@@ -53,9 +47,30 @@ def build_parser():
         "'gan-infer COMMAND --help' describes each command.\n\n" + EXIT_CODES,
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # A subcommand that sets its flags' defaults would overwrite a flag given
+    # before it (`gan-infer --debug train ...`): its copies set nothing unless given.
+    common = _common(default=argparse.SUPPRESS)
     for add in (_add_train, _add_sample, _add_evaluate, _add_sweep):
         add(subparsers, common)
     return parser
+
+
+def _common(default):
+    """The flags every command takes, before or after the command's name."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=default,
+        help="print the traceback of an error (also GAN_INFER_DEBUG=1)",
+    )
+    common.add_argument(
+        "--verbose",
+        action="store_true",
+        default=default,
+        help="show TensorFlow's start-up logs (also GAN_INFER_VERBOSE=1)",
+    )
+    return common
 
 
 def _subcommand(subparsers, name, help_text, examples, common):
@@ -78,7 +93,8 @@ def _add_train(subparsers, common):
         "  gan-infer train ring --out runs/ring\n"
         "  gan-infer train ring --out runs/ring     # again: resumes, or does nothing if finished\n"
         "  gan-infer train mnist --out runs/mnist --data-dir ../shared/datasets/mnist\n"
-        "  gan-infer train mixture --out runs/mix --loss least_squares --n-iter 3000 --seed 2\n\n"
+        "  gan-infer train mixture --out runs/mix --loss least_squares --n-iter 3000 --seed 2\n"
+        "  gan-infer train dcgan --data ~/pictures/faces --image-size 64 --out runs/faces\n\n"
         f"models:\n{listing}\n\n"
         "writes OUT/config.json, OUT/checkpoints/, OUT/logs/ (TensorBoard), OUT/grids/NNN.png\n"
         "(every n_print iterations), and at the end OUT/samples.npy, OUT/final.png and\n"
@@ -118,11 +134,29 @@ def _add_train(subparsers, common):
         metavar="LR",
         help="the discriminator's (default: --learning-rate)",
     )
+    _add_train_data_and_keeping(train)
+
+
+def _add_train_data_and_keeping(train):
+    """train's flags for the data, and for how a run is kept and watched."""
     train.add_argument(
         "--data-dir",
         metavar="D",
         help="MNIST folder (default: $GAN_INFER_DATA_DIR or a per-user "
         "cache, downloaded when missing)",
+    )
+    train.add_argument(
+        "--data",
+        metavar="PATH",
+        help="dcgan: train on your images, a folder of PNG/JPEG files (searched "
+        "recursively), a .npy or a .npz (default: MNIST)",
+    )
+    train.add_argument(
+        "--image-size",
+        type=int,
+        metavar="S",
+        help="dcgan: resize the images of --data to S x S (28, 32 or 64), each "
+        "centre-cropped to a square first",
     )
     train.add_argument(
         "--checkpoint-every",
@@ -187,9 +221,12 @@ def _add_evaluate(subparsers, common):
         "evaluate",
         "Print the metrics of a samples .npy file as JSON.",
         "  gan-infer evaluate runs/mnist/samples.npy --data-dir ../shared/datasets/mnist\n"
-        "  gan-infer evaluate runs/ring/samples.npy --toy ring -o metrics.json\n\n"
+        "  gan-infer evaluate runs/ring/samples.npy --toy ring -o metrics.json\n"
+        "  gan-infer evaluate runs/faces/samples.npy --data ~/pictures/faces\n\n"
         "MNIST metrics use the package's classifier, trained on first use (a few CPU minutes)\n"
-        "and cached in $GAN_INFER_CACHE_DIR (default ~/.cache/gan_infer).",
+        "and cached in $GAN_INFER_CACHE_DIR (default ~/.cache/gan_infer). With --data, images\n"
+        "without labels are judged against those of PATH (resized to the samples' size) on\n"
+        "the features of a fixed random network: see docs/cli.md.",
         common,
     )
     evaluate.add_argument("samples", metavar="SAMPLES", help="a .npy file of samples")
@@ -202,6 +239,11 @@ def _add_evaluate(subparsers, common):
     )
     evaluate.add_argument(
         "--toy", choices=models.TOYS, help="score samples of a toy model instead of MNIST"
+    )
+    evaluate.add_argument(
+        "--data",
+        metavar="PATH",
+        help="score images against these training images (a folder, .npy or .npz), without labels",
     )
     evaluate.add_argument("-o", "--output", metavar="FILE", help="also write the JSON here")
 

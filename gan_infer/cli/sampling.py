@@ -99,7 +99,8 @@ def sample(run_dir, n=None, output=None, seed=None):
             f"{run_dir} has no config.json: give the --out directory of a `gan-infer train` run",
             "checkpoint",
         )
-    spec = models.get(config["model"])
+    # The DCGAN's shape comes from config.json's image_shape: no data is read.
+    spec = models.get(config["model"]).configure(config)
     n = int_option("n", spec.n_samples if n is None else n, 1)
     seed = int_option("seed", config["seed"] if seed is None else seed, 0)
     if output is not None:

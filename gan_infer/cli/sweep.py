@@ -401,7 +401,7 @@ def summary_markdown(trials, outcomes, title):
     fixed = ", ".join(
         f"{key}={_format(value)}"
         for key, value in trials[0].config.items()
-        if key not in varying and key not in ("seed", "threads", "data_dir")
+        if key not in varying and key not in ("seed", "threads", "data_dir") and value is not None
     )
     lines = [
         f"# {title}",

@@ -88,13 +88,18 @@ def train(model, out_dir, **options):
     run; a finished one is left as it is and its metrics returned; one of
     other options is refused (UsageError naming them).
 
+    The DCGAN trains on MNIST, or with `data` on your images (a folder of
+    PNG/JPEG files, a .npy or .npz; `gan_infer.datasets.images`), its
+    networks sized from them: OUT/config.json also records their shape
+    (`image_shape`), and samples.npy holds images [N, H, W, C].
+
     Args:
       model: str, a name of `gan_infer.cli.models.MODELS` ('mnist',
-        'mixture', 'ring', 'grid').
+        'mixture', 'ring', 'grid', 'dcgan').
       out_dir: str or path, the run directory.
       **options: loss, n_iter, n_print, seed, batch_size, learning_rate,
         learning_rate_d, data_dir, checkpoint_every, keep_checkpoints,
-        evaluate, threads: see `options.resolve_config`.
+        evaluate, threads, data, image_size: see `options.resolve_config`.
 
     Returns:
       dict: the contents of OUT/metrics.json.
@@ -103,6 +108,7 @@ def train(model, out_dir, **options):
       UsageError: a bad option, or `out_dir` holds a run of other options.
       KeyboardInterrupt: Ctrl-C, after saving a checkpoint.
       FloatingPointError: a loss became NaN or Inf (the last checkpoint is kept).
+      DataError: the images of `data` cannot be read, or have a size the DCGAN lacks.
 
     #### Examples
 
@@ -123,9 +129,10 @@ def train(model, out_dir, **options):
 
     from gan_infer.util.files import ensure_directory
 
-    spec = models.get(config["model"])
+    # Reads --data (a DataError stops here, before the run directory exists).
+    spec = models.get(config["model"]).configure(config)
     ensure_directory(out_dir)
-    write_json(run_file(out_dir, "config.json"), config)
+    write_json(run_file(out_dir, "config.json"), {**config, **spec.recorded_options()})
     print(
         f"Training {spec.name} ({spec.description}), {config['loss']} loss, "
         f"{config['n_iter']} iterations, into {out_dir}",

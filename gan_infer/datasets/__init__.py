@@ -1,4 +1,4 @@
-"""Data sets and mini-batching, with numpy and the standard library only.
+"""Data sets and mini-batching, with numpy, the standard library and (image files) Pillow.
 
 Nothing here imports TensorFlow, so loading data stays fast::
 
@@ -8,12 +8,20 @@ Nothing here imports TensorFlow, so loading data stays fast::
     x_train_generator = batches(x_train, 128, binarize=True)
     x_batch = next(x_train_generator)               # float32, shape (128, 784)
 
-Note that the names ``mnist`` and ``batches`` are the functions; the modules
-that define them are ``sys.modules["gan_infer.datasets.mnist"]`` and
-``sys.modules["gan_infer.datasets.batches"]``.
+Your own images (a folder of PNG/JPEG files, a .npy or a .npz file) as
+float32 [N, H, W, C] in [0, 1]::
+
+    from gan_infer.datasets import images
+
+    x = images("~/data/faces", size=64)             # e.g. (N, 64, 64, 3)
+
+Note that the names ``mnist``, ``batches`` and ``images`` are the functions; the
+modules that define them are ``sys.modules["gan_infer.datasets.mnist"]`` and so on.
 """
 
+from .arrays import read_array
 from .batches import batches
+from .images import images
 from .mnist import DataError, mnist, mnist_splits, read_idx
 
-__all__ = ["DataError", "batches", "mnist", "mnist_splits", "read_idx"]
+__all__ = ["DataError", "batches", "images", "mnist", "mnist_splits", "read_array", "read_idx"]

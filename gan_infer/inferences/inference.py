@@ -219,7 +219,9 @@ class Inference(abc.ABC):
             raise RuntimeError(
                 f"{type(self).__name__}.{action} was called under another default graph than "
                 "the one the inference was built in: call it outside that `with "
-                "graph.as_default():` block, or inside `with inference.graph.as_default():`."
+                "graph.as_default():` block, or inside `with inference.graph.as_default():`. "
+                "After tf.reset_default_graph() (a notebook's model cell run again), run the "
+                "cells that build and initialize the inference again too."
             )
 
     def compiled(self):

@@ -18,6 +18,8 @@ CLI = pathlib.Path(cli.__file__).parent
 TESTS = pathlib.Path(__file__).parent
 # The layers, lowest first: a module imports only modules before it.
 ORDER = (
+    "model_base",
+    "dcgan",
     "models",
     "options",
     "run_folder",

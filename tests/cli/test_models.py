@@ -116,7 +116,7 @@ def command_line_recipe(monkeypatch, name, out_dir, data_dir):
 def test_the_command_line_builds_what_its_example_builds(name, tmp_path, monkeypatch, request):
     spec = models.get(name)
     assert spec.example and spec.example.startswith("examples/"), name
-    data_dir = request.getfixturevalue("mnist_dir") if name == "mnist" else None
+    data_dir = request.getfixturevalue("mnist_dir") if name in ("mnist", "dcgan") else None
     with tf.Graph().as_default():
         example = example_recipe(monkeypatch, spec.example, tmp_path / "example", data_dir)
     command_line = command_line_recipe(monkeypatch, name, tmp_path / "run", data_dir)
@@ -127,8 +127,11 @@ def test_the_command_line_builds_what_its_example_builds(name, tmp_path, monkeyp
     assert command_line["initialize"] == example["initialize"]
     assert command_line["variables"] == example["variables"]
     assert command_line["operations"] == example["operations"]
-    # The data: MNIST binarized at each batch as in the tutorial; the toys' are real numbers.
-    assert [b["binarize"] for b in example["batches"]] == ([True] if spec.binarize else [])
+    # The data: MNIST binarized at each batch as in the tutorial, grey levels for the
+    # DCGAN; the toys draw theirs without `batches`.
+    expected = {"mnist": [True], "dcgan": [False]}.get(name, [])
+    assert [b["binarize"] for b in example["batches"]] == expected
+    assert spec.binarize == (expected == [True])
 
 
 def test_the_models_hold_the_recipes_of_docs_results():

@@ -1,0 +1,214 @@
+"""Your own images: a folder of PNG/JPEG files, a .npy or a .npz file, as one array.
+
+``images(path)`` returns float32 images of shape [N, H, W, C] with values in
+[0, 1], C = 1 (grey) or 3 (colour), ready for a GAN whose generator ends in a
+sigmoid. Files are decoded with Pillow, the image library matplotlib itself
+depends on (so nothing new to install): it reads PNG (8- and 16-bit, palette,
+alpha) and JPEG, converts between grey and colour, and resizes with
+antialiasing; TensorFlow's decoders would make loading data pay for a
+TensorFlow import, which ``gan_infer.datasets`` never does.
+
+#### Examples
+
+```python
+import numpy as np
+from PIL import Image
+
+from gan_infer.datasets import images
+
+for i in range(3):
+    Image.fromarray(np.full((40, 30), 80 * i, np.uint8)).save(f"face_{i}.png")
+x = images(".", size=32)          # the three PNGs of this folder, centre-cropped and resized
+x.shape, x.dtype                  # ((3, 32, 32, 1), dtype('float32'))
+```
+"""
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from gan_infer.datasets.arrays import as_unit_images, read_array
+from gan_infer.datasets.mnist import DataError
+from gan_infer.util.checks import check_int
+
+__all__ = ["IMAGE_SUFFIXES", "images"]
+
+#: File name endings read as images (any case); other files in a folder are ignored.
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+def images(path, size=None, channels=None, key=None):
+    """Images from a folder, an array file or one image file: float32 [N, H, W, C] in [0, 1].
+
+    - A folder: every ``.png``, ``.jpg`` and ``.jpeg`` file below it (its
+      sub-folders too), in sorted path order; other files, and hidden ones
+      (a name starting with "."), are ignored.
+      8-bit pixels are divided by 255, 16-bit ones by 65535; an alpha channel
+      is dropped.
+    - A ``.npy`` or ``.npz`` file (see ``arrays.read_array``, ``key``):
+      shapes (N, H, W), (N, H, W, C) with C = 1 or 3, or (N, s*s) (square
+      grey images, e.g. MNIST's rows of 784); uint8 pixels are divided by
+      255, floats must already lie in [0, 1].
+    - One PNG or JPEG file: an array of one image.
+
+    With ``size``, each image is centre-cropped to a square and resized to
+    ``size`` x ``size`` pixels (box filter when shrinking, bicubic when
+    growing). Without it, all images must have one size.
+
+    Args:
+      path: str or os.PathLike. ``~`` is expanded.
+      size: int, optional. The side, in pixels, to resize every image to.
+      channels: None, 1 or 3. 1 converts colour to grey (luma
+        0.299 R + 0.587 G + 0.114 B), 3 repeats grey into three channels;
+        None keeps the data's: grey if every image is grey, else colour.
+      key: str, optional. The array of a .npz file.
+
+    Returns:
+      np.ndarray, float32, shape [N, H, W, C], values in [0, 1].
+
+    Raises:
+      DataError: naming the path or file: it does not exist or is not a
+        folder, an array file or an image; a folder without images; a file
+        that cannot be decoded; images of different sizes without ``size``;
+        an array file that is empty, text, truncated or holds objects; values
+        outside the range of pixel intensities.
+      ValueError: ``size`` not a positive int, ``channels`` not None, 1 or 3.
+
+    #### Examples
+
+    ```python
+    np.save("pixels.npy", np.random.default_rng(0).integers(0, 256, (10, 32, 32, 3), np.uint8))
+    x = images("pixels.npy", channels=1)       # (10, 32, 32, 1), grey
+    x = images("pixels.npy", size=28)          # (10, 28, 28, 3), resized
+    ```
+    """
+    size = check_int(size, "size", allow_none=True)
+    if channels not in (None, 1, 3):
+        raise ValueError(f"channels must be None, 1 or 3, got {channels!r}.")
+    path = Path(os.path.expanduser(os.fspath(path)))
+    if path.is_dir():
+        # Hidden files and folders are skipped: macOS's "._name.png" companions
+        # and .ipynb_checkpoints copies are not images of the data set.
+        files = sorted(
+            p
+            for p in path.rglob("*")
+            if p.suffix.lower() in IMAGE_SUFFIXES
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            and p.is_file()
+        )
+        if not files:
+            raise DataError(
+                f"{path} holds no PNG or JPEG images (searched recursively; other files are "
+                "ignored)."
+            )
+        return _from_files(files, path, size, channels)
+    if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
+        return _from_files([path], path, size, channels)
+    if path.is_file() and path.suffix.lower() in (".npy", ".npz"):
+        array = as_unit_images(read_array(path, key), path)
+        if channels is not None:
+            array = _with_channels(array, channels)
+        if size is None or array.shape[1:3] == (size, size):
+            return array
+        return _resized_array(array, size)
+    if not path.exists():
+        raise DataError(f"{path} does not exist: give a folder of PNG/JPEG images, a .npy or .npz.")
+    raise DataError(f"{path} is not a folder, a .npy or .npz file, or a PNG/JPEG image.")
+
+
+def _from_files(files, root, size, channels):
+    """Decode, convert and stack image files; DataError naming the file at fault."""
+    decoded = [_decode(file, size) for file in files]
+    if channels is None:
+        channels = 3 if any(image.shape[-1] == 3 for image, _ in decoded) else 1
+    shapes = {}
+    for (image, _), file in zip(decoded, files):
+        shapes.setdefault(image.shape[:2], file)
+    if len(shapes) > 1:
+        (first, one), (second, other) = list(shapes.items())[:2]
+        raise DataError(
+            f"The images of {root} have different sizes ({one} is {first[1]}x{first[0]}, "
+            f"{other} is {second[1]}x{second[0]} pixels); pass size= to resize them all to "
+            "one side (gan-infer: --image-size)."
+        )
+    height, width = next(iter(shapes))
+    out = np.empty((len(files), height, width, channels), np.float32)
+    for row, (image, scale) in enumerate(decoded):
+        out[row] = _with_channels(np.divide(image, np.float32(scale), dtype=np.float32), channels)
+    # Bicubic interpolation of 16-bit images (resized as floats) overshoots at edges.
+    return np.clip(out, 0.0, 1.0, out=out)
+
+
+def _decode(file, size):
+    """(pixels [H, W, 1 or 3], full scale) of one image file, resized if `size`."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(file) as image:
+            image.load()
+            if image.mode in ("1", "L", "LA") or _grey_palette(image):
+                image = image.convert("L")
+            elif image.mode != "F" and not image.mode.startswith("I"):
+                image = image.convert("RGB")  # colour, palette, alpha, CMYK: alpha dropped
+            # 16-bit PNGs open as "I;16" (or "I"); "F" is float already.
+            scale = {"L": 255.0, "RGB": 255.0, "F": 1.0}.get(image.mode, 65535.0)
+            if size is not None:
+                image = _resize(image, size)
+            pixels = np.asarray(image)
+    except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError) as error:
+        raise DataError(
+            f"{file} cannot be read as an image ({error}); replace it, or move it out of the "
+            "folder."
+        ) from None
+    if pixels.ndim == 2:
+        pixels = pixels[..., None]
+    return pixels, scale
+
+
+def _grey_palette(image):
+    """Whether a palette image only uses grey colours (then it is read as grey)."""
+    if image.mode not in ("P", "PA"):
+        return False
+    rgb = np.asarray(image.convert("RGB"))
+    return bool(np.all(rgb[..., 0] == rgb[..., 1]) and np.all(rgb[..., 1] == rgb[..., 2]))
+
+
+def _resize(image, size):
+    """`image` centre-cropped to a square, then resized to size x size."""
+    from PIL import Image
+
+    width, height = image.size
+    side = min(width, height)
+    left, top = (width - side) // 2, (height - side) // 2
+    image = image.crop((left, top, left + side, top + side))
+    if side == size:
+        return image
+    # A box filter averages the pixels each output pixel covers (no ringing)
+    # when shrinking; bicubic interpolation is smoother when growing.
+    method = Image.Resampling.BOX if size < side else Image.Resampling.BICUBIC
+    if image.mode.startswith("I"):
+        image = image.convert("F")  # Pillow resizes 32-bit floats, not 16-bit integers
+    return image.resize((size, size), method)
+
+
+def _resized_array(array, size):
+    """Float images [N, H, W, C] in [0, 1], each channel resized with `_resize`."""
+    from PIL import Image
+
+    out = np.empty((len(array), size, size, array.shape[-1]), np.float32)
+    for row, image in enumerate(array):
+        for channel in range(array.shape[-1]):
+            out[row, ..., channel] = _resize(Image.fromarray(image[..., channel], "F"), size)
+    # Bicubic interpolation overshoots at edges.
+    return np.clip(out, 0.0, 1.0, out=out)
+
+
+def _with_channels(image, channels):
+    """Images [..., C] with `channels` channels: luma of colour, or grey repeated."""
+    if image.shape[-1] == channels:
+        return image
+    if channels == 3:
+        return np.repeat(image, 3, axis=-1)
+    luma = np.array([0.299, 0.587, 0.114], np.float32)
+    return (image @ luma)[..., None].astype(np.float32)
