@@ -15,7 +15,10 @@ the conjugate model has an exact posterior to score q against.
             the likelihood, whose only link between y and w is X w;
   mlp       an MLP of (X, y, w);
   residual  an MLP of the residual y - X w and of (X, y): the likelihood of
-            a regression depends on w only through the residual (the default);
+            a regression depends on w only through the residual;
+  additive  f(y - X w) + g(X, y), two MLPs: the optimal log ratio
+            log p(y | X, w) - log q(y | X) has exactly this form, so the part
+            that depends on w cannot borrow from the part that does not;
   exact     the exact log likelihood -(y - X w)^2 / 2 plus a learnt constant,
             as in Edward's unit test: no estimation error, so what is left is
             the optimiser's (a check of the inference, not a method).
@@ -47,7 +50,7 @@ parser.add_argument("--n-iter", type=int, default=5000, help="Gen updates (defau
 parser.add_argument("--n-print", type=int, default=500)
 parser.add_argument("--disc-steps", type=int, default=5, help="Disc updates per Gen update")
 parser.add_argument(
-    "--estimator", choices=["edward", "mlp", "residual", "exact"], default="residual"
+    "--estimator", choices=["edward", "mlp", "residual", "additive", "exact"], default="residual"
 )
 parser.add_argument("--lr", type=float, default=1e-2, help="Adam's learning rate for q")
 parser.add_argument("--lr-d", type=float, default=1e-3, help="... for the ratio estimator")
@@ -109,6 +112,14 @@ def ratio_estimator(data, local_vars, global_vars):
     elif args.estimator == "exact":
         residual = y_batch - ed.dot(X, w_sample)
         return -0.5 * tf.square(residual) + tf.get_variable("constant", [])
+    elif args.estimator == "additive":
+        residual = (y_batch - ed.dot(X, w_sample))[:, None]
+        with tf.variable_scope("likelihood"):
+            f = layers.dense(layers.dense(residual, 64, activation=tf.nn.relu), 1)
+        with tf.variable_scope("data_density"):
+            xy = tf.concat([X, y_batch[:, None]], axis=1)
+            g = layers.dense(layers.dense(xy, 64, activation=tf.nn.relu), 1)
+        return tf.squeeze(f + g, axis=1)
     elif args.estimator == "mlp":
         inputs = [X, y_batch[:, None], tf.tile(w_sample[None, :], [M, 1])]
     else:

@@ -19,6 +19,12 @@ validation images (the estimator's default).
     python experiments/parzen_baselines.py --data-dir ~/data/mnist --out-dir out/parzen_baselines
 
 Writes parzen_baselines.json and centroids.png (16 of the centroids).
+
+`--samples FILE ...` scores a model's samples (.npy, N x 784 in [0, 1])
+with the same two protocols instead of the baselines (the DCGAN rows of
+Table 1), into parzen_samples.json:
+
+    python experiments/parzen_baselines.py --samples out/dcgan/samples.npy --out-dir out/parzen
 """
 
 import argparse
@@ -43,6 +49,9 @@ parser.add_argument("--parzen-size", type=int, default=10000, help="test images 
 parser.add_argument("--data-dir", default=None, help="folder with the four MNIST .gz files")
 parser.add_argument("--out-dir", default="out/parzen_baselines", help="where the results go")
 parser.add_argument("--seed", type=int, default=1, help="seed of k-means' initial centroids")
+parser.add_argument(
+    "--samples", nargs="+", default=None, help="score these .npy files instead of the baselines"
+)
 args = parser.parse_args()
 check_int(args.n_samples, "--n-samples", maximum=40000, error=parser.error)
 check_int(args.n_train, "--n-train", minimum=args.n_samples, maximum=50000, error=parser.error)
@@ -56,31 +65,44 @@ out_dir = ensure_directory(args.out_dir)
 x_train, x_valid = x_train / np.float32(255), x_valid / np.float32(255)
 x_test = x_test[: args.parzen_size] / np.float32(255)
 
-start = time.perf_counter()
-# Initial centroids: distinct training images (k-means++ costs as much as
-# the iterations here). In float64, as scipy computes the distances.
-centroids, _ = kmeans2(
-    x_train[: args.n_train].astype(np.float64),
-    args.n_samples,
-    iter=args.kmeans_iter,
-    minit="points",
-    seed=args.seed,
-    missing="warn",
-)
-kmeans_seconds = time.perf_counter() - start
-grid = sample_grid(np.clip(centroids[:16], 0, 1), 4, 4)
-save_figure(grid, os.path.join(out_dir, "centroids.png"))
 
-results = {"kmeans_seconds": kmeans_seconds, "n_samples": args.n_samples}
-for name, samples in [("real digits", x_train[: args.n_samples]), ("k-means", centroids)]:
-    results[name] = {}
+def score(name, samples):
+    """The estimate of both protocols for one set of samples, printed."""
+    scores = {}
     for protocol, n_validation in [("released", 1000), ("all validation", None)]:
         estimate = parzen_window_estimate(samples, x_valid, x_test, n_validation=n_validation)
-        results[name][protocol] = estimate._asdict()
+        scores[protocol] = estimate._asdict()
         print(
             f"{name}, {protocol} protocol: {estimate.mean:.1f} +- {estimate.std_error:.1f} nats "
             f"(sigma {estimate.sigma:.3f})"
         )
-with atomic_write(os.path.join(out_dir, "parzen_baselines.json"), "w") as f:
-    json.dump(results, f, indent=2)
-print(f"k-means in {kmeans_seconds:.0f} s. Wrote parzen_baselines.json and centroids.png")
+    return scores
+
+
+if args.samples:
+    results = {path: score(path, ed.datasets.read_array(path)) for path in args.samples}
+    with atomic_write(os.path.join(out_dir, "parzen_samples.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    print(f"Wrote {out_dir}/parzen_samples.json")
+else:
+    start = time.perf_counter()
+    # Initial centroids: distinct training images (k-means++ costs as much as
+    # the iterations here). In float64, as scipy computes the distances.
+    centroids, _ = kmeans2(
+        x_train[: args.n_train].astype(np.float64),
+        args.n_samples,
+        iter=args.kmeans_iter,
+        minit="points",
+        seed=args.seed,
+        missing="warn",
+    )
+    kmeans_seconds = time.perf_counter() - start
+    grid = sample_grid(np.clip(centroids[:16], 0, 1), 4, 4)
+    save_figure(grid, os.path.join(out_dir, "centroids.png"))
+
+    results = {"kmeans_seconds": kmeans_seconds, "n_samples": args.n_samples}
+    for name, samples in [("real digits", x_train[: args.n_samples]), ("k-means", centroids)]:
+        results[name] = score(name, samples)
+    with atomic_write(os.path.join(out_dir, "parzen_baselines.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    print(f"k-means in {kmeans_seconds:.0f} s. Wrote parzen_baselines.json and centroids.png")

@@ -141,6 +141,12 @@ EXAMPLES = [
     ),
     ("gan_synthetic_data.py", [], ["fit.gif", "densities.png", "curves.png"], False),
     ("bayesian_linear_regression_implicit.py", [], ["posterior.png", "results.json"], False),
+    (
+        "bayesian_linear_regression_implicit.py",
+        ["--estimator", "additive"],
+        ["posterior.png", "results.json"],
+        False,
+    ),
     ("hierarchical_normal_implicit.py", [], ["posterior.png", "results.json"], False),
     (
         "lotka_volterra_implicit.py",

@@ -8,6 +8,10 @@ import json
 import runpy
 import sys
 
+import numpy as np
+import pytest
+
+import gan_infer as ed
 from tests.conftest import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "experiments" / "parzen_baselines.py"
@@ -27,3 +31,29 @@ def test_parzen_baselines_scores_real_digits_and_centroids(mnist_dir, tmp_path, 
             estimate = results[name][protocol]
             assert estimate["sigma"] in [float(s) for s in estimate["validation_scores"]]
             assert estimate["std_error"] > 0
+
+
+def test_samples_files_are_scored_with_both_protocols_as_the_baselines_are(
+    mnist_dir, tmp_path, monkeypatch
+):
+    """--samples scores a model's .npy: the first training digits saved to a
+    file get exactly the "real digits" row of the baselines."""
+    common = ["--parzen-size", "30", "--data-dir", str(mnist_dir)]
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    baselines_dir, samples_dir = tmp_path / "baselines", tmp_path / "samples"
+    argv = ["--n-samples", "40", "--n-train", "400", "--kmeans-iter", "1", *common]
+    monkeypatch.setattr(sys, "argv", [str(SCRIPT), *argv, "--out-dir", str(baselines_dir)])
+    runpy.run_path(str(SCRIPT), run_name="__main__")
+    baselines = json.loads((baselines_dir / "parzen_baselines.json").read_text())
+
+    (x_train, _), _, _ = ed.datasets.mnist_splits(str(mnist_dir), validation_size=10000)
+    samples_file = tmp_path / "digits.npy"
+    np.save(samples_file, x_train[:40].reshape(40, 784) / np.float32(255))
+    argv = [*common, "--samples", str(samples_file), "--out-dir", str(samples_dir)]
+    monkeypatch.setattr(sys, "argv", [str(SCRIPT), *argv])
+    runpy.run_path(str(SCRIPT), run_name="__main__")
+    scored = json.loads((samples_dir / "parzen_samples.json").read_text())[str(samples_file)]
+    assert not (samples_dir / "parzen_baselines.json").exists()
+    for protocol in ("released", "all validation"):
+        assert scored[protocol]["mean"] == pytest.approx(baselines["real digits"][protocol]["mean"])
+        assert scored[protocol]["sigma"] == baselines["real digits"][protocol]["sigma"]
