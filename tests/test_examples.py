@@ -300,6 +300,11 @@ def test_example_runs_and_writes_its_outputs(script, extra, outputs, uses_mnist,
             "--lr must be a positive number, got 0.0",
         ),
         ("bayesian_linear_regression_implicit.py", ["--n", "10"], "--n must be at least 50"),
+        (
+            "bayesian_linear_regression_implicit.py",
+            ["--kernel-width", "-1"],
+            "--kernel-width must be a non-negative number",
+        ),
         ("hierarchical_normal_implicit.py", ["--groups", "0"], "--groups must be a positive int"),
         ("hierarchical_normal_implicit.py", ["--ema-decay", "1"], "--ema-decay must be a number"),
         (
