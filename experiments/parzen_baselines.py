@@ -79,8 +79,25 @@ def score(name, samples):
     return scores
 
 
+def read_samples(path):
+    """A model's samples as (N, 784) pixels in [0, 1], or a usage error."""
+    samples = ed.datasets.read_array(path)
+    samples = samples.reshape(len(samples), -1) if samples.ndim else samples.reshape(1, 1)
+    if samples.shape[1] != 784:
+        parser.error(f"{path} holds {samples.shape[1]} values per sample; MNIST samples have 784")
+    if not np.all(np.isfinite(samples)):
+        parser.error(f"{path} holds NaN or infinite values")
+    low, high = float(samples.min()), float(samples.max())
+    if low < 0.0 or high > 1.0:
+        parser.error(
+            f"{path} holds values in [{low:g}, {high:g}]; MNIST samples are pixels in [0, 1] "
+            "(divide 0..255 images by 255)"
+        )
+    return samples
+
+
 if args.samples:
-    results = {path: score(path, ed.datasets.read_array(path)) for path in args.samples}
+    results = {path: score(path, read_samples(path)) for path in args.samples}
     with atomic_write(os.path.join(out_dir, "parzen_samples.json"), "w") as f:
         json.dump(results, f, indent=2)
     print(f"Wrote {out_dir}/parzen_samples.json")

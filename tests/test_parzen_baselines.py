@@ -57,3 +57,26 @@ def test_samples_files_are_scored_with_both_protocols_as_the_baselines_are(
     for protocol in ("released", "all validation"):
         assert scored[protocol]["mean"] == pytest.approx(baselines["real digits"][protocol]["mean"])
         assert scored[protocol]["sigma"] == baselines["real digits"][protocol]["sigma"]
+
+
+@pytest.mark.parametrize(
+    "samples, message",
+    [
+        (np.ones((10, 5), np.float32), "holds 5 values per sample; MNIST samples have 784"),
+        (np.full((10, 784), 255.0, np.float32), "holds values in [255, 255]; MNIST samples are"),
+        (np.full((10, 784), np.nan, np.float32), "holds NaN or infinite values"),
+    ],
+    ids=["width", "0..255", "nan"],
+)
+def test_samples_that_are_not_mnist_pixels_are_refused(
+    samples, message, mnist_dir, tmp_path, monkeypatch, capsys
+):
+    path = tmp_path / "samples.npy"
+    np.save(path, samples)
+    argv = ["--samples", str(path), "--data-dir", str(mnist_dir), "--out-dir", str(tmp_path)]
+    monkeypatch.setattr(sys, "argv", [str(SCRIPT), *argv])
+    with pytest.raises(SystemExit) as exit_info:
+        runpy.run_path(str(SCRIPT), run_name="__main__")
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "parzen_samples.json").exists()
