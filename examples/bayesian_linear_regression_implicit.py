@@ -29,11 +29,15 @@ sqrt(0.1^2 + h^2) around X w_true instead of 0.1, which a classifier can
 draw, and the posterior targeted is that of a model with noise
 sqrt(1 + h^2) (4 % wider at 0.3); `--kernel-width 0` turns it off.
 
+`--ema-decay` (default 0.999) reads q at a moving average of its weights
+(`initialize(ema_decay=...)`, `averaged_generator()`); 0 reads the last.
+
 Writes posterior.png (q's density of each weight beside the exact
 posterior) and results.json (q's and the exact mean and std per weight).
 """
 
 import argparse
+import contextlib
 import json
 import os
 
@@ -47,7 +51,7 @@ from gan_infer import layers
 from gan_infer.criticism import save_figure
 from gan_infer.models import Normal
 from gan_infer.util import atomic_write, ensure_directory
-from gan_infer.util.checks import check_int, check_number
+from gan_infer.util.checks import check_int, check_interval, check_number
 
 tf.disable_eager_execution()
 
@@ -61,6 +65,9 @@ parser.add_argument(
 parser.add_argument("--lr", type=float, default=1e-2, help="Adam's learning rate for q")
 parser.add_argument("--lr-d", type=float, default=1e-3, help="... for the ratio estimator")
 parser.add_argument("--kernel-width", type=float, default=0.3, help="noise on y, both sides")
+parser.add_argument(
+    "--ema-decay", type=float, default=0.999, help="q read at this moving average (0: off)"
+)
 parser.add_argument("--n", type=int, default=500, help="number of data points")
 parser.add_argument("--seed", type=int, default=42)
 parser.add_argument("--out-dir", default="out/bayesian_linear_regression_implicit")
@@ -72,6 +79,7 @@ check_int(args.n, "--n", minimum=50, what="at least 50 (one batch)", error=parse
 for flag, value in (("--lr", args.lr), ("--lr-d", args.lr_d)):
     check_number(value, flag, low=0.0, inclusive=False, error=parser.error)
 check_number(args.kernel_width, "--kernel-width", low=0.0, error=parser.error)
+check_interval(args.ema_decay, "--ema-decay", "[0, 1)", error=parser.error)
 
 ed.set_seed(args.seed)
 out_dir = ensure_directory(args.out_dir)
@@ -149,6 +157,7 @@ inference.initialize(
     n_print=args.n_print,
     scale={y: float(N) / M},
     disc_steps=args.disc_steps,
+    ema_decay=args.ema_decay or None,
 )
 
 q_moments = [qw.mean(), qw.stddev()]
@@ -166,7 +175,10 @@ for _ in range(inference.n_iter):
 covariance = np.linalg.inv(np.eye(D) + X_train.T.astype(np.float64) @ X_train)
 exact_mean = covariance @ X_train.T.astype(np.float64) @ y_train
 exact_std = np.sqrt(np.diag(covariance))
-q_mean, q_std = (v.astype(np.float64) for v in sess.run(q_moments))
+# q and the estimator circle each other as a GAN's players do: read q at the
+# average of its recent weights.
+with inference.averaged_generator() if args.ema_decay else contextlib.nullcontext():
+    q_mean, q_std = (v.astype(np.float64) for v in sess.run(q_moments))
 errors = np.abs(q_mean - exact_mean) / exact_std
 ratios = q_std / exact_std
 print("\nweight   exact mean    q mean   exact std    q std   |error|/std  std ratio")
