@@ -97,7 +97,8 @@ def read_samples(path):
 
 
 if args.samples:
-    results = {path: score(path, read_samples(path)) for path in args.samples}
+    samples = {path: read_samples(path) for path in args.samples}  # all checked before scoring
+    results = {path: score(path, values) for path, values in samples.items()}
     with atomic_write(os.path.join(out_dir, "parzen_samples.json"), "w") as f:
         json.dump(results, f, indent=2)
     print(f"Wrote {out_dir}/parzen_samples.json")
