@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Table 1's long runs (issue 28), one at a time on every core, each resumed
+# from its own checkpoints: start it at the beginning of every session; a run
+# that is finished returns at once, a run folder that is gone starts again
+# from epoch 0 (the log says which).
+#
+#   nohup nice -n 19 bash experiments/table1_runs.sh > /dev/null 2>&1 &
+#
+# Runs live outside the checkout (the work tree is laid anew each session):
+# $GAN_INFER_RUNS, default ~/.cache/gan_infer/runs/gan_paper; queue.log there
+# says what ran when.
+set -u
+cd "$(dirname "$0")/.."
+RUNS="${GAN_INFER_RUNS:-$HOME/.cache/gan_infer/runs}/gan_paper"
+DATA="${GAN_INFER_DATA_DIR:-../shared/datasets/mnist}"
+PY="${PYTHON:-.venv/bin/python}"
+mkdir -p "$RUNS"
+log() { echo "$(date -u +%FT%TZ) $*" >> "$RUNS/queue.log"; }
+
+run() {  # run NAME EPOCHS [extra flags...]
+    local name=$1 epochs=$2
+    shift 2
+    local dir="$RUNS/$name"
+    if [ ! -d "$dir/checkpoints" ]; then
+        log "$name: no checkpoints, starting from epoch 0"
+    fi
+    log "$name: to epoch $epochs"
+    "$PY" examples/gan_paper_mnist.py --n-epochs "$epochs" --out-dir "$dir" \
+        --data-dir "$DATA" "$@" >> "$dir.log" 2>&1
+    local rc=$?
+    log "$name: exit $rc"
+    return $rc
+}
+
+run seed1 500 --seed 1 || exit 1
+run seed2 500 --seed 2 || exit 1
+run seed3 500 --seed 3 || exit 1
+# Seed 1 continued past 500 epochs in a copy, so the 500-epoch folder stays as scored.
+if [ ! -d "$RUNS/seed1_long" ]; then
+    cp -r "$RUNS/seed1" "$RUNS/seed1_long" && log "seed1_long: copied from seed1"
+fi
+run seed1_long 1500 --seed 1 || exit 1
+run gaussian_seed1 500 --seed 1 --noise gaussian || exit 1
+log "queue done"
