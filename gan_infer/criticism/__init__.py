@@ -1,6 +1,7 @@
 """Criticism: judging what a GAN learned from its samples (arrays in,
 numbers and figures out). Never imports the inference code."""
 
+from gan_infer.criticism.c2st import c2st
 from gan_infer.criticism.monitor import Monitor, draw_samples
 from gan_infer.criticism.plots import (
     animate_1d,
@@ -15,6 +16,7 @@ from gan_infer.criticism.plots import (
 )
 
 __all__ = [
+    "c2st",
     "Monitor",
     "draw_samples",
     "animate_1d",
