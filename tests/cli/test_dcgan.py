@@ -4,7 +4,7 @@ A run on a folder of PNGs writes what `train mnist` writes, resumes, and its
 generator is sampled and evaluated by `sample` and `evaluate --data`. The
 DCGAN draws 10,000 samples at the end; the tests draw 64 (`n_samples`
 patched), so that the whole file takes seconds. Bad inputs are rows of
-docs/errors.md (tests/test_error_table.py).
+docs/errors.md (tests/errors/).
 """
 
 import json

@@ -1,6 +1,6 @@
 """gan_infer.datasets.images: folders of PNG/JPEG files and array files into [N, H, W, C] in [0, 1].
 
-Every bad input is a row of docs/errors.md (tests/test_error_table.py makes
+Every bad input is a row of docs/errors.md (tests/errors/ makes
 each one); here: what comes out of good inputs, and that the messages name
 the file at fault.
 """

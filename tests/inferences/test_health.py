@@ -1,7 +1,7 @@
 """Nothing silent: data checks, training health and discriminator sanity.
 
 The refusals themselves (messages, exception types) are rows of
-docs/errors.md, triggered in tests/test_error_table.py; here: what is
+docs/errors.md, triggered in tests/errors/; here: what is
 accepted, what a hand-written loop hears, and that the checks do not
 change training.
 """

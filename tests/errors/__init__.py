@@ -1,0 +1,1 @@
+"""Every row of docs/errors.md, triggered: registry.py says how."""
