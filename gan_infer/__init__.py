@@ -44,6 +44,7 @@ _LAZY = {
     "BiGANInference": "gan_infer.inferences",
     "InfoGANInference": "gan_infer.inferences",
     "ImplicitKLqp": "gan_infer.inferences",
+    "PooledImplicitKLqp": "gan_infer.inferences",
     "Inference": "gan_infer.inferences",
     "Minibatches": "gan_infer.inferences",
     "rejection_sample": "gan_infer.inferences",

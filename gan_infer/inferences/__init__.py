@@ -7,6 +7,7 @@ from gan_infer.inferences.implicit_klqp import ImplicitKLqp
 from gan_infer.inferences.inference import Inference
 from gan_infer.inferences.infogan_inference import InfoGANInference
 from gan_infer.inferences.minibatches import Minibatches
+from gan_infer.inferences.pooled_implicit_klqp import PooledImplicitKLqp
 from gan_infer.inferences.rejection_sampling import acceptance_probability, rejection_sample
 from gan_infer.inferences.wgan_inference import WGANInference
 
@@ -17,6 +18,7 @@ __all__ = [
     "BiGANInference",
     "InfoGANInference",
     "ImplicitKLqp",
+    "PooledImplicitKLqp",
     "Minibatches",
     "rejection_sample",
     "acceptance_probability",

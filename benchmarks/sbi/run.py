@@ -1,0 +1,191 @@
+#!/usr/bin/env python
+"""One run of the SBI benchmark: a task, an observation, a simulation budget, a seed.
+
+    python benchmarks/sbi/run.py --task two_moons --observation 1 \
+        --simulations 10000 --seed 1 --out ~/.cache/gan_infer/runs/sbi/two_moons/1e4/1
+
+`--task` is a name from benchmarks/sbi/tasks/ or the path of any module that
+follows the protocol (benchmarks/sbi/tasks/__init__.py). The method is
+`ed.PooledImplicitKLqp`: half the budget simulates prior draws (they also
+set the scale of the ratio estimator's inputs), the other half `--rounds`
+rounds drawn from q, an inverse-autoregressive flow mapped onto the prior's
+support; the ratio estimator, an MLP of (x, theta), learns from the whole
+pool. Writes DIR/posterior_samples.npy (10,000 x d float32), DIR/metrics.json
+(C2ST against the task's reference posterior, simulator calls, seconds) and
+DIR/pairplot.png.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import gan_infer as ed  # before TensorFlow: keeps its start-up logs off the console
+
+# isort: split
+import numpy as np
+import tensorflow.compat.v1 as tf
+
+from gan_infer import layers
+from gan_infer.criticism import c2st, save_figure
+from gan_infer.inferences.variational import flow_posterior
+from gan_infer.models import RandomVariable
+from gan_infer.models.simulator import Simulator
+from gan_infer.util import atomic_write, ensure_directory
+
+tf.disable_eager_execution()
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from pairplot import pairplot  # noqa: E402
+from protocol import load_task  # noqa: E402
+
+POSTERIOR_SAMPLES = 10_000
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--task", required=True, help="a task name or PATH.py")
+    parser.add_argument("--observation", type=int, default=1, help="1..10 (default 1)")
+    parser.add_argument("--simulations", type=int, default=10_000, help="the budget")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", required=True, help="the run's folder")
+    parser.add_argument("--rounds", type=int, default=4, help="rounds drawn from q (default 4)")
+    parser.add_argument("--n-iter", type=int, default=4000, help="updates of q and r")
+    parser.add_argument("--batch-size", type=int, default=512, help="pairs per estimator step")
+    parser.add_argument("--resample", type=int, default=1, help="1: resample q by the ratio")
+    parser.add_argument("--workers", type=int, default=1, help="processes that simulate")
+    parser.add_argument("--threads", type=int, default=1, help="TensorFlow threads")
+    parser.add_argument("--no-c2st", action="store_true", help="skip the C2ST score")
+    args = parser.parse_args(argv)
+    for name in ("simulations", "rounds", "n_iter", "batch_size", "workers", "threads"):
+        if getattr(args, name) < (0 if name == "rounds" else 1):
+            parser.error(f"--{name.replace('_', '-')} must be a positive int.")
+    return args
+
+
+def ratio_estimator_for(theta, x, theta_moments, x_moments, width=128):
+    """An MLP of the z-scored (x, theta): the logit of a joint pair against a shuffled one."""
+
+    def ratio_estimator(data, local_vars, global_vars):
+        inputs = tf.concat(
+            [
+                (data[x] - x_moments[0]) / x_moments[1],
+                (global_vars[theta] - theta_moments[0]) / theta_moments[1],
+            ],
+            axis=1,
+        )
+        hidden = layers.dense(inputs, width, activation=tf.nn.relu)
+        hidden = layers.dense(hidden, width, activation=tf.nn.relu)
+        return tf.squeeze(layers.dense(hidden, 1), axis=1)
+
+    return ratio_estimator
+
+
+def moments(values):
+    values = values.astype(np.float64)
+    std = values.std(axis=0)
+    return values.mean(axis=0).astype(np.float32), np.where(std > 0, std, 1.0).astype(np.float32)
+
+
+def run(args):
+    task = load_task(args.task)
+    out_dir = ensure_directory(args.out)
+    x_o = np.asarray(task.observation(args.observation), np.float32)
+    reference = task.reference_posterior(args.observation) if not args.no_c2st else None
+    tf.reset_default_graph()
+    ed.set_seed(args.seed)
+    session_config = tf.ConfigProto(
+        intra_op_parallelism_threads=args.threads, inter_op_parallelism_threads=args.threads
+    )
+    # ed.get_session() returns a default session of this graph: ours, with its threads.
+    default = tf.Session(config=session_config).as_default()
+    default.__enter__()
+    start = time.perf_counter()
+    simulator = Simulator(
+        task.simulate,
+        budget=args.simulations,
+        batch_size=min(1000, args.simulations),
+        workers=args.workers,
+        seed=args.seed,
+        name=f"{task.NAME}.simulate",
+    )
+    prior = task.prior()
+    theta = RandomVariable(prior)
+    k = x_o.size
+    # Half the budget on prior draws: the pool's first round, and the scale
+    # of the estimator's inputs.
+    n_prior = args.simulations // 2 if args.rounds else args.simulations
+    round_size = (args.simulations - n_prior) // args.rounds if args.rounds else 1
+    theta0 = ed.get_session().run(prior.sample(n_prior, seed=args.seed))
+    x0 = simulator(theta0)
+    finite = np.all(np.isfinite(x0), axis=1)
+    theta0, x0 = theta0[finite], x0[finite]
+
+    # MODEL: theta ~ prior, x one simulation at theta (the pool simulates).
+    x = tf.numpy_function(lambda t: simulator(t[None])[0], [theta.value], tf.float32)
+    x.set_shape([k])
+    qtheta = flow_posterior(prior)
+    estimator = ratio_estimator_for(theta, x, moments(theta0), moments(x0))
+    inference = ed.PooledImplicitKLqp(
+        {theta: qtheta},
+        data={x: x_o},
+        discriminator=estimator,
+        global_vars={theta: qtheta},
+        simulator=simulator,
+        rounds=args.rounds,
+        round_size=round_size,
+        steps_per_round=max(1, args.n_iter // (args.rounds + 1)),
+        simulations=(theta0, x0),
+        batch_size=args.batch_size,
+    )
+    inference.initialize(
+        optimizer=tf.train.AdamOptimizer(1e-3),
+        optimizer_d=tf.train.AdamOptimizer(1e-3),
+        n_iter=args.n_iter,
+        n_print=0,
+    )
+    tf.global_variables_initializer().run()
+    for _ in range(inference.n_iter):
+        inference.update()
+    samples = inference.posterior_samples(POSTERIOR_SAMPLES, resample=bool(args.resample))
+    samples = samples.astype(np.float32)
+    seconds = time.perf_counter() - start
+    simulator.close()
+    default.__exit__(None, None, None)
+
+    metrics = {
+        "task": task.NAME,
+        "observation": args.observation,
+        "budget": args.simulations,
+        "seed": args.seed,
+        "method": "PooledImplicitKLqp (IAF q, MLP ratio estimator, "
+        + ("importance-resampled)" if args.resample else "q's draws)"),
+        "simulator_calls": simulator.calls,
+        "pool_size": len(inference.pool),
+        "wall_seconds": seconds,
+        "command": vars(args),
+    }
+    if reference is not None:
+        c2st_start = time.perf_counter()
+        metrics["c2st"] = c2st(samples, reference)
+        metrics["c2st_seconds"] = time.perf_counter() - c2st_start
+    np.save(os.path.join(out_dir, "posterior_samples.npy"), samples)
+    with atomic_write(os.path.join(out_dir, "metrics.json"), "w") as f:
+        json.dump(metrics, f, indent=2)
+    figure = pairplot(samples, reference, task.PARAMETER_NAMES)
+    save_figure(figure, os.path.join(out_dir, "pairplot.png"))
+    return metrics
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    metrics = run(args)
+    summary = {k: metrics[k] for k in ("task", "observation", "budget", "simulator_calls")}
+    summary.update({k: round(metrics[k], 3) for k in ("c2st", "wall_seconds") if k in metrics})
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()

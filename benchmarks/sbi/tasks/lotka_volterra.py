@@ -1,0 +1,78 @@
+"""Lotka-Volterra (sbibm): predator-prey ODE, observed with log-normal noise.
+
+theta = (alpha, beta, gamma, delta) ~ LogNormal([-0.125, -3, -0.125, -3], 0.5);
+dX/dt = alpha X - beta X Y, dY/dt = -gamma Y + delta X Y from (X, Y) = (30, 1)
+over 20 days, saved every 0.1 day; 10 of the 201 saved points per species
+(every 21st, from day 0) are observed as LogNormal(log(u), 0.1), x [20] =
+(X at the 10 times, Y at the 10 times). sbibm solves the ODE in Julia
+(DifferentialEquations.jl); here scipy's LSODA with the same relative and
+absolute tolerances (1e-3, 1e-6). A solve that fails returns a NaN row, as
+sbibm's does.
+"""
+
+import os
+import sys
+
+import numpy as np
+from scipy.integrate import solve_ivp
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from task_files import read_rows  # noqa: E402
+
+NAME = "lotka_volterra"
+PARAMETER_NAMES = ["alpha", "beta", "gamma", "delta"]
+PRIOR_LOC = np.array([-0.125, -3.0, -0.125, -3.0], np.float32)
+PRIOR_SCALE = 0.5
+U0 = (30.0, 1.0)
+TIMES = np.arange(0, 201, 21) * 0.1  # the observed points of the 0.1-day grid
+
+
+def prior():
+    import tensorflow_probability as tfp
+
+    tfd = tfp.distributions
+    return tfd.Independent(
+        tfd.LogNormal(loc=PRIOR_LOC, scale=np.full(4, PRIOR_SCALE, np.float32)), 1
+    )
+
+
+def _rates(t, u, alpha, beta, gamma, delta):
+    x, y = u
+    return [alpha * x - beta * x * y, -gamma * y + delta * x * y]
+
+
+def solve(theta):
+    """The populations [2, 10] at the observed times, or NaN if the solve fails."""
+    result = solve_ivp(
+        _rates,
+        (0.0, 20.0),
+        U0,
+        method="LSODA",
+        t_eval=TIMES,
+        args=tuple(theta),
+        rtol=1e-3,
+        atol=1e-6,
+    )
+    if not result.success or result.y.shape != (2, len(TIMES)):
+        return np.full((2, len(TIMES)), np.nan)
+    return result.y
+
+
+def simulate(theta, rng):
+    u = np.stack([solve(t) for t in theta.astype(np.float64)]).reshape(len(theta), -1)
+    ok = np.all(np.isfinite(u), axis=1)
+    x = np.full(u.shape, np.nan)
+    x[ok] = np.exp(np.log(np.clip(u[ok], 1e-10, 1e4)) + 0.1 * rng.standard_normal(u[ok].shape))
+    return x.astype(np.float32)
+
+
+def observation(i):
+    return read_rows(NAME, i, "observation")[0]
+
+
+def reference_posterior(i):
+    return read_rows(NAME, i, "reference_posterior_samples")
+
+
+def true_parameters(i):
+    return read_rows(NAME, i, "true_parameters")[0]

@@ -1,0 +1,268 @@
+"""ImplicitKLqp at a fixed simulation budget: every simulation reused, rounds drawn from q."""
+
+import numpy as np
+import tensorflow.compat.v1 as tf
+
+from gan_infer.inferences.discriminator_calls import call_discriminator
+from gan_infer.inferences.implicit_klqp import ImplicitKLqp
+from gan_infer.models.simulator import Simulator
+from gan_infer.util.checks import check_int
+from gan_infer.util.session import get_session
+
+__all__ = ["PooledImplicitKLqp", "SimulationPool"]
+
+
+class SimulationPool:
+    """Every simulation (theta_i, x_i) made so far, and the schedule of new rounds.
+
+    `batch(m)` draws m joint pairs (theta_i, x_i) and m independent
+    parameters theta_j, both uniformly from the pool; `due()` is true when
+    the next round should be simulated (every `steps_per_round` batches,
+    until `rounds` rounds are done); `add(theta)` simulates a round, drops
+    rows the simulator returned NaN for, and appends the rest.
+    """
+
+    def __init__(self, simulator, rounds, round_size, steps_per_round, theta=None, x=None):
+        self.simulator = simulator
+        self.rounds = check_int(rounds, "rounds", minimum=0)
+        self.round_size = check_int(round_size, "round_size")
+        self.steps_per_round = check_int(steps_per_round, "steps_per_round")
+        if simulator.budget is not None and self.rounds * self.round_size > simulator.remaining:
+            raise ValueError(
+                f"rounds={self.rounds} of round_size={self.round_size} need "
+                f"{self.rounds * self.round_size} simulations; the simulator has "
+                f"{simulator.remaining} left of its budget. Lower rounds or round_size."
+            )
+        self.theta = np.zeros((0, 0), np.float32) if theta is None else np.asarray(theta)
+        self.x = np.zeros((0, 0), np.float32) if x is None else np.asarray(x)
+        self.rounds_done = 0
+        self.batches = 0
+        self.rng = np.random.default_rng(simulator.seed)
+
+    def __len__(self):
+        return len(self.theta)
+
+    def due(self):
+        """Whether the next batch should follow a new round."""
+        return self.rounds_done < self.rounds and (
+            len(self) == 0 or self.batches >= (self.rounds_done + 1) * self.steps_per_round
+        )
+
+    def add(self, theta):
+        """Simulate at theta [n, d] and keep the pairs whose simulation is finite."""
+        theta = np.asarray(theta, np.float32)
+        x = self.simulator(theta)
+        finite = np.all(np.isfinite(x), axis=1)
+        theta, x = theta[finite], x[finite]
+        if len(self) == 0:
+            self.theta, self.x = theta, x
+        else:
+            self.theta, self.x = np.concatenate([self.theta, theta]), np.concatenate([self.x, x])
+        self.rounds_done += 1
+        return np.int32(len(self))
+
+    def batch(self, m):
+        """(theta_i, x_i, theta_j): m joint pairs and m independent parameters."""
+        if len(self) == 0:
+            raise RuntimeError("The simulation pool is empty: simulate a round first.")
+        self.batches += 1
+        i = self.rng.integers(len(self), size=int(m))
+        j = self.rng.integers(len(self), size=int(m))
+        return self.theta[i], self.x[i], self.theta[j]
+
+
+class PooledImplicitKLqp(ImplicitKLqp):
+    """Likelihood-free variational inference of a simulator's parameters, at a budget.
+
+    The model is theta ~ p(theta), x ~ simulator(theta), with one observation
+    x_o. `ImplicitKLqp` simulates afresh at every step; here every simulation
+    is kept in a pool, and the ratio estimator r(x, theta) (the
+    `discriminator`) learns from all of them. It tells joint pairs (theta_i,
+    x_i) from pairs whose parameters are drawn independently of x (theta_j,
+    x_i), by the logistic loss; for a pool drawn from any proposal
+    ptilde(theta) its optimal logit is
+
+        r(x, theta) = log ptilde(theta) p(x | theta) / ptilde(theta) ptilde(x)
+                    = log p(x | theta) - log ptilde(x),
+
+    the log likelihood up to a constant in theta (neural ratio estimation,
+    Hermans, Begy and Louppe, 2020). So rounds may simulate at draws of the
+    current q without biasing r: the pool's proposal cancels. q minimises
+
+        KL(q || p(theta | x_o)) = E_q[log q(theta) - log p(theta) - r(x_o, theta)] + const,
+
+    estimated with `q_samples` reparameterised draws of q per step (a flow
+    of `gan_infer.inferences.variational` can match crescents and modes).
+
+    The budget: `simulations=(theta, x)` seeds the pool (e.g. prior draws
+    simulated beforehand: they set the scale of the estimator's inputs),
+    else the first round draws `round_size` parameters from the prior. Then
+    every `steps_per_round` estimator steps a round draws `round_size`
+    parameters from q and simulates them, `rounds` times in all (the first,
+    prior round included when the pool starts empty). `simulator.calls`
+    counts every simulation; a schedule past its budget is refused.
+
+    #### Examples
+
+    ```python
+    from gan_infer.inferences import PooledImplicitKLqp
+    from gan_infer.models import RandomVariable
+    from gan_infer.models.simulator import Simulator
+
+    def noisy_copy(theta, rng):
+        return (theta + 0.1 * rng.standard_normal(theta.shape)).astype(np.float32)
+
+    prior = tfp.distributions.MultivariateNormalDiag(tf.zeros(1), tf.ones(1))
+    theta = RandomVariable(prior)
+    x = tf.identity(theta.value)  # the model's output, simulated by the pool
+    qtheta = Normal(loc=tf.Variable([0.0]), scale=tf.nn.softplus(tf.Variable([0.5])))
+
+    def ratio_estimator(data, local_vars, global_vars):
+        inputs = tf.concat([data[x], global_vars[theta]], axis=1)
+        return tf.squeeze(layers.dense(layers.dense(inputs, 16, tf.nn.relu), 1), 1)
+
+    simulator = Simulator(noisy_copy, budget=200, batch_size=100)
+    inference = PooledImplicitKLqp(
+        {theta: qtheta}, data={x: np.array([0.5], np.float32)},
+        discriminator=ratio_estimator, global_vars={theta: qtheta},
+        simulator=simulator, rounds=2, round_size=100, steps_per_round=5,
+    )
+    inference.run(n_iter=20, n_print=0)
+    assert simulator.calls == 200
+    ```
+    """
+
+    def __init__(
+        self,
+        latent_vars,
+        data=None,
+        discriminator=None,
+        global_vars=None,
+        *,
+        simulator,
+        rounds=1,
+        round_size=1000,
+        steps_per_round=1000,
+        simulations=None,
+        batch_size=256,
+        q_samples=64,
+    ):
+        """Create the inference.
+
+        Args:
+          latent_vars, data, discriminator, global_vars: as for
+            `ImplicitKLqp`, with one global variable theta (a random
+            variable of event shape [d], its prior), no local one, and one
+            observed tensor x of shape [k] bound to the observation x_o.
+          simulator: `gan_infer.models.simulator.Simulator`, theta [n, d]
+            -> x [n, k]; its budget and its count are the inference's.
+          rounds: int. Rounds of simulation (default 1).
+          round_size: int. Simulations per round (default 1000).
+          steps_per_round: int. Estimator steps between rounds.
+          simulations: (theta [n, d], x [n, k]), optional. Simulations made
+            beforehand that start the pool (they are not counted again).
+          batch_size: int. Joint pairs per estimator step (default 256).
+          q_samples: int. Draws of q per step of q (default 64).
+        """
+        super().__init__(latent_vars, data, discriminator, global_vars)
+        if len(self.global_vars) != 1 or len(self.latent_vars) != 1 or len(self.data) != 1:
+            raise ValueError(
+                "PooledImplicitKLqp infers one global variable theta (latent_vars={theta: "
+                "qtheta}, global_vars={theta: qtheta}) from one observed tensor (data={x: x_o})."
+            )
+        if not isinstance(simulator, Simulator):
+            raise TypeError(
+                "PooledImplicitKLqp needs simulator=gan_infer.models.simulator.Simulator("
+                f"simulate, budget=...), got {type(simulator).__name__}."
+            )
+        theta0, x0 = (None, None) if simulations is None else simulations
+        self.pool = SimulationPool(simulator, rounds, round_size, steps_per_round, theta0, x0)
+        self.simulator = simulator
+        self.batch_size = check_int(batch_size, "batch_size")
+        self.q_samples = check_int(q_samples, "q_samples")
+
+    def build_loss_and_gradients(self, var_list):
+        """The estimator's loss on pool batches and KL(q || p(theta | x_o)); see the class
+        docstring. Returns `(loss, grads_and_vars, loss_d, grads_and_vars_d)`."""
+        (theta, qtheta), (x, x_o) = (
+            next(iter(self.global_vars.items())),
+            next(iter(self.data.items())),
+        )
+        dim, k = int(theta.value.shape[-1]), int(x.shape[-1])
+        with tf.name_scope("simulation_pool"):
+            due = tf.numpy_function(self.pool.due, [], tf.bool)
+            due.set_shape([])
+            n = self.pool.round_size
+            # The first round, when the pool starts empty, draws from the prior.
+            proposal = tf.cond(
+                tf.numpy_function(lambda: np.bool_(len(self.pool) == 0), [], tf.bool),
+                lambda: theta.distribution.sample(n),
+                lambda: qtheta.distribution.sample(n),
+            )
+            simulate = tf.cond(
+                due,
+                lambda: tf.numpy_function(self.pool.add, [proposal], tf.int32),
+                lambda: tf.constant(0, tf.int32),
+            )
+            with tf.control_dependencies([simulate]):
+                theta_i, x_i, theta_j = tf.numpy_function(
+                    self.pool.batch, [self.batch_size], [tf.float32, tf.float32, tf.float32]
+                )
+            theta_i.set_shape([self.batch_size, dim])
+            theta_j.set_shape([self.batch_size, dim])
+            x_i.set_shape([self.batch_size, k])
+        r_joint = call_discriminator(
+            self.discriminator, [{x: x_i}, {}, {theta: theta_i}], reuse=False
+        )
+        r_marginal = call_discriminator(
+            self.discriminator, [{x: x_i}, {}, {theta: theta_j}], reuse=True
+        )
+        loss_d = tf.reduce_mean(self.ratio_loss(r_joint, r_marginal))
+
+        draws = qtheta.distribution.sample(self.q_samples)
+        observed = tf.tile(tf.reshape(tf.cast(x_o, tf.float32), [1, k]), [self.q_samples, 1])
+        r_q = call_discriminator(self.discriminator, [{x: observed}, {}, {theta: draws}], True)
+        log_ratio = tf.reshape(r_q, [self.q_samples])
+        elbo = tf.reduce_mean(
+            theta.distribution.log_prob(draws) - qtheta.distribution.log_prob(draws) + log_ratio
+        )
+        self.r_psample, self.r_qsample = r_joint, log_ratio
+        if self.logging:
+            self.summaries.scalar("ratio/joint", tf.reduce_mean(r_joint))
+            self.summaries.scalar("ratio/marginal", tf.reduce_mean(r_marginal))
+            self.summaries.scalar("elbo", elbo)
+        return self.regularized_gradients(-elbo, loss_d, var_list)
+
+    def posterior_samples(self, n, resample=False, seed=0):
+        """n draws of q, as a numpy array [n, d].
+
+        With `resample=True`, draws of q are importance-resampled by the
+        weights w = p(theta) exp(r(x_o, theta)) / q(theta) (sampling /
+        importance resampling from 8 n draws of q), which corrects the shape
+        q could not reach, as far as the ratio estimator is right.
+        """
+        self.require_initialized("posterior_samples()")
+        (theta, qtheta), (x, x_o) = (
+            next(iter(self.global_vars.items())),
+            next(iter(self.data.items())),
+        )
+        k = int(x.shape[-1])
+        m = 8 * n if resample else n
+        draws = qtheta.distribution.sample(m)
+        fetches = [draws]
+        if resample:
+            observed = tf.tile(tf.reshape(tf.cast(x_o, tf.float32), [1, k]), [m, 1])
+            r = call_discriminator(self.discriminator, [{x: observed}, {}, {theta: draws}], True)
+            log_w = (
+                theta.distribution.log_prob(draws)
+                - qtheta.distribution.log_prob(draws)
+                + tf.reshape(r, [m])
+            )
+            fetches.append(log_w)
+        values = get_session().run(fetches)
+        if not resample:
+            return values[0]
+        log_w = values[1] - np.max(values[1])
+        weights = np.exp(log_w) / np.exp(log_w).sum()
+        index = np.random.default_rng(seed).choice(m, size=n, replace=True, p=weights)
+        return values[0][index]
