@@ -9,7 +9,7 @@ from gan_infer.models.simulator import Simulator
 from gan_infer.util.checks import check_int
 from gan_infer.util.session import get_session
 
-__all__ = ["PooledImplicitKLqp", "SimulationPool"]
+__all__ = ["PooledImplicitKLqp", "SimulationPool", "log_density"]
 
 
 class SimulationPool:
@@ -17,8 +17,9 @@ class SimulationPool:
 
     `batch(m)` draws m joint pairs (theta_i, x_i) and m independent
     parameters theta_j, both uniformly from the pool; `due()` is true when
-    the next round should be simulated (every `steps_per_round` batches,
-    until `rounds` rounds are done); `add(theta)` simulates a round, drops
+    the next round should be simulated (round r after r * steps_per_round
+    batches, or (r + 1) * steps_per_round when the pool was seeded with
+    simulations, until `rounds` rounds are done); `add(theta)` simulates a round, drops
     rows the simulator returned NaN for, and appends the rest.
     """
 
@@ -36,6 +37,8 @@ class SimulationPool:
         self.theta = np.zeros((0, 0), np.float32) if theta is None else np.asarray(theta)
         self.x = np.zeros((0, 0), np.float32) if x is None else np.asarray(x)
         self.rounds_done = 0
+        # A pool seeded with simulations waits steps_per_round batches for its first round.
+        self.seeded = int(len(self.theta) > 0)
         self.batches = 0
         self.rng = np.random.default_rng(simulator.seed)
 
@@ -45,7 +48,7 @@ class SimulationPool:
     def due(self):
         """Whether the next batch should follow a new round."""
         return self.rounds_done < self.rounds and (
-            len(self) == 0 or self.batches >= (self.rounds_done + 1) * self.steps_per_round
+            self.batches >= (self.rounds_done + self.seeded) * self.steps_per_round
         )
 
     def add(self, theta):
@@ -125,7 +128,7 @@ class PooledImplicitKLqp(ImplicitKLqp):
     inference = PooledImplicitKLqp(
         {theta: qtheta}, data={x: np.array([0.5], np.float32)},
         discriminator=ratio_estimator, global_vars={theta: qtheta},
-        simulator=simulator, rounds=2, round_size=100, steps_per_round=5,
+        simulator=simulator, rounds=2, round_size=100, steps_per_round=1,
     )
     inference.run(n_iter=20, n_print=0)
     assert simulator.calls == 200
@@ -223,9 +226,7 @@ class PooledImplicitKLqp(ImplicitKLqp):
         observed = tf.tile(tf.reshape(tf.cast(x_o, tf.float32), [1, k]), [self.q_samples, 1])
         r_q = call_discriminator(self.discriminator, [{x: observed}, {}, {theta: draws}], True)
         log_ratio = tf.reshape(r_q, [self.q_samples])
-        elbo = tf.reduce_mean(
-            theta.distribution.log_prob(draws) - qtheta.distribution.log_prob(draws) + log_ratio
-        )
+        elbo = tf.reduce_mean(log_density(theta, draws) - log_density(qtheta, draws) + log_ratio)
         self.r_psample, self.r_qsample = r_joint, log_ratio
         if self.logging:
             self.summaries.scalar("ratio/joint", tf.reduce_mean(r_joint))
@@ -253,11 +254,7 @@ class PooledImplicitKLqp(ImplicitKLqp):
         if resample:
             observed = tf.tile(tf.reshape(tf.cast(x_o, tf.float32), [1, k]), [m, 1])
             r = call_discriminator(self.discriminator, [{x: observed}, {}, {theta: draws}], True)
-            log_w = (
-                theta.distribution.log_prob(draws)
-                - qtheta.distribution.log_prob(draws)
-                + tf.reshape(r, [m])
-            )
+            log_w = log_density(theta, draws) - log_density(qtheta, draws) + tf.reshape(r, [m])
             fetches.append(log_w)
         values = get_session().run(fetches)
         if not resample:
@@ -266,3 +263,10 @@ class PooledImplicitKLqp(ImplicitKLqp):
         weights = np.exp(log_w) / np.exp(log_w).sum()
         index = np.random.default_rng(seed).choice(m, size=n, replace=True, p=weights)
         return values[0][index]
+
+
+def log_density(random_variable, draws):
+    """log p(theta) of draws [n, d], summed over the coordinates of a batch of scalars."""
+    log_p = random_variable.distribution.log_prob(draws)
+    extra = log_p.shape.rank - 1
+    return tf.reduce_sum(log_p, axis=list(range(1, 1 + extra))) if extra > 0 else log_p

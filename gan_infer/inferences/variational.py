@@ -125,7 +125,13 @@ def flow_posterior(prior, layers=3, hidden_units=(64, 64), name="qtheta"):
         flows = []
         for k in range(layers if dim > 1 else 0):
             made = tfb.AutoregressiveNetwork(
-                params=2, hidden_units=list(hidden_units), activation="relu", name=f"made_{k}"
+                params=2,
+                hidden_units=list(hidden_units),
+                activation="relu",
+                # Small weights: each flow starts near the identity, so q starts
+                # at the base, the prior's moments.
+                kernel_initializer=tf.keras.initializers.VarianceScaling(0.01),
+                name=f"made_{k}",
             )
             flows.append(tfb.Invert(tfb.MaskedAutoregressiveFlow(made)))
             flows.append(tfb.Permute(list(reversed(range(dim)))))

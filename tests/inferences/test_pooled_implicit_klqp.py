@@ -1,0 +1,140 @@
+"""PooledImplicitKLqp: the pool's batches and schedule, the budget, a conjugate posterior."""
+
+import numpy as np
+import pytest
+import tensorflow.compat.v1 as tf
+import tensorflow_probability as tfp
+
+import gan_infer as ed
+from gan_infer import layers
+from gan_infer.inferences.pooled_implicit_klqp import SimulationPool
+from gan_infer.inferences.variational import flow_posterior
+from gan_infer.models import Normal, RandomVariable
+from gan_infer.models.simulator import Simulator
+
+tfd = tfp.distributions
+NOISE = 0.5
+
+
+def noisy_copy(theta, rng):
+    return (theta + NOISE * rng.standard_normal(theta.shape)).astype(np.float32)
+
+
+def test_pool_batches_pair_each_theta_with_its_own_simulation():
+    pool = SimulationPool(Simulator(noisy_copy, batch_size=50), 1, 100, 10)
+    assert pool.due()
+    pool.add(np.arange(200, dtype=np.float32).reshape(100, 2))
+    theta_i, x_i, theta_j = pool.batch(500)
+    # Joint pairs: x is theta plus noise of sd 0.5; the independent draws are not paired.
+    assert np.abs(x_i - theta_i).max() < 6 * NOISE
+    assert np.abs(x_i - theta_j).mean() > 10.0
+    assert len(pool) == 100 and not pool.due()
+
+
+def test_pool_drops_nan_rows_and_counts_them():
+    def half_nan(theta, rng):
+        x = theta.copy()
+        x[::2] = np.nan
+        return x
+
+    simulator = Simulator(half_nan, allow_nan=True, batch_size=10)
+    pool = SimulationPool(simulator, 1, 10, 1)
+    pool.add(np.ones((10, 1), np.float32))
+    assert len(pool) == 5 and simulator.calls == 10
+
+
+def test_a_schedule_past_the_budget_is_refused():
+    with pytest.raises(ValueError, match="need 300 simulations; the simulator has 200"):
+        SimulationPool(Simulator(noisy_copy, budget=200, batch_size=100), 3, 100, 10)
+
+
+def model(dim=2):
+    prior = tfd.MultivariateNormalDiag(tf.zeros(dim), tf.ones(dim))
+    theta = RandomVariable(prior)
+    x = tf.identity(theta.value)
+
+    def ratio_estimator(data, local_vars, global_vars):
+        inputs = tf.concat([data[x], global_vars[theta]], axis=1)
+        hidden = layers.dense(inputs, 64, activation=tf.nn.relu)
+        hidden = layers.dense(hidden, 64, activation=tf.nn.relu)
+        return tf.squeeze(layers.dense(hidden, 1), axis=1)
+
+    return prior, theta, x, ratio_estimator
+
+
+def test_rounds_follow_the_schedule_and_spend_the_budget_exactly():
+    ed.set_seed(0)
+    prior, theta, x, ratio_estimator = model()
+    qtheta = Normal(loc=tf.Variable(tf.zeros(2)), scale=tf.nn.softplus(tf.Variable(tf.ones(2))))
+    simulator = Simulator(noisy_copy, budget=300, batch_size=100)
+    inference = ed.PooledImplicitKLqp(
+        {theta: qtheta},
+        data={x: np.zeros(2, np.float32)},
+        discriminator=ratio_estimator,
+        global_vars={theta: qtheta},
+        simulator=simulator,
+        rounds=3,
+        round_size=100,
+        steps_per_round=4,
+        batch_size=32,
+    )
+    inference.initialize(n_iter=12, n_print=0)
+    tf.global_variables_initializer().run()
+    calls = []
+    for _ in range(12):
+        inference.update()
+        calls.append(simulator.calls)
+    assert calls[0] == 100 and calls[3] == 100 and calls[4] == 200 and calls[-1] == 300
+
+
+def test_a_conjugate_normal_posterior_is_recovered():
+    """theta ~ N(0, I), x ~ N(theta, 0.25 I): the posterior is N(0.8 x_o, 0.2 I)."""
+    ed.set_seed(1)
+    prior, theta, x, ratio_estimator = model()
+    qtheta = flow_posterior(prior, layers=1, hidden_units=(16,))
+    x_o = np.array([1.0, -0.5], np.float32)
+    simulator = Simulator(noisy_copy, budget=4000, batch_size=1000, seed=1)
+    inference = ed.PooledImplicitKLqp(
+        {theta: qtheta},
+        data={x: x_o},
+        discriminator=ratio_estimator,
+        global_vars={theta: qtheta},
+        simulator=simulator,
+        rounds=2,
+        round_size=2000,
+        steps_per_round=300,
+        batch_size=256,
+    )
+    inference.initialize(
+        optimizer=tf.train.AdamOptimizer(3e-3),
+        optimizer_d=tf.train.AdamOptimizer(3e-3),
+        n_iter=900,
+        n_print=0,
+    )
+    tf.global_variables_initializer().run()
+    for _ in range(inference.n_iter):
+        inference.update()
+    assert simulator.calls == 4000
+    samples = inference.posterior_samples(4000, resample=True)
+    np.testing.assert_allclose(samples.mean(0), 0.8 * x_o, atol=0.15)
+    np.testing.assert_allclose(samples.std(0), np.sqrt(0.2), rtol=0.25)
+
+
+def test_it_needs_one_global_variable_and_a_simulator():
+    prior, theta, x, ratio_estimator = model()
+    qtheta = Normal(loc=tf.Variable(tf.zeros(2)), scale=1.0)
+    with pytest.raises(TypeError, match="needs simulator="):
+        ed.PooledImplicitKLqp(
+            {theta: qtheta},
+            data={x: np.zeros(2, np.float32)},
+            discriminator=ratio_estimator,
+            global_vars={theta: qtheta},
+            simulator=noisy_copy,
+        )
+    with pytest.raises(ValueError, match="one global variable theta"):
+        ed.PooledImplicitKLqp(
+            {theta: qtheta},
+            data={x: np.zeros(2, np.float32)},
+            discriminator=ratio_estimator,
+            simulator=Simulator(noisy_copy),
+        )
