@@ -70,6 +70,12 @@ parser.add_argument(
     "a per-user cache; downloaded when missing)",
 )
 parser.add_argument("--out-dir", default="out/dcgan_mnist", help="where figures and samples go")
+parser.add_argument(
+    "--precision",
+    choices=layers.PRECISIONS,
+    default="float32",
+    help="bfloat16: products in bfloat16, variables float32 (docs/benchmarks.md)",
+)
 parser.add_argument("--seed", type=int, default=42)
 args = parser.parse_args()
 check_int(args.n_iter, "--n-iter", error=parser.error)
@@ -112,7 +118,7 @@ def generative_network(eps):
 
 with tf.variable_scope("Gen"):
     eps = Uniform(tf.zeros([M, d]) - 1.0, tf.ones([M, d]))
-    x = generative_network(eps)
+    x = layers.with_precision(generative_network, args.precision)(eps)
 
 
 # INFERENCE
@@ -134,7 +140,9 @@ def discriminative_network(x):
 optimizer = tf.train.AdamOptimizer(args.lr, beta1=0.5)
 optimizer_d = tf.train.AdamOptimizer(args.lr, beta1=0.5)
 
-inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
+inference = ed.GANInference(
+    data={x: x_ph}, discriminator=layers.with_precision(discriminative_network, args.precision)
+)
 inference.initialize(
     optimizer=optimizer,
     optimizer_d=optimizer_d,

@@ -50,6 +50,12 @@ parser.add_argument(
     "a per-user cache; downloaded when missing)",
 )
 parser.add_argument("--out-dir", default="out/gan_mnist", help="where figures and samples go")
+parser.add_argument(
+    "--precision",
+    choices=layers.PRECISIONS,
+    default="float32",
+    help="bfloat16: products in bfloat16, variables float32 (docs/benchmarks.md)",
+)
 parser.add_argument("--seed", type=int, default=42)
 parser.add_argument(
     "--save-samples-at",
@@ -83,7 +89,7 @@ def generative_network(eps):
 
 with tf.variable_scope("Gen"):
     eps = Uniform(tf.zeros([M, d]) - 1.0, tf.ones([M, d]))
-    x = generative_network(eps)
+    x = layers.with_precision(generative_network, args.precision)(eps)
 
 
 # INFERENCE
@@ -97,7 +103,9 @@ def discriminative_network(x):
 optimizer = tf.train.AdamOptimizer()
 optimizer_d = tf.train.AdamOptimizer()
 
-inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
+inference = ed.GANInference(
+    data={x: x_ph}, discriminator=layers.with_precision(discriminative_network, args.precision)
+)
 inference.initialize(
     optimizer=optimizer, optimizer_d=optimizer_d, n_iter=args.n_iter, n_print=args.n_print
 )

@@ -68,6 +68,12 @@ parser.add_argument("--parzen-size", type=int, default=10000, help="its samples 
 parser.add_argument("--threads", type=int, default=0, help="TensorFlow threads (default: all)")
 parser.add_argument("--data-dir", default=None, help="folder with the four MNIST .gz files")
 parser.add_argument("--out-dir", default="out/gan_paper_mnist", help="where everything goes")
+parser.add_argument(
+    "--precision",
+    choices=layers.PRECISIONS,
+    default="float32",
+    help="bfloat16: products in bfloat16, variables float32 (docs/benchmarks.md)",
+)
 parser.add_argument("--seed", type=int, default=1)
 parser.add_argument(
     "--noise",
@@ -117,7 +123,7 @@ with tf.variable_scope("Gen"):
         eps = Uniform(tf.zeros([M, d]) - np.sqrt(3.0), tf.zeros([M, d]) + np.sqrt(3.0))
     else:  # both have unit variance
         eps = Normal(tf.zeros([M, d]), tf.ones([M, d]))
-    x = generative_network(eps)
+    x = layers.with_precision(generative_network, args.precision)(eps)
 
 
 # INFERENCE
@@ -134,7 +140,10 @@ def discriminative_network(x):
 
 # The data live in the graph (ed.Minibatches: a new order every epoch), so
 # checkpoints hold the position in the epoch and a resumed run continues it.
-inference = ed.GANInference(data={x: ed.Minibatches(x_train)}, discriminator=discriminative_network)
+inference = ed.GANInference(
+    data={x: ed.Minibatches(x_train)},
+    discriminator=layers.with_precision(discriminative_network, args.precision),
+)
 
 
 # The released schedules, functions of the iteration counter t (read when

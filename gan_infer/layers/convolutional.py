@@ -3,6 +3,7 @@
 import tensorflow.compat.v1 as tf
 
 from gan_infer.layers.inputs import as_float_tensor, image_channels, padding_mode, pair
+from gan_infer.layers.precision import product_dtype, to_compute_dtype, variable_dtype
 
 __all__ = ["conv2d", "conv2d_transpose"]
 
@@ -18,10 +19,13 @@ def _conv_variables(
     use_bias,
     trainable,
 ):
+    """The kernel, read in the dtype of the product (`precision`), and the bias
+    (or None), in the variables' dtype: float32 under a precision, else the
+    inputs'."""
     kernel = tf.get_variable(
         "kernel",
         kernel_shape,
-        dtype=inputs.dtype,
+        dtype=variable_dtype(inputs),
         initializer=kernel_initializer or tf.glorot_uniform_initializer(),
         regularizer=kernel_regularizer,
         trainable=trainable,
@@ -31,12 +35,12 @@ def _conv_variables(
         bias = tf.get_variable(
             "bias",
             [units],
-            dtype=inputs.dtype,
+            dtype=variable_dtype(inputs),
             initializer=bias_initializer or tf.zeros_initializer(),
             regularizer=bias_regularizer,
             trainable=trainable,
         )
-    return kernel, bias
+    return to_compute_dtype(kernel, product_dtype(inputs)), bias
 
 
 def conv2d(
@@ -82,7 +86,10 @@ def conv2d(
             use_bias,
             trainable,
         )
+        weights_dtype = variable_dtype(inputs)
+        inputs = to_compute_dtype(inputs, product_dtype(inputs))
         outputs = tf.nn.conv2d(inputs, kernel, strides=[1, *strides, 1], padding=padding)
+        outputs = to_compute_dtype(outputs, weights_dtype)
         if bias is not None:
             outputs = tf.nn.bias_add(outputs, bias)
         return activation(outputs) if activation is not None else outputs
@@ -140,12 +147,15 @@ def conv2d_transpose(
             use_bias,
             trainable,
         )
+        weights_dtype = variable_dtype(inputs)
+        inputs = to_compute_dtype(inputs, product_dtype(inputs))
         output_shape = tf.stack([tf.shape(inputs)[0], out_height, out_width, int(filters)])
         outputs = tf.nn.conv2d_transpose(
             inputs, kernel, output_shape, strides=[1, *strides, 1], padding=padding
         )
         # The dynamic output_shape loses the static batch size; restore it.
         outputs.set_shape([inputs.shape[0], out_height, out_width, int(filters)])
+        outputs = to_compute_dtype(outputs, weights_dtype)
         if bias is not None:
             outputs = tf.nn.bias_add(outputs, bias)
         return activation(outputs) if activation is not None else outputs

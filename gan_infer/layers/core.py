@@ -4,6 +4,7 @@
 import tensorflow.compat.v1 as tf
 
 from gan_infer.layers.inputs import as_float_tensor, known_last_dimension
+from gan_infer.layers.precision import product_dtype, to_compute_dtype, variable_dtype
 from gan_infer.util.checks import check_int, check_interval
 from gan_infer.util.seeds import fresh_seed
 
@@ -20,24 +21,30 @@ def _affine(
     bias_regularizer,
     trainable,
 ):
-    """`inputs @ kernel + bias` with the variables made in the current scope."""
+    """`inputs @ kernel + bias` with the variables made in the current scope; the
+    product in the active precision's dtype (`gan_infer.layers.precision`),
+    the sum in the variables'."""
+    dtype, weights_dtype = product_dtype(inputs), variable_dtype(inputs)
+    inputs = to_compute_dtype(inputs, dtype)
     kernel = tf.get_variable(
         "kernel",
         [int(inputs.shape[-1]), units],
-        dtype=inputs.dtype,
+        dtype=weights_dtype,
         initializer=kernel_initializer or tf.glorot_uniform_initializer(),
         regularizer=kernel_regularizer,
         trainable=trainable,
     )
+    kernel = to_compute_dtype(kernel, dtype)
     if inputs.shape.rank == 2:
         outputs = tf.matmul(inputs, kernel)
     else:
         outputs = tf.tensordot(inputs, kernel, [[inputs.shape.rank - 1], [0]])
+    outputs = to_compute_dtype(outputs, weights_dtype)
     if use_bias:
         bias = tf.get_variable(
             "bias",
             [units],
-            dtype=inputs.dtype,
+            dtype=weights_dtype,
             initializer=bias_initializer or tf.zeros_initializer(),
             regularizer=bias_regularizer,
             trainable=trainable,

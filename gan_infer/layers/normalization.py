@@ -4,6 +4,7 @@ spectral normalisation of kernels."""
 import tensorflow.compat.v1 as tf
 
 from gan_infer.layers.inputs import as_float_tensor
+from gan_infer.layers.precision import to_compute_dtype, variable_dtype
 from gan_infer.util.checks import check_int, check_interval
 
 __all__ = ["batch_norm", "minibatch_stddev", "spectral_norm_getter"]
@@ -31,12 +32,16 @@ def batch_norm(
 
     Variables: `beta`, `gamma` (trainable), `moving_mean`,
     `moving_variance` (not trainable; in GLOBAL_VARIABLES and
-    MOVING_AVERAGE_VARIABLES, so checkpoints keep them).
+    MOVING_AVERAGE_VARIABLES, so checkpoints keep them). Under a
+    `precision` block they are float32 and so is the whole computation,
+    whatever the inputs' dtype: statistics of bfloat16 values would keep too
+    few digits.
     """
     inputs = as_float_tensor(inputs, "batch_norm")
     if inputs.shape.rank is None or inputs.shape[-1] is None:
         raise ValueError(f"layers.batch_norm needs a known last dimension, got {inputs.shape}.")
     check_interval(momentum, "layers.batch_norm: momentum", "[0, 1)", what="in [0, 1)")
+    inputs = to_compute_dtype(inputs, variable_dtype(inputs))
     units = int(inputs.shape[-1])
     axes = list(range(inputs.shape.rank - 1))
     with tf.variable_scope(name, default_name="batch_norm", values=[inputs], reuse=reuse):
