@@ -1,10 +1,13 @@
 """docs/errors.md, section "Command line and checkpoints": each row's mistake, made."""
 
+import importlib
 import json
 import socket
 import sys
+from pathlib import Path
 
 import numpy as np
+import pytest
 import tensorflow.compat.v1 as tf
 
 import gan_infer as ed
@@ -90,6 +93,27 @@ def _(env):
         )
         inference.initialize(n_iter=2, n_print=0, checkpoint_dir=str(env.tmp_path))
         inference.run()
+
+
+@row(
+    "cli-checkpoint-disk-full",
+    OSError,
+    "[Errno 28] No space left on the device of … while saving the checkpoint ckpt-… (…). The last "
+    "good checkpoint, …, is kept. Free some space there (or move the run to a larger disk) and "
+    "resume.",
+)
+def _(env):
+    save = tf.train.Saver.save
+
+    def full_disk(saver, session, prefix, global_step=None, **kwargs):
+        if global_step == 1:
+            return save(saver, session, prefix, global_step=global_step, **kwargs)
+        shard = f"{prefix}-{global_step}.data-00000-of-00001.tempstate1"
+        raise tf.errors.ResourceExhaustedError(None, None, f"{shard}; No space left on device")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tf.train.Saver, "save", full_disk)
+        written_checkpoints(env)
 
 
 @row("cli-nan-loss", FloatingPointError, "… became … at iteration …: training stopped.")
@@ -327,6 +351,60 @@ def _(env):
     cli.train("dcgan", env.tmp_path / "run", data=env.tmp_path / "pictures")
 
 
+@row(
+    "cli-train-another-network",
+    cli.UsageError,
+    "… holds checkpoints of another network than the … built now (…), although its options are "
+    "the same: the code that builds it changed since. To go on with that run, use the gan_infer "
+    "version that trained it; to train this network, pass another --out.",
+)
+def _(env):
+    run = env.tmp_path / "run"
+    (run / "checkpoints").mkdir(parents=True)
+    with tf.Graph().as_default(), tf.Session() as session:
+        tf.Variable(0.0, name="something_else")
+        session.run(tf.global_variables_initializer())
+        tf.train.Saver().save(session, str(run / "checkpoints" / "ckpt"), global_step=1)
+    cli.train("ring", run, n_iter=2, evaluate=False)
+
+
+@row(
+    "cli-data-changed",
+    cli.UsageError,
+    "The run in … started on other data than --data … holds now (…): images were added, removed "
+    "or re-exported since. Resuming would not continue that run: put the data back as they were, "
+    "or train on them into another --out.",
+)
+def _(env):
+    data = npy(env, "faces.npy", np.zeros((24, 28, 28), np.uint8))
+    run = env.tmp_path / "run"
+    run.mkdir()
+    config = cli.resolve_config("dcgan", data=data, n_iter=2, evaluate=False)
+    (run / "config.json").write_text(json.dumps({**config, "image_shape": [32, 32, 1]}))
+    cli.train("dcgan", run, data=data, n_iter=2, evaluate=False)
+
+
+row(
+    "cli-too-few-images",
+    cli.UsageError,
+    "--data … holds …: evaluating the samples at the end compares them with at least 20 training "
+    "images. Add images, or pass --no-evaluate (evaluate=False in Python).",
+    lambda env: cli.train(
+        "dcgan", env.tmp_path / "run", data=npy(env, "one.npy", np.zeros((1, 28, 28), np.uint8))
+    ),
+)
+
+row(
+    "cli-evaluate-not-mnist",
+    cli.UsageError,
+    "… holds an array of shape …: without --data or --toy, evaluate judges MNIST digits, (N, 784) "
+    "or (N, 28, 28). For samples of your own images, pass --data with the images the model trained "
+    "on (gan-infer evaluate SAMPLES --data PATH); for MNIST digits of another shape, save "
+    "x.reshape(len(x), 784).",
+    lambda env: cli.evaluate(npy(env, "samples.npy", np.zeros((5, 28, 28, 1), np.float32))),
+)
+
+
 row(
     "cli-sweep-address-and-cpus",
     cli.UsageError,
@@ -551,6 +629,62 @@ row(
     "… is a file, not a directory: --out names the directory of a run (a new one, or one to "
     "resume). Pass another path.",
     lambda env: cli.check_same_run(write(env, "notes.txt", b"x"), cli.resolve_config("ring")),
+)
+
+
+# The SBI benchmark (benchmarks/sbi/run.py --task)
+
+
+def _sbi(name):
+    sbi = str(Path(__file__).resolve().parents[2] / "benchmarks" / "sbi")
+    if sbi not in sys.path:
+        sys.path.insert(0, sbi)
+    return importlib.import_module(name)
+
+
+row(
+    "cli-sbi-unknown-task",
+    ValueError,
+    "--task … is neither a task of benchmarks/sbi/tasks/ (…) nor a PATH.py.",
+    lambda env: _sbi("protocol").load_task("three_moons"),
+)
+row(
+    "cli-sbi-task-file-missing",
+    FileNotFoundError,
+    "--task …: no such file.",
+    lambda env: _sbi("protocol").load_task(str(env.tmp_path / "absent.py")),
+)
+
+
+@row(
+    "cli-sbi-task-incomplete",
+    ValueError,
+    "task module … lacks …; a task defines NAME, PARAMETER_NAMES and the functions prior, "
+    "simulate, observation, reference_posterior, true_parameters (see "
+    "benchmarks/sbi/tasks/__init__.py).",
+)
+def _incomplete_task(env):
+    env.tmp_path.mkdir(parents=True, exist_ok=True)
+    path = env.tmp_path / "half_task.py"
+    path.write_text("NAME = 'half'\n")
+    _sbi("protocol").load_task(str(path))
+
+
+@row(
+    "cli-sbi-task-files-missing",
+    FileNotFoundError,
+    "…: no ….csv[.bz2] in …; set GAN_INFER_SBIBM_DIR to the folder holding sbibm's task files.",
+)
+def _files_missing(env):
+    env.monkeypatch.setenv("GAN_INFER_SBIBM_DIR", str(env.tmp_path))
+    _sbi("task_files").read_rows("two_moons", 1, "observation")
+
+
+row(
+    "cli-sbi-observation-number",
+    ValueError,
+    "…: observations are numbered 1..10, got …",
+    lambda env: _sbi("task_files").read_rows("two_moons", 11, "observation"),
 )
 
 

@@ -6,6 +6,7 @@ import tensorflow.compat.v1 as tf
 from gan_infer.criticism import classifier as classifier_module
 from gan_infer.criticism import evaluate as evaluate_module
 from gan_infer.criticism import image_metrics, metrics, plots, toy
+from gan_infer.criticism.c2st import c2st
 from gan_infer.criticism.monitor import Monitor, draw_samples
 from tests.errors.parts import IMAGE, TINY_CONFIG, A, M, fake_mnist, tiny_classifier, tiny_weights
 from tests.errors.registry import also, row, row_test
@@ -576,6 +577,27 @@ row(
     ValueError,
     "images must have shape [N, H, W, C] with H, W >= 14, got ….",
     lambda env: image_metrics.random_features(np.zeros((8, 8, 8, 1))),
+)
+
+
+row(
+    "criticism-c2st-shape",
+    ValueError,
+    "c2st needs … as a 2-D array [n, dim] with at least n_folds=… rows, got shape …; reshape a "
+    "1-D sample with x[:, None].",
+    lambda env: c2st(np.zeros(10), np.zeros((10, 1))),
+)
+row(
+    "criticism-c2st-dimension",
+    ValueError,
+    "c2st needs samples and reference of one dimension; samples have … columns, reference ….",
+    lambda env: c2st(np.zeros((10, 2)), np.zeros((10, 3))),
+)
+row(
+    "criticism-c2st-nan",
+    ValueError,
+    "c2st: … holds NaN or Inf values; drop those rows first.",
+    lambda env: c2st(np.full((10, 1), np.nan), np.zeros((10, 1))),
 )
 
 

@@ -6,7 +6,10 @@ import tensorflow.compat.v1 as tf
 import gan_infer as ed
 from gan_infer import layers
 from gan_infer.inferences import optimizers
+from gan_infer.inferences.pooled_implicit_klqp import SimulationPool
+from gan_infer.inferences.variational import flow_posterior
 from gan_infer.models import Normal
+from gan_infer.models.simulator import Simulator
 from gan_infer.util import Progbar
 from tests.errors.parts import (
     BareInference,
@@ -1025,6 +1028,100 @@ def _(env):
     inference.initialize(n_print=0)
     ed.get_session().run(tf.global_variables_initializer())
     inference.update({x_ph: np.tile([[0.0, 255.0, 1.0]], [M, 1])})
+
+
+# PooledImplicitKLqp and flow_posterior
+
+
+def _pooled(**kwargs):
+    import tensorflow_probability as tfp
+
+    from gan_infer.inferences import PooledImplicitKLqp
+    from gan_infer.models import Normal, RandomVariable
+
+    theta = RandomVariable(tfp.distributions.MultivariateNormalDiag(tf.zeros(1), tf.ones(1)))
+    x = tf.identity(theta.value)
+    qtheta = Normal(loc=tf.Variable([0.0]), scale=1.0)
+    arguments = dict(global_vars={theta: qtheta}, simulator=Simulator(_pool_copy))
+    arguments.update(kwargs)
+    return PooledImplicitKLqp(
+        {theta: qtheta},
+        data={x: np.zeros(1, np.float32)},
+        discriminator=lambda data, local, glob: 0.0,
+        **arguments,
+    )
+
+
+def _pool_copy(theta, rng):
+    return theta.copy()
+
+
+row(
+    "inference-pooled-one-global",
+    ValueError,
+    "PooledImplicitKLqp infers one global variable theta (latent_vars={theta: qtheta}, "
+    "global_vars={theta: qtheta}) from one observed tensor (data={x: x_o}).",
+    lambda env: _pooled(global_vars=None),
+)
+row(
+    "inference-pooled-simulator",
+    TypeError,
+    "PooledImplicitKLqp needs simulator=gan_infer.models.simulator.Simulator(simulate, "
+    "budget=...), got …",
+    lambda env: _pooled(simulator=_pool_copy),
+)
+row(
+    "inference-pooled-schedule-budget",
+    ValueError,
+    "rounds=… of round_size=… need … simulations; the simulator has … left of its budget. "
+    "Lower rounds or round_size.",
+    lambda env: SimulationPool(Simulator(_pool_copy, budget=100, batch_size=10), 3, 50, 1),
+)
+row(
+    "inference-pool-empty",
+    RuntimeError,
+    "The simulation pool is empty: simulate a round first.",
+    lambda env: SimulationPool(Simulator(_pool_copy), 1, 10, 1).batch(4),
+)
+row(
+    "inference-flow-not-distribution",
+    TypeError,
+    "flow_posterior needs the prior as a tfp.distributions.Distribution with event shape [d], "
+    "got …; wrap independent coordinates with tfd.Independent(..., reinterpreted_batch_ndims=1).",
+    lambda env: flow_posterior(np.zeros(2)),
+)
+row(
+    "inference-flow-event-shape",
+    ValueError,
+    "flow_posterior needs a prior with event shape [d] and no batch shape; got event shape … "
+    "and batch shape …. Wrap a batch of scalars as tfd.Independent(dist, "
+    "reinterpreted_batch_ndims=1).",
+    lambda env: flow_posterior(_tfd().Normal(tf.zeros(2), 1.0)),
+)
+row(
+    "inference-flow-dtype",
+    ValueError,
+    "flow_posterior needs a float32 prior, got …",
+    lambda env: flow_posterior(
+        _tfd().MultivariateNormalDiag(tf.zeros(2, tf.float64), tf.ones(2, tf.float64))
+    ),
+)
+row(
+    "inference-flow-support",
+    ValueError,
+    "flow_posterior cannot map a flow onto the support of …: TFP gives it no bijector onto its "
+    "support (a discrete prior?). Use a continuous prior, or build q yourself from a "
+    "tfd.TransformedDistribution.",
+    lambda env: flow_posterior(
+        _tfd().Independent(_tfd().Bernoulli(probs=0.5 * tf.ones(2), dtype=tf.float32), 1)
+    ),
+)
+
+
+def _tfd():
+    import tensorflow_probability as tfp
+
+    return tfp.distributions
 
 
 test_row = row_test(__name__)

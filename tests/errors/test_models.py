@@ -1,5 +1,7 @@
 """docs/errors.md, section "Models": each row's mistake, made (see registry.py)."""
 
+import sys
+
 import numpy as np
 import tensorflow.compat.v1 as tf
 from tensorflow.python.eager import context
@@ -7,6 +9,7 @@ from tensorflow.python.eager import context
 import gan_infer as ed
 from gan_infer import layers
 from gan_infer.models import Normal, RandomVariable, wrap
+from gan_infer.models.simulator import SimulationBudgetExceeded, Simulator
 from tests.errors.parts import spectral_norm_of_a_bias
 from tests.errors.registry import also, row, row_test
 
@@ -325,6 +328,90 @@ row(
     ValueError,
     "dot() cannot multiply shapes … and …: the shared dimension differs (… vs …).",
     lambda env: ed.dot(tf.zeros([2, 3]), tf.zeros([2])),
+)
+
+
+# Simulator (gan_infer.models.simulator)
+
+
+def _copy(theta, rng):
+    return theta.copy()
+
+
+def _simulate_with(output):
+    return Simulator(lambda theta, rng: output(theta), name="sim")(np.zeros((2, 1)))
+
+
+row(
+    "models-simulator-not-callable",
+    TypeError,
+    "Simulator needs simulate, a callable (theta, rng) -> x; got …",
+    lambda env: Simulator("simulate"),
+)
+row(
+    "models-simulator-budget-below-batch",
+    ValueError,
+    "budget=… is smaller than one batch (batch_size=…); raise the budget or lower batch_size "
+    "to at most ….",
+    lambda env: Simulator(_copy, budget=10, batch_size=100),
+)
+row(
+    "models-simulator-engine",
+    ValueError,
+    "engine must be one of …, got …",
+    lambda env: Simulator(_copy, engine="threads"),
+)
+
+
+@row(
+    "models-simulator-no-ray",
+    ImportError,
+    "engine='ray' needs Ray: pip install 'gan-infer[sweep]' (or pip install ray).",
+)
+def _ray_missing(env):
+    env.monkeypatch.setitem(sys.modules, "ray", None)
+    Simulator(_copy, workers=2, batch_size=1, engine="ray")(np.zeros((2, 1)))
+
+
+row(
+    "models-simulator-theta-shape",
+    ValueError,
+    "…: theta must be a non-empty 2-D array [n, d], got shape …; simulate one parameter vector "
+    "as theta[None].",
+    lambda env: Simulator(_copy)(np.zeros(3)),
+)
+
+
+@row(
+    "models-simulator-budget-exceeded",
+    SimulationBudgetExceeded,
+    "…: … more simulations would pass the budget of … (… used); ask for at most ….",
+)
+def _past_budget(env):
+    simulator = Simulator(_copy, budget=5, batch_size=5)
+    simulator(np.zeros((4, 1)))
+    simulator(np.zeros((2, 1)))
+
+
+row(
+    "models-simulator-output-shape",
+    ValueError,
+    "… returned shape … for theta of shape …; a simulator must return one row per parameter "
+    "vector, x [n, k] (reshape each simulation to a vector).",
+    lambda env: _simulate_with(lambda theta: np.zeros((3, 1), np.float32)),
+)
+row(
+    "models-simulator-output-dtype",
+    TypeError,
+    "… returned dtype …; a simulator must return floats (cast with x.astype(np.float32)).",
+    lambda env: _simulate_with(lambda theta: np.zeros(theta.shape, np.int64)),
+)
+row(
+    "models-simulator-nan",
+    ValueError,
+    "… returned … rows with NaN or Inf (first at theta …); fix the simulator, or pass "
+    "allow_nan=True to keep them and drop them downstream.",
+    lambda env: _simulate_with(lambda theta: np.full(theta.shape, np.nan, np.float32)),
 )
 
 
