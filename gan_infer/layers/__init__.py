@@ -20,7 +20,7 @@ The layers live in modules by kind, and are all imported here, so
   `spectral_norm_getter`;
 - `gan_infer.layers.activations`: `leaky_relu`;
 - `gan_infer.layers.regularizers`: `l2_regularizer`, `l1_regularizer`;
-- `gan_infer.layers.precision`: `precision`, `with_precision` (float32
+- `gan_infer.layers.mixed_precision`: `precision`, `with_precision` (float32
   variables, bfloat16 products), `bfloat16_support`;
 - `gan_infer.layers.inputs`: the input checks they share.
 
@@ -40,8 +40,7 @@ def discriminative_network(x):
 from gan_infer.layers.activations import leaky_relu
 from gan_infer.layers.convolutional import conv2d, conv2d_transpose
 from gan_infer.layers.core import dense, dropout, flatten, maxout
-from gan_infer.layers.normalization import batch_norm, minibatch_stddev, spectral_norm_getter
-from gan_infer.layers.precision import (
+from gan_infer.layers.mixed_precision import (
     PRECISIONS,
     SlowBfloat16Warning,
     bfloat16_support,
@@ -49,6 +48,7 @@ from gan_infer.layers.precision import (
     precision,
     with_precision,
 )
+from gan_infer.layers.normalization import batch_norm, minibatch_stddev, spectral_norm_getter
 from gan_infer.layers.regularizers import l1_regularizer, l2_regularizer
 
 __all__ = [

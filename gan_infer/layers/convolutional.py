@@ -3,7 +3,7 @@
 import tensorflow.compat.v1 as tf
 
 from gan_infer.layers.inputs import as_float_tensor, image_channels, padding_mode, pair
-from gan_infer.layers.precision import product_dtype, to_compute_dtype, variable_dtype
+from gan_infer.layers.mixed_precision import product_dtype, to_compute_dtype, variable_dtype
 
 __all__ = ["conv2d", "conv2d_transpose"]
 

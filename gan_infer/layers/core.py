@@ -4,7 +4,7 @@
 import tensorflow.compat.v1 as tf
 
 from gan_infer.layers.inputs import as_float_tensor, known_last_dimension
-from gan_infer.layers.precision import product_dtype, to_compute_dtype, variable_dtype
+from gan_infer.layers.mixed_precision import product_dtype, to_compute_dtype, variable_dtype
 from gan_infer.util.checks import check_int, check_interval
 from gan_infer.util.seeds import fresh_seed
 
@@ -22,7 +22,7 @@ def _affine(
     trainable,
 ):
     """`inputs @ kernel + bias` with the variables made in the current scope; the
-    product in the active precision's dtype (`gan_infer.layers.precision`),
+    product in the active precision's dtype (`gan_infer.layers.mixed_precision`),
     the sum in the variables'."""
     dtype, weights_dtype = product_dtype(inputs), variable_dtype(inputs)
     inputs = to_compute_dtype(inputs, dtype)

@@ -4,7 +4,7 @@ spectral normalisation of kernels."""
 import tensorflow.compat.v1 as tf
 
 from gan_infer.layers.inputs import as_float_tensor
-from gan_infer.layers.precision import to_compute_dtype, variable_dtype
+from gan_infer.layers.mixed_precision import to_compute_dtype, variable_dtype
 from gan_infer.util.checks import check_int, check_interval
 
 __all__ = ["batch_norm", "minibatch_stddev", "spectral_norm_getter"]
