@@ -96,7 +96,7 @@ class BiGANInference(GANInference):
     def build_loss_and_gradients(self, var_list):
         """The two cross-entropies above; see
         `GANInference.build_loss_and_gradients`."""
-        if self.loss_name != "non_saturating":
+        if self.options.loss != "non_saturating":
             raise ValueError(
                 "BiGANInference uses its own cross-entropy losses; leave `loss` unset."
             )

@@ -1,9 +1,8 @@
 """GAN-style inference for implicit models (Goodfellow et al., 2014).
 
-`GANInference` wires an adversarial algorithm together: the discriminator's
-scope, the two players' optimizers and train ops, the schedule of an
-iteration, and the weight average. What an algorithm of the family
-optimises is `build_loss_and_gradients(var_list)`, the one method a subclass
+`GANInference` is the GAN family on the two-player core
+(`gan_infer.inferences.two_player`): what it adds is what a GAN optimises,
+`build_loss_and_gradients(var_list)`, the one method a subclass
 (`WGANInference`, `BiGANInference`, `InfoGANInference`, ...) writes, from
 the building blocks `discriminate()`, `gan_losses()`,
 `gradients_at_interpolates()` and `regularized_gradients()`.
@@ -14,14 +13,10 @@ import inspect
 import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences import losses
-from gan_infer.inferences.data import model_tensor
 from gan_infer.inferences.discriminator_calls import DISC_SCOPE, call_discriminator, checked_logits
-from gan_infer.inferences.gan_options import GANOptions
-from gan_infer.inferences.inference import Inference
-from gan_infer.inferences.optimizers import build_optimizer
-from gan_infer.inferences.weight_average import WeightAverage
+from gan_infer.inferences.options import GANOptions
+from gan_infer.inferences.two_player import TwoPlayerInference, check_discriminator
 from gan_infer.util.seeds import fresh_seed
-from gan_infer.util.session import get_session
 
 __all__ = ["GANInference", "DISC_SCOPE"]
 
@@ -42,48 +37,7 @@ def _check_arity(discriminator, count):
         ) from None
 
 
-def _placeholders_upstream(tensors):
-    """Names of the placeholders (without defaults) the tensors depend on."""
-    seen, stack, found = set(), [t.op for t in tensors], []
-    while stack:
-        op = stack.pop()
-        if op in seen:
-            continue
-        seen.add(op)
-        if op.type == "Placeholder":
-            found.append(op.outputs[0].name)
-        stack.extend(tensor.op for tensor in op.inputs)
-        stack.extend(op.control_inputs)
-    return sorted(found)
-
-
-def _check_players(grads_and_vars, grads_and_vars_d):
-    if not grads_and_vars_d:
-        raise ValueError(
-            'The discriminator has no trainable variables under variable scope "Disc": '
-            "create its weights inside the discriminator function (e.g. with "
-            "gan_infer.layers.dense) so that they are made under that scope."
-        )
-    if not any(grad is not None for grad, _ in grads_and_vars):
-        raise ValueError(
-            "The generator loss does not depend on any trainable variable outside the "
-            '"Disc" scope: the model has no parameters to fit, or var_list misses them.'
-        )
-
-
-def _clip_weights(train_d, clip):
-    """`train_d`, then the discriminator's weights clipped to [-clip, clip]."""
-    if clip is None:
-        return train_d
-    variables = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=DISC_SCOPE + "/")
-    with tf.control_dependencies([train_d]):
-        return tf.group(
-            *[v.assign(tf.clip_by_value(v, -clip, clip)) for v in variables],
-            name="clip_critic_weights",
-        )
-
-
-class GANInference(Inference):
+class GANInference(TwoPlayerInference):
     """Parameter estimation with GAN-style training (Goodfellow et al., 2014).
 
     Works for implicit (and differentiable) models: programs that generate
@@ -184,11 +138,7 @@ class GANInference(Inference):
         The discriminator sees (data, label) pairs and (sample, requested
         label) pairs, so the generator must produce the digit it is asked for.
         """
-        if not callable(discriminator):
-            raise TypeError(
-                f"discriminator must be a callable (a function from a batch to logits), "
-                f"got {type(discriminator).__name__}."
-            )
+        check_discriminator(discriminator)  # before the data: the first thing a user passes wrong
         if not isinstance(data, dict) or not data:
             count = "an empty dict" if isinstance(data, dict) else type(data).__name__
             raise ValueError(
@@ -196,10 +146,7 @@ class GANInference(Inference):
                 f"the observations, e.g. data={{x: x_ph}}; got {count}."
             )
         _check_arity(discriminator, len(data))
-        self.discriminator = discriminator
-        super().__init__(None, data)
-        self.fakes = [model_tensor(key) for key in self.data]
-        self.reals = list(self.data.values())
+        super().__init__(None, data, discriminator)
         for fake, real in zip(self.fakes, self.reals):
             if fake.op.type == "Placeholder" and real.op.type != "Placeholder":
                 raise ValueError(
@@ -207,10 +154,9 @@ class GANInference(Inference):
                     "swapped. The model's output is the key and the observations the value: "
                     "data={x: x_ph}."
                 )
-        # Edward's names for the (first) observed variable and its model.
-        self.x_fake, self.x_true = self.fakes[0], self.reals[0]
 
-    progress_labels = {"loss": "Gen Loss", "loss_d": "Disc Loss"}
+    #: The losses `initialize(loss=...)` accepts here (`losses.GAN_LOSSES`).
+    losses_offered = ("non_saturating", "minimax", "least_squares", "hinge")
 
     def initialize(
         self,
@@ -221,126 +167,39 @@ class GANInference(Inference):
         var_list=None,
         *args,
         loss="non_saturating",
-        disc_steps=None,
-        pretrain_steps=0,
         gradient_penalty=None,
-        ema_decay=None,
         feature_matching=None,
-        weight_clip=None,
         **kwargs,
     ):
         """Build the losses and the training ops.
 
         Args:
-          optimizer: str or tf.compat.v1.train.Optimizer, optional. For the
-            generator. A name takes Edward's defaults: 'adam', 'rmsprop',
-            'gradientdescent', 'momentum', 'adagrad', 'adadelta', 'ftrl'.
-          optimizer_d: str or tf.compat.v1.train.Optimizer, optional. For
-            the discriminator.
-          global_step, global_step_d: tf.Variable, optional. Incremented by
-            each generator / discriminator update.
-          var_list: list of tf.Variable, optional. The generator's variables
-            (default: every trainable variable not under "Disc").
-          loss, disc_steps, pretrain_steps, gradient_penalty,
-          feature_matching, weight_clip, ema_decay: the loss, the schedule,
-            the regularisers and the weight average; each is documented in
-            `gan_infer.inferences.gan_options.GANOptions` (kept as
+          optimizer, optimizer_d, global_step, global_step_d, var_list: the
+            players' optimizers and the generator's variables, as
+            `TwoPlayerInference.initialize` takes them.
+          loss, gradient_penalty, feature_matching: keyword-only; the GAN
+            loss and its terms, documented in
+            `gan_infer.inferences.options.GANOptions` (kept as
             `self.options`).
-          *args, **kwargs: passed to `Inference.initialize` (n_iter,
-            n_print, logdir, log_timestamp, log_vars, debug, checkpoints,
-            jit).
+          *args, **kwargs: passed to `TwoPlayerInference.initialize`: the
+            schedule (`disc_steps`, `pretrain_steps`), `weight_clip`,
+            `ema_decay` (kept as `self.training`), and Edward's `n_iter`,
+            `n_print`, `logdir`, ..., `checkpoint_dir`, `jit`.
         """
         self.refuse_reinitialize()  # before the options of the first call are replaced
-        self.options = GANOptions(
-            loss=loss,
-            disc_steps=disc_steps,
-            pretrain_steps=pretrain_steps,
-            gradient_penalty=gradient_penalty,
-            feature_matching=feature_matching,
-            weight_clip=weight_clip,
-            ema_decay=ema_decay,
+        options = GANOptions(
+            loss=loss, gradient_penalty=gradient_penalty, feature_matching=feature_matching
         )
-        self.loss_name = loss
-        self.disc_steps, self.pretrain_steps = self.options.schedule
-        self.gradient_penalty = float(gradient_penalty or 0.0)
-        self.feature_matching = float(feature_matching or 0.0)
-        super().initialize(*args, **kwargs)
-        # Optimizers first: a bad name is refused before the discriminator's
-        # variables exist, so initialize() can be called again, fixed.
-        optimizers = (
-            build_optimizer(optimizer, global_step, "generator"),
-            build_optimizer(optimizer_d, global_step_d, "discriminator"),
-        )
-        with self.compiled():
-            self.loss, grads_and_vars, self.loss_d, grads_and_vars_d = (
-                self.build_loss_and_gradients(var_list)
+        if options.loss not in self.losses_offered:
+            hint = " Use WGANInference for it." if options.loss == "wasserstein" else ""
+            raise ValueError(
+                f"Unknown loss {options.loss!r}; choose one of "
+                f"{', '.join(sorted(self.losses_offered))}.{hint}"
             )
-        _check_players(grads_and_vars, grads_and_vars_d)
-        self._build_train_ops(optimizers, grads_and_vars, grads_and_vars_d)
-        if self.logging:
-            self.summaries.scalar("loss", self.loss)
-            self.summaries.scalar("loss/discriminative", self.loss_d)
-            if self.x_fake is not None:
-                self.summaries.images("samples", self.x_fake)
-        self.finish_initialize()
-
-    def _build_train_ops(self, optimizers, grads_and_vars, grads_and_vars_d):
-        """`self.train` (generator), `self.train_d`, `self.train_both`."""
-        (optimizer, global_step), (optimizer_d, global_step_d) = optimizers
-        # Batch-norm moving averages, run with the train step of the side
-        # that owns them. Reusing "Disc" opens name scopes "Disc_1", "Disc_2".
-        update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
-        update_ops_d = tf.get_collection(tf.GraphKeys.UPDATE_OPS, scope=DISC_SCOPE + r"(_\d+)?/")
-        update_ops_g = [op for op in update_ops if op not in update_ops_d]
-        # Its shadow variables (".../ExponentialMovingAverage") appear with the
-        # first generator step below; they are global variables, so
-        # checkpoints keep the average with the weights.
-        self.weight_average = (
-            None
-            if self.options.ema_decay is None
-            else WeightAverage(self.options.ema_decay, [v for _, v in grads_and_vars], self.t)
+        self.options = options
+        super().initialize(
+            optimizer, optimizer_d, global_step, global_step_d, var_list, *args, **kwargs
         )
-
-        def apply(opt, pairs, step, after, side_updates, generator=False):
-            with tf.control_dependencies(after), self.compiled():
-                train = opt.apply_gradients(
-                    [(g, v) for g, v in pairs if g is not None], global_step=step
-                )
-            if generator and self.weight_average is not None:
-                train = self.weight_average.after(train)
-            elif not generator:
-                train = _clip_weights(train, self.options.weight_clip)
-            return tf.group(train, *side_updates) if side_updates else train
-
-        # Each op waits for every value it reads before writing, so no update
-        # can see the other side's parameters half-updated.
-        grads = [g for g, _ in grads_and_vars if g is not None]
-        grads_d = [g for g, _ in grads_and_vars_d if g is not None]
-        self.train = apply(
-            optimizer,
-            grads_and_vars,
-            global_step,
-            grads + [self.loss],
-            update_ops_g,
-            generator=True,
-        )
-        self.train_d = apply(
-            optimizer_d, grads_and_vars_d, global_step_d, grads_d + [self.loss_d], update_ops_d
-        )
-        both = grads + grads_d + [self.loss, self.loss_d]
-        self.train_both = tf.group(
-            apply(optimizer, grads_and_vars, global_step, both, update_ops_g, generator=True),
-            apply(optimizer_d, grads_and_vars_d, global_step_d, both, update_ops_d),
-        )
-        if self.weight_average is not None:
-            self.weight_average.build_swap()
-
-        # Each session step reads one batch of in-graph data, then moves on.
-        self.train, self.train_d, self.train_both = (
-            self.consumes_batch(op) for op in (self.train, self.train_d, self.train_both)
-        )
-        self._train_ops = {None: self.train_both, "Gen": self.train, "Disc": self.train_d}
-        self._counted_train = {key: self.counted(op) for key, op in self._train_ops.items()}
 
     # ------------------------------------------------ the losses: one method
     def build_loss_and_gradients(self, var_list):
@@ -420,7 +279,7 @@ class GANInference(Inference):
                     "row per example, [batch, ...], e.g. the flattened last hidden layer."
                 )
             return logits, features
-        if self.feature_matching:
+        if self.options.feature_matching:
             raise ValueError(
                 "initialize(feature_matching=...) needs features of the discriminator to "
                 "match: make it return (logits, features), e.g. 'return layers.dense(h, 1), h' "
@@ -431,10 +290,10 @@ class GANInference(Inference):
     def gan_losses(self, d_true, d_fake):
         """(L_G, L_D) of the loss chosen in `initialize`, with the
         zero-centred gradient penalty in L_D when one was asked for."""
-        loss_d, loss = losses.GAN_LOSSES[self.loss_name]
+        loss_d, loss = losses.GAN_LOSSES[self.options.loss]
         loss_d = loss_d(d_true, d_fake)
-        if self.gradient_penalty:
-            loss_d += self.gradient_penalty * losses.gradient_penalty(
+        if self.options.gradient_penalty:
+            loss_d += self.options.gradient_penalty * losses.gradient_penalty(
                 self.gradients_at_interpolates(), target=0.0
             )
         return loss(d_fake), loss_d
@@ -464,207 +323,16 @@ class GANInference(Inference):
         return tf.gradients(d_hat, inputs)
 
     def regularized_gradients(self, loss, loss_d, var_list):
-        """Add the regularisers to both losses and differentiate them: the
-        last step of every `build_loss_and_gradients`.
-
-        Feature matching (when asked for) joins L_G; the regularization
-        losses created under "Disc" join L_D, all others L_G. L_D is
-        differentiated for the trainable variables under "Disc", L_G for
-        `var_list` (default: every other trainable variable).
+        """Feature matching (when asked for) joins L_G, then the core's
+        `TwoPlayerInference.regularized_gradients`: the regularization
+        losses of each side, and both gradients.
 
         Returns:
           (loss, grads_and_vars, loss_d, grads_and_vars_d).
         """
-        if self.feature_matching:
+        if self.options.feature_matching:
             matching = losses.feature_matching_loss(self.features_true, self.features_fake)
-            loss += self.feature_matching * matching
+            loss += self.options.feature_matching * matching
             if self.logging:
                 self.summaries.scalar("loss/feature_matching", matching)
-        scope = DISC_SCOPE + "/"
-        reg_terms_d = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES, scope=scope)
-        reg_terms = [
-            r for r in tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES) if r not in reg_terms_d
-        ]
-        if reg_terms_d:
-            loss_d = loss_d + tf.add_n(reg_terms_d)
-        if reg_terms:
-            loss = loss + tf.add_n(reg_terms)
-        loss = self.check_numerics(loss, "the generator loss")
-        loss_d = self.check_numerics(loss_d, "the discriminator loss")
-
-        var_list_d = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=scope)
-        if var_list is None:
-            var_list = [v for v in tf.trainable_variables() if v not in var_list_d]
-        else:
-            var_list = list(var_list)
-            in_disc = [v.op.name for v in var_list if v in var_list_d]
-            if in_disc:
-                raise ValueError(
-                    f"var_list holds discriminator variables {in_disc}; list only the generator's."
-                )
-        grads = [
-            self.check_numerics(g, f"the gradient of the generator loss for {v.op.name}")
-            for g, v in zip(tf.gradients(loss, var_list), var_list)
-        ]
-        grads_d = [
-            self.check_numerics(g, f"the gradient of the discriminator loss for {v.op.name}")
-            for g, v in zip(tf.gradients(loss_d, var_list_d), var_list_d)
-        ]
-        return loss, list(zip(grads, var_list)), loss_d, list(zip(grads_d, var_list_d))
-
-    # ------------------------------------------------------ the weight average
-    def averaged_generator(self):
-        """A context manager: inside it the generator runs with the moving
-        average of its weights (`initialize(ema_decay=...)`); the live
-        weights come back when the block ends, also on an exception.
-
-        Sample, score or plot inside it. `update()`, `run()` and
-        `save_checkpoint()` are refused there: the variables hold the
-        average, and training or saving it would lose the trained weights.
-
-        #### Examples
-
-        ```python
-        inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
-        inference.initialize(optimizer="adam", optimizer_d="adam", ema_decay=0.999)
-        sess.run(tf.global_variables_initializer())
-        ...  # train
-        with inference.averaged_generator():
-            samples = sess.run(x)
-        ```
-        """
-        if getattr(self, "weight_average", None) is None:
-            raise RuntimeError(
-                "averaged_generator() needs a moving average of the generator's weights: "
-                "call initialize(..., ema_decay=0.999) before training."
-            )
-        return self.weight_average.swapped(get_session())
-
-    def _refuse_inside_average(self, action):
-        average = getattr(self, "weight_average", None)
-        if average is not None and average.inside:
-            raise RuntimeError(
-                f"Cannot {action} inside averaged_generator(): the generator's variables hold "
-                "the weight average, not the trained weights. Leave the block first."
-            )
-
-    def save_checkpoint(self):
-        self._refuse_inside_average("save a checkpoint")
-        return super().save_checkpoint()
-
-    save_checkpoint.__doc__ = Inference.save_checkpoint.__doc__
-
-    # ---------------------------------------------------------------- training
-    def run(self, *args, **kwargs):
-        # Checked first, so a refused run() leaves the algorithm uninitialized.
-        self._refuse_inside_average("run()")
-        self._check_feedable()
-        return super().run(*args, **kwargs)
-
-    run.__doc__ = Inference.run.__doc__
-
-    def _check_feedable(self):
-        placeholders = [real.name for real in self.reals if real.op.type == "Placeholder"]
-        if placeholders:
-            raise ValueError(
-                f"run() cannot feed the placeholder {placeholders[0]} bound in data. Either "
-                "bind the observations themselves (data={x: x_batch} with a numpy array), or "
-                "write the loop: for _ in range(inference.n_iter): info = "
-                "inference.update(feed_dict={x_ph: next(batches)}); inference.print_progress(info)"
-            )
-        # A placeholder deeper in the model (a BiGAN encoder reading x_ph while
-        # the data are bound as an array) would fail inside TensorFlow.
-        deeper = _placeholders_upstream(self.reals + self.fakes)
-        if deeper:
-            raise ValueError(
-                f"run() cannot feed the placeholder {deeper[0]}, which the model reads. Build "
-                "the model on the bound data instead (e.g. qz = encoder(inference.x_true) needs "
-                "the batch tensor), or write the loop with update(feed_dict={...})."
-            )
-
-    def update(self, feed_dict=None, variables=None):
-        """Run one iteration of optimization.
-
-        Args:
-          feed_dict: dict, optional. Values for placeholders, typically the
-            data batch `{x_ph: batch}`.
-          variables: str, optional. "Gen" or "Disc" to update only that
-            side; default both.
-
-        Returns:
-          dict: `t` (the number of `update` calls so far, whichever side they
-          updated), `loss` and `loss_d` (the generator and discriminator
-          losses before this update; 0.0 for a side not updated).
-        """
-        return self._step(variables, feed_dict, counted=True)
-
-    def iterate(self, feed_fn=None):
-        """One iteration of the schedule set by `initialize`.
-
-        With `disc_steps=None`, one simultaneous `update()`. With
-        `disc_steps=k`, Algorithm 1 of Goodfellow et al. (2014): k
-        discriminator steps then one generator step, each with a fresh
-        `feed_fn()`; the iteration counter `t` moves once per iteration.
-        Before the first iteration (while `t` is 0) it first runs the
-        `pretrain_steps` discriminator steps.
-
-        Args:
-          feed_fn: callable returning a feed_dict (a fresh batch), called once
-            per session step; None when the data need no feeding.
-
-        Returns:
-          dict: `t`, `loss` (generator loss of the generator step) and
-          `loss_d` (discriminator loss of the last discriminator step).
-
-        #### Examples
-
-        ```python
-        batches = ed.datasets.batches(x_train, M)
-        inference = ed.GANInference(data={x: x_ph}, discriminator=discriminative_network)
-        inference.initialize(disc_steps=5, pretrain_steps=100, n_iter=1000)
-        tf.global_variables_initializer().run()
-        for _ in range(inference.n_iter):
-            info_dict = inference.iterate(lambda: {x_ph: next(batches)})
-            inference.print_progress(info_dict)
-        ```
-        """
-        next_feed = feed_fn if feed_fn is not None else (lambda: None)
-        if self.pretrain_steps and self.current_iteration() == 0:
-            for _ in range(self.pretrain_steps):
-                self._step("Disc", next_feed(), counted=False)
-        if self.disc_steps is None:
-            return self._step(None, next_feed(), counted=True)
-        for _ in range(self.disc_steps):
-            loss_d = self._step("Disc", next_feed(), counted=False)["loss_d"]
-        info_dict = self._step("Gen", next_feed(), counted=True)
-        info_dict["loss_d"] = loss_d
-        return info_dict
-
-    def _step(self, variables, feed_dict, counted):
-        self.require_initialized("update()")
-        if not (variables is None or isinstance(variables, str)):
-            raise TypeError(
-                f"variables must be None (both), 'Gen' or 'Disc', got {variables!r}: name one "
-                "side as a string, e.g. update(feed_dict, variables='Gen')."
-            )
-        self._refuse_inside_average("update()")
-        if feed_dict is None:
-            feed_dict = {}
-        for real in self.reals:
-            if real.op.type == "Placeholder" and real not in feed_dict:
-                raise ValueError(
-                    f"update() needs a batch for the placeholder {real.name} bound in data: "
-                    "call inference.update(feed_dict={x_ph: batch})."
-                )
-        if variables not in self._counted_train:
-            raise NotImplementedError(
-                f"variables must be None (both), 'Gen' or 'Disc', got {variables!r}."
-            )
-        fetches = {"loss": self.loss, "loss_d": self.loss_d}
-        if variables == "Gen":
-            del fetches["loss_d"]
-        elif variables == "Disc":
-            del fetches["loss"]
-        train_op = self._counted_train[variables] if counted else self._train_ops[variables]
-        values, t = self.session_run(train_op, fetches, feed_dict, counted=counted)
-        return {"t": t, "loss": values.get("loss", 0.0), "loss_d": values.get("loss_d", 0.0)}
+        return super().regularized_gradients(loss, loss_d, var_list)

@@ -5,10 +5,8 @@ import inspect
 import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences import losses
-from gan_infer.inferences.data import model_tensor
 from gan_infer.inferences.discriminator_calls import call_discriminator
-from gan_infer.inferences.gan_inference import GANInference
-from gan_infer.inferences.inference import Inference
+from gan_infer.inferences.two_player import TwoPlayerInference
 from gan_infer.models import copy
 from gan_infer.models.random_variable import RandomVariable
 from gan_infer.util.checks import check_number
@@ -20,7 +18,7 @@ __all__ = ["ImplicitKLqp", "RATIO_LOSSES"]
 RATIO_LOSSES = {"log": losses.discriminator_loss, "hinge": losses.hinge_discriminator_loss}
 
 
-class ImplicitKLqp(GANInference):
+class ImplicitKLqp(TwoPlayerInference):
     """Variational inference with implicit likelihoods and posteriors
     (hierarchical implicit models; Tran, Ranganath and Blei, 2017).
 
@@ -56,10 +54,12 @@ class ImplicitKLqp(GANInference):
     unrelated to z, which the estimator tells from the data without
     learning the likelihood).
 
-    Every option of `GANInference.initialize` that concerns training
-    applies: optimizers, `n_iter`, `n_print`, `disc_steps` (k estimator
-    steps per posterior step), `pretrain_steps`, `logdir`,
-    `checkpoint_dir`, `debug`, `ema_decay`.
+    It stands on the two-player core (`TwoPlayerInference`), as the GAN
+    family does, so every option of training applies: optimizers,
+    `n_iter`, `n_print`, `disc_steps` (k estimator steps per posterior
+    step), `pretrain_steps`, `weight_clip` (of the estimator's weights),
+    `ema_decay` (q read at the moving average of its weights, inside
+    `averaged_generator()`), `logdir`, `checkpoint_dir`, `debug`, `jit`.
 
     #### Examples
 
@@ -125,41 +125,29 @@ class ImplicitKLqp(GANInference):
                 "ImplicitKLqp needs data as a dict binding the model's observed variables to "
                 f"observations, e.g. data={{x: x_ph}}; got {type(data).__name__}."
             )
-        self.discriminator = discriminator
-        # GANInference's constructor expects a discriminator of the data
-        # alone; the bookkeeping of Inference is what is shared.
-        Inference.__init__(self, latent_vars, data)
+        super().__init__(latent_vars, data, discriminator)
         self.global_vars = global_vars
-        self.fakes = [model_tensor(key) for key in self.data]
-        self.reals = list(self.data.values())
-        self.x_fake = self.fakes[0] if self.fakes else None
-        self.x_true = self.reals[0] if self.reals else None
 
-    def initialize(self, ratio_loss="log", scale=None, *args, **kwargs):
+    def initialize(self, *args, ratio_loss="log", scale=None, **kwargs):
         """Build the objective and the training ops.
 
         Args:
-          ratio_loss: 'log' (default: the logistic loss, whose optimal logit
-            is the log density ratio), 'hinge', or a callable `(r_p, r_q) ->
-            loss` of the estimator's logits on the model's samples and on
-            the data.
-          scale: dict, optional. Weight of each observed variable's ratio in
-            the objective, `{x: N / M}` when the data are a mini-batch of M
-            of N data points. Default 1.
-          *args, **kwargs: passed to `GANInference.initialize` (optimizers,
-            `n_iter`, `n_print`, `disc_steps`, `logdir`, `checkpoint_dir`,
-            `debug`, ...).
+          ratio_loss: keyword-only. 'log' (default: the logistic loss, whose
+            optimal logit is the log density ratio), 'hinge', or a callable
+            `(r_p, r_q) -> loss` of the estimator's logits on the model's
+            samples and on the data.
+          scale: dict, optional, keyword-only. Weight of each observed
+            variable's ratio in the objective, `{x: N / M}` when the data
+            are a mini-batch of M of N data points. Default 1.
+          *args, **kwargs: passed to `TwoPlayerInference.initialize`
+            (optimizers first, as on every adversarial inference; then
+            `n_iter`, `n_print`, `disc_steps`, `ema_decay`, `logdir`,
+            `checkpoint_dir`, `debug`, ... by keyword).
         """
-        refused = [
-            name
-            for name in ("gradient_penalty", "feature_matching", "weight_clip")
-            if kwargs.get(name) is not None
-        ]
-        if kwargs.get("loss", "non_saturating") != "non_saturating":
-            refused.insert(0, "loss")
-        if refused:
+        gan_only = [n for n in ("loss", "gradient_penalty", "feature_matching") if n in kwargs]
+        if gan_only:
             raise ValueError(
-                f"ImplicitKLqp.initialize() does not take {refused[0]}=: its objective is the "
+                f"ImplicitKLqp.initialize() does not take {gan_only[0]}=: its objective is the "
                 "variational bound, and the ratio estimator's loss is ratio_loss= "
                 f"({', '.join(RATIO_LOSSES)} or a callable)."
             )
@@ -168,6 +156,7 @@ class ImplicitKLqp(GANInference):
                 f"ratio_loss must be one of {', '.join(map(repr, RATIO_LOSSES))} or a callable "
                 f"(r_p, r_q) -> loss, got {ratio_loss!r}."
             )
+        self.refuse_reinitialize()  # before the options of the first call are replaced
         self.ratio_loss = RATIO_LOSSES.get(ratio_loss, ratio_loss)
         self.scale = _checked_scale(scale, self.data)
         super().initialize(*args, **kwargs)

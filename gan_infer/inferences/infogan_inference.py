@@ -90,11 +90,12 @@ class InfoGANInference(GANInference):
         """Build the losses and the training ops.
 
         Args:
-          info_weight: float > 0. The weight lambda of the mutual-information
+          info_weight: float > 0, keyword-only. The weight lambda of the mutual-information
             term in both players' losses (default 1, as Chen et al. use for
             categorical codes).
-          *args, **kwargs: passed to `GANInference.initialize` (optimizers,
-            loss, disc_steps, ...). `feature_matching` is not available:
+          *args, **kwargs: passed to `GANInference.initialize` (optimizers
+            first, as on every inference of the family; then loss,
+            disc_steps, ... by keyword). `feature_matching` is not available:
             the discriminator's second output is Q's logits, not features.
         """
         check_number(info_weight, "info_weight", low=0.0, inclusive=False)
@@ -103,6 +104,7 @@ class InfoGANInference(GANInference):
                 "InfoGANInference reads the discriminator's second output as Q(x), its guess "
                 "of the code, so feature_matching= is not available with it."
             )
+        self.refuse_reinitialize()  # before the weight of the first call is replaced
         self.info_weight = float(info_weight)
         super().initialize(*args, **kwargs)
 

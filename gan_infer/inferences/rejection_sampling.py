@@ -173,7 +173,7 @@ def rejection_sample(
 
 
 def _check_arguments(inference, n, gamma_quantile, burn_in, max_proposals):
-    loss = getattr(inference, "loss_name", None)
+    loss = getattr(getattr(inference, "options", None), "loss", None)
     if not hasattr(inference, "d_fake") or loss is None:
         raise ValueError(
             "rejection_sample needs a GANInference after initialize(...), whose "

@@ -37,15 +37,21 @@ class WGANInference(GANInference):
     ```
     """
 
-    def initialize(self, penalty=10.0, clip=None, *args, **kwargs):
+    #: Its one loss: `initialize(loss=...)` is for `GANInference`.
+    losses_offered = ("wasserstein",)
+
+    def initialize(self, *args, penalty=10.0, clip=None, **kwargs):
         """Build the losses and training ops.
 
         Args:
-          penalty: float, optional. Weight of the gradient penalty; None or
-            0 for none.
-          clip: float, optional. Clip the critic's weights to [-clip, clip]
-            after each critic update; default no clipping.
-          *args, **kwargs: passed to `GANInference.initialize`.
+          penalty: float, optional, keyword-only. Weight of the gradient
+            penalty; None or 0 for none (kept as `self.penalty`).
+          clip: float, optional, keyword-only. Clip the critic's weights to
+            [-clip, clip] after each critic update; default no clipping
+            (kept as `self.training.weight_clip`).
+          *args, **kwargs: passed to `GANInference.initialize` (optimizers
+            first, as on every inference of the family; then `disc_steps`,
+            `n_iter`, ... by keyword).
         """
         check_number(penalty, "penalty", low=0.0, allow_none=True)
         check_number(
@@ -66,10 +72,14 @@ class WGANInference(GANInference):
                 "WGANInference always uses the Wasserstein loss; for the others "
                 "use GANInference(...).initialize(loss=...)."
             )
+        if clip is not None and kwargs.get("weight_clip") is not None:
+            raise ValueError(
+                "clip= and weight_clip= name the same constraint on the critic; give one."
+            )
+        self.refuse_reinitialize()  # before the penalty of the first call is replaced
         self.penalty = float(penalty) if penalty else 0.0
-        self.clip = None if clip is None else float(clip)
-        super().initialize(*args, weight_clip=self.clip, **kwargs)
-        self.loss_name = "wasserstein"
+        kwargs.setdefault("weight_clip", clip)
+        super().initialize(*args, loss="wasserstein", **kwargs)
 
     def build_loss_and_gradients(self, var_list):
         """L_D = E f(G(z)) - E f(x) + penalty * E[(||grad f(x_hat)|| - 1)^2],

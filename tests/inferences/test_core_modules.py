@@ -11,9 +11,10 @@ import pytest
 import tensorflow.compat.v1 as tf
 
 import gan_infer as ed
+from gan_infer import layers
 from gan_infer.inferences.checkpoints import Checkpoints, DeferredInterrupt
 from gan_infer.inferences.data import bind_data, model_tensor, store_in_graph
-from gan_infer.inferences.gan_options import GANOptions
+from gan_infer.inferences.options import GANOptions, TwoPlayerOptions
 from gan_infer.inferences.summaries import Summaries, image_grid
 from gan_infer.inferences.weight_average import WeightAverage
 from gan_infer.models import Normal
@@ -207,28 +208,60 @@ def test_weight_average_follows_tensorflows_decay_and_swaps_back():
     assert sess.run(w) == 2.0 and not average.inside
 
 
-# ------------------------------------------------------------ GAN options
-def test_gan_options_group_the_schedule():
-    assert GANOptions().schedule == (None, 0)
-    assert GANOptions(disc_steps=5, pretrain_steps=10).schedule == (5, 10)
+# ------------------------------------------------------------ options
+def test_two_player_options_group_the_schedule():
+    assert TwoPlayerOptions().schedule == (None, 0)
+    assert TwoPlayerOptions(disc_steps=5, pretrain_steps=10).schedule == (5, 10)
 
 
 @pytest.mark.parametrize(
-    "kwargs, message",
+    "options, kwargs, message",
     [
-        ({"loss": "wasserstein"}, "Use WGANInference"),
-        ({"loss": "nope"}, "choose one of hinge, least_squares, minimax, non_saturating"),
-        ({"disc_steps": 0}, "disc_steps must be None or a positive int"),
-        ({"pretrain_steps": True}, "pretrain_steps must be a non-negative int"),
-        ({"gradient_penalty": -1.0}, "gradient_penalty must be None or a non-negative number"),
-        ({"feature_matching": "1"}, "feature_matching must be None or a non-negative number"),
-        ({"weight_clip": 0.0}, "clip must be a positive number or None"),
-        ({"ema_decay": 1.0}, r"ema_decay must be None or a float in \(0, 1\)"),
+        (GANOptions, {"loss": "nope"}, "choose one of hinge, least_squares, minimax, non_saturat"),
+        (TwoPlayerOptions, {"disc_steps": 0}, "disc_steps must be None or a positive int"),
+        (TwoPlayerOptions, {"pretrain_steps": True}, "pretrain_steps must be a non-negative int"),
+        (GANOptions, {"gradient_penalty": -1.0}, "gradient_penalty must be None or a non-negat"),
+        (GANOptions, {"feature_matching": "1"}, "feature_matching must be None or a non-negative"),
+        (TwoPlayerOptions, {"weight_clip": 0.0}, "clip must be a positive number or None"),
+        (TwoPlayerOptions, {"ema_decay": 1.0}, r"ema_decay must be None or a float in \(0, 1\)"),
     ],
 )
-def test_gan_options_refuse_bad_values(kwargs, message):
+def test_options_refuse_bad_values(options, kwargs, message):
     with pytest.raises(ValueError, match=message):
-        GANOptions(**kwargs)
+        options(**kwargs)
+
+
+def test_each_option_lives_in_one_place():
+    """No option is copied into an attribute beside self.options / self.training."""
+    with tf.Graph().as_default():
+        with tf.variable_scope("Gen"):
+            x = Normal(tf.get_variable("mu", []), 1.0, sample_shape=[4, 1])
+        inference = ed.WGANInference(
+            data={x: np.zeros((4, 1), np.float32)}, discriminator=lambda x: layers.dense(x, 1)
+        )
+        inference.initialize(clip=0.01, penalty=None, disc_steps=2, n_iter=2, n_print=0)
+        assert inference.options.loss == "wasserstein"
+        assert inference.training.weight_clip == 0.01 and inference.training.disc_steps == 2
+        for name in ("loss_name", "disc_steps", "pretrain_steps", "clip", "gradient_penalty"):
+            assert not hasattr(inference, name), name
+
+
+def test_a_positional_argument_means_the_optimizer_on_every_class():
+    """initialize's positional arguments are the core's; the extras are keyword-only."""
+    import inspect
+
+    for cls in (ed.GANInference, ed.WGANInference, ed.InfoGANInference, ed.ImplicitKLqp):
+        for klass in cls.__mro__:
+            if "initialize" not in vars(klass) or klass is ed.Inference:
+                continue
+            params = list(inspect.signature(klass.initialize).parameters.values())[1:]
+            positional = [
+                p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            ]
+            assert positional in (
+                [],
+                ["optimizer", "optimizer_d", "global_step", "global_step_d", "var_list"],
+            ), (klass, positional)
 
 
 # ----------------------------------------------- the one extension point

@@ -130,7 +130,7 @@ def test_run_follows_the_schedule():
 )
 def test_losses_by_name(loss, reference):
     inference, x_ph, x, _ = build(loss=loss)
-    assert inference.loss_name == loss
+    assert inference.options.loss == loss
     sess = ed.get_session()
     real, fake = next(batches()), np.full([M, 1], 1.5, np.float32)
     feed = {x_ph: real, x: fake}
