@@ -282,6 +282,33 @@ row(
 also("models-layer-regularizer-scale", lambda env: layers.l1_regularizer(-0.1))
 
 
+def enter_precision(name):
+    with layers.precision(name):
+        pass
+
+
+row(
+    "models-layer-precision-name",
+    ValueError,
+    "layers.…: precision must be 'float32' or 'bfloat16', got …; bfloat16 runs the layers' "
+    "products in bfloat16 with float32 variables, float32 runs everything in float32.",
+    lambda env: enter_precision("float16"),
+)
+
+also(
+    "models-layer-precision-name",
+    lambda env: layers.with_precision(lambda x: layers.dense(x, 1), "bf16"),
+)
+
+row(
+    "models-layer-with-precision-not-callable",
+    TypeError,
+    "layers.with_precision wraps a network function, got …; pass the function itself, e.g. "
+    "with_precision(generative_network, 'bfloat16').",
+    lambda env: layers.with_precision(layers.dense(tf.zeros([2, 3]), 1), "bfloat16"),
+)
+
+
 row(
     "models-copy-not-a-node",
     TypeError,
