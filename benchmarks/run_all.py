@@ -18,6 +18,7 @@ package's own .venv runs it too.
 
 import argparse
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -131,10 +132,23 @@ def main(argv=None):
     wall = time.perf_counter() - start
     machine_after = common.machine_description()
     text = render(args, invoked, machine_before, machine_after, results, wall)
+    text += kept_sections(args.output)
     with open(args.output, "w") as f:
         f.write(text)
     print(f"\nwrote {os.path.relpath(args.output)} (whole run {wall / 60:.1f} min)")
     return 0 if all(value is not None for value in results.values()) else 1
+
+
+def kept_sections(path):
+    """The sections other scripts wrote into `path` between their markers
+    (`<!-- benchmarks/NAME.py: begin -->` ... `end -->`, e.g. bfloat16.py's),
+    which this run does not measure and so must not erase."""
+    if not os.path.exists(path):
+        return ""
+    with open(path) as f:
+        text = f.read()
+    pattern = r"<!-- benchmarks/[\w.]+: begin -->.*?<!-- benchmarks/[\w.]+: end -->"
+    return "".join("\n" + block + "\n" for block in re.findall(pattern, text, flags=re.S))
 
 
 def render(args, invoked, machine, machine_after, results, wall):
