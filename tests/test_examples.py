@@ -37,7 +37,14 @@ EXAMPLES = [
         + MNIST_SAMPLES,
         True,
     ),
-    # examples/dcgan_mnist.py itself: test_dcgan_variants_without_switches_are_the_tutorial.
+    # examples/dcgan_mnist.py itself: test_dcgan_variants_without_switches_are_the_tutorial;
+    # here its convolutions and batch norm in mixed precision.
+    (
+        "dcgan_mnist.py",
+        ["--precision", "bfloat16"],
+        ["000.png", "final.png", "losses.png"] + MNIST_SAMPLES,
+        True,
+    ),
     (
         DCGAN_VARIANTS,
         [
