@@ -70,7 +70,13 @@ class DCGAN(Model):
         return model
 
     def recorded_options(self):
-        return {} if self.data is None else {"image_shape": list(self.image_shape)}
+        if self.data is None:
+            return {}
+        recorded = {"image_shape": list(self.image_shape)}
+        if self.pixels is not None:
+            # A resume compares it: images added to the folder would change the run.
+            recorded["n_images"] = len(self.pixels)
+        return recorded
 
     def load(self):
         """Read the images of `data` (kept as uint8 pixels, a quarter of float32's

@@ -32,7 +32,8 @@ def load_array(path, option):
 def evaluate(samples, data_dir=None, labels=None, parzen=False, toy=None, output=None, data=None):
     """Metrics of a samples .npy file (what `gan-infer evaluate` prints).
 
-    Without `toy` or `data`: MNIST samples, (N, 784) in [0, 1], judged by
+    Without `toy` or `data`: MNIST samples, (N, 784) or (N, 28, 28) in
+    [0, 1] (other shapes are refused, pointing at `data`), judged by
     `gan_infer.criticism.evaluate.evaluate_mnist` (the package's MNIST
     classifier is trained on first use and cached in $GAN_INFER_CACHE_DIR).
     With `toy` ('ring', 'grid', 'mixture'): that model's metrics. With
@@ -76,6 +77,7 @@ def evaluate(samples, data_dir=None, labels=None, parzen=False, toy=None, output
     else:
         from gan_infer.criticism.evaluate import evaluate_mnist
 
+        _check_mnist_shape(array, samples)
         metrics = evaluate_mnist(
             array,
             data_dir=data_dir,
@@ -85,6 +87,20 @@ def evaluate(samples, data_dir=None, labels=None, parzen=False, toy=None, output
     if output is not None:
         write_json(output, metrics)
     return metrics
+
+
+def _check_mnist_shape(array, samples):
+    """UsageError, before the MNIST files are read, for samples that are not
+    MNIST digits: those of your own images are judged with --data."""
+    if array.ndim == 2 and array.shape[1] == 784 or array.shape[1:] == (28, 28):
+        return
+    raise UsageError(
+        f"{os.fspath(samples)} holds an array of shape {array.shape}: without --data or --toy, "
+        "evaluate judges MNIST digits, (N, 784) or (N, 28, 28). For samples of your own images, "
+        "pass --data with the images the model trained on (gan-infer evaluate SAMPLES --data "
+        "PATH); for MNIST digits of another shape, save x.reshape(len(x), 784).",
+        "samples",
+    )
 
 
 def _evaluate_images(array, samples, data):

@@ -125,6 +125,8 @@ def _restore_generator(session, spec, checkpoint, run_dir):
     """Restore the variables under GEN_SCOPE, or their moving average, from `checkpoint`."""
     import tensorflow.compat.v1 as tf
 
+    from gan_infer.inferences.checkpoints import checkpoint_mismatch
+
     variables = {v.op.name: v for v in tf.global_variables(scope=models.GEN_SCOPE + "/")}
     if spec.ema_decay is not None:
         # The run's samples come from the moving average of the weights,
@@ -132,14 +134,20 @@ def _restore_generator(session, spec, checkpoint, run_dir):
         average = tf.train.ExponentialMovingAverage(spec.ema_decay)
         for variable in tf.trainable_variables(scope=models.GEN_SCOPE + "/"):
             variables[average.average_name(variable)] = variables.pop(variable.op.name)
-    try:
-        tf.train.Saver(variables).restore(session, checkpoint)
-    except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as error:
+    # Compared first: TensorFlow would load weights of other shapes into the
+    # variables and fail only when drawing, with a raw shape error.
+    difference = checkpoint_mismatch(checkpoint, variables, exact=False)
+    if difference is None:
+        try:
+            tf.train.Saver(variables).restore(session, checkpoint)
+        except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as error:
+            difference = error.message.splitlines()[0]
+    if difference is not None:
         raise ValueError(
             f"The checkpoint {checkpoint} does not hold the {spec.name} generator of "
-            f"{run_dir}/config.json ({error.message.splitlines()[0]}); was the directory "
-            "written by another program?"
-        ) from None
+            f"{run_dir}/config.json ({difference}); was the directory written by another "
+            "program?"
+        )
 
 
 def write_samples(spec, samples, output):

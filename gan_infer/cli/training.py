@@ -14,8 +14,16 @@ import os
 import time
 
 from gan_infer.cli import models
-from gan_infer.cli.options import resolve_config
-from gan_infer.cli.run_folder import check_same_run, finished_metrics, run_file, write_json
+from gan_infer.cli.options import UsageError, resolve_config
+from gan_infer.cli.run_folder import (
+    check_same_run,
+    describe_differences,
+    finished_metrics,
+    latest_checkpoint,
+    read_json,
+    run_file,
+    write_json,
+)
 from gan_infer.cli.sampling import draw_samples, graph_and_session
 
 __all__ = ["FIGURES_STREAM", "TrainingFigures", "train"]
@@ -86,7 +94,14 @@ def train(model, out_dir, **options):
     with the same options (`options.RUN_OPTIONS`; n_iter may grow) is
     resumed from its latest checkpoint, with the losses of an uninterrupted
     run; a finished one is left as it is and its metrics returned; one of
-    other options is refused (UsageError naming them).
+    other options is refused (UsageError naming them), and so is one whose
+    data changed since it started (images added or re-exported) or whose
+    checkpoints hold another network (the first difference is named).
+    OUT/config.json is written only by the process that holds the run's
+    lock (OUT/checkpoints/.lock), once its checkpoints are known to fit: a
+    refused command leaves the directory as it was. A run of your images
+    that would be evaluated needs the 20 images evaluation compares with,
+    checked before training.
 
     The DCGAN trains on MNIST, or with `data` on your images (a folder of
     PNG/JPEG files, a .npy or .npz; `gan_infer.datasets.images`), its
@@ -105,7 +120,9 @@ def train(model, out_dir, **options):
       dict: the contents of OUT/metrics.json.
 
     Raises:
-      UsageError: a bad option, or `out_dir` holds a run of other options.
+      UsageError: a bad option; `out_dir` holds a run of other options, of
+        other data, or of another network; too few images to evaluate.
+      DirectoryInUseError: another process trains in `out_dir`.
       KeyboardInterrupt: Ctrl-C, after saving a checkpoint.
       FloatingPointError: a loss became NaN or Inf (the last checkpoint is kept).
       DataError: the images of `data` cannot be read, or have a size the DCGAN lacks.
@@ -127,19 +144,84 @@ def train(model, out_dir, **options):
         )
         return metrics
 
-    from gan_infer.util.files import ensure_directory
+    from gan_infer.util.files import DirectoryLock, ensure_directory
 
     # Reads --data (a DataError stops here, before the run directory exists).
     spec = models.get(config["model"]).configure(config)
+    _check_data(spec, config, out_dir)
     ensure_directory(out_dir)
+    # The lock of OUT/checkpoints, which run() takes again (it is re-entrant),
+    # taken before anything is written: of two commands started together on
+    # one folder, the one that loses it leaves no trace there.
+    lock = DirectoryLock(ensure_directory(run_file(out_dir, "checkpoints")))
+    lock.acquire()
+    try:
+        # Again, under the lock: another process may have trained here meanwhile.
+        check_same_run(out_dir, config)
+        metrics = finished_metrics(out_dir, config)
+        if metrics is not None:
+            return metrics
+        print(
+            f"Training {spec.name} ({spec.description}), {config['loss']} loss, "
+            f"{config['n_iter']} iterations, into {out_dir}",
+            flush=True,
+        )
+        samples, last_iterate, last, seconds = _fit(spec, config, out_dir)
+        return _write_results(spec, config, out_dir, samples, last_iterate, last, seconds)
+    finally:
+        lock.release()
+
+
+def _check_data(spec, config, out_dir):
+    """UsageError, before anything is written, for data the run cannot use:
+    other data than the run in `out_dir` started on (images added, removed
+    or re-exported), or too few images to evaluate the samples at the end."""
+    recorded = read_json(run_file(out_dir, "config.json")) or {}
+    changed = [
+        (key, recorded[key], value)
+        for key, value in spec.recorded_options().items()
+        if key in recorded and recorded[key] != value
+    ]
+    if changed:
+        raise UsageError(
+            f"The run in {out_dir} started on other data than --data {config['data']} holds now "
+            f"({describe_differences(changed, str)}): images were added, removed or re-exported "
+            "since. Resuming would not continue that run: put the data back as they were, or "
+            "train on them into another --out."
+        )
+    if not (config["evaluate"] and config.get("data") is not None):
+        return
+    from gan_infer.criticism.image_metrics import MIN_DATA_IMAGES
+
+    count = len(spec.training_data(config["data_dir"], config["seed"]))
+    if count < MIN_DATA_IMAGES:
+        raise UsageError(
+            f"--data {config['data']} holds {count} image{'s' * (count != 1)}: evaluating the "
+            f"samples at the end compares them with at least {MIN_DATA_IMAGES} training images. "
+            "Add images, or pass --no-evaluate (evaluate=False in Python)."
+        )
+
+
+def _start_run(spec, config, out_dir):
+    """Write OUT/config.json once the run is known to start: the newest
+    checkpoint, if any, holds the variables just built (names, shapes)."""
+    import tensorflow.compat.v1 as tf
+
+    from gan_infer.inferences.checkpoints import checkpoint_mismatch
+
+    checkpoint = latest_checkpoint(out_dir)
+    if checkpoint is not None:
+        variables = {v.op.name: v for v in tf.global_variables()}
+        difference = checkpoint_mismatch(checkpoint, variables)
+        if difference is not None:
+            raise UsageError(
+                f"{out_dir} holds checkpoints of another network than the {spec.name} built "
+                f"now ({difference}), although its options are the same: the code that builds "
+                "it changed since. To go on with that run, use the gan_infer version that "
+                "trained it; to train this network, pass another --out.",
+                "out",
+            )
     write_json(run_file(out_dir, "config.json"), {**config, **spec.recorded_options()})
-    print(
-        f"Training {spec.name} ({spec.description}), {config['loss']} loss, "
-        f"{config['n_iter']} iterations, into {out_dir}",
-        flush=True,
-    )
-    samples, last_iterate, last, seconds = _fit(spec, config, out_dir)
-    return _write_results(spec, config, out_dir, samples, last_iterate, last, seconds)
 
 
 def _fit(spec, config, out_dir):
@@ -168,6 +250,7 @@ def _fit(spec, config, out_dir):
             checkpoint_every=config["checkpoint_every"],
             keep_checkpoints=config["keep_checkpoints"],
         )
+        _start_run(spec, config, out_dir)
         figures = TrainingFigures(
             spec,
             parts.samples,

@@ -29,11 +29,14 @@ import numpy as np
 from gan_infer.criticism.feature_distances import frechet_distance, kernel_distance
 from gan_infer.criticism.neighbours import memorisation_check, precision_recall
 
-__all__ = ["FEATURES", "evaluate_images", "random_features"]
+__all__ = ["FEATURES", "MIN_DATA_IMAGES", "MIN_SAMPLES", "evaluate_images", "random_features"]
 
 #: The name of the feature extractor, recorded with the metrics: numbers
 #: computed with other features (or another version) do not compare.
 FEATURES = "random-conv-v1"
+#: The fewest samples and training images `evaluate_images` judges: the
+#: held-out part and the k = 3 neighbourhoods need that many.
+MIN_SAMPLES, MIN_DATA_IMAGES = 4, 20
 
 # (filters, kernel side, stride) of each convolution, with ReLUs between.
 _LAYERS = ((32, 4, 2), (64, 4, 2))
@@ -171,10 +174,10 @@ def evaluate_images(samples, data, n_max=10000, n_memorisation=2000, seed=0):
             f"samples and data must hold images of one shape [N, H, W, C], got {samples.shape} "
             f"and {data.shape}."
         )
-    if len(samples) < 4 or len(data) < 20:
+    if len(samples) < MIN_SAMPLES or len(data) < MIN_DATA_IMAGES:
         raise ValueError(
-            f"evaluate_images needs at least 4 samples and 20 data images, got {len(samples)} "
-            f"and {len(data)}."
+            f"evaluate_images needs at least {MIN_SAMPLES} samples and {MIN_DATA_IMAGES} data "
+            f"images, got {len(samples)} and {len(data)}."
         )
     rng = np.random.default_rng(seed)
     m = min(len(samples), len(data), n_max)

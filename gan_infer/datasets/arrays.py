@@ -120,9 +120,14 @@ def as_unit_images(array, source):
 
     Shapes: (N, H, W) and (N, H, W, 1) are grey, (N, H, W, 3) colour, and
     (N, D) with D a square s * s grey s x s images (MNIST's rows of 784).
+    A 3-D array whose last axis is 1, 3 or 4 is refused rather than guessed
+    at: (64, 64, 3) is one colour image far more often than 64 grey images
+    of 64 x 3 pixels, and the message says how to save either.
     Values: uint8 are divided by 255, uint16 by 65535, other integers must
     lie in 0..255 (and are divided by 255), bools are 0 or 1, and floats
-    must already lie in [0, 1].
+    must already lie in [0, 1]. Integers that are all 0 or 1 are refused:
+    binary images saved as integers would read as 0..255 pixels, all but
+    black (save them as bool).
 
     Args:
       array: np.ndarray (numeric or bool).
@@ -130,22 +135,34 @@ def as_unit_images(array, source):
 
     Raises:
       DataError: naming `source`: no images, a shape that is not images
-        (channels first: the message says how to move them), NaN or
-        infinite values, or values outside the range of pixel intensities.
+        (channels first, or an alpha channel: the message says what to do),
+        one image without its batch axis, NaN or infinite values, values
+        outside the range of pixel intensities, integers that are all 0 or 1.
     """
     array = np.asarray(array)
     shape = array.shape
+    if array.ndim == 3 and shape[-1] in (1, 3, 4):
+        raise DataError(
+            f"{source} holds an array of shape {shape}: one image of {shape[0]}x{shape[1]} "
+            f"pixels with {shape[-1]} channels, or {shape[0]} grey images of "
+            f"{shape[2]}x{shape[1]} pixels? Save one image with its batch axis, x[None] "
+            f"(shape (1, {shape[0]}, {shape[1]}, {shape[2]})); save grey images as "
+            f"(N, H, W, 1), x[..., None]."
+        )
     if array.ndim == 2 and math.isqrt(shape[1]) ** 2 == shape[1] and shape[1] > 0:
         side = math.isqrt(shape[1])
         array = array.reshape(len(array), side, side, 1)
     elif array.ndim == 3:
         array = array[..., None]
     if array.ndim != 4 or array.shape[-1] not in (1, 3) or 0 in array.shape[1:]:
-        hint = (
-            " (channels first? move them last with np.moveaxis(x, 1, -1))"
-            if array.ndim == 4 and array.shape[1] in (1, 3)
-            else ""
-        )
+        hint = ""
+        if array.ndim == 4 and array.shape[1] in (1, 3):
+            hint = " (channels first? move them last with np.moveaxis(x, 1, -1))"
+        elif array.ndim == 4 and array.shape[-1] in (2, 4):
+            hint = (
+                " (an alpha channel? composite the images onto a background first, e.g. "
+                "colour * alpha + (1 - alpha) for white, with alpha in [0, 1])"
+            )
         raise DataError(
             f"{source} holds an array of shape {shape}: expected images (N, H, W), "
             f"(N, H, W, C) with C = 1 or 3, or (N, s*s) square grey images{hint}."
@@ -159,11 +176,18 @@ def _unit_range(array, source):
     """float32 values in [0, 1] from pixels of any numeric dtype."""
     if array.dtype == np.bool_:
         return array.astype(np.float32)
+    low, high = array.min(), array.max()
+    if array.dtype.kind in "iu" and low >= 0 and high == 1:
+        raise DataError(
+            f"{source} holds {array.dtype} values that are all 0 or 1: read as pixels "
+            f"(0..{65535 if array.dtype == np.uint16 else 255}) they would "
+            "be all but black. If these are binary images, save them as bool, x.astype(bool), "
+            "which reads as 0 and 1."
+        )
     if array.dtype == np.uint8:
         return np.divide(array, np.float32(255), dtype=np.float32)
     if array.dtype == np.uint16:
         return np.divide(array, np.float32(65535), dtype=np.float32)
-    low, high = array.min(), array.max()
     if array.dtype.kind in "iu":
         if low < 0 or high > 255:
             raise DataError(

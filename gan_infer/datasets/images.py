@@ -4,9 +4,10 @@
 [0, 1], C = 1 (grey) or 3 (colour), ready for a GAN whose generator ends in a
 sigmoid. Files are decoded with Pillow, the image library matplotlib itself
 depends on (so nothing new to install): it reads PNG (8- and 16-bit, palette,
-alpha) and JPEG, converts between grey and colour, and resizes with
-antialiasing; TensorFlow's decoders would make loading data pay for a
-TensorFlow import, which ``gan_infer.datasets`` never does.
+alpha) and JPEG, turns photos upright from their EXIF orientation, converts
+between grey and colour, and resizes with antialiasing; TensorFlow's decoders
+would make loading data pay for a TensorFlow import, which
+``gan_infer.datasets`` never does.
 
 #### Examples
 
@@ -24,6 +25,7 @@ x.shape, x.dtype                  # ((3, 32, 32, 1), dtype('float32'))
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -38,14 +40,18 @@ __all__ = ["IMAGE_SUFFIXES", "images"]
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
-def images(path, size=None, channels=None, key=None):
+def images(path, size=None, channels=None, key=None, background=None):
     """Images from a folder, an array file or one image file: float32 [N, H, W, C] in [0, 1].
 
     - A folder: every ``.png``, ``.jpg`` and ``.jpeg`` file below it (its
       sub-folders too), in sorted path order; other files, and hidden ones
       (a name starting with "."), are ignored.
-      8-bit pixels are divided by 255, 16-bit ones by 65535; an alpha channel
-      is dropped.
+      8-bit pixels are divided by 255, 16-bit ones by 65535. A photo is
+      turned upright as its EXIF orientation says (``ImageOps.exif_transpose``:
+      a phone's portraits are stored sideways). An image with transparent
+      pixels is composited onto ``background``: c = a * colour + (1 - a) *
+      background, a the alpha in [0, 1], so the colour hidden under a
+      transparent pixel never shows.
     - A ``.npy`` or ``.npz`` file (see ``arrays.read_array``, ``key``):
       shapes (N, H, W), (N, H, W, C) with C = 1 or 3, or (N, s*s) (square
       grey images, e.g. MNIST's rows of 784); uint8 pixels are divided by
@@ -63,6 +69,10 @@ def images(path, size=None, channels=None, key=None):
         0.299 R + 0.587 G + 0.114 B), 3 repeats grey into three channels;
         None keeps the data's: grey if every image is grey, else colour.
       key: str, optional. The array of a .npz file.
+      background: None, a grey level in [0, 1] (1.0 is white) or an (r, g,
+        b) triple in [0, 1]: what transparent pixels show. None is white,
+        as a viewer shows them, with a warning naming the images (that
+        choice changes the data).
 
     Returns:
       np.ndarray, float32, shape [N, H, W, C], values in [0, 1].
@@ -73,7 +83,12 @@ def images(path, size=None, channels=None, key=None):
         that cannot be decoded; images of different sizes without ``size``;
         an array file that is empty, text, truncated or holds objects; values
         outside the range of pixel intensities.
-      ValueError: ``size`` not a positive int, ``channels`` not None, 1 or 3.
+      ValueError: ``size`` not a positive int, ``channels`` not None, 1 or 3,
+        ``background`` not a grey level or a colour in [0, 1].
+
+    Warns:
+      UserWarning: images with transparent pixels and no ``background``
+        (they are composited onto white): how many, and the first.
 
     #### Examples
 
@@ -86,6 +101,7 @@ def images(path, size=None, channels=None, key=None):
     size = check_int(size, "size", allow_none=True)
     if channels not in (None, 1, 3):
         raise ValueError(f"channels must be None, 1 or 3, got {channels!r}.")
+    matte = _background(background)
     path = Path(os.path.expanduser(os.fspath(path)))
     if path.is_dir():
         # Hidden files and folders are skipped: macOS's "._name.png" companions
@@ -102,9 +118,9 @@ def images(path, size=None, channels=None, key=None):
                 f"{path} holds no PNG or JPEG images (searched recursively; other files are "
                 "ignored)."
             )
-        return _from_files(files, path, size, channels)
+        return _from_files(files, path, size, channels, matte, background is None)
     if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
-        return _from_files([path], path, size, channels)
+        return _from_files([path], path, size, channels, matte, background is None)
     if path.is_file() and path.suffix.lower() in (".npy", ".npz"):
         array = as_unit_images(read_array(path, key), path)
         if channels is not None:
@@ -117,13 +133,33 @@ def images(path, size=None, channels=None, key=None):
     raise DataError(f"{path} is not a folder, a .npy or .npz file, or a PNG/JPEG image.")
 
 
-def _from_files(files, root, size, channels):
+def _background(background):
+    """`background` as float32 RGB in [0, 1] (None: white); ValueError otherwise."""
+    value = np.asarray(1.0 if background is None else background, np.float64)
+    if value.shape not in ((), (3,)) or not np.all((value >= 0) & (value <= 1)):
+        raise ValueError(
+            f"background must be a grey level in [0, 1] (1.0 is white) or an (r, g, b) triple "
+            f"in [0, 1], got {background!r}."
+        )
+    return np.broadcast_to(value, (3,)).astype(np.float32)
+
+
+def _from_files(files, root, size, channels, matte, warn):
     """Decode, convert and stack image files; DataError naming the file at fault."""
-    decoded = [_decode(file, size) for file in files]
+    decoded = [_decode(file, size, matte) for file in files]
+    transparent = [file for file, (_, _, composited) in zip(files, decoded) if composited]
+    if transparent and warn:
+        warnings.warn(
+            f"{len(transparent)} of the {len(files)} images of {root} have transparent pixels "
+            f"(the first: {transparent[0]}); they are composited onto white, as a viewer shows "
+            "them. Pass background= (a grey level or an (r, g, b) triple in [0, 1]) to choose "
+            "another, or flatten the images yourself.",
+            stacklevel=3,
+        )
     if channels is None:
-        channels = 3 if any(image.shape[-1] == 3 for image, _ in decoded) else 1
+        channels = 3 if any(image.shape[-1] == 3 for image, _, _ in decoded) else 1
     shapes = {}
-    for (image, _), file in zip(decoded, files):
+    for (image, _, _), file in zip(decoded, files):
         shapes.setdefault(image.shape[:2], file)
     if len(shapes) > 1:
         (first, one), (second, other) = list(shapes.items())[:2]
@@ -134,23 +170,27 @@ def _from_files(files, root, size, channels):
         )
     height, width = next(iter(shapes))
     out = np.empty((len(files), height, width, channels), np.float32)
-    for row, (image, scale) in enumerate(decoded):
+    for row, (image, scale, _) in enumerate(decoded):
         out[row] = _with_channels(np.divide(image, np.float32(scale), dtype=np.float32), channels)
     # Bicubic interpolation of 16-bit images (resized as floats) overshoots at edges.
     return np.clip(out, 0.0, 1.0, out=out)
 
 
-def _decode(file, size):
-    """(pixels [H, W, 1 or 3], full scale) of one image file, resized if `size`."""
-    from PIL import Image, UnidentifiedImageError
+def _decode(file, size, matte):
+    """(pixels [H, W, 1 or 3], full scale, whether transparent pixels were
+    composited onto `matte`) of one image file, upright, resized if `size`."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
         with Image.open(file) as image:
             image.load()
-            if image.mode in ("1", "L", "LA") or _grey_palette(image):
+            image = ImageOps.exif_transpose(image)
+            grey = image.mode in ("1", "L", "LA", "La") or _grey_palette(image)
+            image, composited = _composited(image, matte, grey)
+            if grey:
                 image = image.convert("L")
             elif image.mode != "F" and not image.mode.startswith("I"):
-                image = image.convert("RGB")  # colour, palette, alpha, CMYK: alpha dropped
+                image = image.convert("RGB")  # colour, palette, CMYK
             # 16-bit PNGs open as "I;16" (or "I"); "F" is float already.
             scale = {"L": 255.0, "RGB": 255.0, "F": 1.0}.get(image.mode, 65535.0)
             if size is not None:
@@ -163,7 +203,26 @@ def _decode(file, size):
         ) from None
     if pixels.ndim == 2:
         pixels = pixels[..., None]
-    return pixels, scale
+    return pixels, scale, composited
+
+
+def _composited(image, matte, grey):
+    """(`image` over the colour `matte`, True) if it has transparent pixels,
+    else (`image`, False). Alpha is 8-bit in every mode Pillow gives it."""
+    from PIL import Image
+
+    if not image.has_transparency_data:
+        return image, False
+    rgba = np.asarray(image.convert("RGBA"), np.float32) / 255.0
+    alpha = rgba[..., 3:]
+    if alpha.min() == 1.0:
+        return image, False
+    rgb = alpha * rgba[..., :3] + (1.0 - alpha) * matte
+    if grey:  # a grey image over a colour: the luma of the result
+        return Image.fromarray(
+            np.round(_with_channels(rgb, 1)[..., 0] * 255).astype(np.uint8)
+        ), True
+    return Image.fromarray(np.round(rgb * 255).astype(np.uint8)), True
 
 
 def _grey_palette(image):

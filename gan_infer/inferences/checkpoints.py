@@ -29,6 +29,7 @@ assert sess.run(counter) == 7 and checkpoints.latest() == path
 """
 
 import contextlib
+import errno
 import glob
 import os
 import re
@@ -46,6 +47,7 @@ __all__ = [
     "Checkpoints",
     "DeferredInterrupt",
     "checkpoint_damage",
+    "checkpoint_mismatch",
     "newest_intact_checkpoint",
     "stored_checkpoints",
 ]
@@ -79,6 +81,7 @@ class Checkpoints:
         self.directory = ensure_directory(os.path.expanduser(os.fspath(directory)))
         self.lock = DirectoryLock(self.directory)
         self.saver = None
+        self.variables = None  # {name in a checkpoint: variable}, what the saver saves
         self.saved_t = None  # iteration of the last checkpoint written or restored
 
     def make_saver(self):
@@ -93,6 +96,7 @@ class Checkpoints:
                 shutil.rmtree(os.path.join(self.directory, name), ignore_errors=True)
         # Rotation is ours (see save), so the saver deletes nothing itself.
         self.saver = tf.train.Saver(max_to_keep=None, save_relative_paths=True)
+        self.variables = {v.op.name: v for v in tf.global_variables()}
 
     def release(self):
         """Give up the directory's lock (another process may then train there)."""
@@ -126,13 +130,29 @@ class Checkpoints:
             disk); the older ones are kept.
         """
         self.lock.acquire()  # again, after a release() by finalize()
-        path = self.saver.save(
-            session,
-            os.path.join(self.directory, "ckpt"),
-            global_step=t,
-            write_meta_graph=False,
-            write_state=False,
-        )
+        try:
+            path = self.saver.save(
+                session,
+                os.path.join(self.directory, "ckpt"),
+                global_step=t,
+                write_meta_graph=False,
+                write_state=False,
+            )
+        except tf.errors.ResourceExhaustedError as error:
+            # A full disk: TensorFlow reports ENOSPC as ResourceExhaustedError,
+            # with a hint about memory that would send the user the wrong way.
+            full = [line for line in error.message.splitlines() if "No space left" in line]
+            if not full:
+                raise
+            self._clear_failed_save(t)
+            kept = self.latest()
+            raise OSError(
+                errno.ENOSPC,
+                f"No space left on the device of {self.directory} while saving the checkpoint "
+                f"ckpt-{t} ({full[0].strip()}). "
+                + (f"The last good checkpoint, {kept}, is kept. " if kept else "")
+                + "Free some space there (or move the run to a larger disk) and resume.",
+            ) from None
         reason = checkpoint_damage(path)
         if reason is not None:
             raise OSError(
@@ -146,13 +166,38 @@ class Checkpoints:
         self.saved_t = t
         return path
 
+    def _clear_failed_save(self, t):
+        """Delete what a failed save of `ckpt-<t>` left (its temporary files,
+        a partial index): on a full disk that space is needed back."""
+        for name in os.listdir(self.directory):
+            if re.fullmatch(rf"ckpt-{t}(_temp.*|\..*tempstate.*)", name):
+                target = os.path.join(self.directory, name)
+                if os.path.isdir(target):
+                    shutil.rmtree(target, ignore_errors=True)
+                else:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(target)
+        path = os.path.join(self.directory, f"ckpt-{t}")
+        if os.path.exists(path + ".index") and checkpoint_damage(path) is not None:
+            _delete_checkpoint(path)
+
+    def mismatch(self, path):
+        """The first difference between the checkpoint `path` and the
+        variables this saver saves (see `checkpoint_mismatch`), or None."""
+        return checkpoint_mismatch(path, self.variables)
+
     def restore(self, session, path=None):
         """Restore `path`, or else the newest checkpoint that reads back
         whole (naming each newer one skipped, and why); returns the path.
 
+        Before anything is restored, the checkpoint's variables are compared
+        with the model's, names, shapes and dtypes (TensorFlow itself would
+        load a [4, 32] kernel into a variable declared [4, 64] and train on).
+
         Raises:
           FileNotFoundError: no intact checkpoint (or no `path`) there.
-          ValueError: the checkpoint was written by another model.
+          ValueError: the checkpoint was written by another model: the
+            message names the first difference.
         """
         if path is None:
             path = newest_intact_checkpoint(self.directory, report=True)
@@ -163,15 +208,76 @@ class Checkpoints:
                 f"Cannot restore the checkpoint {path}: {checkpoint_damage(path)}. Restore "
                 f"another one (newest intact: {self.latest()})."
             )
-        try:
-            self.saver.restore(session, path)
-        except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as error:
+        difference = self.mismatch(path)
+        if difference is None:
+            try:
+                self.saver.restore(session, path)
+            except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as error:
+                difference = error.message.splitlines()[0]
+        if difference is not None:
             raise ValueError(
-                f"The checkpoint {path} does not match this model ({error.message.splitlines()[0]}"
-                "). Resume with the program that wrote it, or use a new checkpoint_dir."
-            ) from None
+                f"The checkpoint {path} does not match this model ({difference}). Resume with the "
+                "program that wrote it, or use a new checkpoint_dir."
+            )
         self._write_index(path)
         return path
+
+
+def checkpoint_mismatch(path, variables, exact=True):
+    """The first difference between the variables stored in the checkpoint
+    `path` and `variables`, as a phrase, or None when they agree.
+
+    They agree when each of `variables` is stored under its name with its
+    shape and dtype and, with `exact`, the checkpoint holds nothing else. A
+    difference names the variable and both shapes (or dtypes), then how
+    many more differences there are.
+
+    Args:
+      path: str, a checkpoint's path prefix.
+      variables: dict {name in the checkpoint: tf.Variable}, in the order
+        to compare them (the first difference in it is named).
+      exact: bool. Whether variables the checkpoint holds beyond
+        `variables` are a difference (a full resume), or not (restoring a
+        part, such as the generator alone).
+
+    #### Examples
+
+    ```python
+    import tempfile
+
+    directory = tempfile.mkdtemp()
+    with tf.Graph().as_default(), tf.Session() as sess:
+        narrow = tf.Variable(tf.zeros([4, 32]), name="kernel")
+        sess.run(narrow.initializer)
+        path = tf.train.Saver().save(sess, directory + "/ckpt")
+    with tf.Graph().as_default():
+        wide = tf.Variable(tf.zeros([4, 64]), name="kernel")
+        print(checkpoint_mismatch(path, {"kernel": wide}))
+        # it holds kernel as [4, 32], this model declares [4, 64]
+    ```
+    """
+    reader = tf.train.load_checkpoint(path)
+    shapes, dtypes = reader.get_variable_to_shape_map(), reader.get_variable_to_dtype_map()
+    found = []
+    for name, variable in variables.items():
+        declared, dtype = variable.shape.as_list(), variable.dtype.base_dtype
+        if name not in shapes:
+            found.append(f"it has no {name}, which this model declares as {declared}")
+        elif list(shapes[name]) != declared:
+            found.append(f"it holds {name} as {list(shapes[name])}, this model declares {declared}")
+        elif dtypes[name] != dtype:
+            found.append(
+                f"it holds {name} as {dtypes[name].name}, this model declares {dtype.name}"
+            )
+    if exact:
+        found += [
+            f"it holds {name} {list(shapes[name])}, which this model lacks"
+            for name in sorted(set(shapes) - set(variables))
+        ]
+    if not found:
+        return None
+    more = len(found) - 1
+    return found[0] + (f"; and {more} more difference{'s' * (more > 1)}" if more else "")
 
 
 def stored_checkpoints(directory):

@@ -5,6 +5,7 @@ Standard library only: the data loaders use it without importing TensorFlow.
 
 import atexit
 import contextlib
+import errno
 import os
 import socket
 import sys
@@ -33,6 +34,19 @@ def ensure_directory(directory, what="output directory"):
             f"The {what} {directory!r} is not writable. Choose a directory you can write to."
         )
     return directory
+
+
+def _no_space_left(error, path, kept):
+    """An OSError naming the full disk, if `error` is ENOSPC while writing
+    `path` (`kept`: what is kept, for the message); else `error` itself."""
+    if getattr(error, "errno", None) != errno.ENOSPC:
+        return error
+    return OSError(
+        errno.ENOSPC,
+        f"No space left on the device of {os.path.dirname(os.fspath(path)) or '.'} while writing "
+        f"{os.fspath(path)}; {kept}. Free some space there (or choose another directory) and "
+        "run again.",
+    )
 
 
 def _current_umask():
@@ -82,9 +96,16 @@ def atomic_write(path, mode="wb"):
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+        if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+            kept = (
+                f"{os.path.basename(path)} is left as it was"
+                if os.path.exists(path)
+                else "nothing was written"
+            )
+            raise _no_space_left(error, path, kept) from None
         raise
 
 
@@ -170,8 +191,14 @@ class DirectoryLock:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(self.path)
                 continue
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(f"{me[0]} {me[1]}\n")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(f"{me[0]} {me[1]}\n")
+            except OSError as error:
+                os.unlink(self.path)  # empty, it would read as a stale lock
+                if error.errno == errno.ENOSPC:
+                    raise _no_space_left(error, self.path, "nothing else was written") from None
+                raise
             if not self.held:
                 atexit.register(self.release)
             self.held = True

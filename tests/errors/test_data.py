@@ -316,6 +316,31 @@ row(
 )
 
 row(
+    "data-images-one-image",
+    DataError,
+    "… holds an array of shape …: one image of …x… pixels with … channels, or … grey images of "
+    "…x… pixels? Save one image with its batch axis, x[None] (shape (1, …)); save grey images as "
+    "(N, H, W, 1), x[..., None].",
+    lambda env: ed.datasets.images(npy(env, "photo.npy", np.zeros((64, 64, 3), np.uint8))),
+)
+
+row(
+    "data-images-binary-integers",
+    DataError,
+    "… holds … values that are all 0 or 1: read as pixels (0..…) they would be all but black. If "
+    "these are binary images, save them as bool, x.astype(bool), which reads as 0 and 1.",
+    lambda env: ed.datasets.images(npy(env, "x.npy", np.eye(8, dtype=np.int64)[None])),
+)
+
+row(
+    "data-images-background",
+    ValueError,
+    "background must be a grey level in [0, 1] (1.0 is white) or an (r, g, b) triple in [0, 1], "
+    "got ….",
+    lambda env: ed.datasets.images("x.npy", background=255),
+)
+
+row(
     "data-array-missing",
     DataError,
     "… does not exist or is not a file.",

@@ -1,5 +1,6 @@
 """docs/errors.md, section "Files/IO": each row's mistake, made (see registry.py)."""
 
+import errno
 import os
 
 import numpy as np
@@ -7,7 +8,7 @@ import pytest
 
 from gan_infer.criticism import plots
 from gan_infer.datasets import DataError, mnist
-from gan_infer.util import atomic_write, ensure_directory, save_npy
+from gan_infer.util import DirectoryLock, atomic_write, ensure_directory, save_npy
 from tests.errors.parts import gan, under_a_file
 from tests.errors.registry import also, row, row_test
 
@@ -56,6 +57,37 @@ def _(env):
     plots.save_figure(
         plots.sample_grid(np.zeros((1, 784)), 1, 1), env.tmp_path / "missing" / "grid.png"
     )
+
+
+@row(
+    "files-no-space",
+    OSError,
+    "[Errno 28] No space left on the device of … while writing …; …. Free some space there (or "
+    "choose another directory) and run again.",
+)
+def _(env):
+    env.tmp_path.mkdir(parents=True)
+    save_npy(env.tmp_path / "samples.npy", np.zeros(3))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "fsync", lambda fd: full_disk())
+        save_npy(env.tmp_path / "samples.npy", np.ones(3))
+
+
+@also("files-no-space")
+def _(env):
+    env.tmp_path.mkdir(parents=True)
+
+    def fdopen(fd, *args, **kwargs):
+        os.close(fd)
+        full_disk()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "fdopen", fdopen)
+        DirectoryLock(env.tmp_path).acquire()
+
+
+def full_disk():
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
 row(

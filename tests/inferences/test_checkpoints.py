@@ -14,6 +14,7 @@ import tensorflow.compat.v1 as tf
 
 import gan_infer as ed
 from gan_infer import layers
+from gan_infer.inferences.checkpoints import checkpoint_mismatch
 from gan_infer.models import Uniform
 
 PROGRAM = pathlib.Path(__file__).with_name("resume_program.py")
@@ -239,3 +240,55 @@ def test_wgan_gp_resumes_exactly(tmp_path):
     first = losses(3, tmp_path / "b")
     resumed = losses(6, tmp_path / "b")
     assert first + resumed == uninterrupted
+
+
+def test_a_checkpoint_of_other_shapes_is_refused_naming_the_first_difference(tmp_path):
+    """TensorFlow alone loads a [2, 3] kernel into a variable declared
+    [2, 5] and trains on: the widths are compared before restoring."""
+
+    def gan(width):
+        with tf.variable_scope("Gen"):
+            eps = Uniform(tf.zeros([4, 2]), tf.ones([4, 2]))
+            x = layers.dense(layers.dense(eps, width), 1)
+        inference = ed.GANInference(
+            data={x: np.zeros([40, 1], np.float32)}, discriminator=lambda x: layers.dense(x, 1)
+        )
+        inference.initialize(n_iter=4, n_print=0, checkpoint_dir=tmp_path)
+        return inference
+
+    with tf.Graph().as_default():
+        gan(3).run()
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("ckpt")}
+    with tf.Graph().as_default():
+        inference = gan(5)
+        with pytest.raises(ValueError) as info:
+            inference.run()
+        assert ed.get_session().run(inference.t) == 0  # nothing restored, nothing trained
+    assert (
+        f"The checkpoint {tmp_path / 'ckpt-4'} does not match this model (it holds "
+        "Gen/dense/kernel as [2, 3], this model declares [2, 5]; and " in str(info.value)
+    )
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("ckpt")}
+    assert after == before
+
+
+def test_checkpoint_mismatch_names_missing_extra_and_retyped_variables(tmp_path):
+    with tf.Graph().as_default(), tf.Session() as sess:
+        kept = tf.Variable(tf.zeros([2]), name="kept")
+        tf.Variable(tf.zeros([3]), name="extra")
+        sess.run(tf.global_variables_initializer())
+        path = tf.train.Saver().save(sess, str(tmp_path / "ckpt"))
+    with tf.Graph().as_default():
+        kept = tf.Variable(tf.zeros([2]), name="kept")
+        assert checkpoint_mismatch(path, {"kept": kept}, exact=False) is None
+        assert checkpoint_mismatch(path, {"kept": kept}) == (
+            "it holds extra [3], which this model lacks"
+        )
+        new = tf.Variable(tf.zeros([1]), name="new")
+        assert checkpoint_mismatch(path, {"new": new, "kept": kept}, exact=False) == (
+            "it has no new, which this model declares as [1]"
+        )
+        counts = tf.Variable(tf.zeros([2], tf.int32), name="kept_1")
+        assert checkpoint_mismatch(path, {"kept": counts, "new": new}, exact=False) == (
+            "it holds kept as float32, this model declares int32; and 1 more difference"
+        )

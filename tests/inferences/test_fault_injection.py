@@ -5,6 +5,7 @@ would, then trains again; the run must finish, naming what it skipped, with
 the losses of an uninterrupted run wherever the files allow it.
 """
 
+import errno
 import os
 import random
 import signal
@@ -174,3 +175,35 @@ def test_sigkill_at_random_points_then_resume_gives_the_uninterrupted_losses(tmp
     code, output = finish(program(tmp_path / "run", losses, *flags))
     assert code == 0, output
     assert losses_by_iteration(losses) == losses_by_iteration(tmp_path / "reference.txt")
+
+
+def test_a_full_disk_while_saving_names_the_disk_and_keeps_the_last_checkpoint(
+    tmp_path, reference, monkeypatch
+):
+    """What TensorFlow does on ENOSPC: a temporary shard half-written, then
+    ResourceExhaustedError, whose hint speaks of memory."""
+    train(tmp_path, n_iter=4)
+    save = tf.train.Saver.save
+
+    def full_disk(saver, session, prefix, global_step=None, **kwargs):
+        if global_step != 6:
+            return save(saver, session, prefix, global_step=global_step, **kwargs)
+        shard = f"{prefix}-6.data-00000-of-00001.tempstate1"  # as on a 2 MB tmpfs, filled
+        with open(shard, "wb") as handle:
+            handle.write(b"\0" * 100)
+        raise tf.errors.ResourceExhaustedError(None, None, f"{shard}; No space left on device")
+
+    monkeypatch.setattr(tf.train.Saver, "save", full_disk)
+    with pytest.raises(OSError) as info:
+        train(tmp_path, n_iter=6)
+    monkeypatch.undo()
+    assert info.value.errno == errno.ENOSPC
+    message = str(info.value)
+    assert (
+        f"No space left on the device of {tmp_path} while saving the checkpoint ckpt-6" in message
+    )
+    assert f"The last good checkpoint, {tmp_path / 'ckpt-4'}, is kept." in message
+    assert "memory" not in message.lower()
+    kept = [f"ckpt-{t}{end}" for t in (2, 4) for end in (".data-00000-of-00001", ".index")]
+    assert files(tmp_path) == ["checkpoint", *kept]  # nothing of ckpt-6 left to fill the disk
+    assert train(tmp_path) == {t: reference[t] for t in range(5, N_ITER + 1)}
