@@ -5,35 +5,38 @@ iteration counter `t` and the replayable step seed. The work around them
 lives in small modules of its own:
 
 - `gan_infer.inferences.data`: binding `data={x: x_ph}` to graph tensors;
+- `gan_infer.inferences.session_steps`: one update in one session call
+  (`session_run`, `counted`), with the step seed and the checks of
+  `gan_infer.inferences.health`;
 - `gan_infer.inferences.checkpoints`: save, restore, resume, Ctrl-C;
 - `gan_infer.inferences.summaries`: TensorBoard.
 
-A new algorithm subclasses `Inference` (or `GANInference`, for an
-adversarial one) and writes `build_loss_and_gradients(var_list)`; the
-methods in the "services" section below are what its `initialize` and
-`update` are built from.
+A new algorithm subclasses `Inference` (or `TwoPlayerInference`, for an
+adversarial one: `gan_infer.inferences.two_player`) and writes
+`build_loss_and_gradients(var_list)`; the methods in the "services" section
+below and those of `SessionSteps` are what its `initialize` and `update`
+are built from.
 """
 
 import abc
-import contextlib
-import re
-import warnings
 
 import numpy as np
 import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences.checkpoints import Checkpoints, DeferredInterrupt
-from gan_infer.inferences.data import bind_data, check_observations, model_tensor
+from gan_infer.inferences.data import bind_data
+from gan_infer.inferences.health import largest_parameter
+from gan_infer.inferences.session_steps import SessionSteps
 from gan_infer.inferences.summaries import Summaries
 from gan_infer.util.checks import check_int
 from gan_infer.util.progbar import Progbar
-from gan_infer.util.seeds import step_seed, step_seed_value
+from gan_infer.util.seeds import step_seed
 from gan_infer.util.session import get_session, require_graph_mode
 
 __all__ = ["Inference"]
 
 
-class Inference(abc.ABC):
+class Inference(SessionSteps, abc.ABC):
     """Abstract base class for inference algorithms (Edward 1.3.5's contract).
 
     A subclass builds its losses in `build_loss_and_gradients`, its training
@@ -78,10 +81,10 @@ class Inference(abc.ABC):
         self.consumes_batch = bound.consumes_batch
         self.initialized = False
         self.summaries = self.checkpoints = None
-        self._fed_data_checked = False
+        self._fed_data_checked = self._ran = False
         # run() stops at a diverged update; a hand-written update() loop is
         # warned once (see `diverged`).
-        self._stop_on_divergence = self._divergence_warned = False
+        self.stop_on_divergence = False
 
     # -------------------------------------------------------- initialization
     def initialize(
@@ -142,6 +145,8 @@ class Inference(abc.ABC):
         self.debug = bool(debug)
         self.jit = bool(jit)
         self.progbar = Progbar(self.n_iter)
+        # Where run()'s loop stops: n_iter, then n_iter more on each later run().
+        self.target_iteration = self.n_iter
         self.t = tf.Variable(0, trainable=False, name="iteration")
         self.increment_t = self.t.assign_add(1)
         self._last_t = None  # host copy of t, to know when to fetch summaries
@@ -224,18 +229,6 @@ class Inference(abc.ABC):
                 "cells that build and initialize the inference again too."
             )
 
-    def compiled(self):
-        """A scope whose ops XLA compiles when `initialize(jit=True)`."""
-        if self.jit:
-            return tf.xla.experimental.jit_scope()
-        return contextlib.nullcontext()
-
-    def check_numerics(self, tensor, description):
-        """`tensor`, checked for NaN/Inf at run time when `debug=True`."""
-        if not self.debug or tensor is None:
-            return tensor
-        return tf.debugging.check_numerics(tensor, f"NaN or Inf in {description}")
-
     def refuse_reinitialize(self):
         """Raise if `initialize()` already built the training ops."""
         if self.initialized:
@@ -260,6 +253,7 @@ class Inference(abc.ABC):
             tf.stack([tf.reduce_all(tf.math.is_finite(v)) for v in floats] or [True]),
             name="parameters_finite",
         )
+        self.largest_parameter = largest_parameter(floats)
         if self.logging:
             self.summarize = self.summaries.merge()
         if self.checkpoints is not None:
@@ -267,139 +261,6 @@ class Inference(abc.ABC):
             # and the in-graph data position); not the observed data, which
             # are bound again when the program runs.
             self.checkpoints.make_saver()
-
-    def counted(self, train_op):
-        """An op that runs `train_op`, then adds one to `t` and returns it.
-
-        The counter moves only when the update went through, so after an
-        error (NaN in debug mode, a bad feed) `t` still counts completed
-        updates.
-        """
-        with tf.control_dependencies([train_op]):
-            return self.t.assign_add(1)
-
-    def current_iteration(self):
-        """The value of `t` (completed iterations), without a session call
-        when it is already known."""
-        if self._last_t is None:
-            self._last_t = int(get_session().run(self.t))
-        return self._last_t
-
-    def session_run(self, train_op, fetches, feed_dict, counted=True):
-        """Run one update with `fetches` (and the summaries when due) in one
-        session call, feeding the step seed of this iteration.
-
-        Args:
-          train_op: for a counted update, an op from `counted` (it returns
-            the new `t`); otherwise any training op.
-          fetches: dict of tensors to fetch with the update.
-          counted: whether this update moves the iteration counter (steps
-            inside a schedule's iteration do not).
-
-        Returns:
-          (dict of fetched values, t after the update).
-        """
-        sess = get_session()
-        if self._last_t is None or self._host_seed is None:
-            self._last_t, self._host_seed = (int(v) for v in sess.run([self.t, self.seed]))
-        if self._step_seed not in (feed_dict or {}):
-            feed_dict = dict(feed_dict or {})
-            feed_dict[self._step_seed] = step_seed_value(
-                self._host_seed, self._last_t, self._substep
-            )
-        print_step = counted and self._is_print_step(self._last_t + 1)
-        if print_step or not self._fed_data_checked:
-            self._check_fed_data(feed_dict)
-        if not counted:
-            values = self._run_checked(sess, dict(fetches, train=train_op), feed_dict)
-            values.pop("train")
-            self._substep += 1
-            return values, self._last_t
-        fetches = dict(fetches, t=train_op)
-        if print_step:
-            fetches["parameters_finite"] = self.parameters_finite
-            if self.summarize is not None:
-                fetches["summary"] = self.summarize
-        values = self._run_checked(sess, fetches, feed_dict)
-        t = int(values.pop("t"))
-        self._check_health(values, t)
-        self._last_t = t
-        self._substep = 0
-        if self.summarize is not None and self._is_print_step(t):
-            summary = values.pop("summary", None)
-            # Not fetched with the update: the first update (t unknown before
-            # it) or a counter reset behind our back (variables re-initialized).
-            if summary is None:
-                summary = sess.run(self.summarize, feed_dict)
-            self.summaries.write(summary, t)
-        return values, t
-
-    def _check_fed_data(self, feed_dict):
-        for key, tensor in self.data.items():
-            if feed_dict and tensor in feed_dict:
-                check_observations(
-                    feed_dict[tensor], model_tensor(key), f"The batch fed for {tensor.name}"
-                )
-        self._fed_data_checked = True
-
-    def _check_health(self, values, t):
-        problems = [
-            f"{name} became {value}"
-            for name, value in values.items()
-            if isinstance(value, (float, np.floating)) and not np.isfinite(value)
-        ]
-        if not bool(values.pop("parameters_finite", True)):
-            problems.append("the parameters became NaN or Inf")
-        if problems:
-            self.diverged("; ".join(problems), t)
-
-    def diverged(self, problem, t):
-        """Called when an update's loss or the parameters became NaN or Inf.
-
-        Under `run()` it raises FloatingPointError (nothing is saved after
-        it, and the message names the last good checkpoint). In a
-        hand-written `update()` loop it warns once (RuntimeWarning): the
-        loop is the user's, and Edward's `update` returns the losses; every
-        later update continues from the bad values, so stop the loop.
-        """
-        if self._stop_on_divergence:
-            kept = self.latest_checkpoint()
-            where = (
-                f" The last good checkpoint, {kept}, is intact: resume from it with a "
-                "lower learning rate."
-                if kept
-                else ""
-            )
-            raise FloatingPointError(
-                f"{problem} at iteration {t}: training stopped.{where} To find the first "
-                "tensor that goes bad, initialize(debug=True)."
-            )
-        if not self._divergence_warned:
-            self._divergence_warned = True
-            warnings.warn(
-                f"{problem} at iteration {t}: training diverged, and every later update "
-                "continues from the bad values (run() stops here). Stop the loop and lower the "
-                "learning rate; initialize(debug=True) stops at the first tensor that goes bad.",
-                RuntimeWarning,
-                stacklevel=4,
-            )
-
-    def _run_checked(self, sess, fetches, feed_dict):
-        """`sess.run`, turning debug-mode numerics failures into a clear error."""
-        try:
-            return sess.run(fetches, feed_dict)
-        except tf.errors.InvalidArgumentError as error:
-            found = re.search(r"(NaN or Inf in [^\n]*?) : Tensor had (\w+) values", error.message)
-            if self.debug and found:
-                raise FloatingPointError(
-                    f"{found.group(1)} at iteration {sess.run(self.t) + 1} ({found.group(2)} "
-                    "values). Training stopped before applying this update; lower the learning "
-                    "rate or check the model and the data."
-                ) from error
-            raise
-
-    def _is_print_step(self, t):
-        return self.n_print > 0 and (t == 1 or t % self.n_print == 0)
 
     # ------------------------------------------------------------- training
     @abc.abstractmethod
@@ -423,7 +284,7 @@ class Inference(abc.ABC):
         """Print progress at the first update and every `n_print` updates."""
         self.require_initialized("print_progress()")
         t = info_dict["t"]
-        if self._is_print_step(t):
+        if self.is_print_step(t):
             self.progbar.update(
                 t,
                 {
@@ -440,6 +301,11 @@ class Inference(abc.ABC):
         Nothing may add ops to the graph during the loop (that would slow
         every step down and grow memory): a monitor that does stops the run
         with an error naming the op.
+
+        A second `run()` on the same inference continues training: it keeps
+        the trained weights (no variable is initialized again) and runs
+        `n_iter` more iterations, so `t` goes on counting from where the
+        first stopped.
 
         With a `checkpoint_dir` (see `initialize`), `run()` first restores
         the latest checkpoint there and continues from its iteration, saves
@@ -467,40 +333,56 @@ class Inference(abc.ABC):
                 "initialize() arguments, or give them to run() instead of calling initialize()."
             )
         session = get_session()
-        init = (
-            tf.global_variables_initializer()
-            if variables is None
-            else tf.variables_initializer(variables)
-        )
-        init.run(session=session)
-        self._forget_host_state()
         if self.summaries is not None:
             self.summaries.reopen()  # closed by a previous run()'s finalize()
-        if self.latest_checkpoint() is not None:
-            t = self.restore()
-            print(f"Resuming from {self.latest_checkpoint()} at iteration {t}.", flush=True)
+        if self._ran:
+            self._continue_training()
+        else:
+            init = (
+                tf.global_variables_initializer()
+                if variables is None
+                else tf.variables_initializer(variables)
+            )
+            init.run(session=session)
+            self.forget_host_state()
+            if self.latest_checkpoint() is not None:
+                t = self.restore()
+                print(f"Resuming from {self.latest_checkpoint()} at iteration {t}.", flush=True)
+        self._ran = True
         if use_coordinator:
             coordinator = tf.train.Coordinator()
             threads = tf.train.start_queue_runners(sess=session, coord=coordinator)
-        self._stop_on_divergence = True
+        self.stop_on_divergence = True
         try:
             self._train_loop(session, monitors)
         finally:
-            self._stop_on_divergence = False
+            self.stop_on_divergence = False
             self.finalize()
             if use_coordinator:
                 coordinator.request_stop()
                 coordinator.join(threads)
+
+    def _continue_training(self):
+        """A later run(): n_iter more iterations from the trained weights."""
+        self.forget_host_state()
+        t = self.current_iteration()
+        self.target_iteration = t + self.n_iter
+        self.progbar = Progbar(self.target_iteration)
+        print(
+            f"Continuing from iteration {t} to {self.target_iteration} with the trained "
+            "weights (a later run() trains n_iter more iterations).",
+            flush=True,
+        )
 
     def _train_loop(self, session, monitors):
         graph = tf.get_default_graph()
         size = graph.version
         with DeferredInterrupt() as interrupt:
             t = int(session.run(self.t))
-            while t < self.n_iter:
+            while t < self.target_iteration:
                 info_dict = self.iterate()
                 t = info_dict["t"]
-                self._check_health(dict(info_dict), t)
+                self.check_health(dict(info_dict), t)
                 self.print_progress(info_dict)
                 for monitor in monitors:
                     monitor(info_dict)
@@ -557,16 +439,10 @@ class Inference(abc.ABC):
         if getattr(self, "checkpoints", None) is None:
             raise RuntimeError("restore() needs initialize(checkpoint_dir=...).")
         self.checkpoints.restore(get_session(), path)
-        self._forget_host_state()
+        self.forget_host_state()
         t = self.current_iteration()
         self.checkpoints.saved_t = t
         return t
-
-    def _forget_host_state(self):
-        """Forget the host copies of graph state (t, the seed), after the
-        variables were initialized or restored behind them."""
-        self._last_t = self._host_seed = None
-        self._substep = 0
 
     def finalize(self):
         """Function to call after convergence: flushes and closes writers

@@ -114,3 +114,77 @@ def test_keras_layers_made_once_outside_the_discriminator_belong_to_it():
         disc = {v.op.name for v in tf.trainable_variables() if v.op.name.startswith("Disc/")}
         keras = {v.op.name for v in hidden.trainable_weights + logit.trainable_weights}
     assert keras == disc and len(disc) == 4
+
+
+# --- what a second run(), a loop past n_iter and an exploding loop do (issue 31, item 5)
+def trained_gan(**initialize_kwargs):
+    x, _ = sigmoid_model()
+    data = np.random.RandomState(0).uniform(size=[M, 3]).astype(np.float32)
+    inference = ed.GANInference(data={x: data}, discriminator=discriminator)
+    inference.initialize(**initialize_kwargs)
+    return inference
+
+
+def test_a_second_run_continues_from_the_trained_weights(capsys):
+    with tf.Graph().as_default():
+        inference = trained_gan(optimizer="adam", optimizer_d="adam", n_iter=3, n_print=0)
+        marker = tf.Variable(0.0, trainable=False, name="marker")
+        inference.run()
+        sess = ed.get_session()
+        sess.run(marker.assign(7.0))
+        inference.run()
+        assert inference.current_iteration() == 6  # n_iter more, not from t = 0 again
+        assert sess.run(marker) == 7.0  # nothing was initialized again
+        assert "Continuing from iteration 3 to 6" in capsys.readouterr().out
+
+
+def test_a_second_run_with_checkpoints_saves_the_new_iterations(tmp_path):
+    with tf.Graph().as_default():
+        inference = trained_gan(n_iter=2, n_print=0, checkpoint_dir=str(tmp_path))
+        inference.run()
+        inference.run()
+        assert tf.train.latest_checkpoint(str(tmp_path)).endswith("ckpt-4")
+
+
+def test_an_update_loop_past_n_iter_is_warned_once():
+    with tf.Graph().as_default():
+        inference = trained_gan(n_iter=2, n_print=0)
+        ed.get_session().run(tf.global_variables_initializer())
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for _ in range(5):
+                inference.update()
+    messages = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert len(messages) == 1, messages
+    assert messages[0].startswith("update() ran past the end of training: iteration 3 of n_iter")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_loop_whose_losses_explode_to_finite_values_is_warned_once(seed):
+    with tf.Graph().as_default():
+        ed.set_seed(seed)
+        inference = trained_gan(
+            optimizer=tf.train.GradientDescentOptimizer(1e9),
+            optimizer_d=tf.train.GradientDescentOptimizer(1e9),
+            n_print=1,
+        )
+        ed.get_session().run(tf.global_variables_initializer())
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for _ in range(6):
+                info = inference.update()
+    messages = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    exploding = [m for m in messages if "training is exploding" in m]
+    assert len(exploding) == 1, messages
+    assert np.isfinite(info["loss_d"])
+
+
+def test_a_healthy_loop_hears_nothing():
+    with tf.Graph().as_default():
+        inference = trained_gan(n_iter=20, n_print=1)
+        ed.get_session().run(tf.global_variables_initializer())
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for _ in range(inference.n_iter):
+                inference.update()
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
