@@ -1,11 +1,12 @@
 """Tests for gan_infer.util.files: atomic_write and ensure_directory."""
 
+import errno
 import os
 import stat
 
 import pytest
 
-from gan_infer.util.files import atomic_write, ensure_directory
+from gan_infer.util.files import DirectoryLock, atomic_write, ensure_directory
 
 
 def entries(directory):
@@ -86,6 +87,39 @@ def test_an_exception_keeps_the_old_file_and_leaves_no_temporary(tmp_path, error
             raise error
     assert path.read_text() == "previous"
     assert entries(tmp_path) == ["out.txt"]
+
+
+def test_a_full_disk_names_the_folder_and_keeps_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "samples.npy"
+    path.write_text("previous")
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError) as info:
+        with atomic_write(path, mode="w") as handle:
+            handle.write("new")
+    assert info.value.errno == errno.ENOSPC
+    assert str(info.value) == (
+        f"[Errno 28] No space left on the device of {tmp_path} while writing {path}; "
+        "samples.npy is left as it was. Free some space there (or choose another directory) "
+        "and run again."
+    )
+    assert path.read_text() == "previous" and entries(tmp_path) == ["samples.npy"]
+
+
+def test_a_full_disk_leaves_no_half_written_lock(tmp_path, monkeypatch):
+    def fdopen(fd, *args, **kwargs):
+        os.close(fd)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fdopen", fdopen)
+    with pytest.raises(OSError, match=r"No space left on the device of .*\.lock; nothing else"):
+        DirectoryLock(tmp_path).acquire()
+    monkeypatch.undo()
+    assert entries(tmp_path) == []  # an empty .lock would read as a stale lock later
+    DirectoryLock(tmp_path).acquire().release()
 
 
 def test_an_exception_creates_no_file(tmp_path):
