@@ -12,9 +12,30 @@ images: square sides of 28, 32 or 64 pixels (`--image-size` resizes others),
 
 each arrow a 5x5 transposed convolution of stride 2 after batch norm and a
 ReLU, the last with a sigmoid; the discriminator mirrors it with strided
-5x5 convolutions (64, 128, then 256 filters) and leaky ReLUs. Adam 2e-4,
-beta1 0.5, batch 64, weights N(0, 0.02) (Radford et al., 2016). Samples of
-your images are judged against them without labels
+5x5 convolutions (64, 128, then 256 filters) and leaky ReLUs. Adam, beta1
+0.5, batch 64, weights N(0, 0.02) (Radford et al., 2016).
+
+On your images the defaults are the recipe measured best on MNIST
+(docs/results.md, "DCGAN on MNIST"; docs/cli.md gives what each bought):
+
+- self-conditioning (`self_condition`, K): the training images are grouped
+  into K clusters by k-means on their pixels (no labels), and the model
+  becomes the conditional program c ~ Categorical(the clusters'
+  frequencies), x = G(noise, one-hot c), bound to (image, cluster) pairs;
+  D adds the projection <embedding(c), h(x)> (Miyato and Koyama, 2018) to
+  its logit, h its last hidden layer. Sampling draws c with the data's
+  frequencies, so every group of similar images keeps its share. By
+  default K = N // 500 (about 500 images a cluster), at most 100, none
+  under 1,000 images (`default_clusters`);
+- the minibatch standard deviation (`minibatch_stddev`, G): D's last
+  convolution gains a channel, the spread of its features over groups of G
+  images (`layers.minibatch_stddev`, Karras et al., 2018), default 4;
+- Adam 4e-4 for both players instead of 2e-4.
+
+`ema_decay` samples from a moving average of the generator's weights
+(`GANInference.initialize(ema_decay=...)`). Each is 0 (off) when not wanted;
+without `--data` all are off and the learning rate is the example's 2e-4.
+Samples of your images are judged against them without labels
 (`gan_infer.criticism.image_metrics.evaluate_images`); MNIST's by the
 package's digit classifier, as for `train mnist`.
 
@@ -23,12 +44,81 @@ Importing this module imports neither numpy's data nor TensorFlow.
 
 import math
 
-from gan_infer.cli.model_base import Model
+from gan_infer.cli.model_base import GEN_SCOPE, Model
 
-__all__ = ["DCGAN", "SIDES"]
+__all__ = ["DCGAN", "MNIST_TRAINING_IMAGES", "SIDES", "default_clusters", "kmeans_clusters"]
 
 #: The image sides the DCGAN is built for.
 SIDES = (28, 32, 64)
+#: Images of MNIST's training split (the last 5,000 are held out for validation).
+MNIST_TRAINING_IMAGES = 55_000
+# The default K: about this many images a cluster, at most MAX_CLUSTERS (the
+# measured best on MNIST's 55,000 digits was 100).
+IMAGES_PER_CLUSTER, MAX_CLUSTERS = 500, 100
+# k-means reads images larger than this side averaged down to it: the
+# clusters group shapes and colours, which survive the averaging, and 64 px
+# colour pixels would cost four times the memory and time.
+CLUSTER_SIDE = 32
+
+
+def default_clusters(n_images):
+    """K of `self_condition="auto"`: n_images // 500, at most 100; 0 (no
+    conditioning) when that is under 2.
+
+    #### Examples
+
+    ```python
+    from gan_infer.cli.dcgan import default_clusters
+
+    assert default_clusters(55_000) == 100 and default_clusters(1_797) == 3
+    assert default_clusters(900) == 0
+    ```
+    """
+    k = min(MAX_CLUSTERS, int(n_images) // IMAGES_PER_CLUSTER)
+    return k if k >= 2 else 0
+
+
+def kmeans_clusters(pixels, k, seed):
+    """k-means groups of images, no labels: (cluster of each image, frequencies).
+
+    scikit-learn's `KMeans` from one k-means++ start seeded by `seed`, ten
+    of Lloyd's iterations (as scipy's `kmeans2` in the measured runs of
+    docs/results.md), on the pixels in [0, 1] (images larger than 32 px
+    first averaged down to 32). The same images, k and seed give the same
+    clusters, so a resumed run trains on the clusters it started with.
+
+    Args:
+      pixels: uint8 array [N, ...] (images or flat rows), N >= k.
+      k: int >= 2.
+      seed: int.
+
+    Returns:
+      (int32 array [N], float64 array [k] summing to 1; a cluster k-means
+      left empty has frequency 0 and is never drawn).
+
+    #### Examples
+
+    ```python
+    import numpy as np
+    from gan_infer.cli.dcgan import kmeans_clusters
+
+    pixels = np.concatenate([np.zeros((30, 8, 8), np.uint8), np.full((10, 8, 8), 255, np.uint8)])
+    of_image, frequencies = kmeans_clusters(pixels, 2, seed=0)
+    assert sorted(frequencies) == [0.25, 0.75] and len(set(of_image[:30])) == 1
+    ```
+    """
+    import numpy as np
+    from sklearn.cluster import KMeans
+
+    x = np.asarray(pixels, np.float32) / 255.0
+    if x.ndim == 4 and x.shape[1] > CLUSTER_SIDE:
+        factor = x.shape[1] // CLUSTER_SIDE
+        side = x.shape[1] // factor
+        x = x.reshape(len(x), side, factor, side, factor, -1).mean(axis=(2, 4))
+    kmeans = KMeans(k, init="k-means++", n_init=1, max_iter=10, random_state=seed)
+    of_image = kmeans.fit_predict(x.reshape(len(x), -1))
+    frequencies = np.bincount(of_image, minlength=k) / len(of_image)
+    return of_image.astype(np.int32), frequencies
 
 
 class DCGAN(Model):
@@ -38,6 +128,10 @@ class DCGAN(Model):
       image_shape: (side, side, channels) of the images.
       data: None (MNIST, the example's data) or the path of `--data`.
       image_size: None or the side the images of `data` are resized to.
+      self_condition: 0 (off), K >= 2 clusters, or "auto" (`default_clusters`).
+      minibatch_stddev: 0 (off) or the group size G of D's batch-spread channel.
+      ema_decay: 0 (off) or the decay of the generator's weight average.
+      n_clusters: K once resolved (config.json's record), or None.
     """
 
     name = "dcgan"
@@ -46,41 +140,78 @@ class DCGAN(Model):
     batch_size = 64  # the paper's
     n_iter = 5000
     n_print = 500
-    learning_rate = 2e-4
+    learning_rate = 2e-4  # the example's, on MNIST
     beta1 = 0.5
     n_samples = 10000
     key_metrics = ("frechet_distance", "kernel_distance", "precision", "recall")
     takes_data = True
     noise_dim = 100
+    #: The defaults on your images (`--data`): the best recipe measured on MNIST.
+    data_defaults = {
+        "learning_rate": 4e-4,
+        "self_condition": "auto",
+        "minibatch_stddev": 4,
+        "ema_decay": 0.0,
+    }
+    #: Without --data: examples/dcgan_mnist.py, and what an older config.json
+    #: (written before these options existed) means by leaving them out.
+    plain = {"self_condition": 0, "minibatch_stddev": 0, "ema_decay": 0.0}
 
-    def __init__(self, image_shape=(28, 28, 1), data=None, image_size=None):
+    def __init__(
+        self,
+        image_shape=(28, 28, 1),
+        data=None,
+        image_size=None,
+        self_condition=0,
+        minibatch_stddev=0,
+        ema_decay=0.0,
+        n_clusters=None,
+    ):
         self.image_shape = tuple(int(n) for n in image_shape)
         self.data, self.image_size = data, image_size
+        self.self_condition, self.n_clusters = self_condition, n_clusters
+        if n_clusters is None and self_condition != "auto":
+            self.n_clusters = int(self_condition)
+        self.minibatch_stddev = int(minibatch_stddev)
+        self.ema_decay = float(ema_decay) or None
         self.pixels = None  # the training images of `data` as uint8, once loaded
+        self.of_image = self.frequencies = None  # the k-means clusters, once fitted
+        self.cluster = None  # the generator's cluster c ~ Categorical, once built
 
     def configure(self, config):
         """This model for `config`: MNIST's without `data`; else sized from the
-        recorded image shape, or from the images (then loaded and kept)."""
+        recorded image shape, or from the images (then loaded and kept). An
+        option config.json lacks (written before it existed) is off."""
+        switches = {key: config.get(key, value) for key, value in self.plain.items()}
         if config.get("data") is None:
-            return DCGAN()
+            model = DCGAN(**switches, n_clusters=config.get("n_clusters"))
+            if model.n_clusters is None:  # "auto" on MNIST
+                model.n_clusters = default_clusters(MNIST_TRAINING_IMAGES)
+            return model
         shape = config.get("image_shape")
-        model = DCGAN(shape or (0, 0, 0), config["data"], config.get("image_size"))
-        if shape is None:
+        model = DCGAN(
+            shape or (0, 0, 0),
+            config["data"],
+            config.get("image_size"),
+            **switches,
+            n_clusters=config.get("n_clusters"),
+        )
+        if shape is None or model.n_clusters is None:
             model.load()
         return model
 
     def recorded_options(self):
-        if self.data is None:
-            return {}
-        recorded = {"image_shape": list(self.image_shape)}
-        if self.pixels is not None:
+        recorded = {"n_clusters": self.n_clusters}
+        if self.data is not None:
+            recorded["image_shape"] = list(self.image_shape)
+        if self.data is not None and self.pixels is not None:
             # A resume compares it: images added to the folder would change the run.
             recorded["n_images"] = len(self.pixels)
         return recorded
 
     def load(self):
         """Read the images of `data` (kept as uint8 pixels, a quarter of float32's
-        memory) and take their shape; DataError for a size the DCGAN lacks."""
+        memory), take their shape and resolve K; DataError for a size the DCGAN lacks."""
         import numpy as np
 
         from gan_infer.datasets import DataError, images
@@ -96,6 +227,58 @@ class DCGAN(Model):
             )
         self.image_shape = x.shape[1:]
         self.pixels = np.round(x * 255).astype(np.uint8)
+        if self.n_clusters is None:
+            self.n_clusters = default_clusters(len(x))
+        if self.n_clusters > len(x):
+            raise DataError(
+                f"--self-condition {self.n_clusters} asks for more clusters than the "
+                f"{len(x)} images of {self.data}: give at most {len(x) // 2} (about 500 images a "
+                "cluster works; 0 turns the clusters off)."
+            )
+
+    def build(self, batch_size, data_dir, seed):
+        """As `Model.build`; with K clusters, also the cluster of each
+        training image, bound to the generator's cluster c (`Parts.conditions`)."""
+        from gan_infer.inferences import Minibatches
+
+        if self.n_clusters:
+            # Fitted before the generator is built: its prior holds the frequencies.
+            self.of_image, self.frequencies = kmeans_clusters(
+                self.training_data(data_dir, seed), self.n_clusters, seed
+            )
+            print(
+                f"k-means: {self.n_clusters} clusters of the training images, "
+                f"{self.frequencies.min():.2%} to {self.frequencies.max():.2%} of them each",
+                flush=True,
+            )
+        parts = super().build(batch_size, data_dir, seed)
+        if not self.n_clusters:
+            return parts
+        return parts._replace(conditions={self.cluster: Minibatches(self.of_image)})
+
+    def generator(self, batch_size):
+        import numpy as np
+        import tensorflow.compat.v1 as tf
+
+        from gan_infer.models import Categorical
+
+        if not self.n_clusters:
+            return super().generator(batch_size)
+        with tf.variable_scope(GEN_SCOPE):
+            eps = self.noise(batch_size)
+            # A variable, not a constant: `gan-infer sample` restores the
+            # frequencies from the checkpoint without reading the images.
+            frequencies = self.frequencies
+            if frequencies is None:
+                frequencies = np.full(self.n_clusters, 1.0 / self.n_clusters)
+            with np.errstate(divide="ignore"):  # an empty cluster: log 0, never drawn
+                log_frequencies = np.log(frequencies).astype(np.float32)
+            logits = tf.get_variable(
+                "cluster_log_frequencies", initializer=log_frequencies, trainable=False
+            )
+            self.cluster = Categorical(logits=tf.tile(logits[None], [batch_size, 1]))
+            one_hot = tf.one_hot(self.cluster, self.n_clusters)
+            return self.generative_network(tf.concat([eps, one_hot], axis=1))
 
     def noise(self, batch_size):
         import tensorflow.compat.v1 as tf
@@ -135,7 +318,7 @@ class DCGAN(Model):
         # MNIST's rows are flat (784 values), as in the example.
         return layers.flatten(net) if self.data is None else net
 
-    def discriminative_network(self, x):
+    def discriminative_network(self, x, cluster=None):
         import tensorflow.compat.v1 as tf
 
         from gan_infer import layers
@@ -149,15 +332,28 @@ class DCGAN(Model):
             net = layers.conv2d(
                 net, filters, 5, strides=2, activation=layers.leaky_relu, kernel_initializer=init
             )
-        return layers.dense(layers.flatten(net), 1, activation=None, kernel_initializer=init)
+        if self.minibatch_stddev:
+            net = layers.minibatch_stddev(net, group_size=self.minibatch_stddev)
+        net = layers.flatten(net)
+        logits = layers.dense(net, 1, activation=None, kernel_initializer=init)
+        if cluster is None:
+            return logits
+        embedding = layers.dense(
+            tf.one_hot(cluster, self.n_clusters),
+            int(net.shape[1]),
+            use_bias=False,
+            kernel_initializer=init,
+        )
+        return logits + tf.reduce_sum(net * embedding, axis=1, keepdims=True)
 
     def training_data(self, data_dir, seed):
         del seed
         if self.data is None:
             from gan_infer.datasets import mnist_splits
 
-            (x_train, _), _, _ = mnist_splits(data_dir, validation_size=5000)
-            return x_train  # uint8 grey levels, not binarized (see the example)
+            if self.pixels is None:
+                (self.pixels, _), _, _ = mnist_splits(data_dir, validation_size=5000)
+            return self.pixels  # uint8 grey levels, not binarized (see the example)
         if self.pixels is None:
             self.load()
         return self.pixels

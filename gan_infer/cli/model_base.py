@@ -20,6 +20,14 @@ class Parts(NamedTuple):
     samples: Any  # tf.Tensor [batch_size, ...]: the generator's output x
     discriminator: Callable  # batch -> logits, builds its variables on first call
     data: Any  # ed.Minibatches of the training data
+    # More of the model's variables bound to data, {tensor: ed.Minibatches}, or
+    # None: the cluster of each image of the DCGAN's self-conditioning.
+    conditions: Any = None
+
+    def bindings(self):
+        """The inference's `data`: {samples: data, **conditions}, in the
+        order the discriminator takes them."""
+        return {self.samples: self.data, **(self.conditions or {})}
 
 
 class Model:

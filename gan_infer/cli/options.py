@@ -24,7 +24,7 @@ import shlex
 
 from gan_infer.cli import models
 from gan_infer.cli.dcgan import SIDES
-from gan_infer.util.checks import check_int, check_number
+from gan_infer.util.checks import check_int, check_interval, check_number, is_int
 
 __all__ = [
     "EXIT_FAILURE",
@@ -33,6 +33,7 @@ __all__ = [
     "EXIT_USAGE",
     "IMAGE_EXTENSIONS",
     "LOSSES",
+    "DCGAN_SWITCHES",
     "RUN_OPTIONS",
     "TRAIN_OPTIONS",
     "Interrupted",
@@ -43,6 +44,7 @@ __all__ = [
     "int_option",
     "positive_number_option",
     "resolve_config",
+    "with_omitted_options",
 ]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -65,7 +67,12 @@ RUN_OPTIONS = (
     "n_iter",
     "data",
     "image_size",
+    "self_condition",
+    "minibatch_stddev",
+    "ema_decay",
 )
+# The dcgan's switches (gan_infer.cli.dcgan): None for the other models.
+DCGAN_SWITCHES = ("self_condition", "minibatch_stddev", "ema_decay")
 # The keyword arguments of `train()` that `gan-infer train` passes on.
 TRAIN_OPTIONS = (
     "loss",
@@ -80,6 +87,7 @@ TRAIN_OPTIONS = (
     "keep_checkpoints",
     "evaluate",
     "threads",
+    *DCGAN_SWITCHES,
 )
 
 IMAGE_EXTENSIONS = (".png", ".pdf", ".svg", ".jpg", ".jpeg")
@@ -181,6 +189,9 @@ def resolve_config(
     threads=None,
     data=None,
     image_size=None,
+    self_condition=None,
+    minibatch_stddev=None,
+    ema_decay=None,
 ):
     """Check `train()`'s options and fill in the model's defaults.
 
@@ -189,7 +200,12 @@ def resolve_config(
     defaults to `learning_rate`; `n_print` to the model's, or n_iter // 10
     when that is smaller; `checkpoint_every` to `n_print`. `data` (your
     images, recorded as an absolute path) and `image_size` (28, 32 or 64)
-    are the DCGAN's.
+    are the DCGAN's, and so are its switches (`gan_infer.cli.dcgan`):
+    `self_condition` (0: off, K >= 2 k-means clusters, or "auto": K from the
+    number of images), `minibatch_stddev` (0: off, or the group size G, which
+    must divide the batch size) and `ema_decay` (0: off, or in (0, 1)). With
+    `data` their defaults, and the learning rate's, are `DCGAN.data_defaults`
+    (the recipe measured best); without, the example's (all off, Adam 2e-4).
 
     Returns:
       dict: the resolved options, as written to OUT/config.json.
@@ -205,6 +221,12 @@ def resolve_config(
     ```
     """
     spec = _check_choices(model, loss)
+    switches = _switches(
+        spec, data, self_condition=self_condition, minibatch_stddev=minibatch_stddev,
+        ema_decay=ema_decay,
+    )  # fmt: skip
+    if learning_rate is None and data is not None and spec.takes_data:
+        learning_rate = spec.data_defaults["learning_rate"]
     n_iter = int_option("n_iter", spec.n_iter if n_iter is None else n_iter, 1)
     n_print = int_option(
         "n_print", models.default_n_print(spec, n_iter) if n_print is None else n_print, 1
@@ -233,6 +255,7 @@ def resolve_config(
         "evaluate": bool(evaluate),
         "threads": None if threads is None else int_option("threads", threads, 1),
         **_data_options(spec, data, image_size, data_dir),
+        **switches,
     }
     if config["seed"] >= 2**31:
         raise UsageError(f"seed must be below 2**31, got {seed}", "seed")
@@ -242,7 +265,58 @@ def resolve_config(
             f"judges packs of {spec.pack} examples), got {config['batch_size']}",
             "batch_size",
         )
+    group = config["minibatch_stddev"]
+    if group and config["batch_size"] % group:
+        raise UsageError(
+            f"minibatch_stddev must divide the batch size {config['batch_size']} (D takes the "
+            f"spread over groups of that many images), got {group}: use --minibatch-stddev 4, "
+            "or 0 to turn it off",
+            "minibatch_stddev",
+        )
     return config
+
+
+def _switches(spec, data, **given):
+    """The dcgan's switches, checked, with the defaults for `data` filled in."""
+    if not hasattr(spec, "data_defaults"):
+        for option, value in given.items():
+            if value is not None:
+                raise UsageError(
+                    f"{option} is an option of the dcgan model; {spec.name} does not take it",
+                    option,
+                )
+        return dict.fromkeys(given)
+    defaults = spec.plain if data is None else spec.data_defaults
+    values = {option: defaults[option] if v is None else v for option, v in given.items()}
+    clusters = values["self_condition"]
+    if clusters != "auto" and (not is_int(clusters) or clusters < 0 or clusters == 1):
+        raise UsageError(
+            f"self_condition must be 0 (off), a number of clusters >= 2, or 'auto', got "
+            f"{clusters!r}",
+            "self_condition",
+        )
+    if clusters != "auto":
+        values["self_condition"] = int(clusters)
+    values["minibatch_stddev"] = int_option("minibatch_stddev", values["minibatch_stddev"], 0)
+    values["ema_decay"] = check_interval(
+        values["ema_decay"],
+        "ema_decay",
+        "[0, 1)",
+        what="a number in [0, 1): 0 turns the average off, e.g. 0.999",
+        error=functools.partial(UsageError, option="ema_decay"),
+    )
+    return values
+
+
+def with_omitted_options(recorded):
+    """A config.json's options, with those it lacks (written before they
+    existed) at the value the run was trained with: the dcgan's switches off,
+    None for the other models. None stays None (no config.json)."""
+    if recorded is None or recorded.get("model") is None:
+        return recorded
+    spec = models.MODELS.get(recorded["model"])
+    plain = getattr(spec, "plain", dict.fromkeys(DCGAN_SWITCHES))
+    return {**plain, **recorded}
 
 
 def _data_options(spec, data, image_size, data_dir):

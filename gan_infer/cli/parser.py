@@ -135,6 +135,43 @@ def _add_train(subparsers, common):
         help="the discriminator's (default: --learning-rate)",
     )
     _add_train_data_and_keeping(train)
+    _add_dcgan_switches(train)
+
+
+def _clusters(text):
+    """--self-condition's value: 'auto' or an int."""
+    return text if text == "auto" else int(text)
+
+
+def _add_dcgan_switches(train):
+    """The dcgan's switches (defaults with --data: the best recipe measured, docs/cli.md)."""
+    group = train.add_argument_group(
+        "dcgan switches",
+        "on by default with --data (the recipe measured best: docs/cli.md); 0 turns one off; "
+        "without --data all are off (examples/dcgan_mnist.py)",
+    )
+    group.add_argument(
+        "--self-condition",
+        type=_clusters,
+        metavar="K",
+        help="condition G and D on K k-means clusters of the training images (no labels), "
+        "drawn with the clusters' frequencies; 'auto' (default with --data): one cluster per "
+        "500 images, at most 100",
+    )
+    group.add_argument(
+        "--minibatch-stddev",
+        type=int,
+        metavar="G",
+        help="give D the spread of its batch over groups of G images as a feature "
+        "(default with --data: 4)",
+    )
+    group.add_argument(
+        "--ema-decay",
+        type=float,
+        metavar="A",
+        help="sample from a moving average of G's weights with this decay, e.g. 0.999 "
+        "(default 0: the last weights)",
+    )
 
 
 def _add_train_data_and_keeping(train):

@@ -27,7 +27,7 @@ metrics = finished_metrics("runs/ring", config)  # None unless that run is finis
 import json
 import os
 
-from gan_infer.cli.options import RUN_OPTIONS, UsageError, command_line, flag
+from gan_infer.cli.options import RUN_OPTIONS, UsageError, command_line, flag, with_omitted_options
 
 __all__ = [
     "check_same_run",
@@ -95,7 +95,7 @@ def differences(out_dir, config):
     """(option, recorded value, value of `config`) for each option that the
     run in `out_dir` was trained with otherwise (see RUN_OPTIONS), and that
     run's recorded options (None when `out_dir` holds no run)."""
-    recorded = read_json(run_file(out_dir, "config.json"))
+    recorded = with_omitted_options(read_json(run_file(out_dir, "config.json")))
     if recorded is None:
         return [], None
     differing = [
@@ -141,7 +141,7 @@ def finished_metrics(out_dir, config):
     and evaluated if `config` asks for an evaluation.
     """
     metrics = read_json(run_file(out_dir, "metrics.json"))
-    recorded = read_json(run_file(out_dir, "config.json"))
+    recorded = with_omitted_options(read_json(run_file(out_dir, "config.json")))
     if metrics is None or recorded is None or not os.path.exists(run_file(out_dir, "samples.npy")):
         return None
     same_run = all(recorded.get(option) == config[option] for option in RUN_OPTIONS)

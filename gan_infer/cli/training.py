@@ -233,9 +233,7 @@ def _fit(spec, config, out_dir):
     with graph_and_session(config["threads"]):
         ed.set_seed(config["seed"])
         parts = spec.build(config["batch_size"], config["data_dir"], config["seed"])
-        inference = ed.GANInference(
-            data={parts.samples: parts.data}, discriminator=parts.discriminator
-        )
+        inference = ed.GANInference(data=parts.bindings(), discriminator=parts.discriminator)
         inference.initialize(
             optimizer=spec.optimizer(config["learning_rate"]),
             optimizer_d=spec.optimizer(config["learning_rate_d"]),

@@ -8,9 +8,12 @@ docs/errors.md (tests/errors/).
 """
 
 import json
+import re
+import textwrap
 
 import numpy as np
 import pytest
+import tensorflow.compat.v1 as tf
 from PIL import Image
 
 from gan_infer.cli import dcgan
@@ -108,3 +111,96 @@ def test_images_of_another_size_and_bad_sample_files_exit_1(tmp_path, capsys):
     (tmp_path / "samples.npy").write_text("0.5 0.5\n")
     code, out, err = run_main(capsys, "evaluate", tmp_path / "samples.npy", "--data", tmp_path)
     assert code == 1 and f"{tmp_path / 'samples.npy'} is not a numpy .npy or .npz file" in err
+
+
+def two_kinds(tmp_path, count=40):
+    """`count` 28x28 grey images, three quarters with a bar on the left, the rest on the right."""
+    images = np.zeros((count, 28, 28), np.uint8)
+    images[: 3 * count // 4, 4:24, 4:8] = 255
+    images[3 * count // 4 :, 4:24, 20:24] = 255
+    np.save(tmp_path / "bars.npy", images)
+    return tmp_path / "bars.npy"
+
+
+def generator_weights(run_dir):
+    """The generator's variables in the run's newest checkpoint, by name."""
+    reader = tf.train.load_checkpoint(str(run_dir / "checkpoints"))
+    return {
+        name: reader.get_tensor(name)
+        for name in reader.get_variable_to_shape_map()
+        if name.startswith("Gen/")
+    }
+
+
+def test_self_conditioning_trains_resumes_and_samples_again(tmp_path, capsys, few_samples):
+    data, run = two_kinds(tmp_path), tmp_path / "run"
+    flags = ["--data", data, "--out", run, "--batch-size", 8, "--n-print", 2, "--no-evaluate"]
+    switches = ["--self-condition", 2, "--minibatch-stddev", 4, "--ema-decay", 0.9]
+    code, out, err = run_main(capsys, "train", "dcgan", "--n-iter", 4, *flags, *switches)
+    assert code == 0, err
+    assert "k-means: 2 clusters of the training images, 25.00% to 75.00%" in out
+    config = json.loads((run / "config.json").read_text())
+    assert (config["self_condition"], config["n_clusters"]) == (2, 2)
+    assert (config["minibatch_stddev"], config["ema_decay"], config["learning_rate"]) == (
+        4, 0.9, 4e-4,
+    )  # fmt: skip
+    # The prior of the cluster holds the data's frequencies, in the checkpoint.
+    weights = generator_weights(run)
+    frequencies = np.exp(weights["Gen/cluster_log_frequencies"])
+    np.testing.assert_allclose(sorted(frequencies), [0.25, 0.75], rtol=1e-6)
+    # The weight average is kept beside the weights and restored by `sample`.
+    assert any("ExponentialMovingAverage" in name for name in weights)
+
+    code, out, err = run_main(capsys, "train", "dcgan", "--n-iter", 6, *flags, *switches)
+    assert code == 0 and "at iteration 4." in out, err
+    code, out, err = run_main(capsys, "sample", "--checkpoint", run, "-o", tmp_path / "again.npy")
+    assert code == 0, err
+    np.testing.assert_array_equal(np.load(tmp_path / "again.npy"), np.load(run / "samples.npy"))
+
+
+def test_the_weight_average_does_not_change_the_training(tmp_path, capsys, few_samples):
+    # So one run with --ema-decay measures both: its average, and (from its
+    # weights) the same run without the average (experiments/dcgan_defaults.py).
+    data = two_kinds(tmp_path)
+    runs = {decay: tmp_path / f"ema{decay}" for decay in (0, 0.99)}
+    for decay, run in runs.items():
+        code, out, err = run_main(
+            capsys, "train", "dcgan", "--data", data, "--out", run, "--batch-size", 8,
+            "--n-iter", 3, "--no-evaluate", "--self-condition", 2, "--ema-decay", decay,
+        )  # fmt: skip
+        assert code == 0, err
+    plain, averaged = (generator_weights(run) for run in runs.values())
+    assert set(plain) < set(averaged)
+    for name, value in plain.items():
+        np.testing.assert_array_equal(averaged[name], value, err_msg=name)
+
+
+def test_an_old_config_json_is_the_plain_network(tmp_path, capsys, few_samples):
+    # A run of your images recorded before the switches existed: sample and
+    # resume read it as the network it trained, the switches off.
+    data, run = two_kinds(tmp_path), tmp_path / "run"
+    plain = ["--self-condition", 0, "--minibatch-stddev", 0, "--ema-decay", 0]
+    flags = ["--data", data, "--out", run, "--batch-size", 8, "--n-iter", 2, "--no-evaluate"]
+    code, out, err = run_main(capsys, "train", "dcgan", *flags, *plain, "--learning-rate", 2e-4)
+    assert code == 0, err
+    config = json.loads((run / "config.json").read_text())
+    for key in ("self_condition", "minibatch_stddev", "ema_decay", "n_clusters"):
+        del config[key]
+    (run / "config.json").write_text(json.dumps(config))
+
+    code, out, err = run_main(capsys, "sample", "--checkpoint", run, "-o", tmp_path / "again.npy")
+    assert code == 0, err
+    np.testing.assert_array_equal(np.load(tmp_path / "again.npy"), np.load(run / "samples.npy"))
+    code, out, err = run_main(capsys, "train", "dcgan", *flags, *plain, "--learning-rate", 2e-4)
+    assert code == 0 and "nothing to do" in out, err
+    # Today's defaults are another run; the message gives the command that resumes the old one.
+    code, out, err = run_main(capsys, "train", "dcgan", *flags)
+    assert code == 2, err
+    assert "--self-condition 0 there, 'auto' here" in err
+    assert "--self-condition 0 --minibatch-stddev 0 --ema-decay 0.0" in err
+
+
+@pytest.mark.parametrize("function", [dcgan.default_clusters, dcgan.kmeans_clusters])
+def test_the_documented_examples_run(function):
+    (example,) = re.findall(r"```python\n(.*?)```", function.__doc__, flags=re.S)
+    exec(textwrap.dedent(example), {})

@@ -395,6 +395,49 @@ row(
 )
 
 row(
+    "cli-dcgan-switch-other-model",
+    cli.UsageError,
+    "… is an option of the dcgan model; … does not take it",
+    lambda env: cli.resolve_config("ring", ema_decay=0.999),
+)
+also("cli-dcgan-switch-other-model", lambda env: cli.resolve_config("mnist", self_condition=10))
+
+row(
+    "cli-self-condition",
+    cli.UsageError,
+    "self_condition must be 0 (off), a number of clusters >= 2, or 'auto', got …",
+    lambda env: cli.resolve_config("dcgan", data="images", self_condition=1),
+)
+also("cli-self-condition", lambda env: cli.resolve_config("dcgan", self_condition="many"))
+
+row(
+    "cli-minibatch-stddev-group",
+    cli.UsageError,
+    "minibatch_stddev must divide the batch size … (D takes the spread over groups of that many "
+    "images), got …: use --minibatch-stddev 4, or 0 to turn it off",
+    lambda env: cli.resolve_config("dcgan", data="images", batch_size=30),
+)
+
+row(
+    "cli-ema-decay",
+    cli.UsageError,
+    "ema_decay must be a number in [0, 1): 0 turns the average off, e.g. 0.999, got …",
+    lambda env: cli.resolve_config("dcgan", ema_decay=1.0),
+)
+
+
+@row(
+    "cli-too-many-clusters",
+    DataError,
+    "--self-condition … asks for more clusters than the … images of …: give at most … (about 500 "
+    "images a cluster works; 0 turns the clusters off).",
+)
+def _(env):
+    data = npy(env, "few.npy", np.zeros((30, 28, 28), np.uint8))
+    cli.train("dcgan", env.tmp_path / "run", data=data, self_condition=40, evaluate=False)
+
+
+row(
     "cli-evaluate-not-mnist",
     cli.UsageError,
     "… holds an array of shape …: without --data or --toy, evaluate judges MNIST digits, (N, 784) "
