@@ -92,7 +92,12 @@ __all__ = [
 #: threads from `cpus_per_trial`).
 # Every option of `gan-infer train` but the seed (a sweep's own axis) and
 # the thread count (set per trial from cpus_per_trial).
-OPTIONS = tuple(option for option in TRAIN_OPTIONS if option not in ("seed", "threads"))
+# `data` and `image_size` (the dcgan's images) too, so the dcgan's switches can
+# be compared on your own images.
+OPTIONS = tuple(option for option in TRAIN_OPTIONS if option not in ("seed", "threads")) + (
+    "data",
+    "image_size",
+)
 TOP_LEVEL = ("model", "seeds", "cpus_per_trial", "options", "grid", "random")
 DISTRIBUTIONS = ("choice", "uniform", "log_uniform")
 PIP_HINT = "pip install 'gan-infer[sweep]'"

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import os
 import sys
 
 import numpy as np
@@ -183,3 +184,28 @@ def test_without_ray_the_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(RuntimeError, match=r"pip install 'gan-infer\[sweep\]'"):
         sweep.import_ray()
+
+
+def test_a_dcgan_sweep_compares_the_switches_on_your_images(tmp_path):
+    text = """
+model = "dcgan"
+seeds = 2
+
+[options]
+data = "pictures"
+n_iter = 20
+
+[grid]
+self_condition = [0, "auto"]
+minibatch_stddev = [0, 4]
+"""
+    trials = plan(tmp_path, text)
+    assert len(trials) == 2 * 2 * 2
+    assert trials[0].name == "self_condition=0,minibatch_stddev=0,seed=0"
+    last = trials[-1].config
+    assert (last["self_condition"], last["minibatch_stddev"], last["learning_rate"]) == (
+        "auto",
+        4,
+        4e-4,
+    )
+    assert last["data"] == os.path.abspath("pictures") and last["ema_decay"] == 0.0
