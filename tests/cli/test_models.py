@@ -16,12 +16,14 @@ import runpy
 import shlex
 import sys
 
+import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
+from scipy.cluster import vq
 
 import gan_infer as ed
 from gan_infer import cli, datasets
-from gan_infer.cli import models
+from gan_infer.cli import dcgan, models
 from tests.conftest import REPO_ROOT
 
 # initialize() arguments about where a run is kept, which only the command line sets.
@@ -160,3 +162,39 @@ def test_the_models_hold_the_recipes_of_docs_results():
         1e-3,
         True,
     )
+
+
+BEST_DCGAN = "experiments/dcgan_mnist_variants.py --self-condition 100 --minibatch-stddev --lr 4e-4"
+
+
+def test_the_dcgan_defaults_on_your_images_are_the_best_measured_recipe(
+    tmp_path, monkeypatch, mnist_dir
+):
+    # `gan-infer train dcgan --data PATH` with no other flag, on MNIST's 55,000
+    # training digits, builds the networks and optimizers of the recipe that
+    # docs/results.md measured best (Fréchet distance 3.0 at 5,000 iterations).
+    (x_train, _), _, _ = datasets.mnist_splits(mnist_dir, validation_size=5000)
+    np.save(tmp_path / "digits.npy", x_train.reshape(-1, 28, 28))
+
+    def clusters(count, k):  # k-means itself takes minutes on 55,000 images
+        return np.arange(count, dtype=np.int32) % k
+
+    monkeypatch.setattr(vq, "kmeans2", lambda x, k, minit, seed: (None, clusters(len(x), k)))
+    monkeypatch.setattr(
+        dcgan,
+        "kmeans_clusters",
+        lambda pixels, k, seed: (clusters(len(pixels), k), np.full(k, 1.0 / k)),
+    )
+    with tf.Graph().as_default():
+        best = example_recipe(monkeypatch, BEST_DCGAN, tmp_path / "example", mnist_dir)
+    with monkeypatch.context() as patch:
+        command_line = record_recipe(patch)
+        with pytest.raises(Built):
+            cli.train("dcgan", tmp_path / "run", data=tmp_path / "digits.npy")
+
+    assert command_line["variables"] == best["variables"]
+    assert command_line["adam"] == best["adam"] and best["adam"][0]["learning_rate"] == 4e-4
+    assert [np.prod(shape) for shape in command_line["model_shapes"]] == [64 * 784, 64]
+    assert [np.prod(shape) for shape in best["model_shapes"]] == [64 * 784, 64]
+    for key in ("loss", "n_iter", "n_print", "ema_decay", "gradient_penalty"):
+        assert command_line["initialize"].get(key) == best["initialize"].get(key), key
