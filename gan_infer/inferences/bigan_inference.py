@@ -4,7 +4,7 @@ Dumoulin et al., 2017)."""
 import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences import losses
-from gan_infer.inferences.data import model_tensor
+from gan_infer.inferences.data import check_binding, model_tensor
 from gan_infer.inferences.gan_inference import GANInference
 from gan_infer.models.random_variable import RandomVariable
 
@@ -77,16 +77,9 @@ class BiGANInference(GANInference):
                 f"The encoder's output must be a tensor or random variable, got "
                 f"{type(qz).__name__}."
             )
-        if not z_tensor.shape.is_compatible_with(qz_tensor.shape):
-            raise ValueError(
-                f"latent_vars binds z of shape {z_tensor.shape} to an encoder output "
-                f"of shape {qz_tensor.shape}; they must match."
-            )
-        if z_tensor.dtype.base_dtype != qz_tensor.dtype.base_dtype:
-            raise TypeError(
-                f"latent_vars binds z of dtype {z_tensor.dtype.name} to an encoder "
-                f"output of dtype {qz_tensor.dtype.name}."
-            )
+        check_binding(
+            "latent_vars", "z", z_tensor, "an encoder output", qz_tensor, "they must match."
+        )
         # The joint discriminator sees (x, z): data paired with its code,
         # samples paired with the noise that made them.
         super().__init__({**data, z: qz_tensor}, discriminator)

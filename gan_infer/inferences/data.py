@@ -46,6 +46,7 @@ from gan_infer.util.session import get_session
 __all__ = [
     "BoundData",
     "bind_data",
+    "check_binding",
     "check_observations",
     "model_range",
     "model_tensor",
@@ -249,7 +250,7 @@ def _observed_tensor(tensor, value):
             raise TypeError(
                 f"data for {tensor.name} must be numeric, got a numpy array of dtype {array.dtype}."
             )
-        _check_shapes(tensor, tf.TensorShape(array.shape), "the numpy array")
+        _check_shapes(tensor, array, "the numpy array")
         if array.dtype == np.uint8 and tensor.dtype.is_floating:
             # The one rule for uint8 data, as Minibatches and batches() apply
             # it: pixels 0..255, scaled to [0, 1] whatever the row count.
@@ -268,20 +269,49 @@ def _checked_data_tensor(tensor, value, graph):
             f"The data tensor {value.name} belongs to another graph than the model "
             f"tensor {tensor.name}; create both in the same graph."
         )
-    if value.dtype.base_dtype != tensor.dtype.base_dtype:
-        raise TypeError(
-            f"data binds model tensor {tensor.name} of dtype "
-            f"{tensor.dtype.name} to {value.name} of dtype {value.dtype.name}; "
-            f"give them the same dtype (e.g. tf.placeholder({tensor.dtype.name}, ...))."
-        )
-    _check_shapes(tensor, value.shape, value.name)
+    _check_shapes(tensor, value, value.name)
     return value
 
 
-def _check_shapes(tensor, data_shape, data_name):
-    if not tensor.shape.is_compatible_with(data_shape):
+def _check_shapes(tensor, value, data_name):
+    check_binding(
+        "data",
+        f"model tensor {tensor.name}",
+        tensor,
+        data_name,
+        value,
+        "the shapes must match (a batch of observations as large as the model's batch of samples).",
+        f"; give them the same dtype (e.g. tf.placeholder({tensor.dtype.name}, ...))",
+    )
+
+
+def check_binding(argument, key_name, key_tensor, value_name, value, shape_fix, dtype_fix=""):
+    """What an inference's `argument` dict binds must fit: one dtype (for a
+    tensor value) and compatible shapes; the one check behind `data=` and
+    `latent_vars=` of every inference.
+
+    Args:
+      argument: the argument's name, e.g. "data" or "latent_vars".
+      key_name, value_name: how the message names the two sides.
+      key_tensor: the model's tf.Tensor.
+      value: a tf.Tensor, or a numpy array or tf.TensorShape (its shape only
+        is checked).
+      shape_fix: the sentence that ends the shape message.
+      dtype_fix: what follows the dtype message's last dtype, before the
+        full stop.
+
+    Raises:
+      TypeError: the dtypes differ. ValueError: the shapes do not fit.
+    """
+    dtype = getattr(value, "dtype", None)
+    if isinstance(dtype, tf.DType) and dtype.base_dtype != key_tensor.dtype.base_dtype:
+        raise TypeError(
+            f"{argument} binds {key_name} of dtype {key_tensor.dtype.name} to {value_name} of "
+            f"dtype {dtype.name}{dtype_fix}."
+        )
+    shape = value if isinstance(value, tf.TensorShape) else tf.TensorShape(value.shape)
+    if not key_tensor.shape.is_compatible_with(shape):
         raise ValueError(
-            f"data binds model tensor {tensor.name} of shape {tensor.shape} "
-            f"to {data_name} of shape {data_shape}; the shapes must match (a batch of "
-            "observations as large as the model's batch of samples)."
+            f"{argument} binds {key_name} of shape {key_tensor.shape} to {value_name} of shape "
+            f"{shape}; {shape_fix}"
         )

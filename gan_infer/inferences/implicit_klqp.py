@@ -5,6 +5,7 @@ import inspect
 import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences import losses
+from gan_infer.inferences.data import check_binding
 from gan_infer.inferences.discriminator_calls import call_discriminator
 from gan_infer.inferences.two_player import TwoPlayerInference
 from gan_infer.models import copy
@@ -290,16 +291,14 @@ def _check_latent_pair(z, qz, is_global):
             "random variable (or, for a local variable, a tensor)."
         )
     q_value = _value(qz)
-    if not z.value.shape.is_compatible_with(q_value.shape):
-        raise ValueError(
-            f"latent_vars binds {z.name} of shape {z.value.shape} to an approximation of shape "
-            f"{q_value.shape}; q must have its prior's shape."
-        )
-    if z.value.dtype.base_dtype != q_value.dtype.base_dtype:
-        raise TypeError(
-            f"latent_vars binds {z.name} of dtype {z.value.dtype.name} to an "
-            f"approximation of dtype {q_value.dtype.name}."
-        )
+    check_binding(
+        "latent_vars",
+        z.name,
+        z.value,
+        "an approximation",
+        q_value,
+        "q must have its prior's shape.",
+    )
 
 
 def _checked_scale(scale, data):

@@ -26,13 +26,19 @@ node is copied at most once, so `copy(x, swaps, scope="s")` and
 `copy(y, swaps, scope="s")` share every node that `x` and `y` share.
 """
 
-import re
 import zlib
 
 import numpy as np
 import tensorflow.compat.v1 as tf
 import tensorflow_probability as tfp
 
+from gan_infer.models.copy_arguments import (
+    SWAP_KEY_TYPES,
+    Variable,
+    check_scope,
+    check_swaps,
+    graph_of,
+)
 from gan_infer.models.random_variable import RandomVariable, random_variables
 from gan_infer.util.seeds import fresh_seed, step_seed
 from gan_infer.util.session import require_graph_mode
@@ -41,8 +47,6 @@ __all__ = ["copy"]
 
 tfd = tfp.distributions
 tfb = tfp.bijectors
-# The base class of every variable: tf.compat.v1.Variable misses resource ones.
-Variable = tf.compat.v2.Variable
 
 # Per-graph record of the scopes copied into (see _ScopeState); an attribute
 # of the graph lives as long as the graph does.
@@ -63,12 +67,6 @@ _SHARED_OP_TYPES = frozenset(
     }
 )
 _SHARED_OP_TYPE_PARTS = ("Queue", "Reader", "Iterator")
-
-# TensorFlow's rule for name scopes (tf.Graph.name_scope).
-_VALID_SCOPE = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/]*$")
-
-_GRAPH_TYPES = (RandomVariable, tf.Tensor, tf.Operation, Variable)
-_SWAP_KEY_TYPES = (RandomVariable, tf.Tensor, Variable)
 
 
 def copy(org_instance, dict_swap=None, scope="copied", replace_itself=False, copy_q=False):
@@ -153,131 +151,14 @@ def copy(org_instance, dict_swap=None, scope="copied", replace_itself=False, cop
     ```
     """
     require_graph_mode("gan_infer.copy()")
-    graph = _graph_of(org_instance)
-    scope = _check_scope(scope)
+    graph = graph_of(org_instance)
+    scope = check_scope(scope)
     state = _scope_state(graph, scope)
     with graph.as_default():
-        swaps = _check_swaps(dict_swap, graph)
+        swaps = check_swaps(dict_swap, graph)
         copier = _Copier(graph, scope, state, copy_q)
         copier.add_swaps(swaps)
         return copier.copy_root(org_instance, replace_itself)
-
-
-# --- checking the arguments ------------------------------------------------
-
-
-def _graph_of(org_instance):
-    if not isinstance(org_instance, _GRAPH_TYPES):
-        raise TypeError(
-            "copy() re-creates a node of a TensorFlow graph: org_instance must be a "
-            "RandomVariable, tf.Tensor, tf.Operation or Variable, got "
-            f"{type(org_instance).__name__} ({org_instance!r:.80}). Build it as a tensor "
-            "first, e.g. tf.constant(value), and copy that."
-        )
-    graph = org_instance.graph
-    if not isinstance(graph, tf.Graph) or getattr(graph, "outer_graph", None) is not None:
-        raise ValueError(
-            f"copy() needs a node of a graph built in graph mode, got {org_instance!r:.80} "
-            "of a function graph. Copy the node outside tf.function / control flow bodies."
-        )
-    return graph
-
-
-def _check_scope(scope):
-    if not isinstance(scope, str) or not _VALID_SCOPE.match(scope.rstrip("/") or "/"):
-        raise ValueError(
-            f"scope must be a valid TensorFlow name scope (letters, digits, '_', '.', '-', "
-            f"'/'; not starting with '_', '-' or '/'), got {scope!r}. Pass e.g. "
-            "scope='copied'."
-        )
-    return scope.rstrip("/")
-
-
-def _check_swaps(dict_swap, graph):
-    """dict_swap as a list of (key, key tensors, value object, value tensor)."""
-    if dict_swap is None:
-        return []
-    if not isinstance(dict_swap, dict):
-        raise TypeError(
-            f"dict_swap must be a dict {{node of the model: its replacement}}, got "
-            f"{type(dict_swap).__name__}. Pass e.g. dict_swap={{z: qz}}."
-        )
-    return [_check_swap(key, value, graph) for key, value in dict_swap.items()]
-
-
-def _check_swap(key, value, graph):
-    if not isinstance(key, _SWAP_KEY_TYPES):
-        raise TypeError(
-            f"dict_swap keys must be RandomVariable, tf.Tensor or tf.Variable (the nodes "
-            f"of the model to replace), got a key of type {type(key).__name__} "
-            f"({key!r:.60}). Use the random variable or tensor itself as the key."
-        )
-    if key.graph is not graph:
-        raise ValueError(
-            f"dict_swap key {key.name} belongs to another graph than the node to copy. "
-            "Build the model and its replacements in one graph."
-        )
-    key_tensors = _swapped_tensors(key)
-    value_tensor = _swap_value_tensor(key, value, graph)
-    return key, key_tensors, value, value_tensor
-
-
-def _swapped_tensors(key):
-    """The tensors of the graph that stand for `key`: where the copy reads `value`."""
-    if isinstance(key, RandomVariable):
-        return [key.value]
-    if isinstance(key, Variable):
-        # A resource variable is read by one ReadVariableOp per use; a
-        # reference variable is read through its own output tensor.
-        handle = key.handle if key.op.type == "VarHandleOp" else None
-        if handle is None:
-            return [key.op.outputs[0]]
-        return [op.outputs[0] for op in handle.consumers() if op.type == "ReadVariableOp"]
-    return [key]
-
-
-def _swap_value_tensor(key, value, graph):
-    key_dtype = key.dtype.base_dtype
-    if isinstance(value, (RandomVariable, tf.Tensor, Variable)):
-        if value.graph is not graph:
-            raise ValueError(
-                f"dict_swap value for {key.name} belongs to another graph than the node to "
-                "copy. Build the model and its replacements in one graph."
-            )
-        if value.dtype.base_dtype != key_dtype:
-            raise TypeError(
-                f"dict_swap cannot swap {key.name} ({key_dtype.name}) for {value.name} "
-                f"({value.dtype.base_dtype.name}): the dtypes differ. Cast the value, e.g. "
-                f"tf.cast(value, tf.{key_dtype.name})."
-            )
-        tensor = tf.convert_to_tensor(value) if isinstance(value, Variable) else value
-        tensor = tensor.value if isinstance(tensor, RandomVariable) else tensor
-    else:
-        tensor = _constant_for(key, value, graph)
-    if not key.shape.is_compatible_with(tensor.shape):
-        raise ValueError(
-            f"dict_swap cannot swap {key.name} (shape {key.shape}) for a value of shape "
-            f"{tensor.shape}: the shapes differ. Swap in a value of the key's shape (reshape "
-            "it, or draw it with the same sample_shape)."
-        )
-    return tensor
-
-
-def _constant_for(key, value, graph):
-    key_dtype = key.dtype.base_dtype
-    try:
-        array = np.asarray(value)
-    except Exception:  # noqa: BLE001 -- any failure means "not array-like"
-        array = None
-    allowed_kinds = "biuf" if key_dtype.is_floating else ("biu" if key_dtype.is_integer else "b")
-    if array is None or array.dtype.kind not in allowed_kinds:
-        raise TypeError(
-            f"dict_swap value for {key.name} must be a RandomVariable, tf.Tensor, "
-            f"tf.Variable, or a number / numpy array convertible to {key_dtype.name}, got "
-            f"{type(value).__name__} ({value!r:.60})."
-        )
-    with graph.as_default():
-        return tf.constant(array.astype(key_dtype.as_numpy_dtype), name="swapped_value")
 
 
 # --- the copy itself -----------------------------------------------------------
@@ -315,7 +196,7 @@ def _scope_state(graph, scope):
 def _same_numbers(earlier, value):
     # A number or array swapped in again (each call makes a new constant of
     # it) is the same swap, not a conflicting one.
-    graph_types = _SWAP_KEY_TYPES
+    graph_types = SWAP_KEY_TYPES
     if earlier is None or isinstance(earlier, graph_types) or isinstance(value, graph_types):
         return False
     earlier, value = np.asarray(earlier), np.asarray(value)
