@@ -2,11 +2,12 @@
 
 import inspect
 
+import numpy as np
 import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences import losses
 from gan_infer.inferences.data import check_binding
-from gan_infer.inferences.discriminator_calls import call_discriminator
+from gan_infer.inferences.discriminator_calls import call_discriminator, checked_logits
 from gan_infer.inferences.two_player import TwoPlayerInference
 from gan_infer.models import copy
 from gan_infer.models.random_variable import RandomVariable
@@ -126,8 +127,16 @@ class ImplicitKLqp(TwoPlayerInference):
                 "ImplicitKLqp needs data as a dict binding the model's observed variables to "
                 f"observations, e.g. data={{x: x_ph}}; got {type(data).__name__}."
             )
+        for z in latent_vars:
+            if data is not None and z in data:
+                raise ValueError(
+                    f"{z.name} is bound both in data (observed) and in latent_vars (inferred): "
+                    "a variable is one or the other. Keep it in data to condition on its "
+                    "values, or in latent_vars to infer it."
+                )
         super().__init__(latent_vars, data, discriminator)
         self.global_vars = global_vars
+        _check_local_vars(latent_vars, global_vars, self.data)
 
     def initialize(self, *args, ratio_loss="log", scale=None, **kwargs):
         """Build the objective and the training ops.
@@ -185,11 +194,13 @@ class ImplicitKLqp(TwoPlayerInference):
         x_psample = {x: _value(copy(x, dict_swap=qbeta_sample, scope=scope)) for x in self.data}
         x_qsample = dict(self.data)
 
-        r_psample = call_discriminator(
-            self.discriminator, [x_psample, pz_sample, qbeta_sample], reuse=False
+        r_psample = self._checked_ratio(
+            call_discriminator(
+                self.discriminator, [x_psample, pz_sample, qbeta_sample], reuse=False
+            )
         )
-        r_qsample = call_discriminator(
-            self.discriminator, [x_qsample, qz_sample, qbeta_sample], reuse=True
+        r_qsample = self._checked_ratio(
+            call_discriminator(self.discriminator, [x_qsample, qz_sample, qbeta_sample], True)
         )
         # Kept for monitors and tests: the estimator's logits on both sides.
         self.r_psample, self.r_qsample = r_psample, r_qsample
@@ -201,6 +212,19 @@ class ImplicitKLqp(TwoPlayerInference):
             self.summaries.scalar("ratio/model_samples", tf.reduce_mean(_flat(r_psample)))
             self.summaries.scalar("ratio/data", tf.reduce_mean(_flat(r_qsample)))
         return self.regularized_gradients(loss, loss_d, var_list)
+
+    def _checked_ratio(self, output):
+        """The estimator's logits: one per data point of each observed
+        variable (a scalar when there are no data), never probabilities."""
+        if isinstance(output, (tuple, list)):
+            raise ValueError(
+                f"The ratio estimator returned a {type(output).__name__} of {len(output)} items; "
+                "ImplicitKLqp reads one output: the logits, one per data point (or a dict of "
+                "them keyed by observed variable). Return only the logits."
+            )
+        if isinstance(output, dict):
+            return {x: _checked_ratio_logits(r, [self.data[x]]) for x, r in output.items()}
+        return _checked_ratio_logits(output, list(self.data.values()))
 
     def _ratio_loss(self, r_psample, r_qsample):
         # A callable may return one loss per data point: its mean is the loss.
@@ -301,6 +325,53 @@ def _check_latent_pair(z, qz, is_global):
     )
 
 
+def _checked_ratio_logits(logits, observations):
+    """One logit per data point: [N] or [N, 1], N the observations' batch size
+    (a scalar when no data are bound)."""
+    logits = tf.convert_to_tensor(logits)
+    if not observations:
+        if logits.shape.rank not in (None, 0) and logits.shape.num_elements() != 1:
+            raise ValueError(
+                f"The ratio estimator returned logits of shape {logits.shape}, but no data are "
+                "bound: it must return one logit, a scalar."
+            )
+        checked_logits(tf.reshape(logits, [1]), who="The ratio estimator")  # not a sigmoid
+        return logits
+    logits = checked_logits(logits, who="The ratio estimator")
+    batch = (
+        tf.compat.dimension_value(observations[0].shape[0]) if observations[0].shape.rank else None
+    )
+    rows = tf.compat.dimension_value(logits.shape[0])
+    if batch is not None and rows is not None and rows != batch:
+        raise ValueError(
+            f"The ratio estimator returned {rows} logits, but the data hold {batch} data "
+            "points: return one logit per data point, of shape [N] or [N, 1]."
+        )
+    return logits
+
+
+def _check_local_vars(latent_vars, global_vars, data):
+    """A latent variable ImplicitKLqp treats as local needs one value per data point."""
+    batches = {tf.compat.dimension_value(x.shape[0]) for x in data.values() if x.shape.rank} - {
+        None
+    }
+    if not batches:
+        return  # no data (or of unknown batch size): nothing to compare with
+    for z in latent_vars:
+        if z in global_vars:
+            continue
+        shape = z.value.shape
+        first = tf.compat.dimension_value(shape[0]) if shape.rank else None
+        if shape.rank == 0 or (first is not None and first not in batches):
+            raise ValueError(
+                f"latent_vars binds {z.name} of shape {shape}, which global_vars leaves out, so "
+                "ImplicitKLqp treats it as local, one value per data point (a leading dimension "
+                f"of {min(batches)}); a variable shared by all data points is global: name it "
+                "in global_vars, e.g. ImplicitKLqp({mu: qmu}, data=..., discriminator=..., "
+                "global_vars=[mu])."
+            )
+
+
 def _checked_scale(scale, data):
     if scale is None:
         return {}
@@ -315,7 +386,21 @@ def _checked_scale(scale, data):
                 f"scale has the key {getattr(key, 'name', key)!r}, which is not in data; its "
                 "keys are the observed variables that data binds."
             )
-        if not isinstance(weight, tf.Tensor):
+        name = getattr(key, "name", key)
+        if isinstance(weight, tf.Tensor):
+            static = tf.get_static_value(weight)
+            if static is not None and not np.all(np.asarray(static) > 0):
+                raise ValueError(
+                    f"scale[{name}] is a tensor holding {static}; a scale is a positive weight "
+                    "(N / M)."
+                )
+            # A fed or computed scale is checked when it is read, at every step.
+            positive = tf.debugging.assert_positive(
+                weight, message=f"scale[{name}] must be a positive weight (N / M)"
+            )
+            with tf.control_dependencies([positive]):
+                scale = {**scale, key: tf.identity(weight)}
+        else:
             check_number(
                 weight,
                 f"scale[{getattr(key, 'name', key)}]",

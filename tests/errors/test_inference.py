@@ -808,6 +808,115 @@ def _klqp_two_scales(env):
     inference.initialize(scale={x: 1.0, x2: 2.0})
 
 
+def klqp_returning(output_of):
+    """An ImplicitKLqp on klqp_parts() whose estimator returns output_of(w)."""
+    beta, x, qbeta, data = klqp_parts()
+
+    def estimator(data, local_vars, global_vars):
+        return output_of(tf.get_variable("w", []))
+
+    ed.ImplicitKLqp(
+        {beta: qbeta}, data=data, discriminator=estimator, global_vars={beta: qbeta}
+    ).initialize()
+
+
+@row(
+    "inference-klqp-ratio-shape",
+    ValueError,
+    "The ratio estimator returned logits of shape …; it must return one logit per example, of "
+    "shape [M] or [M, 1]: end it with a layer of one unit, e.g. layers.dense(h, 1).",
+)
+def _klqp_scalar_ratio(env):
+    klqp_returning(lambda w: w)  # a scalar, with 4 data points
+
+
+also("inference-klqp-ratio-shape", lambda env: klqp_returning(lambda w: w * tf.ones([4, 2])))
+also("inference-klqp-ratio-shape", lambda env: klqp_returning(lambda w: w * tf.ones([4, 4])))
+
+
+@row(
+    "inference-klqp-ratio-probabilities",
+    ValueError,
+    "The ratio estimator ends in a sigmoid (…), so it returns probabilities, but the losses take "
+    "logits and apply the sigmoid themselves: drop the final activation",
+)
+def _klqp_sigmoid_ratio(env):
+    klqp_returning(lambda w: tf.sigmoid(w * tf.ones([4])))
+
+
+@row(
+    "inference-klqp-ratio-rows",
+    ValueError,
+    "The ratio estimator returned … logits, but the data hold … data points: return one logit "
+    "per data point, of shape [N] or [N, 1].",
+)
+def _klqp_ratio_rows(env):
+    klqp_returning(lambda w: w * tf.ones([3]))
+
+
+@row(
+    "inference-klqp-ratio-pair",
+    ValueError,
+    "The ratio estimator returned a tuple of … items; ImplicitKLqp reads one output: the logits, "
+    "one per data point (or a dict of them keyed by observed variable). Return only the logits.",
+)
+def _klqp_ratio_pair(env):
+    klqp_returning(lambda w: (w * tf.ones([4]), w * tf.ones([4, 3])))
+
+
+@row(
+    "inference-klqp-ratio-no-data",
+    ValueError,
+    "The ratio estimator returned logits of shape …, but no data are bound: it must return one "
+    "logit, a scalar.",
+)
+def _klqp_ratio_without_data(env):
+    z = Normal(loc=0.0, scale=1.0)
+    qz = Normal(loc=tf.Variable(0.0), scale=1.0)
+    ed.ImplicitKLqp(
+        {z: qz}, discriminator=lambda data, local, glob: tf.get_variable("w", []) * tf.ones([3])
+    ).initialize()
+
+
+@row(
+    "inference-klqp-global-left-out",
+    ValueError,
+    "latent_vars binds … of shape …, which global_vars leaves out, so ImplicitKLqp treats it as "
+    "local, one value per data point (a leading dimension of …); a variable shared by all data "
+    "points is global: name it in global_vars",
+)
+def _klqp_global_left_out(env):
+    beta, x, qbeta, data = klqp_parts()
+    ed.ImplicitKLqp({beta: qbeta}, data=data, discriminator=ratio_estimator)
+
+
+@row(
+    "inference-klqp-observed-and-latent",
+    ValueError,
+    "… is bound both in data (observed) and in latent_vars (inferred): a variable is one or the "
+    "other.",
+)
+def _klqp_observed_and_latent(env):
+    beta, x, qbeta, data = klqp_parts()
+    qx = Normal(loc=tf.Variable(tf.zeros([4])), scale=1.0)
+    ed.ImplicitKLqp(
+        {beta: qbeta, x: qx}, data=data, discriminator=ratio_estimator, global_vars=[beta]
+    )
+
+
+@row(
+    "inference-klqp-negative-tensor-scale",
+    ValueError,
+    "scale[…] is a tensor holding …; a scale is a positive weight (N / M).",
+)
+def _klqp_negative_tensor_scale(env):
+    beta, x, qbeta, data = klqp_parts()
+    inference = ed.ImplicitKLqp(
+        {beta: qbeta}, data=data, discriminator=ratio_estimator, global_vars=[beta]
+    )
+    inference.initialize(scale={x: tf.constant(-25.0)})
+
+
 row(
     "inference-rejection-n",
     ValueError,

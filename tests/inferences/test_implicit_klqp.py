@@ -324,3 +324,22 @@ def test_conjugate_regression_reaches_the_exact_posterior_at_small_size():
     q_mean, q_std = ed.get_session().run([qw.mean(), qw.stddev()])
     assert np.all(np.abs(q_mean - exact_mean) < 2.0 * exact_std)
     assert np.all((q_std > 0.5 * exact_std) & (q_std < 2.0 * exact_std))
+
+
+def test_a_fed_scale_is_checked_when_it_is_read():
+    with tf.Graph().as_default():
+        beta = Normal(loc=0.0, scale=1.0)
+        x = Normal(loc=beta * tf.ones([4]), scale=1.0)
+        qbeta = Normal(loc=tf.Variable(0.0), scale=1.0)
+        scale = tf.placeholder(tf.float32, [])
+        inference = ed.ImplicitKLqp(
+            {beta: qbeta},
+            data={x: np.zeros(4, np.float32)},
+            discriminator=lambda data, local, glob: tf.get_variable("w", []) * tf.ones([4]),
+            global_vars=[beta],
+        )
+        inference.initialize(scale={x: scale}, n_print=0)
+        ed.get_session().run(tf.global_variables_initializer())
+        inference.update({scale: 25.0})
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"must be a positive weight"):
+            inference.update({scale: -25.0})
