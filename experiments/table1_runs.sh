@@ -17,14 +17,24 @@ PY="${PYTHON:-.venv/bin/python}"
 mkdir -p "$RUNS"
 log() { echo "$(date -u +%FT%TZ) $*" >> "$RUNS/queue.log"; }
 
+CPU="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
+
 run() {  # run NAME EPOCHS [extra flags...]
     local name=$1 epochs=$2
     shift 2
     local dir="$RUNS/$name"
+    # A run stopped on purpose (e.g. collapsed) holds STOPPED, saying why:
+    # skipped until someone deletes the note (or the folder, to start again).
+    if [ -f "$dir/STOPPED" ]; then
+        log "$name: skipped, $(head -1 "$dir/STOPPED")"
+        return 0
+    fi
     if [ ! -d "$dir/checkpoints" ]; then
         log "$name: no checkpoints, starting from epoch 0"
     fi
-    log "$name: to epoch $epochs"
+    # GAN training is chaotic: another CPU (its kernels round differently)
+    # gives another trajectory, so the log says which CPU ran each stretch.
+    log "$name: to epoch $epochs on $CPU ($(nproc) cores)"
     "$PY" examples/gan_paper_mnist.py --n-epochs "$epochs" --out-dir "$dir" \
         --data-dir "$DATA" "$@" >> "$dir.log" 2>&1
     local rc=$?
