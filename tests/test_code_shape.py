@@ -13,11 +13,10 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "gan_infer"
 MAX_FUNCTION_LINES = 80
-# A module holds at most this many lines of code (docstrings, comments and
-# blank lines not counted: the formatter lays long calls out one argument per
-# line, and docstrings carry the math and examples), and this many in all.
+# A module holds at most this many lines in all, docstrings and comments
+# included (issue 29: a file past 500 lines holds more than one concern).
 MAX_MODULE_CODE_LINES = 500
-MAX_MODULE_LINES = 700
+MAX_MODULE_LINES = 500
 
 
 def python_files(*folders):

@@ -37,6 +37,7 @@ gan_infer imports this package):
     sampling.py     gan-infer sample (and the sample drawing that train shares)
     training.py     gan-infer train
     evaluation.py   gan-infer evaluate
+    sweep_results.py  a sweep's results.csv and summary.md (mean ± std over seeds)
     sweep.py        gan-infer sweep, on Ray (an optional extra)
     parser.py       the argparse parser
     command.py      main(): parse, run, map errors to exit codes

@@ -26,6 +26,7 @@ ORDER = (
     "sampling",
     "training",
     "evaluation",
+    "sweep_results",
     "sweep",
     "parser",
     "command",
