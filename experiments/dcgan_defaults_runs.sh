@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The runs behind `gan-infer train dcgan --data`'s defaults (issue 32), two at
+# a time, each resumed from its own checkpoints (a finished run returns at
+# once), then scored with experiments/dcgan_defaults.py into scores_*.json.
+# Start it at the beginning of a session; it makes the image sets if missing:
+#
+#   nohup nice -n 5 bash experiments/dcgan_defaults_runs.sh > /dev/null 2>&1 &
+#
+# Runs live outside the checkout: $GAN_INFER_RUNS/dcgan_defaults (default
+# ~/.cache/gan_infer/runs/dcgan_defaults), images in ~/.cache/gan_infer/images;
+# queue.log says what ran when. $GAN_INFER_CODE may name a copy of the package
+# to run (a fixed snapshot while others edit the checkout); default: this one.
+# Every default run passes --ema-decay 0.999: the average does not change the
+# training (tests/cli/test_dcgan.py), so one run scores both the average and,
+# with `score --last-iterate`, exactly the run without it (the no-flag default).
+set -u
+cd "$(dirname "$0")/.."
+REPO="$PWD"
+RUNS="${GAN_INFER_RUNS:-$HOME/.cache/gan_infer/runs}/dcgan_defaults"
+IMAGES="$HOME/.cache/gan_infer/images"
+DATA_DIR="${GAN_INFER_DATA_DIR:-../shared/datasets/mnist}"
+PY="${PYTHON:-$REPO/.venv/bin/python}"
+CODE="${GAN_INFER_CODE:-$REPO}"
+JOBS="${JOBS:-2}"
+mkdir -p "$RUNS" "$IMAGES"
+log() { echo "$(date -u +%FT%TZ) $*" >> "$RUNS/queue.log"; }
+
+[ -d "$IMAGES/mnist_png" ] || "$PY" experiments/dcgan_defaults.py make-mnist \
+    "$IMAGES/mnist_png" --data-dir "$DATA_DIR"
+[ -f "$IMAGES/digits32.npz" ] || "$PY" experiments/dcgan_defaults.py make-digits \
+    "$IMAGES/digits32.npz"
+[ -f "$IMAGES/colour32.npz" ] || "$PY" experiments/dcgan_defaults.py make-colour \
+    "$IMAGES/colour32.npz"
+
+PLAIN="--self-condition 0 --minibatch-stddev 0 --learning-rate 2e-4"
+# name, data, flags: the defaults (with the average) and the plain DCGAN.
+QUEUE=""
+for seed in 1 2 3; do
+    QUEUE+="mnist_ema_s$seed mnist_png --ema-decay 0.999 --seed $seed"$'\n'
+done
+for set in digits32.npz colour32.npz; do
+    for seed in 1 2 3; do
+        QUEUE+="${set%.npz}_ema_s$seed $set --ema-decay 0.999 --seed $seed"$'\n'
+        QUEUE+="${set%.npz}_plain_s$seed $set $PLAIN --seed $seed"$'\n'
+    done
+done
+
+train() {  # train NAME DATA [flags...]
+    local name=$1 data=$2
+    shift 2
+    log "$name: start ($*)"
+    (cd "$CODE" && "$PY" -m gan_infer.cli train dcgan --data "$IMAGES/$data" --threads 1 \
+        --out "$RUNS/$name" "$@") >> "$RUNS/$name.log" 2>&1
+    log "$name: exit $?"
+}
+export -f train log
+export RUNS IMAGES PY CODE
+printf '%s' "$QUEUE" | xargs -P "$JOBS" -L 1 bash -c 'train "$@"' _
+
+score() {  # score SET OUTPUT [runs...]
+    local set=$1 output=$2
+    shift 2
+    "$PY" experiments/dcgan_defaults.py score "$set" "$@" --data-dir "$DATA_DIR" \
+        --json "$RUNS/$output" >> "$RUNS/score.log" 2>&1
+}
+score mnist scores_mnist_average.json "$RUNS"/mnist_ema_s?
+score mnist scores_mnist_default.json "$RUNS"/mnist_ema_s? --last-iterate
+for set in digits32 colour32; do
+    score "${set%32}" "scores_${set}_average.json" "$RUNS/${set}"_ema_s?
+    score "${set%32}" "scores_${set}_default.json" "$RUNS/${set}"_ema_s? --last-iterate
+    score "${set%32}" "scores_${set}_plain.json" "$RUNS/${set}"_plain_s?
+done
+log "queue done"
