@@ -36,9 +36,9 @@ import os
 
 import numpy as np
 
-from gan_infer.cli import models
+from gan_infer.cli import named_gans
 from gan_infer.cli.run_folder import latest_checkpoint, read_json, run_file
-from gan_infer.cli.sampling import draw_samples, graph_and_session
+from gan_infer.cli.sampling import draw_seeded_samples, graph_and_session
 from gan_infer.util.files import ensure_directory
 
 
@@ -90,12 +90,12 @@ def last_iterate_samples(run_dir):
     import tensorflow.compat.v1 as tf
 
     config = read_json(run_file(run_dir, "config.json"))
-    spec = models.get(config["model"]).configure(config)
+    spec = named_gans.get(config["model"]).configure(config)
     with graph_and_session() as session:
         x = spec.generator(config["batch_size"])
-        variables = tf.global_variables(scope=models.GEN_SCOPE + "/")
+        variables = tf.global_variables(scope=named_gans.GEN_SCOPE + "/")
         tf.train.Saver(variables).restore(session, latest_checkpoint(run_dir))
-        return draw_samples(x, spec.n_samples, config["seed"])
+        return draw_seeded_samples(x, spec.n_samples, config["seed"])
 
 
 def digit_fractions(samples):

@@ -29,9 +29,9 @@ by Ctrl-C (after saving a checkpoint: the same command resumes).
 The package's modules, each importing only those above it (nothing else in
 gan_infer imports this package):
 
-    model_base.py   what a model is: the interface every named GAN implements
+    named_gan_base.py  what a named GAN is: the interface every one implements
     dcgan.py        the DCGAN, on MNIST or on your images (--data), sized from them
-    models.py       the examples' GANs by name: networks, data, metrics, figures
+    named_gans.py   the examples' GANs by name: networks, data, metrics, figures
     options.py      train()'s options checked and resolved; UsageError, exit codes
     run_folder.py   a run directory: config.json, same-run checks, finished runs
     sampling.py     gan-infer sample (and the sample drawing that train shares)

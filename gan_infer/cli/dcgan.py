@@ -44,7 +44,7 @@ Importing this module imports neither numpy's data nor TensorFlow.
 
 import math
 
-from gan_infer.cli.model_base import GEN_SCOPE, Model
+from gan_infer.cli.named_gan_base import GEN_SCOPE, Model
 
 __all__ = ["DCGAN", "MNIST_TRAINING_IMAGES", "SIDES", "default_clusters", "kmeans_clusters"]
 

@@ -12,7 +12,7 @@ print(metrics["modes_captured"])
 
 import os
 
-from gan_infer.cli import models
+from gan_infer.cli import named_gans
 from gan_infer.cli.options import UsageError, check_output
 from gan_infer.cli.run_folder import write_json
 
@@ -60,8 +60,8 @@ def evaluate(samples, data_dir=None, labels=None, parzen=False, toy=None, output
     metrics = evaluate("runs/faces/samples.npy", data="~/pictures/faces")
     ```
     """
-    if toy is not None and toy not in models.TOYS:
-        raise UsageError(f"toy must be one of {', '.join(models.TOYS)}, got {toy!r}", "toy")
+    if toy is not None and toy not in named_gans.TOYS:
+        raise UsageError(f"toy must be one of {', '.join(named_gans.TOYS)}, got {toy!r}", "toy")
     if toy is not None and data is not None:
         raise UsageError("--toy and --data judge different samples: give one of them")
     if (toy is not None or data is not None) and (labels is not None or parzen):
@@ -73,7 +73,7 @@ def evaluate(samples, data_dir=None, labels=None, parzen=False, toy=None, output
     if data is not None:
         metrics = _evaluate_images(array, samples, data)
     elif toy is not None:
-        metrics = models.get(toy).evaluate(array)
+        metrics = named_gans.get(toy).evaluate(array)
     else:
         from gan_infer.criticism.evaluate import evaluate_mnist
 
@@ -107,7 +107,7 @@ def _evaluate_images(array, samples, data):
     """`evaluate_images` of the samples in `array` against the images of `data`."""
     from gan_infer.criticism.image_metrics import evaluate_images
     from gan_infer.datasets import images
-    from gan_infer.datasets.arrays import as_unit_images
+    from gan_infer.datasets.array_files import as_unit_images
 
     array = as_unit_images(array, samples)
     height, width, channels = array.shape[1:]

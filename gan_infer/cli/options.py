@@ -22,7 +22,7 @@ import functools
 import os
 import shlex
 
-from gan_infer.cli import models
+from gan_infer.cli import named_gans
 from gan_infer.cli.dcgan import SIDES
 from gan_infer.util.checks import check_int, check_interval, check_number, is_int
 
@@ -165,11 +165,13 @@ def check_output(output, allowed):
 
 
 def _check_choices(model, loss):
-    if model not in models.MODELS:
-        raise UsageError(f"model must be one of {', '.join(models.MODELS)}, got {model!r}", "model")
+    if model not in named_gans.MODELS:
+        raise UsageError(
+            f"model must be one of {', '.join(named_gans.MODELS)}, got {model!r}", "model"
+        )
     if loss not in LOSSES:
         raise UsageError(f"loss must be one of {', '.join(LOSSES)}, got {loss!r}", "loss")
-    return models.get(model)
+    return named_gans.get(model)
 
 
 def resolve_config(
@@ -195,7 +197,7 @@ def resolve_config(
 ):
     """Check `train()`'s options and fill in the model's defaults.
 
-    None means the model's value (`gan_infer.cli.models`): its example's
+    None means the model's value (`gan_infer.cli.named_gans`): its example's
     batch size, learning rate and number of iterations; `learning_rate_d`
     defaults to `learning_rate`; `n_print` to the model's, or n_iter // 10
     when that is smaller; `checkpoint_every` to `n_print`. `data` (your
@@ -229,7 +231,7 @@ def resolve_config(
         learning_rate = spec.data_defaults["learning_rate"]
     n_iter = int_option("n_iter", spec.n_iter if n_iter is None else n_iter, 1)
     n_print = int_option(
-        "n_print", models.default_n_print(spec, n_iter) if n_print is None else n_print, 1
+        "n_print", named_gans.default_n_print(spec, n_iter) if n_print is None else n_print, 1
     )
     learning_rate = positive_number_option(
         "learning_rate", spec.learning_rate if learning_rate is None else learning_rate
@@ -314,7 +316,7 @@ def with_omitted_options(recorded):
     None for the other models. None stays None (no config.json)."""
     if recorded is None or recorded.get("model") is None:
         return recorded
-    spec = models.MODELS.get(recorded["model"])
+    spec = named_gans.MODELS.get(recorded["model"])
     plain = getattr(spec, "plain", dict.fromkeys(DCGAN_SWITCHES))
     return {**plain, **recorded}
 

@@ -16,7 +16,7 @@ assert (args.command, args.model, args.n_iter, args.loss) == ("train", "ring", 2
 
 import argparse
 
-from gan_infer.cli import models
+from gan_infer.cli import named_gans
 from gan_infer.cli.options import LOSSES
 
 __all__ = ["EXIT_CODES", "build_parser"]
@@ -85,7 +85,9 @@ def _subcommand(subparsers, name, help_text, examples, common):
 
 
 def _add_train(subparsers, common):
-    listing = "\n".join(f"  {name:8} {spec.description}" for name, spec in models.MODELS.items())
+    listing = "\n".join(
+        f"  {name:8} {spec.description}" for name, spec in named_gans.MODELS.items()
+    )
     train = _subcommand(
         subparsers,
         "train",
@@ -102,7 +104,7 @@ def _add_train(subparsers, common):
         "trained with other options is refused.",
         common,
     )
-    train.add_argument("model", choices=list(models.MODELS), help="which GAN (see below)")
+    train.add_argument("model", choices=list(named_gans.MODELS), help="which GAN (see below)")
     train.add_argument("--out", required=True, metavar="DIR", help="the run directory")
     train.add_argument(
         "--loss",
@@ -275,7 +277,7 @@ def _add_evaluate(subparsers, common):
         "--parzen", action="store_true", help="add the Parzen-window log-likelihood (10-20 s)"
     )
     evaluate.add_argument(
-        "--toy", choices=models.TOYS, help="score samples of a toy model instead of MNIST"
+        "--toy", choices=named_gans.TOYS, help="score samples of a toy model instead of MNIST"
     )
     evaluate.add_argument(
         "--data",

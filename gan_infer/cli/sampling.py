@@ -2,7 +2,7 @@
 
 The noise of sample batch k is drawn with the step seed of (seed,
 SAMPLES_STREAM, k), so samples are a function of the generator's weights
-and the seed only: `train` writes samples.npy with `draw_samples`, and
+and the seed only: `train` writes samples.npy with `draw_seeded_samples`, and
 `sample` with the run's seed draws that file again, bit for bit.
 
 #### Examples
@@ -17,7 +17,7 @@ digits = sample("runs/mnist", n=64, output="digits.png")   # (64, 784) float32
 import contextlib
 import os
 
-from gan_infer.cli import models
+from gan_infer.cli import named_gans
 from gan_infer.cli.options import (
     IMAGE_EXTENSIONS,
     UsageError,
@@ -27,7 +27,7 @@ from gan_infer.cli.options import (
 )
 from gan_infer.cli.run_folder import latest_checkpoint, read_json, run_file
 
-__all__ = ["SAMPLES_STREAM", "draw_samples", "graph_and_session", "sample", "write_samples"]
+__all__ = ["SAMPLES_STREAM", "draw_seeded_samples", "graph_and_session", "sample", "write_samples"]
 
 # The stream of the step seed (gan_infer.util.seeds) of the final samples:
 # not a training iteration.
@@ -49,7 +49,7 @@ def graph_and_session(threads=None):
         yield session
 
 
-def draw_samples(x, n, seed):
+def draw_seeded_samples(x, n, seed):
     """n rows of the generator's output `x`, as many batches as needed.
 
     Batch k draws its noise with the step seed of (seed, SAMPLES_STREAM, k),
@@ -70,7 +70,7 @@ def sample(run_dir, n=None, output=None, seed=None):
     """Samples of a trained generator, restored from its run directory.
 
     Rebuilds the generator of OUT/config.json and restores only its
-    variables (those under `models.GEN_SCOPE`) from the latest checkpoint in
+    variables (those under `named_gans.GEN_SCOPE`) from the latest checkpoint in
     OUT/checkpoints, with a `tf.train.Saver` over them; the discriminator
     and the optimizers' state are not read (for a model with a moving
     average of its weights, ring and grid, the average is restored in their place).
@@ -100,7 +100,7 @@ def sample(run_dir, n=None, output=None, seed=None):
             "checkpoint",
         )
     # The DCGAN's shape comes from config.json's image_shape: no data is read.
-    spec = models.get(config["model"]).configure(config)
+    spec = named_gans.get(config["model"]).configure(config)
     n = int_option("n", spec.n_samples if n is None else n, 1)
     seed = int_option("seed", config["seed"] if seed is None else seed, 0)
     if output is not None:
@@ -115,7 +115,7 @@ def sample(run_dir, n=None, output=None, seed=None):
     with graph_and_session() as session:
         x = spec.generator(config["batch_size"])
         _restore_generator(session, spec, checkpoint, run_dir)
-        samples = draw_samples(x, n, seed)
+        samples = draw_seeded_samples(x, n, seed)
     if output is not None:
         write_samples(spec, samples, output)
     return samples
@@ -127,12 +127,12 @@ def _restore_generator(session, spec, checkpoint, run_dir):
 
     from gan_infer.inferences.checkpoints import checkpoint_mismatch
 
-    variables = {v.op.name: v for v in tf.global_variables(scope=models.GEN_SCOPE + "/")}
+    variables = {v.op.name: v for v in tf.global_variables(scope=named_gans.GEN_SCOPE + "/")}
     if spec.ema_decay is not None:
         # The run's samples come from the moving average of the weights,
         # kept in the checkpoint beside them: restore that instead.
         average = tf.train.ExponentialMovingAverage(spec.ema_decay)
-        for variable in tf.trainable_variables(scope=models.GEN_SCOPE + "/"):
+        for variable in tf.trainable_variables(scope=named_gans.GEN_SCOPE + "/"):
             variables[average.average_name(variable)] = variables.pop(variable.op.name)
     # Compared first: TensorFlow would load weights of other shapes into the
     # variables and fail only when drawing, with a raw shape error.

@@ -1,6 +1,6 @@
 """Sweeps of `gan-infer train` over hyper-parameters and seeds, on Ray.
 
-A sweep file (TOML or JSON) names a model of `gan_infer.cli.models`, the options
+A sweep file (TOML or JSON) names a model of `gan_infer.cli.named_gans`, the options
 every trial shares, a grid and/or a random search over options, and the
 seeds; each configuration is trained once per seed:
 
@@ -60,7 +60,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from gan_infer.cli import models
+from gan_infer.cli import named_gans
 from gan_infer.cli.options import (
     EXIT_FAILURE,
     EXIT_OK,
@@ -246,9 +246,10 @@ def plan(config, out_dir, path="the sweep file"):
         raise _config_error(
             path, f"unknown key {unknown[0]!r}; the keys are {', '.join(TOP_LEVEL)}"
         )
-    if config.get("model") not in models.MODELS:
+    if config.get("model") not in named_gans.MODELS:
         raise _config_error(
-            path, f"model must be one of {', '.join(models.MODELS)}, got {config.get('model')!r}"
+            path,
+            f"model must be one of {', '.join(named_gans.MODELS)}, got {config.get('model')!r}",
         )
     for section in ("options", "grid", "random"):
         if not isinstance(config.get(section, {}), dict):
@@ -436,7 +437,7 @@ def _run_on_ray(todo, model, outcomes, address, num_cpus, on_result):
                 (ref,), _ = ray.wait(list(pending), num_returns=1)
                 trial = pending.pop(ref)
                 outcomes[trial.name] = outcome = ray.get(ref)
-                spec = models.get(model)
+                spec = named_gans.get(model)
                 detail = (
                     outcome["error"]
                     if outcome["status"] == "failed"

@@ -15,7 +15,7 @@ import os
 
 import numpy as np
 
-from gan_infer.cli import models
+from gan_infer.cli import named_gans
 from gan_infer.cli.options import RUN_OPTIONS
 
 __all__ = ["summary_cell", "summary_markdown", "write_results"]
@@ -52,7 +52,11 @@ def summary_cell(values):
 def _metric_columns(model, results):
     """The summary's metrics: the model's key metrics when evaluated, the
     final losses, and the training time; those that some trial has."""
-    candidates = models.get(model).key_metrics + ("generator_loss", "discriminator_loss", "seconds")
+    candidates = named_gans.get(model).key_metrics + (
+        "generator_loss",
+        "discriminator_loss",
+        "seconds",
+    )
     return [
         key
         for key in candidates

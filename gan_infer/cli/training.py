@@ -1,4 +1,4 @@
-"""`gan-infer train`: train a model of `gan_infer.cli.models` into a run directory, resumably.
+"""`gan-infer train`: train a model of `gan_infer.cli.named_gans` into a run directory, resumably.
 
 #### Examples
 
@@ -13,7 +13,7 @@ print(metrics["modes_captured"], metrics["high_quality_fraction"])
 import os
 import time
 
-from gan_infer.cli import models
+from gan_infer.cli import named_gans
 from gan_infer.cli.options import UsageError, resolve_config
 from gan_infer.cli.run_folder import (
     check_same_run,
@@ -24,7 +24,7 @@ from gan_infer.cli.run_folder import (
     run_file,
     write_json,
 )
-from gan_infer.cli.sampling import draw_samples, graph_and_session
+from gan_infer.cli.sampling import draw_seeded_samples, graph_and_session
 
 __all__ = ["FIGURES_STREAM", "TrainingFigures", "train"]
 
@@ -70,7 +70,7 @@ def train(model, out_dir, **options):
     """Train the model called `model` into `out_dir`, resuming what is there.
 
     In a graph and session of its own: builds the model
-    (`gan_infer.cli.models`), binds its data as in-graph `Minibatches`, and
+    (`gan_infer.cli.named_gans`), binds its data as in-graph `Minibatches`, and
     runs `GANInference.run()` with checkpoints in OUT/checkpoints (every
     `checkpoint_every` iterations, at the end, and on Ctrl-C), TensorBoard
     logs in OUT/logs and a figure every `n_print` iterations in OUT/grids.
@@ -85,7 +85,7 @@ def train(model, out_dir, **options):
         mean/std and the KS distance to the true CDF).
 
     A model that keeps a moving average of its generator's weights
-    (`models.Model.ema_decay`: ring, grid) draws samples.npy and final.png
+    (`named_gans.Model.ema_decay`: ring, grid) draws samples.npy and final.png
     with the average, and metrics.json's "last_iterate" holds the metrics
     of the last weights on the same noise; the figures during training show
     the last weights.
@@ -109,7 +109,7 @@ def train(model, out_dir, **options):
     (`image_shape`), and samples.npy holds images [N, H, W, C].
 
     Args:
-      model: str, a name of `gan_infer.cli.models.MODELS` ('mnist',
+      model: str, a name of `gan_infer.cli.named_gans.MODELS` ('mnist',
         'mixture', 'ring', 'grid', 'dcgan').
       out_dir: str or path, the run directory.
       **options: loss, n_iter, n_print, seed, batch_size, learning_rate,
@@ -147,7 +147,7 @@ def train(model, out_dir, **options):
     from gan_infer.util.files import DirectoryLock, ensure_directory
 
     # Reads --data (a DataError stops here, before the run directory exists).
-    spec = models.get(config["model"]).configure(config)
+    spec = named_gans.get(config["model"]).configure(config)
     _check_data(spec, config, out_dir)
     ensure_directory(out_dir)
     # The lock of OUT/checkpoints, which run() takes again (it is re-entrant),
@@ -267,10 +267,10 @@ def _fit(spec, config, out_dir):
         start = time.perf_counter()
         inference.run(variables=[], use_coordinator=False, monitors=[figures, last.update])
         seconds = time.perf_counter() - start
-        samples = last_iterate = draw_samples(parts.samples, spec.n_samples, config["seed"])
+        samples = last_iterate = draw_seeded_samples(parts.samples, spec.n_samples, config["seed"])
         if spec.ema_decay is not None:
             with inference.averaged_generator():  # same noise, averaged weights
-                samples = draw_samples(parts.samples, spec.n_samples, config["seed"])
+                samples = draw_seeded_samples(parts.samples, spec.n_samples, config["seed"])
     return samples, last_iterate, last, seconds
 
 

@@ -9,7 +9,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import special
 
-from gan_infer.criticism.arrays import as_array, as_matrix, check_finite, positive_int
+from gan_infer.criticism.input_checks import as_array, as_matrix, check_finite, positive_int
 
 __all__ = ["ClassHistogram", "ClassifierScore", "class_histogram", "classifier_score"]
 

@@ -14,7 +14,13 @@ from typing import NamedTuple
 import numpy as np
 from scipy import linalg
 
-from gan_infer.criticism.arrays import as_array, as_matrix, check_finite, positive_int, same_width
+from gan_infer.criticism.input_checks import (
+    as_array,
+    as_matrix,
+    check_finite,
+    positive_int,
+    same_width,
+)
 
 __all__ = ["KernelDistance", "frechet_distance", "frechet_distance_from_moments", "kernel_distance"]
 

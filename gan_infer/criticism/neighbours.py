@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from gan_infer.criticism.arrays import as_matrix, positive_int, same_width
+from gan_infer.criticism.input_checks import as_matrix, positive_int, same_width
 from gan_infer.criticism.pairwise import row_sq_norms, sq_distance_blocks
 
 __all__ = [

@@ -16,7 +16,7 @@ from typing import Dict, NamedTuple
 
 import numpy as np
 
-from gan_infer.criticism.arrays import as_matrix, positive_int, positive_number, same_width
+from gan_infer.criticism.input_checks import as_matrix, positive_int, positive_number, same_width
 from gan_infer.criticism.pairwise import sq_distance_blocks
 
 __all__ = [

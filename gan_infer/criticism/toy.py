@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import stats
 
-from gan_infer.criticism.arrays import as_array, as_matrix, check_finite, positive_int
+from gan_infer.criticism.input_checks import as_array, as_matrix, check_finite, positive_int
 from gan_infer.util.checks import check_number
 
 __all__ = [

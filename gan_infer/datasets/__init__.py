@@ -19,7 +19,7 @@ Note that the names ``mnist``, ``batches`` and ``images`` are the functions; the
 modules that define them are ``sys.modules["gan_infer.datasets.mnist"]`` and so on.
 """
 
-from .arrays import read_array
+from .array_files import read_array
 from .batches import batches
 from .images import images
 from .mnist import DataError, mnist, mnist_splits, read_idx

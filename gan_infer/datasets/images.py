@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gan_infer.datasets.arrays import as_unit_images, read_array
+from gan_infer.datasets.array_files import as_unit_images, read_array
 from gan_infer.datasets.mnist import DataError
 from gan_infer.util.checks import check_int
 

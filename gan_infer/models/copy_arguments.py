@@ -10,12 +10,13 @@ fix.
 #### Examples
 
 ```python
+import numpy as np
 import tensorflow.compat.v1 as tf
 
 tf.disable_eager_execution()
 z = tf.zeros([2, 3])
-((key, key_tensors, value, tensor),) = check_swaps({z: 1.0}, z.graph)
-assert tensor.shape == [] and check_scope("copied/") == "copied"
+((key, key_tensors, value, tensor),) = check_swaps({z: np.ones((2, 3))}, z.graph)
+assert tensor.shape == [2, 3] and check_scope("copied/") == "copied"
 ```
 """
 

@@ -18,9 +18,9 @@ CLI = pathlib.Path(cli.__file__).parent
 TESTS = pathlib.Path(__file__).parent
 # The layers, lowest first: a module imports only modules before it.
 ORDER = (
-    "model_base",
+    "named_gan_base",
     "dcgan",
-    "models",
+    "named_gans",
     "options",
     "run_folder",
     "sampling",

@@ -18,7 +18,7 @@ import pytest
 import tensorflow.compat.v1 as tf
 
 from gan_infer import cli, layers
-from gan_infer.cli import dcgan, models
+from gan_infer.cli import dcgan, named_gans
 from tests.cli.helpers import finish, gan_infer, run_main
 from tests.cli.test_dcgan import picture_folder
 
@@ -48,7 +48,7 @@ def test_a_network_changed_since_is_refused_leaving_the_folder_as_it_was(
             net = layers.dense(net, 64, activation=tf.nn.relu)
         return layers.dense(net, 2)
 
-    monkeypatch.setattr(models.get("ring"), "generative_network", narrower)
+    monkeypatch.setattr(named_gans.get("ring"), "generative_network", narrower)
     code, _, err = run_main(capsys, *RING, "--n-iter", 8, "--out", run)
     assert code == cli.EXIT_USAGE and err.count("\n") == 1, err
     assert (

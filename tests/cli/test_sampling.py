@@ -3,7 +3,7 @@
 import numpy as np
 
 from gan_infer import cli
-from gan_infer.cli import models
+from gan_infer.cli import named_gans
 
 
 def test_grid_draws_with_the_weight_average_and_sample_restores_it(tmp_path, monkeypatch):
@@ -13,5 +13,5 @@ def test_grid_draws_with_the_weight_average_and_sample_restores_it(tmp_path, mon
     samples = np.load(run / "samples.npy")
     np.testing.assert_array_equal(cli.sample(run), samples)
     # Restoring the last weights instead draws other points from the same noise.
-    monkeypatch.setattr(models.get("grid"), "ema_decay", None)
+    monkeypatch.setattr(named_gans.get("grid"), "ema_decay", None)
     assert np.abs(cli.sample(run) - samples).max() > 1e-3

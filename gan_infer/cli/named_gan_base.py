@@ -1,6 +1,6 @@
 """What a model of `gan-infer train` is: the interface every named GAN implements.
 
-`gan_infer.cli.models` lists the models; `gan_infer.cli.dcgan` is one of
+`gan_infer.cli.named_gans` lists the models; `gan_infer.cli.dcgan` is one of
 them, in a module of its own. Importing this module imports neither numpy
 nor TensorFlow.
 """

@@ -10,7 +10,7 @@ names the file. ``as_unit_images`` turns a numeric array into float32 images
 ```python
 import numpy as np
 
-from gan_infer.datasets.arrays import as_unit_images, read_array
+from gan_infer.datasets.array_files import as_unit_images, read_array
 
 np.save("digits.npy", np.zeros((5, 28, 28), np.uint8))
 x = as_unit_images(read_array("digits.npy"), "digits.npy")

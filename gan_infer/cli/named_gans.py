@@ -5,7 +5,7 @@ discriminator and the training data (as `ed.Minibatches`, so the loop needs
 no feeding) with the hyper-parameters of its example script, so that
 `gan-infer train ring` trains the model of `examples/gan_ring.py`. Each
 model names the example command it reproduces (`Model.example`), and
-tests/cli/test_models.py runs that command up to `GANInference.initialize`
+tests/cli/test_named_gans.py runs that command up to `GANInference.initialize`
 beside `gan-infer train`, comparing what both pass to the inference (batch
 size, Adam's settings, loss, penalty, weight average, n_iter, n_print) and
 the networks they build (every trainable variable's name and shape, the
@@ -55,10 +55,10 @@ quick for `--help` and usage errors); the builders import it when called.
 ```python
 import tensorflow.compat.v1 as tf
 import gan_infer as ed
-from gan_infer.cli import models
+from gan_infer.cli import named_gans
 
 tf.disable_eager_execution()
-model = models.get("ring")
+model = named_gans.get("ring")
 parts = model.build(batch_size=model.batch_size, data_dir=None, seed=0)
 inference = ed.GANInference(data={parts.samples: parts.data}, discriminator=parts.discriminator)
 inference.run(n_iter=1000, optimizer=model.optimizer(model.learning_rate),
@@ -71,7 +71,7 @@ import math
 import numpy as np
 
 from gan_infer.cli.dcgan import DCGAN
-from gan_infer.cli.model_base import GEN_SCOPE, Model, Parts
+from gan_infer.cli.named_gan_base import GEN_SCOPE, Model, Parts
 
 __all__ = ["GEN_SCOPE", "MODELS", "TOYS", "Model", "Parts", "default_n_print", "get"]
 

@@ -23,7 +23,8 @@ from scipy.cluster import vq
 
 import gan_infer as ed
 from gan_infer import cli, datasets
-from gan_infer.cli import dcgan, models
+from gan_infer.cli import dcgan, named_gans
+from gan_infer.inferences.two_player import TwoPlayerInference
 from tests.conftest import REPO_ROOT
 
 # initialize() arguments about where a run is kept, which only the command line sets.
@@ -69,6 +70,12 @@ def record_recipe(monkeypatch):
     def recording_initialize(self, *args, **kwargs):
         initialize(self, *args, **kwargs)
         arguments = bound_arguments(initialize, self, *args, **kwargs)
+        # The two-player core's keyword-only options, passed on through
+        # **kwargs: an option left at its default reads as that default.
+        core = inspect.signature(TwoPlayerInference.initialize).parameters.values()
+        for parameter in core:
+            if parameter.kind is inspect.Parameter.KEYWORD_ONLY:
+                arguments.setdefault(parameter.name, parameter.default)
         recipe["initialize"] = {
             key: value for key, value in arguments.items() if key not in KEEPING + OPTIMIZERS
         }
@@ -114,9 +121,9 @@ def command_line_recipe(monkeypatch, name, out_dir, data_dir):
     return recipe
 
 
-@pytest.mark.parametrize("name", list(models.MODELS))
+@pytest.mark.parametrize("name", list(named_gans.MODELS))
 def test_the_command_line_builds_what_its_example_builds(name, tmp_path, monkeypatch, request):
-    spec = models.get(name)
+    spec = named_gans.get(name)
     assert spec.example and spec.example.startswith("examples/"), name
     data_dir = request.getfixturevalue("mnist_dir") if name in ("mnist", "dcgan") else None
     with tf.Graph().as_default():
@@ -137,7 +144,11 @@ def test_the_command_line_builds_what_its_example_builds(name, tmp_path, monkeyp
 
 
 def test_the_models_hold_the_recipes_of_docs_results():
-    ring, mixture, mnist = models.get("ring"), models.get("mixture"), models.get("mnist")
+    ring, mixture, mnist = (
+        named_gans.get("ring"),
+        named_gans.get("mixture"),
+        named_gans.get("mnist"),
+    )
     # The toys' recipes of docs/results.md (examples/gan_ring.py flags in Model.example).
     assert (ring.batch_size, ring.learning_rate, ring.beta1, ring.n_iter, ring.pack) == (
         512,
@@ -147,7 +158,7 @@ def test_the_models_hold_the_recipes_of_docs_results():
         2,
     )
     assert (ring.gradient_penalty, ring.ema_decay) == (None, 0.999)
-    grid = models.get("grid")
+    grid = named_gans.get("grid")
     assert (grid.learning_rate, grid.n_iter, grid.pack, grid.gradient_penalty, grid.ema_decay) == (
         1e-3,
         30000,
