@@ -24,8 +24,12 @@ interrupted run (Ctrl-C saves first), a larger --n-epochs continues a
 finished one. Every --eval-every epochs and at the end, the Parzen-window
 test log-likelihood with the released protocol (10,000 samples; sigma chosen
 on the first 1,000 validation images; mean over the 10,000 test images +-
-standard error) joins metrics.json, with the epochs, ms per iteration and
-wall time. Also writes a 4x4 grid every n_print iterations (000.png, ...),
+standard error) joins metrics.json, with the score of the 9,000 validation
+images that did not choose sigma (to select an epoch without the test set),
+the epochs, ms per iteration and wall time. `--noise gaussian` draws
+z ~ N(0, 1) instead of the released uniform noise (both of unit variance).
+Table 1's runs (seeds 1-3, longer, Gaussian) run as a queue outside the
+checkout: experiments/table1_runs.sh. Also writes a 4x4 grid every n_print iterations (000.png, ...),
 and at the end an 8x8 grid (final.png), the loss curves (losses.png), the
 paper's Figure 2 (figure2.png: samples, the nearest training image of the
 last of each row in yellow) and the 10,000 samples scored (samples.npy).
