@@ -6,15 +6,18 @@
 Order: every task at the first budget on the first observations, then more
 observations, then the next budget, so that an interrupted queue leaves a
 table with every task in it. Each run is benchmarks/sbi/run.py in its own
-process, writing <root>/<task>/<budget>/<observation>/; a run whose
-metrics.json exists is skipped. `summary.py` builds the table from whatever
-finished.
+process, writing <root>/<task>/<budget>/<observation>/; with `--method abc`
+each run is rejection_abc.py, writing <root>/rej_abc/<task>/<budget>/<obs>/.
+A run whose metrics.json exists is skipped; each run's output and errors go
+to its run.log, and the queue prints each exit status. `summary.py` builds
+the table from whatever finished.
 """
 
 import argparse
 import os
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "tasks"))
@@ -27,18 +30,20 @@ parser.add_argument("--tasks", default=",".join(NAMES))
 parser.add_argument("--observations", default="1,2,3|4,5,6,7,8,9,10", help="waves, '|'-separated")
 parser.add_argument("--seed", type=int, default=1)
 parser.add_argument("--threads", type=int, default=1)
+parser.add_argument("--method", choices=("ours", "abc"), default="ours")
 args = parser.parse_args()
 
 for budget in args.budgets.split(","):
     for wave in args.observations.split("|"):
         for i in wave.split(","):
             for task in args.tasks.split(","):
-                out = os.path.join(args.root, task, budget, i)
+                root = args.root if args.method == "ours" else os.path.join(args.root, "rej_abc")
+                out = os.path.join(root, task, budget, i)
                 if os.path.exists(os.path.join(out, "metrics.json")):
                     continue
                 command = [
                     sys.executable,
-                    os.path.join(HERE, "run.py"),
+                    os.path.join(HERE, "run.py" if args.method == "ours" else "rejection_abc.py"),
                     "--task",
                     task,
                     "--observation",
@@ -53,4 +58,13 @@ for budget in args.budgets.split(","):
                     str(args.threads),
                 ]
                 print(" ".join(command), flush=True)
-                subprocess.run(command, check=False)
+                os.makedirs(out, exist_ok=True)
+                # The run's own output, tracebacks included, stays beside it: a
+                # queue that only echoes commands leaves no trace of a failure.
+                start = time.time()
+                with open(os.path.join(out, "run.log"), "w") as log:
+                    code = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT).returncode
+                print(
+                    f"  exit {code} after {time.time() - start:.0f} s; log: {out}/run.log",
+                    flush=True,
+                )

@@ -1,10 +1,15 @@
 #!/usr/bin/env python
-"""The SBI table from whatever runs finished: C2ST mean ± std over observations.
+"""The SBI table from whatever runs finished: ours beside our rejection ABC.
 
     python benchmarks/sbi/summary.py --root ~/.cache/gan_infer/runs/sbi
 
-Prints a markdown table (task x budget: C2ST mean ± std, observations done,
-wall seconds per run); cells with no finished run read "pending".
+Reads <root>/<task>/<budget>/<observation>/metrics.json (run.py,
+PooledImplicitKLqp) and <root>/rej_abc/<task>/<budget>/<observation>/
+(rejection_abc.py), and prints a markdown table, one row per task x budget:
+C2ST mean ± std over the observations that finished (how many, which),
+the mean wall seconds per run (C2ST scoring excluded), and whether ours is
+below rejection ABC in mean C2ST over the observations both finished.
+Cells with no finished run read "pending".
 """
 
 import argparse
@@ -16,27 +21,57 @@ import numpy as np
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--root", default=os.path.expanduser("~/.cache/gan_infer/runs/sbi"))
+parser.add_argument("--abc-root", default=None, help="default: <root>/rej_abc")
 parser.add_argument("--budgets", default="10000,100000")
 parser.add_argument(
     "--tasks", default="two_moons,gaussian_linear,gaussian_mixture,slcp,lotka_volterra"
 )
 args = parser.parse_args()
+abc_root = args.abc_root or os.path.join(args.root, "rej_abc")
 
-budgets = args.budgets.split(",")
-print("| task | " + " | ".join(f"C2ST at {int(b):,}" for b in budgets) + " |")
-print("|---|" + "---|" * len(budgets))
+
+def finished(root, task, budget):
+    """{observation: metrics} of the runs with a C2ST score."""
+    runs = {}
+    for path in glob.glob(os.path.join(root, task, budget, "*", "metrics.json")):
+        with open(path) as f:
+            metrics = json.load(f)
+        if "c2st" in metrics:
+            runs[int(metrics["observation"])] = metrics
+    return runs
+
+
+def cell(runs):
+    if not runs:
+        return "pending", "pending"
+    scores = [r["c2st"] for r in runs.values()]
+    seconds = np.mean([r["wall_seconds"] for r in runs.values()])
+    which = ",".join(str(i) for i in sorted(runs))
+    score = f"{np.mean(scores):.3f} ± {np.std(scores):.3f} ({len(scores)}/10: obs {which})"
+    return score, f"{seconds:.0f}"
+
+
+def verdict(ours, abc):
+    common = sorted(set(ours) & set(abc))
+    if not common:
+        return "pending"
+    mean_ours = np.mean([ours[i]["c2st"] for i in common])
+    mean_abc = np.mean([abc[i]["c2st"] for i in common])
+    wins = sum(ours[i]["c2st"] < abc[i]["c2st"] for i in common)
+    word = "yes" if mean_ours < mean_abc else "no"
+    return f"{word} ({mean_ours - mean_abc:+.3f}; lower on {wins}/{len(common)} obs)"
+
+
+print(
+    "| task | simulations | PooledImplicitKLqp C2ST | s/run | REJ-ABC (ours) C2ST | s/run "
+    "| below REJ-ABC? |"
+)
+print("|---|---:|---|---:|---|---:|---|")
 for task in args.tasks.split(","):
-    cells = []
-    for budget in budgets:
-        runs = []
-        for path in glob.glob(os.path.join(args.root, task, budget, "*", "metrics.json")):
-            with open(path) as f:
-                runs.append(json.load(f))
-        scores = [r["c2st"] for r in runs if "c2st" in r]
-        if not scores:
-            cells.append("pending")
-            continue
-        seconds = np.mean([r["wall_seconds"] for r in runs])
-        mean, std = np.mean(scores), np.std(scores)
-        cells.append(f"{mean:.3f} ± {std:.3f} ({len(scores)}/10 obs, {seconds:.0f} s/run)")
-    print(f"| {task} | " + " | ".join(cells) + " |")
+    for budget in args.budgets.split(","):
+        ours, abc = finished(args.root, task, budget), finished(abc_root, task, budget)
+        (ours_score, ours_s), (abc_score, abc_s) = cell(ours), cell(abc)
+        print(
+            f"| {task} | {int(budget):,} | {ours_score} | {ours_s} | {abc_score} | {abc_s} "
+            f"| {verdict(ours, abc)} |"
+        )
