@@ -53,6 +53,17 @@ SCRIPTS = {
     "dcgan": "examples/dcgan_mnist.py",
     "paper": "examples/gan_paper_mnist.py",
 }
+READING = (
+    "How to read it: wall times swing on a shared machine (the load average above); the "
+    "paired ratio compares float32 and bfloat16 rounds run back to back, and the CPU ms/step "
+    "column (the time this process computed) is the steadier measure. \"Within the float32 "
+    "seeds' range\" asks whether the bfloat16 mean lies between the best and the worst "
+    "float32 seed; Welch's p compares the two means (a high p does not show them equal). The "
+    "DCGAN and the paper's model are scored early in training (the iteration is in the "
+    "table): the check is that bfloat16 trains as float32 does, not their final quality. Runs"
+    " already in --runs-dir are reused, so the minutes in the first line count only this "
+    "invocation's work."
+)
 BEGIN = "<!-- benchmarks/bfloat16.py: begin -->"
 END = "<!-- benchmarks/bfloat16.py: end -->"
 
@@ -398,6 +409,8 @@ def render(args, machine, machine_after, support, timings, scores, iterations, w
             "protocol, ± its standard error not shown). The wall time per run includes start-up, "
             "figures and sampling, on a shared machine: the step-time table is the measure "
             "of speed.",
+            "",
+            READING,
             "",
         ]
     lines.append(END)
