@@ -29,8 +29,9 @@ images that did not choose sigma (to select an epoch without the test set),
 the epochs, ms per iteration and wall time. `--noise gaussian` draws
 z ~ N(0, 1) instead of the released uniform noise (both of unit variance).
 Table 1's runs (seeds 1-3, longer, Gaussian) run as a queue outside the
-checkout: experiments/table1_runs.sh. Also writes a 4x4 grid every n_print iterations (000.png, ...),
-and at the end an 8x8 grid (final.png), the loss curves (losses.png), the
+checkout: experiments/table1_runs.sh. Also writes a 4x4 grid every n_print
+iterations (000.png, ...), and at the end an 8x8 grid (final.png), the loss
+curves (losses.png), the
 paper's Figure 2 (figure2.png: samples, the nearest training image of the
 last of each row in yellow) and the 10,000 samples scored (samples.npy).
 
