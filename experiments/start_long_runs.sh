@@ -45,5 +45,4 @@ start() {  # start NAME PATTERN-OF-ITS-RUNS COMMAND...: once, after older runs o
 
 start table1_runs.sh "gan_paper_mnist.py" bash experiments/table1_runs.sh
 start dcgan_defaults_runs.sh "gan_infer.cli train dcgan" bash experiments/dcgan_defaults_runs.sh
-start run_table.py "benchmarks/sbi/run.py" \
-    "$PYTHON" benchmarks/sbi/run_table.py --root "$GAN_INFER_RUNS/sbi" --budgets 10000,100000
+start run_queue.sh "benchmarks/sbi/run" bash benchmarks/sbi/run_queue.sh

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole SBI table, ours beside REJ-ABC, in the order that leaves the most
+# useful table when it is cut short: observations 1-3 of every task at 10^4,
+# then at 10^5, then observations 4-10. Finished cells are skipped
+# (run_table.py), so the same command resumes. Started by
+# experiments/start_long_runs.sh; by hand:
+#
+#   nohup nice -n 19 bash benchmarks/sbi/run_queue.sh > /dev/null 2>&1 &
+set -u
+cd "$(dirname "$0")"
+PY="${PYTHON:-../../.venv/bin/python}"
+ROOT="${GAN_INFER_RUNS:-$HOME/.cache/gan_infer/runs}/sbi"
+for wave in 1,2,3 4,5,6,7,8,9,10; do
+    for budget in 10000 100000; do
+        for method in ours abc; do
+            "$PY" run_table.py --root "$ROOT" --threads 1 --budgets "$budget" \
+                --observations "$wave" --method "$method"
+        done
+    done
+done
