@@ -45,4 +45,4 @@ start() {  # start NAME PATTERN-OF-ITS-RUNS COMMAND...: once, after older runs o
 
 start table1_runs.sh "gan_paper_mnist.py" bash experiments/table1_runs.sh
 start dcgan_defaults_runs.sh "gan_infer.cli train dcgan" bash experiments/dcgan_defaults_runs.sh
-start run_queue.sh "benchmarks/sbi/run" bash benchmarks/sbi/run_queue.sh
+start run_queue.sh "sbi/run\.py|sbi/run_table\.py|sbi/rejection_abc\.py" bash benchmarks/sbi/run_queue.sh
