@@ -37,3 +37,19 @@ def read_rows(task, i, stem):
         f"{task}: no {stem}.csv[.bz2] in {folder}; set GAN_INFER_SBIBM_DIR to the folder "
         "holding sbibm's task files."
     )
+
+
+def shipped_files(task):
+    """The protocol's `observation(i)`, `reference_posterior(i)` and
+    `true_parameters(i)` of a task whose files ship in `data_root()`."""
+
+    def observation(i):
+        return read_rows(task, i, "observation")[0]
+
+    def reference_posterior(i):
+        return read_rows(task, i, "reference_posterior_samples")
+
+    def true_parameters(i):
+        return read_rows(task, i, "true_parameters")[0]
+
+    return observation, reference_posterior, true_parameters

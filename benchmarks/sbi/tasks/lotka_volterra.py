@@ -17,7 +17,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from task_files import read_rows  # noqa: E402
+from task_files import shipped_files  # noqa: E402
 
 NAME = "lotka_volterra"
 PARAMETER_NAMES = ["alpha", "beta", "gamma", "delta"]
@@ -66,13 +66,6 @@ def simulate(theta, rng):
     return x.astype(np.float32)
 
 
-def observation(i):
-    return read_rows(NAME, i, "observation")[0]
-
-
-def reference_posterior(i):
-    return read_rows(NAME, i, "reference_posterior_samples")
-
-
-def true_parameters(i):
-    return read_rows(NAME, i, "true_parameters")[0]
+# The benchmark's shipped files: observations 1..10, reference posterior samples,
+# true parameters.
+observation, reference_posterior, true_parameters = shipped_files(NAME)

@@ -11,7 +11,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from task_files import read_rows  # noqa: E402
+from task_files import shipped_files  # noqa: E402
 
 NAME = "slcp"
 PARAMETER_NAMES = [f"theta_{j + 1}" for j in range(5)]
@@ -40,13 +40,6 @@ def simulate(theta, rng):
     return draws.reshape(len(theta), 2 * NUM_DRAWS).astype(np.float32)
 
 
-def observation(i):
-    return read_rows(NAME, i, "observation")[0]
-
-
-def reference_posterior(i):
-    return read_rows(NAME, i, "reference_posterior_samples")
-
-
-def true_parameters(i):
-    return read_rows(NAME, i, "true_parameters")[0]
+# The benchmark's shipped files: observations 1..10, reference posterior samples,
+# true parameters.
+observation, reference_posterior, true_parameters = shipped_files(NAME)
