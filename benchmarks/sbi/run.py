@@ -16,7 +16,6 @@ DIR/pairplot.png.
 """
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -28,17 +27,16 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 from gan_infer import layers
-from gan_infer.criticism import c2st, save_figure
 from gan_infer.inferences.variational import flow_posterior
 from gan_infer.models import RandomVariable
 from gan_infer.models.simulator import Simulator
-from gan_infer.util import atomic_write, ensure_directory
+from gan_infer.util import ensure_directory
 
 tf.disable_eager_execution()
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from pairplot import pairplot  # noqa: E402
+from outputs import print_summary, write_run  # noqa: E402
 from protocol import load_task  # noqa: E402
 
 POSTERIOR_SAMPLES = 10_000
@@ -167,24 +165,12 @@ def run(args):
         "wall_seconds": seconds,
         "command": vars(args),
     }
-    if reference is not None:
-        c2st_start = time.perf_counter()
-        metrics["c2st"] = c2st(samples, reference)
-        metrics["c2st_seconds"] = time.perf_counter() - c2st_start
-    np.save(os.path.join(out_dir, "posterior_samples.npy"), samples)
-    with atomic_write(os.path.join(out_dir, "metrics.json"), "w") as f:
-        json.dump(metrics, f, indent=2)
-    figure = pairplot(samples, reference, task.PARAMETER_NAMES)
-    save_figure(figure, os.path.join(out_dir, "pairplot.png"))
-    return metrics
+    return write_run(out_dir, task, samples, reference, metrics)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    metrics = run(args)
-    summary = {k: metrics[k] for k in ("task", "observation", "budget", "simulator_calls")}
-    summary.update({k: round(metrics[k], 3) for k in ("c2st", "wall_seconds") if k in metrics})
-    print(json.dumps(summary))
+    print_summary(run(args))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,37 @@
+"""What every run of the SBI table writes, whichever method made the samples:
+DIR/posterior_samples.npy (10,000 x d, float32), DIR/metrics.json (with the
+C2ST against the reference posterior when the task has one, and the seconds
+it took) and DIR/pairplot.png (posterior beside reference); and the one-line
+summary a run prints."""
+
+import json
+import os
+import time
+
+import numpy as np
+from pairplot import pairplot
+
+from gan_infer.criticism import c2st, save_figure
+from gan_infer.util import atomic_write
+
+
+def write_run(out_dir, task, samples, reference, metrics):
+    """Score `samples` against `reference` (if any) into `metrics`, then write
+    the run's three files; returns `metrics`."""
+    if reference is not None:
+        start = time.perf_counter()
+        metrics["c2st"] = c2st(samples, reference)
+        metrics["c2st_seconds"] = time.perf_counter() - start
+    np.save(os.path.join(out_dir, "posterior_samples.npy"), samples)
+    with atomic_write(os.path.join(out_dir, "metrics.json"), "w") as f:
+        json.dump(metrics, f, indent=2)
+    figure = pairplot(samples, reference, task.PARAMETER_NAMES)
+    save_figure(figure, os.path.join(out_dir, "pairplot.png"))
+    return metrics
+
+
+def print_summary(metrics):
+    """One JSON line: the task, observation, budget, calls used, C2ST and seconds."""
+    summary = {k: metrics[k] for k in ("task", "observation", "budget", "simulator_calls")}
+    summary.update({k: round(metrics[k], 3) for k in ("c2st", "wall_seconds") if k in metrics})
+    print(json.dumps(summary))
