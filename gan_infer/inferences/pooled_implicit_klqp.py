@@ -196,17 +196,18 @@ class PooledImplicitKLqp(ImplicitKLqp):
             due = tf.numpy_function(self.pool.due, [], tf.bool)
             due.set_shape([])
             n = self.pool.round_size
-            # The first round, when the pool starts empty, draws from the prior.
-            proposal = tf.cond(
-                tf.numpy_function(lambda: np.bool_(len(self.pool) == 0), [], tf.bool),
-                lambda: theta.distribution.sample(n),
-                lambda: qtheta.distribution.sample(n),
-            )
-            simulate = tf.cond(
-                due,
-                lambda: tf.numpy_function(self.pool.add, [proposal], tf.int32),
-                lambda: tf.constant(0, tf.int32),
-            )
+
+            def simulate_round():
+                # Drawn inside the branch, so only on the steps that simulate.
+                # The first round, when the pool starts empty, draws from the prior.
+                proposal = tf.cond(
+                    tf.numpy_function(lambda: np.bool_(len(self.pool) == 0), [], tf.bool),
+                    lambda: theta.distribution.sample(n),
+                    lambda: qtheta.distribution.sample(n),
+                )
+                return tf.numpy_function(self.pool.add, [proposal], tf.int32)
+
+            simulate = tf.cond(due, simulate_round, lambda: tf.constant(0, tf.int32))
             with tf.control_dependencies([simulate]):
                 theta_i, x_i, theta_j = tf.numpy_function(
                     self.pool.batch, [self.batch_size], [tf.float32, tf.float32, tf.float32]
@@ -259,6 +260,13 @@ class PooledImplicitKLqp(ImplicitKLqp):
         values = get_session().run(fetches)
         if not resample:
             return values[0]
+        if not np.isfinite(values[1]).any():
+            raise FloatingPointError(
+                f"posterior_samples(resample=True): none of the {m} importance weights is "
+                "finite (the ratio estimator or q returned NaN or Inf); train longer with a "
+                "lower learning rate, or take q's own draws with resample=False."
+            )
+        values[1] = np.where(np.isfinite(values[1]), values[1], -np.inf)
         log_w = values[1] - np.max(values[1])
         weights = np.exp(log_w) / np.exp(log_w).sum()
         index = np.random.default_rng(seed).choice(m, size=n, replace=True, p=weights)

@@ -1153,12 +1153,8 @@ def _pooled(**kwargs):
     qtheta = Normal(loc=tf.Variable([0.0]), scale=1.0)
     arguments = dict(global_vars={theta: qtheta}, simulator=Simulator(_pool_copy))
     arguments.update(kwargs)
-    return PooledImplicitKLqp(
-        {theta: qtheta},
-        data={x: np.zeros(1, np.float32)},
-        discriminator=lambda data, local, glob: 0.0,
-        **arguments,
-    )
+    arguments.setdefault("discriminator", lambda data, local, glob: 0.0)
+    return PooledImplicitKLqp({theta: qtheta}, data={x: np.zeros(1, np.float32)}, **arguments)
 
 
 def _pool_copy(theta, rng):
@@ -1186,6 +1182,26 @@ row(
     "Lower rounds or round_size.",
     lambda env: SimulationPool(Simulator(_pool_copy, budget=100, batch_size=10), 3, 50, 1),
 )
+
+
+@row(
+    "inference-pooled-weights-not-finite",
+    FloatingPointError,
+    "posterior_samples(resample=True): none of the … importance weights is finite (the ratio "
+    "estimator or q returned NaN or Inf); train longer with a lower learning rate, or take q's "
+    "own draws with resample=False.",
+)
+def _pooled_nan_weights(env):
+    def nan_estimator(data, local, glob):
+        theta = next(iter(glob.values()))
+        return tf.get_variable("w", []) + np.float32(np.nan) * tf.reduce_sum(theta, axis=-1)
+
+    inference = _pooled(discriminator=nan_estimator, rounds=1, round_size=10, batch_size=4)
+    inference.initialize(n_iter=1, n_print=0)
+    ed.get_session().run(tf.global_variables_initializer())
+    inference.posterior_samples(4, resample=True)
+
+
 row(
     "inference-pool-empty",
     RuntimeError,
