@@ -16,6 +16,8 @@ set -eu
 cd "$(dirname "$0")/.."
 HOME_DIR="${GAN_INFER_HOME:-$HOME/.cache/gan_infer}"
 DATA_DIR="$(cd ../shared/datasets/mnist 2>/dev/null && pwd || echo "${GAN_INFER_DATA_DIR:-}")"
+# The code copy lives outside the checkout, so the shared data's place is passed on.
+SBIBM_DIR="$(cd ../shared/datasets/sbibm 2>/dev/null && pwd || echo "${GAN_INFER_SBIBM_DIR:-}")"
 COMMIT="$(git rev-parse --short HEAD)"
 CODE="$HOME_DIR/code-$COMMIT"
 mkdir -p "$HOME_DIR/runs"
@@ -27,7 +29,7 @@ if [ ! -d "$CODE" ]; then
     mkdir -p "$CODE.tmp" && git archive HEAD | tar -x -C "$CODE.tmp" && mv "$CODE.tmp" "$CODE"
 fi
 export PYTHON="$HOME_DIR/venv/bin/python" PYTHONPATH="$CODE" GAN_INFER_CODE="$CODE"
-export GAN_INFER_DATA_DIR="$DATA_DIR" GAN_INFER_RUNS="$HOME_DIR/runs"
+export GAN_INFER_DATA_DIR="$DATA_DIR" GAN_INFER_SBIBM_DIR="$SBIBM_DIR" GAN_INFER_RUNS="$HOME_DIR/runs"
 
 start() {  # start NAME PATTERN-OF-ITS-RUNS COMMAND...: once, after older runs of it end
     local name=$1 pattern=$2
