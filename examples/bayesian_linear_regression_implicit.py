@@ -23,8 +23,8 @@ the conjugate model has an exact posterior to score q against.
             as in Edward's unit test: no estimation error, so what is left is
             the optimiser's (a check of the inference, not a method).
 
-`--kernel-width h` (default 0.3) adds fresh noise N(0, h^2) to y inside the
-learnt estimators, on both sides: the data's y then lie in a band of width
+`--kernel-width h` (default 0.3) adds fresh noise N(0, h^2) to y before the
+learnt estimators see it, on both sides (`initialize(blur=h)`): the data's y then lie in a band of width
 sqrt(0.1^2 + h^2) around X w_true instead of 0.1, which a classifier can
 draw, and the posterior targeted is that of a model with noise
 sqrt(1 + h^2) (4 % wider at 0.3); `--kernel-width 0` turns it off.
@@ -126,9 +126,6 @@ def ratio_estimator(data, local_vars, global_vars):
     if args.estimator == "exact":
         residual = y_batch - ed.dot(X, w_sample)
         return -0.5 * tf.square(residual) + tf.get_variable("constant", [])
-    # The data's y sit within 0.1 of X w_true, the model's within 1 of X w:
-    # blurred on both sides, the boundary between them is smooth enough to learn.
-    y_batch += args.kernel_width * tf.random_normal([M])
     if args.estimator == "edward":
         inputs = [y_batch[:, None], tf.tile(w_sample[None, :], [M, 1])]
     elif args.estimator == "additive":
@@ -156,6 +153,10 @@ inference.initialize(
     n_iter=args.n_iter,
     n_print=args.n_print,
     scale={y: float(N) / M},
+    # The data's y sit within 0.1 of X w_true, the model's within 1 of X w:
+    # blurred on both sides, the boundary between them is smooth enough to
+    # learn. The exact ratio is of the unblurred model, so it goes without.
+    blur=None if args.estimator == "exact" else args.kernel_width,
     disc_steps=args.disc_steps,
     ema_decay=args.ema_decay or None,
 )

@@ -4,7 +4,7 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences.discriminator_calls import call_discriminator
-from gan_infer.inferences.implicit_klqp import ImplicitKLqp
+from gan_infer.inferences.implicit_klqp import ImplicitKLqp, blurred
 from gan_infer.models.simulator import Simulator
 from gan_infer.util.checks import check_int
 from gan_infer.util.session import get_session
@@ -104,6 +104,12 @@ class PooledImplicitKLqp(ImplicitKLqp):
     parameters from q and simulates them, `rounds` times in all (the first,
     prior round included when the pool starts empty). `simulator.calls`
     counts every simulation; a schedule past its budget is refused.
+
+    `initialize(blur=h)` adds noise of width h to the pool's simulations
+    (not to x_o) before the estimator sees them: r then learns the log
+    likelihood of the blurred simulator, p_h(x | theta), read at x_o
+    itself, so q targets the ABC posterior with a Gaussian kernel of width
+    h (a few simulations near x_o then inform a wider neighbourhood).
 
     #### Examples
 
@@ -215,6 +221,7 @@ class PooledImplicitKLqp(ImplicitKLqp):
             theta_i.set_shape([self.batch_size, dim])
             theta_j.set_shape([self.batch_size, dim])
             x_i.set_shape([self.batch_size, k])
+            x_i = blurred({x: x_i}, self.blur)[x]
         r_joint = call_discriminator(
             self.discriminator, [{x: x_i}, {}, {theta: theta_i}], reuse=False
         )

@@ -774,6 +774,32 @@ def _klqp_negative_scale(env):
 
 
 row(
+    "inference-klqp-blur-key",
+    ValueError,
+    "blur has the key …, which is not in data; key it by the observed variables that data binds, "
+    "or give one width for all: blur=0.3.",
+    lambda env: klqp(blur={Normal(0.0, 1.0): 0.3}),
+)
+
+row(
+    "inference-klqp-blur-width",
+    ValueError,
+    "blur for … must be a width >= 0 (a number, or an array of one width per summary), got …",
+    lambda env: klqp(blur=-0.1),
+)
+also("inference-klqp-blur-width", lambda env: klqp(blur=float("nan")))
+also("inference-klqp-blur-width", lambda env: klqp(blur="wide"))
+also("inference-klqp-blur-width", lambda env: klqp(blur=[]))
+
+row(
+    "inference-klqp-blur-shape",
+    ValueError,
+    "blur for … has shape …, which does not broadcast to …'s shape …: give one width, or one "
+    "per summary (the last axis).",
+    lambda env: klqp(blur=[0.1, 0.2, 0.3]),
+)
+
+row(
     "inference-klqp-ratio-loss",
     ValueError,
     "ratio_loss must be one of 'log', 'hinge' or a callable (r_p, r_q) -> loss, got …",

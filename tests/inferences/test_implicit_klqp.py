@@ -343,3 +343,48 @@ def test_a_fed_scale_is_checked_when_it_is_read():
         inference.update({scale: 25.0})
         with pytest.raises(tf.errors.InvalidArgumentError, match=r"must be a positive weight"):
             inference.update({scale: -25.0})
+
+
+@pytest.mark.parametrize("blur", [0.5, "per_variable", "per_summary"])
+def test_blur_adds_noise_of_its_width_to_both_sides(blur):
+    """The estimator sees x + h e on the model's side and x_n + h e on the data's."""
+    N = 2000
+    beta = Normal(loc=0.0, scale=1.0)
+    x = Normal(loc=beta * tf.ones([N, 2]), scale=0.01)
+    qbeta = Normal(loc=tf.Variable(0.0), scale=0.001)
+    seen = []
+
+    def ratio_estimator(data, local_vars, global_vars):
+        seen.append(data[x])
+        return ed.layers.dense(data[x], 1)[:, 0]
+
+    inference = ed.ImplicitKLqp(
+        {beta: qbeta},
+        data={x: np.full([N, 2], 3.0, np.float32)},
+        discriminator=ratio_estimator,
+        global_vars={beta: qbeta},
+    )
+    widths = {"per_variable": {x: 0.5}, "per_summary": np.array([0.5, 0.5])}.get(blur, blur)
+    inference.initialize(n_print=0, blur=widths)
+    sess = ed.get_session()
+    sess.run(tf.global_variables_initializer())
+    assert seen == [inference.x_psample[x], inference.x_qsample[x]]  # what the estimator sees
+    model_side, data_side = sess.run([inference.x_psample[x], inference.x_qsample[x]])
+    assert abs(model_side.std() - np.sqrt(0.5**2 + 0.01**2)) < 0.03
+    assert abs(model_side.mean()) < 0.05  # beta' ~ q, near 0
+    assert abs(data_side.std() - 0.5) < 0.03 and abs(data_side.mean() - 3.0) < 0.05
+
+
+def test_no_blur_leaves_the_observations_as_they_are():
+    beta = Normal(loc=0.0, scale=1.0)
+    x = Normal(loc=beta * tf.ones([8]), scale=1.0)
+    qbeta = Normal(loc=tf.Variable(0.0), scale=1.0)
+    observed = np.arange(8, dtype=np.float32)
+    inference = ed.ImplicitKLqp(
+        {beta: qbeta},
+        data={x: observed},
+        discriminator=lambda data, local_vars, global_vars: ed.layers.dense(data[x][:, None], 1),
+        global_vars={beta: qbeta},
+    )
+    inference.initialize(n_print=0, blur=0.0)
+    assert inference.blur == {}

@@ -138,3 +138,36 @@ def test_it_needs_one_global_variable_and_a_simulator():
             discriminator=ratio_estimator,
             simulator=Simulator(noisy_copy),
         )
+
+
+def test_blur_targets_the_abc_posterior_with_a_gaussian_kernel():
+    """Noise of width 0.5 on the simulations: x ~ N(theta, (0.25 + 0.25) I), so
+    the posterior is N(2/3 x_o, 1/3 I) instead of the exact N(0.8 x_o, 0.2 I)."""
+    ed.set_seed(1)
+    prior, theta, x, ratio_estimator = model()
+    qtheta = flow_posterior(prior, layers=1, hidden_units=(16,))
+    x_o = np.array([2.0, -1.0], np.float32)
+    inference = ed.PooledImplicitKLqp(
+        {theta: qtheta},
+        data={x: x_o},
+        discriminator=ratio_estimator,
+        global_vars={theta: qtheta},
+        simulator=Simulator(noisy_copy, budget=4000, batch_size=1000, seed=1),
+        rounds=2,
+        round_size=2000,
+        steps_per_round=300,
+        batch_size=256,
+    )
+    inference.initialize(
+        optimizer=tf.train.AdamOptimizer(3e-3),
+        optimizer_d=tf.train.AdamOptimizer(3e-3),
+        n_iter=900,
+        n_print=0,
+        blur=0.5,
+    )
+    tf.global_variables_initializer().run()
+    for _ in range(inference.n_iter):
+        inference.update()
+    samples = inference.posterior_samples(4000, resample=True)
+    np.testing.assert_allclose(samples.mean(0), 2.0 / 3.0 * x_o, atol=0.12)
+    np.testing.assert_allclose(samples.std(0), np.sqrt(1.0 / 3.0), rtol=0.15)
