@@ -24,9 +24,9 @@ the conjugate model has an exact posterior to score q against.
             the optimiser's (a check of the inference, not a method).
 
 `--kernel-width h` (default 0.3) adds fresh noise N(0, h^2) to y before the
-learnt estimators see it, on both sides (`initialize(blur=h)`): the data's y then lie in a band of width
-sqrt(0.1^2 + h^2) around X w_true instead of 0.1, which a classifier can
-draw, and the posterior targeted is that of a model with noise
+learnt estimators see it, on both sides (`initialize(blur=h)`): the data's y
+then lie in a band of width sqrt(0.1^2 + h^2) around X w_true instead of
+0.1, which a classifier can draw, and the posterior targeted is that of a model with noise
 sqrt(1 + h^2) (4 % wider at 0.3); `--kernel-width 0` turns it off.
 
 `--ema-decay` (default 0.999) reads q at a moving average of its weights
