@@ -45,10 +45,14 @@ run() {  # run NAME EPOCHS [extra flags...]
 run seed1 500 --seed 1 || exit 1
 run seed2 500 --seed 2 || exit 1
 run seed3 500 --seed 3 || exit 1
-# Seed 1 continued past 500 epochs in a copy, so the 500-epoch folder stays as scored.
-if [ ! -d "$RUNS/seed1_long" ]; then
-    cp -r "$RUNS/seed1" "$RUNS/seed1_long" && log "seed1_long: copied from seed1"
+# The longest run continues seed 1 past 500 epochs, in a copy so that the
+# 500-epoch folder stays as scored; where seed 1 was stopped (it collapsed on
+# an AMD EPYC, whose kernels give it another trajectory), seed 2 instead.
+LONG=1
+[ -f "$RUNS/seed1/STOPPED" ] && LONG=2
+if [ ! -d "$RUNS/seed${LONG}_long" ]; then
+    cp -r "$RUNS/seed$LONG" "$RUNS/seed${LONG}_long" && log "seed${LONG}_long: copied from seed$LONG"
 fi
-run seed1_long 1500 --seed 1 || exit 1
+run "seed${LONG}_long" 1500 --seed "$LONG" || exit 1
 run gaussian_seed1 500 --seed 1 --noise gaussian || exit 1
 log "queue done"
