@@ -99,7 +99,7 @@ def last_iterate_samples(run_dir):
 
 
 def digit_fractions(samples):
-    """Class fractions of 32x32 samples by a logistic regression on the 8x8 digits."""
+    """Class fractions of 32x32 or 64x64 samples by a logistic regression on the 8x8 digits."""
     from sklearn.datasets import load_digits
     from sklearn.linear_model import LogisticRegression
 
@@ -109,7 +109,8 @@ def digit_fractions(samples):
     border = np.concatenate([x[:, 0], x[:, -1], x[:, :, 0], x[:, :, -1]], axis=1)
     ink = np.abs(x - np.median(border, axis=1)[:, None, None]).max(axis=-1)
     ink = ink / np.maximum(ink.max(axis=(1, 2), keepdims=True), 1e-6)
-    small = ink.reshape(len(x), 8, 4, 8, 4).mean(axis=(2, 4)) * 16.0
+    block = x.shape[1] // 8  # 32 or 64 px samples, averaged down to the 8x8 digits
+    small = ink.reshape(len(x), 8, block, 8, block).mean(axis=(2, 4)) * 16.0
     predicted = classifier.predict(small.reshape(len(x), 64))
     return np.bincount(predicted, minlength=10) / len(predicted)
 

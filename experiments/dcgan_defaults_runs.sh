@@ -44,6 +44,10 @@ for set in digits32.npz colour32.npz; do
         QUEUE+="${set%.npz}_plain_s$seed $set $PLAIN --seed $seed"$'\n'
     done
 done
+# 64 px: the colour set resized by --image-size 64, one seed of each, 2,000
+# iterations (a 64 px step costs about four 32 px steps).
+QUEUE+="colour64_ema_s1 colour32.npz --image-size 64 --n-iter 2000 --ema-decay 0.999 --seed 1"$'\n'
+QUEUE+="colour64_plain_s1 colour32.npz --image-size 64 --n-iter 2000 $PLAIN --seed 1"$'\n'
 
 train() {  # train NAME DATA [flags...]
     local name=$1 data=$2
@@ -70,4 +74,7 @@ for set in digits32 colour32; do
     score "${set%32}" "scores_${set}_default.json" "$RUNS/${set}"_ema_s? --last-iterate
     score "${set%32}" "scores_${set}_plain.json" "$RUNS/${set}"_plain_s?
 done
+score colour scores_colour64_average.json "$RUNS"/colour64_ema_s1
+score colour scores_colour64_default.json "$RUNS"/colour64_ema_s1 --last-iterate
+score colour scores_colour64_plain.json "$RUNS"/colour64_plain_s1
 log "queue done"
