@@ -8,11 +8,16 @@ PooledImplicitKLqp) and <root>/rej_abc/<task>/<budget>/<observation>/
 (rejection_abc.py), and prints a markdown table, one row per task x budget:
 C2ST mean ± std over the observations that finished (how many, which),
 the mean wall seconds per run, as "inference + C2ST scoring", and whether ours is
-below rejection ABC in mean C2ST over the observations both finished.
-Cells with no finished run read "pending".
+below rejection ABC in mean C2ST over the observations both finished; beside
+them the published means over the ten observations (docs/data/
+sbibm_published_c2st.csv: the benchmark's 2021 main-paper runs, transcribed
+from github.com/sbi-benchmark/results) and how far ours is from the best
+sequential method (SNPE, SNLE, SNRE). Cells with no finished run read
+"pending".
 """
 
 import argparse
+import csv
 import glob
 import json
 import os
@@ -26,6 +31,18 @@ parser.add_argument("--budgets", default="10000,100000")
 parser.add_argument(
     "--tasks", default="two_moons,gaussian_linear,gaussian_mixture,slcp,lotka_volterra"
 )
+parser.add_argument(
+    "--published",
+    default=os.path.join(
+        os.path.dirname(os.path.abspath(__file__)),
+        "..",
+        "..",
+        "docs",
+        "data",
+        "sbibm_published_c2st.csv",
+    ),
+)
+parser.add_argument("--source", default="sbibm2021_main_paper", help="a source of --published")
 args = parser.parse_args()
 abc_root = args.abc_root or os.path.join(args.root, "rej_abc")
 
@@ -52,6 +69,23 @@ def cell(runs):
     return score, f"{seconds:.0f} + {scoring:.0f}"
 
 
+PUBLISHED = ("REJ-ABC", "SMC-ABC", "NPE", "SNPE", "SNLE", "SNRE")
+SEQUENTIAL = ("SNPE", "SNLE", "SNRE")
+
+
+def published_means(path, source):
+    """{(task, budget, algorithm): mean C2ST} of one source of the published table."""
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        rows = csv.DictReader(line for line in f if not line.startswith("#"))
+        return {
+            (r["task"], r["num_simulations"], r["algorithm"]): float(r["c2st_mean"])
+            for r in rows
+            if r["source"] == source
+        }
+
+
 def verdict(ours, abc):
     common = sorted(set(ours) & set(abc))
     if not common:
@@ -63,16 +97,27 @@ def verdict(ours, abc):
     return f"{word} ({mean_ours - mean_abc:+.3f}; lower on {wins}/{len(common)} obs)"
 
 
+published = published_means(args.published, args.source)
 print(
     "| task | simulations | PooledImplicitKLqp C2ST | s/run | REJ-ABC (ours) C2ST | s/run "
-    "| below REJ-ABC? |"
+    "| below REJ-ABC? | " + " | ".join(f"{name}*" for name in PUBLISHED) + " | ours − best S* |"
 )
-print("|---|---:|---|---:|---|---:|---|")
+print("|---|---:|---|---:|---|---:|---|" + "---:|" * (len(PUBLISHED) + 1))
 for task in args.tasks.split(","):
     for budget in args.budgets.split(","):
         ours, abc = finished(args.root, task, budget), finished(abc_root, task, budget)
         (ours_score, ours_s), (abc_score, abc_s) = cell(ours), cell(abc)
+        row = [published.get((task, budget, name)) for name in PUBLISHED]
+        best = min((published.get((task, budget, n), 1.0) for n in SEQUENTIAL), default=None)
+        gap = f"{np.mean([r['c2st'] for r in ours.values()]) - best:+.3f}" if ours else "—"
         print(
             f"| {task} | {int(budget):,} | {ours_score} | {ours_s} | {abc_score} | {abc_s} "
-            f"| {verdict(ours, abc)} |"
+            f"| {verdict(ours, abc)} | "
+            + " | ".join("—" if v is None else f"{v:.3f}" for v in row)
+            + f" | {gap} |"
         )
+print(
+    f"\n\\* published ({args.source}, docs/data/sbibm_published_c2st.csv): mean over the ten "
+    "observations; ours − best S: our mean (over the observations that finished) minus the "
+    "best of SNPE, SNLE and SNRE."
+)

@@ -1,0 +1,36 @@
+"""benchmarks/sbi/summary.py: our runs beside our REJ-ABC and the published table."""
+
+import json
+import pathlib
+import subprocess
+import sys
+
+SBI = pathlib.Path(__file__).resolve().parents[2] / "benchmarks" / "sbi"
+
+
+def write_metrics(folder, observation, c2st):
+    folder.mkdir(parents=True)
+    metrics = {"observation": observation, "c2st": c2st, "wall_seconds": 10.0, "c2st_seconds": 5.0}
+    (folder / "metrics.json").write_text(json.dumps(metrics))
+
+
+def test_the_table_sets_finished_runs_beside_the_published_means(tmp_path):
+    for observation, ours, abc in [(1, 0.70, 0.80), (2, 0.60, 0.90)]:
+        write_metrics(tmp_path / "two_moons" / "10000" / str(observation), observation, ours)
+        write_metrics(
+            tmp_path / "rej_abc" / "two_moons" / "10000" / str(observation), observation, abc
+        )
+    table = subprocess.run(
+        [sys.executable, str(SBI / "summary.py"), "--root", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    row = next(line for line in table.splitlines() if line.startswith("| two_moons | 10,000"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells[2] == "0.650 ± 0.050 (2/10: obs 1,2)"
+    assert cells[4] == "0.850 ± 0.050 (2/10: obs 1,2)"
+    assert cells[6] == "yes (-0.200; lower on 2/2 obs)"
+    # The benchmark's 2021 REJ-ABC and SNPE means, and ours minus the best sequential method.
+    assert cells[7] == "0.847" and cells[10] == "0.554" and cells[-1] == "+0.096"
+    assert "| slcp | 100,000 | pending |" in table
