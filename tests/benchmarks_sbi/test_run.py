@@ -68,3 +68,15 @@ def test_a_tiny_run_writes_samples_metrics_and_a_pairplot(tmp_path):
     assert (out / "pairplot.png").stat().st_size > 0
     # 200 steps on 400 simulations: near the exact posterior N(0.8, 0.2), not exact.
     assert abs(samples.mean() - 0.8) < 0.3 and 0.2 < samples.std() < 0.8
+
+
+def test_the_updates_grow_with_the_budget_as_measured():
+    sys.path.insert(0, str(SBI))
+    try:
+        from run import default_updates, parse_args
+    finally:
+        sys.path.remove(str(SBI))
+    assert [default_updates(n) for n in (10_000, 100_000)] == [16_000, 40_200]
+    assert default_updates(10) == 1000
+    assert parse_args(["--task", "two_moons", "--out", "x", "--simulations", "1000"]).n_iter == 6400
+    assert parse_args(["--task", "two_moons", "--out", "x", "--n-iter", "50"]).n_iter == 50
