@@ -30,11 +30,12 @@ On your images the defaults are the recipe measured best on MNIST
 - the minibatch standard deviation (`minibatch_stddev`, G): D's last
   convolution gains a channel, the spread of its features over groups of G
   images (`layers.minibatch_stddev`, Karras et al., 2018), default 4;
-- Adam 4e-4 for both players instead of 2e-4.
+- Adam 4e-4 for both players instead of 2e-4;
+- samples from a moving average of the generator's weights (`ema_decay`,
+  0.999; `GANInference.initialize(ema_decay=...)`).
 
-`ema_decay` samples from a moving average of the generator's weights
-(`GANInference.initialize(ema_decay=...)`). Each is 0 (off) when not wanted;
-without `--data` all are off and the learning rate is the example's 2e-4.
+Each is 0 (off) when not wanted; without `--data` all are off and the
+learning rate is the example's 2e-4.
 Samples of your images are judged against them without labels
 (`gan_infer.criticism.image_metrics.evaluate_images`); MNIST's by the
 package's digit classifier, as for `train mnist`.
@@ -151,7 +152,9 @@ class DCGAN(Model):
         "learning_rate": 4e-4,
         "self_condition": "auto",
         "minibatch_stddev": 4,
-        "ema_decay": 0.0,
+        # Measured on MNIST, seeds 1-3: the average's classifier Fréchet distance
+        # 2.24 +- 0.08 against the last weights' 3.1 +- 0.5 (docs/cli.md).
+        "ema_decay": 0.999,
     }
     #: Without --data: examples/dcgan_mnist.py, and what an older config.json
     #: (written before these options existed) means by leaving them out.

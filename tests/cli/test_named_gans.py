@@ -175,7 +175,10 @@ def test_the_models_hold_the_recipes_of_docs_results():
     )
 
 
-BEST_DCGAN = "experiments/dcgan_mnist_variants.py --self-condition 100 --minibatch-stddev --lr 4e-4"
+BEST_DCGAN = (
+    "experiments/dcgan_mnist_variants.py --self-condition 100 --minibatch-stddev --lr 4e-4 "
+    "--ema-decay 0.999"
+)
 
 
 def test_the_dcgan_defaults_on_your_images_are_the_best_measured_recipe(

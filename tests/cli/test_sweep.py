@@ -208,4 +208,4 @@ minibatch_stddev = [0, 4]
         4,
         4e-4,
     )
-    assert last["data"] == os.path.abspath("pictures") and last["ema_decay"] == 0.0
+    assert last["data"] == os.path.abspath("pictures") and last["ema_decay"] == 0.999
