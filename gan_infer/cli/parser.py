@@ -171,8 +171,8 @@ def _add_dcgan_switches(train):
         "--ema-decay",
         type=float,
         metavar="A",
-        help="sample from a moving average of G's weights with this decay, e.g. 0.999 "
-        "(default 0: the last weights)",
+        help="sample from a moving average of G's weights with this decay (default with "
+        "--data: 0.999); 0: the last weights",
     )
 
 
