@@ -87,12 +87,12 @@ def test_rounds_follow_the_schedule_and_spend_the_budget_exactly():
     assert calls[0] == 100 and calls[3] == 100 and calls[4] == 200 and calls[-1] == 300
 
 
-def test_a_conjugate_normal_posterior_is_recovered():
-    """theta ~ N(0, I), x ~ N(theta, 0.25 I): the posterior is N(0.8 x_o, 0.2 I)."""
+def fit_conjugate_normal(x_o, **initialize_kwargs):
+    """Seed 1, 4,000 simulations in two rounds, 900 updates, a one-layer flow:
+    (the simulator, 4,000 importance-resampled posterior samples)."""
     ed.set_seed(1)
     prior, theta, x, ratio_estimator = model()
     qtheta = flow_posterior(prior, layers=1, hidden_units=(16,))
-    x_o = np.array([1.0, -0.5], np.float32)
     simulator = Simulator(noisy_copy, budget=4000, batch_size=1000, seed=1)
     inference = ed.PooledImplicitKLqp(
         {theta: qtheta},
@@ -110,12 +110,19 @@ def test_a_conjugate_normal_posterior_is_recovered():
         optimizer_d=tf.train.AdamOptimizer(3e-3),
         n_iter=900,
         n_print=0,
+        **initialize_kwargs,
     )
     tf.global_variables_initializer().run()
     for _ in range(inference.n_iter):
         inference.update()
+    return simulator, inference.posterior_samples(4000, resample=True)
+
+
+def test_a_conjugate_normal_posterior_is_recovered():
+    """theta ~ N(0, I), x ~ N(theta, 0.25 I): the posterior is N(0.8 x_o, 0.2 I)."""
+    x_o = np.array([1.0, -0.5], np.float32)
+    simulator, samples = fit_conjugate_normal(x_o)
     assert simulator.calls == 4000
-    samples = inference.posterior_samples(4000, resample=True)
     np.testing.assert_allclose(samples.mean(0), 0.8 * x_o, atol=0.15)
     np.testing.assert_allclose(samples.std(0), np.sqrt(0.2), rtol=0.25)
 
@@ -143,31 +150,7 @@ def test_it_needs_one_global_variable_and_a_simulator():
 def test_blur_targets_the_abc_posterior_with_a_gaussian_kernel():
     """Noise of width 0.5 on the simulations: x ~ N(theta, (0.25 + 0.25) I), so
     the posterior is N(2/3 x_o, 1/3 I) instead of the exact N(0.8 x_o, 0.2 I)."""
-    ed.set_seed(1)
-    prior, theta, x, ratio_estimator = model()
-    qtheta = flow_posterior(prior, layers=1, hidden_units=(16,))
     x_o = np.array([2.0, -1.0], np.float32)
-    inference = ed.PooledImplicitKLqp(
-        {theta: qtheta},
-        data={x: x_o},
-        discriminator=ratio_estimator,
-        global_vars={theta: qtheta},
-        simulator=Simulator(noisy_copy, budget=4000, batch_size=1000, seed=1),
-        rounds=2,
-        round_size=2000,
-        steps_per_round=300,
-        batch_size=256,
-    )
-    inference.initialize(
-        optimizer=tf.train.AdamOptimizer(3e-3),
-        optimizer_d=tf.train.AdamOptimizer(3e-3),
-        n_iter=900,
-        n_print=0,
-        blur=0.5,
-    )
-    tf.global_variables_initializer().run()
-    for _ in range(inference.n_iter):
-        inference.update()
-    samples = inference.posterior_samples(4000, resample=True)
+    _, samples = fit_conjugate_normal(x_o, blur=0.5)
     np.testing.assert_allclose(samples.mean(0), 2.0 / 3.0 * x_o, atol=0.12)
     np.testing.assert_allclose(samples.std(0), np.sqrt(1.0 / 3.0), rtol=0.15)
