@@ -10,9 +10,11 @@
 # ~/.cache/gan_infer/runs/dcgan_defaults), images in ~/.cache/gan_infer/images;
 # queue.log says what ran when. $GAN_INFER_CODE may name a copy of the package
 # to run (a fixed snapshot while others edit the checkout); default: this one.
-# Every default run passes --ema-decay 0.999: the average does not change the
-# training (tests/cli/test_dcgan.py), so one run scores both the average and,
-# with `score --last-iterate`, exactly the run without it (the no-flag default).
+# Every default run passes --ema-decay 0.999 (the default with --data since
+# 2026-12-07; written out for the runs started before): the average does not
+# change the training (tests/cli/test_dcgan.py), so one run scores both the
+# default, its average, and, with `score --last-iterate`, exactly the run
+# without it.
 set -u
 cd "$(dirname "$0")/.."
 REPO="$PWD"
@@ -32,7 +34,7 @@ log() { echo "$(date -u +%FT%TZ) $*" >> "$RUNS/queue.log"; }
 [ -f "$IMAGES/colour32.npz" ] || "$PY" experiments/dcgan_defaults.py make-colour \
     "$IMAGES/colour32.npz"
 
-PLAIN="--self-condition 0 --minibatch-stddev 0 --learning-rate 2e-4"
+PLAIN="--self-condition 0 --minibatch-stddev 0 --learning-rate 2e-4 --ema-decay 0"
 # name, data, flags: the defaults (with the average) and the plain DCGAN.
 QUEUE=""
 for seed in 1 2 3; do

@@ -108,8 +108,12 @@ for task in args.tasks.split(","):
         ours, abc = finished(args.root, task, budget), finished(abc_root, task, budget)
         (ours_score, ours_s), (abc_score, abc_s) = cell(ours), cell(abc)
         row = [published.get((task, budget, name)) for name in PUBLISHED]
-        best = min((published.get((task, budget, n), 1.0) for n in SEQUENTIAL), default=None)
-        gap = f"{np.mean([r['c2st'] for r in ours.values()]) - best:+.3f}" if ours else "—"
+        sequential = [
+            published[task, budget, n] for n in SEQUENTIAL if (task, budget, n) in published
+        ]
+        gap = "—"
+        if ours and sequential:
+            gap = f"{np.mean([r['c2st'] for r in ours.values()]) - min(sequential):+.3f}"
         print(
             f"| {task} | {int(budget):,} | {ours_score} | {ours_s} | {abc_score} | {abc_s} "
             f"| {verdict(ours, abc)} | "

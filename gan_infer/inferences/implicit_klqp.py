@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences import losses
+from gan_infer.inferences.blur import blurred, checked_blur
 from gan_infer.inferences.data import check_binding
 from gan_infer.inferences.discriminator_calls import call_discriminator, checked_logits
 from gan_infer.inferences.two_player import TwoPlayerInference
@@ -13,7 +14,7 @@ from gan_infer.models import copy
 from gan_infer.models.random_variable import RandomVariable
 from gan_infer.util.checks import check_number
 
-__all__ = ["ImplicitKLqp", "RATIO_LOSSES", "blurred", "checked_blur"]
+__all__ = ["ImplicitKLqp", "RATIO_LOSSES"]
 
 #: Losses of the ratio estimator r, by name: each takes r on samples of the
 #: model (label 1) and on the data with the posterior's draws (label 0).
@@ -162,6 +163,11 @@ class ImplicitKLqp(TwoPlayerInference):
           scale: dict, optional, keyword-only. Weight of each observed
             variable's ratio in the objective, `{x: N / M}` when the data
             are a mini-batch of M of N data points. Default 1.
+          blur: optional, keyword-only. Width h of the Gaussian noise added
+            to the observations on both sides before the estimator sees
+            them (class docstring): one width for every observed variable,
+            an array of one width per summary (the last axis), or `{x: h}`.
+            Default none.
           *args, **kwargs: passed to `TwoPlayerInference.initialize`
             (optimizers first, as on every adversarial inference; then
             `n_iter`, `n_print`, `disc_steps`, `ema_decay`, `logdir`,
@@ -269,58 +275,6 @@ class ImplicitKLqp(TwoPlayerInference):
         loss_d = tf.add_n([self._ratio_loss(r_psample[x], r_qsample[x]) for x in self.data])
         scaled = tf.add_n([self.scale.get(x, 1.0) * tf.reduce_sum(r_qsample[x]) for x in self.data])
         return loss_d, scaled
-
-
-def checked_blur(blur, data):
-    """`{x: width}` for the observed variables `blur` widens (see
-    `ImplicitKLqp.initialize`); empty when there is no blur."""
-    if blur is None:
-        return {}
-    widths = blur if isinstance(blur, dict) else {x: blur for x in data}
-    checked = {}
-    for x, width in widths.items():
-        name = getattr(x, "name", x)
-        if x not in data:
-            raise ValueError(
-                f"blur has the key {name!r}, which is not in data; key it by the observed "
-                "variables that data binds, or give one width for all: blur=0.3."
-            )
-        try:
-            array = np.asarray(width, np.float32)
-        except (TypeError, ValueError):
-            array = np.array(np.nan, np.float32)
-        if array.size == 0 or not np.all(np.isfinite(array)) or np.any(array < 0):
-            raise ValueError(
-                f"blur for {name} must be a width >= 0 (a number, or an array of one width "
-                f"per summary), got {width!r}."
-            )
-        shape = tf.convert_to_tensor(data[x]).shape
-        if shape.rank is not None and None not in shape.as_list():
-            full = tuple(shape.as_list())
-            try:
-                fits = np.broadcast_shapes(array.shape, full) == full
-            except ValueError:
-                fits = False
-            if not fits:
-                raise ValueError(
-                    f"blur for {name} has shape {array.shape}, which does not broadcast to "
-                    f"{name}'s shape {full}: give one width, or one per summary (the last axis)."
-                )
-        if np.any(array > 0):
-            checked[x] = array
-    return checked
-
-
-def blurred(observations, widths):
-    """Each observation x plus widths[x] times standard normal noise (x unchanged
-    where no width is given)."""
-    return {
-        x: value
-        + tf.cast(widths[x], value.dtype) * tf.random.normal(tf.shape(value), dtype=value.dtype)
-        if x in widths
-        else value
-        for x, value in observations.items()
-    }
 
 
 def _value(variable):

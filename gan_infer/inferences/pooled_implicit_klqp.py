@@ -3,8 +3,9 @@
 import numpy as np
 import tensorflow.compat.v1 as tf
 
+from gan_infer.inferences.blur import blurred
 from gan_infer.inferences.discriminator_calls import call_discriminator
-from gan_infer.inferences.implicit_klqp import ImplicitKLqp, blurred
+from gan_infer.inferences.implicit_klqp import ImplicitKLqp
 from gan_infer.models.simulator import Simulator
 from gan_infer.util.checks import check_int
 from gan_infer.util.session import get_session

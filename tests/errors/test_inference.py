@@ -790,6 +790,27 @@ row(
 also("inference-klqp-blur-width", lambda env: klqp(blur=float("nan")))
 also("inference-klqp-blur-width", lambda env: klqp(blur="wide"))
 also("inference-klqp-blur-width", lambda env: klqp(blur=[]))
+also("inference-klqp-blur-width", lambda env: klqp(blur=True))
+
+
+@row(
+    "inference-klqp-blur-dtype",
+    TypeError,
+    "blur for …: its observations are …, and noise can only be added to floating-point values; "
+    "bind them as float32",
+)
+def _klqp_blur_on_integers(env):
+    beta = Normal(loc=0.0, scale=1.0)
+    x = tf.cast(tf.round(Normal(loc=beta * tf.ones([4]), scale=1.0)), tf.int32)
+    qbeta = Normal(loc=tf.Variable(0.0), scale=1.0)
+    inference = ed.ImplicitKLqp(
+        {beta: qbeta},
+        data={x: np.zeros(4, np.int32)},
+        discriminator=ratio_estimator,
+        global_vars={beta: qbeta},
+    )
+    inference.initialize(blur=0.3)
+
 
 row(
     "inference-klqp-blur-shape",

@@ -388,3 +388,4 @@ def test_no_blur_leaves_the_observations_as_they_are():
     )
     inference.initialize(n_print=0, blur=0.0)
     assert inference.blur == {}
+    assert inference.x_qsample[x] is inference.data[x]
