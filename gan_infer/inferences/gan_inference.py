@@ -14,6 +14,7 @@ import tensorflow.compat.v1 as tf
 
 from gan_infer.inferences import losses
 from gan_infer.inferences.discriminator_calls import DISC_SCOPE, call_discriminator, checked_logits
+from gan_infer.inferences.health import WON_ITERATIONS, WON_LOSS, DiscriminatorStreak, warn_once
 from gan_infer.inferences.options import GANOptions
 from gan_infer.inferences.two_player import TwoPlayerInference, check_discriminator
 from gan_infer.util.seeds import fresh_seed
@@ -197,9 +198,34 @@ class GANInference(TwoPlayerInference):
                 f"{', '.join(sorted(self.losses_offered))}.{hint}"
             )
         self.options = options
+        self.discriminator_streak = DiscriminatorStreak()
         super().initialize(
             optimizer, optimizer_d, global_step, global_step_d, var_list, *args, **kwargs
         )
+
+    def check_health(self, values, t):
+        """Every inference's checks of an update (NaN, Inf, exploding values),
+        and, for the cross-entropy losses ('non_saturating', 'minimax'), a
+        discriminator that has won: its loss below 0.001 for 2,000 iterations
+        in a row means sigmoid(D) is saturated on every sample, so the
+        generator's gradient carries nothing and the run has collapsed. That
+        is warned once (RuntimeWarning); training goes on."""
+        loss_d = values.get("loss_d")
+        super().check_health(values, t)
+        if self.options.loss not in ("non_saturating", "minimax"):
+            return
+        if self.discriminator_streak.update(loss_d, t):
+            warn_once(
+                self,
+                "_discriminator_won_warned",
+                f"The discriminator's loss has stayed below {WON_LOSS:g} since iteration "
+                f"{self.discriminator_streak.since} (now {t}, {WON_ITERATIONS:,} iterations or "
+                "more): it tells every generated sample from the data, so the generator learns "
+                "nothing more: the GAN has collapsed. Start again with another seed, a lower "
+                "discriminator learning rate or fewer disc_steps (on an AMD EPYC, TensorFlow's "
+                "Eigen kernels, TF_ENABLE_ONEDNN_OPTS=0, trained seeds that collapsed with "
+                "oneDNN's: docs/results.md).",
+            )
 
     # ------------------------------------------------ the losses: one method
     def build_loss_and_gradients(self, var_list):

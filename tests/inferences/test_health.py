@@ -188,3 +188,22 @@ def test_a_healthy_loop_hears_nothing():
             for _ in range(inference.n_iter):
                 inference.update()
     assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+
+
+@pytest.mark.parametrize(
+    "loss, loss_d, warned",
+    [("non_saturating", 1e-5, True), ("minimax", 0.0, True), ("non_saturating", 0.3, False)]
+    + [("least_squares", 1e-5, False)],
+)
+def test_a_discriminator_that_has_won_for_2000_iterations_is_warned_once(loss, loss_d, warned):
+    x, _ = sigmoid_model()
+    inference = ed.GANInference(data={x: np.zeros([M, 3], np.float32)}, discriminator=discriminator)
+    inference.initialize(loss=loss, n_print=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for t in range(1, 2500):
+            inference.check_health({"t": t, "loss": 12.0, "loss_d": np.float32(loss_d)}, t)
+    messages = [str(w.message) for w in caught if "has collapsed" in str(w.message)]
+    assert len(messages) == warned
+    if warned:
+        assert "since iteration 1 (now 2001" in messages[0]
