@@ -1,12 +1,13 @@
 """A small GAN trained by `run()` with checkpoints, for the resume tests.
 
-    python resume_program.py CHECKPOINT_DIR LOSSES_FILE N_ITER [--disc-steps K]
+    python resume_program.py CHECKPOINT_DIR LOSSES_FILE N_ITER [--disc-steps K] [--slow-from T]
 
 Appends "t loss loss_d" (full precision) to LOSSES_FILE after every
 iteration. Run it again with the same CHECKPOINT_DIR to resume.
 """
 
 import argparse
+import time
 
 import numpy as np
 import tensorflow.compat.v1 as tf
@@ -22,6 +23,10 @@ parser.add_argument("losses_file")
 parser.add_argument("n_iter", type=int)
 parser.add_argument("--disc-steps", type=int, default=None)
 parser.add_argument("--checkpoint-every", type=int, default=7)
+# From iteration T on, 0.2 s a step (the losses are the same): a test that
+# signals the run after T lines then has seconds, not milliseconds, to do it
+# while the run still trains, however loaded the machine.
+parser.add_argument("--slow-from", type=int, default=None)
 args = parser.parse_args()
 
 ed.set_seed(3)
@@ -44,6 +49,8 @@ inference = ed.GANInference(
 with open(args.losses_file, "a") as losses:
 
     def record(info):
+        if args.slow_from is not None and info["t"] >= args.slow_from:
+            time.sleep(0.2)
         losses.write(f"{info['t']} {info['loss']!r} {info['loss_d']!r}\n")
         losses.flush()
 

@@ -85,7 +85,7 @@ def test_ctrl_c_saves_a_checkpoint_and_the_run_resumes_exactly(tmp_path):
     )
     assert code == 0, output
     losses = tmp_path / "interrupted.txt"
-    process = program(tmp_path / "run", losses, "--checkpoint-every", "1000")
+    process = program(tmp_path / "run", losses, "--checkpoint-every", "1000", "--slow-from", "10")
     wait_for_lines(losses, 10, process)
     process.send_signal(signal.SIGINT)
     code, output = finish(process)
