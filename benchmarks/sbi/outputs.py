@@ -30,6 +30,22 @@ def write_run(out_dir, task, samples, reference, metrics):
     return metrics
 
 
+def run_metrics(task, args, method, simulator, seconds, **extra):
+    """The metrics every run records: the cell, the method, the simulator
+    calls, the wall seconds and the command, plus the method's own `extra`."""
+    return {
+        "task": task.NAME,
+        "observation": args.observation,
+        "budget": args.simulations,
+        "seed": args.seed,
+        "method": method,
+        "simulator_calls": simulator.calls,
+        **extra,
+        "wall_seconds": seconds,
+        "command": vars(args),
+    }
+
+
 def print_summary(metrics):
     """One JSON line: the task, observation, budget, calls used, C2ST and seconds."""
     summary = {k: metrics[k] for k in ("task", "observation", "budget", "simulator_calls")}

@@ -45,7 +45,7 @@ tf.disable_eager_execution()
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from outputs import print_summary, write_run  # noqa: E402
+from outputs import print_summary, run_metrics, write_run  # noqa: E402
 from protocol import load_task  # noqa: E402
 
 POSTERIOR_SAMPLES = 10_000
@@ -140,20 +140,20 @@ def run(args):
     simulator.close()
     session.close()
 
-    metrics = {
-        "task": task.NAME,
-        "observation": args.observation,
-        "budget": args.simulations,
-        "seed": args.seed,
-        "method": f"rejection ABC ({args.keep} nearest, L2 on raw x; Gaussian KDE, "
-        + f"{args.bandwidth} bandwidth)",
-        "simulator_calls": simulator.calls,
-        "kept": args.keep,
-        "epsilon": float(distance[-1]),
-        "kde_bandwidth_factor": float(kde.factor),
-        "wall_seconds": seconds,
-        "command": vars(args),
-    }
+    method = (
+        f"rejection ABC ({args.keep} nearest, L2 on raw x; Gaussian KDE, {args.bandwidth} "
+        "bandwidth)"
+    )
+    metrics = run_metrics(
+        task,
+        args,
+        method,
+        simulator,
+        seconds,
+        kept=args.keep,
+        epsilon=float(distance[-1]),
+        kde_bandwidth_factor=float(kde.factor),
+    )
     return write_run(out_dir, task, samples, reference, metrics)
 
 

@@ -36,7 +36,7 @@ tf.disable_eager_execution()
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from outputs import print_summary, write_run  # noqa: E402
+from outputs import print_summary, run_metrics, write_run  # noqa: E402
 from protocol import load_task  # noqa: E402
 
 POSTERIOR_SAMPLES = 10_000
@@ -173,18 +173,10 @@ def run(args):
     simulator.close()
     default.__exit__(None, None, None)
 
-    metrics = {
-        "task": task.NAME,
-        "observation": args.observation,
-        "budget": args.simulations,
-        "seed": args.seed,
-        "method": "PooledImplicitKLqp (IAF q, MLP ratio estimator, "
-        + ("importance-resampled)" if args.resample else "q's draws)"),
-        "simulator_calls": simulator.calls,
-        "pool_size": len(inference.pool),
-        "wall_seconds": seconds,
-        "command": vars(args),
-    }
+    method = "PooledImplicitKLqp (IAF q, MLP ratio estimator, " + (
+        "importance-resampled)" if args.resample else "q's draws)"
+    )
+    metrics = run_metrics(task, args, method, simulator, seconds, pool_size=len(inference.pool))
     return write_run(out_dir, task, samples, reference, metrics)
 
 
