@@ -40,16 +40,21 @@ QUEUE=""
 for seed in 1 2 3; do
     QUEUE+="mnist_ema_s$seed mnist_png --ema-decay 0.999 --seed $seed"$'\n'
 done
-for set in digits32.npz colour32.npz; do
-    for seed in 1 2 3; do
-        QUEUE+="${set%.npz}_ema_s$seed $set --ema-decay 0.999 --seed $seed"$'\n'
-        QUEUE+="${set%.npz}_plain_s$seed $set $PLAIN --seed $seed"$'\n'
-    done
+for seed in 1 2 3; do
+    QUEUE+="digits32_ema_s$seed digits32.npz --ema-decay 0.999 --seed $seed"$'\n'
+    QUEUE+="digits32_plain_s$seed digits32.npz $PLAIN --seed $seed"$'\n'
 done
-# 64 px: the colour set resized by --image-size 64, one seed of each, 2,000
-# iterations (a 64 px step costs about four 32 px steps).
+# Colour: one seed of each at 32 and 64 px first (the 64 px runs: the colour
+# set resized by --image-size 64, 2,000 iterations, since a 64 px step costs
+# about four 32 px steps), then the second and third 32 px seeds.
+QUEUE+="colour32_ema_s1 colour32.npz --ema-decay 0.999 --seed 1"$'\n'
+QUEUE+="colour32_plain_s1 colour32.npz $PLAIN --seed 1"$'\n'
 QUEUE+="colour64_ema_s1 colour32.npz --image-size 64 --n-iter 2000 --ema-decay 0.999 --seed 1"$'\n'
 QUEUE+="colour64_plain_s1 colour32.npz --image-size 64 --n-iter 2000 $PLAIN --seed 1"$'\n'
+for seed in 2 3; do
+    QUEUE+="colour32_ema_s$seed colour32.npz --ema-decay 0.999 --seed $seed"$'\n'
+    QUEUE+="colour32_plain_s$seed colour32.npz $PLAIN --seed $seed"$'\n'
+done
 
 train() {  # train NAME DATA [flags...]
     local name=$1 data=$2
