@@ -14,6 +14,11 @@ sbibm_published_c2st.csv: the benchmark's 2021 main-paper runs, transcribed
 from github.com/sbi-benchmark/results) and how far ours is from the best
 sequential method (SNPE, SNLE, SNRE). Cells with no finished run read
 "pending".
+
+    python benchmarks/sbi/summary.py --into docs/results.md --csv docs/data/sbi_runs.csv
+
+also puts the table in place of the one in docs/results.md (from its header
+line to the footnote) and writes every finished run, one row each, to the CSV.
 """
 
 import argparse
@@ -23,6 +28,8 @@ import json
 import os
 
 import numpy as np
+
+from gan_infer.util.files import atomic_write
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--root", default=os.path.expanduser("~/.cache/gan_infer/runs/sbi"))
@@ -43,6 +50,8 @@ parser.add_argument(
     ),
 )
 parser.add_argument("--source", default="sbibm2021_main_paper", help="a source of --published")
+parser.add_argument("--into", help="a markdown file whose table this one replaces")
+parser.add_argument("--csv", help="write every finished run here, one row each")
 args = parser.parse_args()
 abc_root = args.abc_root or os.path.join(args.root, "rej_abc")
 
@@ -97,31 +106,90 @@ def verdict(ours, abc):
     return f"{word} ({mean_ours - mean_abc:+.3f}; lower on {wins}/{len(common)} obs)"
 
 
-published = published_means(args.published, args.source)
-print(
-    "| task | simulations | PooledImplicitKLqp C2ST | s/run | REJ-ABC (ours) C2ST | s/run "
-    "| below REJ-ABC? | " + " | ".join(f"{name}*" for name in PUBLISHED) + " | ours − best S* |"
-)
-print("|---|---:|---|---:|---|---:|---|" + "---:|" * (len(PUBLISHED) + 1))
-for task in args.tasks.split(","):
-    for budget in args.budgets.split(","):
-        ours, abc = finished(args.root, task, budget), finished(abc_root, task, budget)
-        (ours_score, ours_s), (abc_score, abc_s) = cell(ours), cell(abc)
-        row = [published.get((task, budget, name)) for name in PUBLISHED]
-        sequential = [
-            published[task, budget, n] for n in SEQUENTIAL if (task, budget, n) in published
-        ]
-        gap = "—"
-        if ours and sequential:
-            gap = f"{np.mean([r['c2st'] for r in ours.values()]) - min(sequential):+.3f}"
-        print(
-            f"| {task} | {int(budget):,} | {ours_score} | {ours_s} | {abc_score} | {abc_s} "
-            f"| {verdict(ours, abc)} | "
-            + " | ".join("—" if v is None else f"{v:.3f}" for v in row)
-            + f" | {gap} |"
+def table():
+    """The markdown table and its footnote, as lines."""
+    published = published_means(args.published, args.source)
+    lines = [
+        "| task | simulations | PooledImplicitKLqp C2ST | s/run | REJ-ABC (ours) C2ST | s/run "
+        "| below REJ-ABC? | "
+        + " | ".join(f"{name}*" for name in PUBLISHED)
+        + " | ours − best S* |",
+        "|---|---:|---|---:|---|---:|---|" + "---:|" * (len(PUBLISHED) + 1),
+    ]
+    for task in args.tasks.split(","):
+        for budget in args.budgets.split(","):
+            ours, abc = finished(args.root, task, budget), finished(abc_root, task, budget)
+            (ours_score, ours_s), (abc_score, abc_s) = cell(ours), cell(abc)
+            row = [published.get((task, budget, name)) for name in PUBLISHED]
+            sequential = [
+                published[task, budget, n] for n in SEQUENTIAL if (task, budget, n) in published
+            ]
+            gap = "—"
+            if ours and sequential:
+                gap = f"{np.mean([r['c2st'] for r in ours.values()]) - min(sequential):+.3f}"
+            lines.append(
+                f"| {task} | {int(budget):,} | {ours_score} | {ours_s} | {abc_score} | {abc_s} "
+                f"| {verdict(ours, abc)} | "
+                + " | ".join("—" if v is None else f"{v:.3f}" for v in row)
+                + f" | {gap} |"
+            )
+    lines += [
+        "",
+        f"\\* published ({args.source}, docs/data/sbibm_published_c2st.csv): mean over the "
+        "ten observations; ours − best S: our mean (over the observations that finished) minus "
+        "the best of SNPE, SNLE and SNRE.",
+    ]
+    return lines
+
+
+def replace_table(path, lines):
+    """`path` with its table (header line to footnote) replaced by `lines`."""
+    with open(path) as f:
+        text = f.read().split("\n")
+    starts = [i for i, line in enumerate(text) if line.startswith(lines[0][:40])]
+    if not starts:
+        raise SystemExit(
+            f"--into {path}: no line there starts as the table's header ({lines[0][:40]!r}); "
+            "paste the printed table there once, then --into keeps it current."
         )
-print(
-    f"\n\\* published ({args.source}, docs/data/sbibm_published_c2st.csv): mean over the ten "
-    "observations; ours − best S: our mean (over the observations that finished) minus the "
-    "best of SNPE, SNLE and SNRE."
-)
+    end = next(
+        (i for i in range(starts[0], len(text)) if text[i].startswith("\\* published")), None
+    )
+    if end is None:
+        raise SystemExit(f"--into {path}: the table there has no footnote ('\\* published ...').")
+    text[starts[0] : end + 1] = lines
+    with atomic_write(path, "w") as f:
+        f.write("\n".join(text))
+
+
+CSV_COLUMNS = ("task", "simulations", "observation", "seed", "method", "n_iter", "c2st")
+
+
+def write_runs(path):
+    """Every finished run under --root (ours) and the ABC root, one CSV row each."""
+    with atomic_write(path, "w") as f:
+        f.write(
+            "# Each finished run of the SBI table (benchmarks/sbi/run.py: PooledImplicitKLqp; "
+            "rejection_abc.py: our REJ-ABC), written by benchmarks/sbi/summary.py --csv from "
+            "the runs' metrics.json; seconds are wall seconds\n"
+        )
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(CSV_COLUMNS + ("inference_seconds", "c2st_seconds"))
+        for method, root in (("pooled_implicit_klqp", args.root), ("rej_abc", abc_root)):
+            for task in args.tasks.split(","):
+                for budget in args.budgets.split(","):
+                    for i, m in sorted(finished(root, task, budget).items()):
+                        n_iter = m.get("command", {}).get("n_iter", "")  # REJ-ABC has none
+                        seconds = (m["wall_seconds"], m.get("c2st_seconds", float("nan")))
+                        out.writerow(
+                            (task, budget, i, m.get("seed", ""), method, n_iter, f"{m['c2st']:.5f}")
+                            + tuple(f"{s:.1f}" for s in seconds)
+                        )
+
+
+lines = table()
+print("\n".join(lines))
+if args.into:
+    replace_table(args.into, lines)
+if args.csv:
+    write_runs(args.csv)

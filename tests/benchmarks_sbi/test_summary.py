@@ -34,3 +34,32 @@ def test_the_table_sets_finished_runs_beside_the_published_means(tmp_path):
     # The benchmark's 2021 REJ-ABC and SNPE means, and ours minus the best sequential method.
     assert cells[7] == "0.847" and cells[10] == "0.554" and cells[-1] == "+0.096"
     assert "| slcp | 100,000 | pending |" in table
+
+
+def test_into_replaces_the_documents_table_and_csv_lists_every_run(tmp_path):
+    runs = tmp_path / "runs"
+    write_metrics(runs / "two_moons" / "10000" / "1", 1, 0.70)
+    write_metrics(runs / "rej_abc" / "two_moons" / "10000" / "1", 1, 0.80)
+    document = tmp_path / "results.md"
+    stale = "| task | simulations | PooledImplicitKLqp C2ST | old |\n|---|\n| stale row |\n"
+    document.write_text("before\n\n" + stale + "\n\\* published: old footnote\n\nafter\n")
+    command = [sys.executable, str(SBI / "summary.py"), "--root", str(runs)]
+    subprocess.run(
+        command + ["--into", str(document), "--csv", str(tmp_path / "runs.csv")], check=True
+    )
+    text = document.read_text()
+    assert text.startswith("before\n\n| task |") and text.endswith("SNRE.\n\nafter\n")
+    assert "stale row" not in text and "old footnote" not in text
+    assert "| two_moons | 10,000 | 0.700 ± 0.000 (1/10: obs 1)" in text
+    rows = (tmp_path / "runs.csv").read_text().splitlines()[2:]
+    assert rows == [
+        "two_moons,10000,1,,pooled_implicit_klqp,,0.70000,10.0,5.0",
+        "two_moons,10000,1,,rej_abc,,0.80000,10.0,5.0",
+    ]
+    # A document without the table says so and is left as it was.
+    (tmp_path / "other.md").write_text("no table here\n")
+    failed = subprocess.run(
+        command + ["--into", str(tmp_path / "other.md")], capture_output=True, text=True
+    )
+    assert failed.returncode != 0 and "no line there starts as the table's header" in failed.stderr
+    assert (tmp_path / "other.md").read_text() == "no table here\n"
