@@ -40,8 +40,12 @@ start() {  # start NAME PATTERN-OF-ITS-RUNS COMMAND...: once, after older runs o
     fi
     echo "$name: starting from $CODE (log in $GAN_INFER_RUNS)"
     # The pattern goes by the environment: in the command line, pgrep would find it there.
+    # setsid makes a new session, and Linux's autogroup scheduler shares the CPU
+    # between sessions before nice counts: without the autogroup's own nice of 19,
+    # each queue would get as much CPU as the user's shell and tests.
     WAIT_FOR="$pattern" nohup setsid nice -n 19 bash -c \
-        'while pgrep -f "$WAIT_FOR" >/dev/null; do sleep 60; done; cd "$GAN_INFER_CODE" && exec "$@"' \
+        'echo 19 > /proc/self/autogroup 2>/dev/null
+         while pgrep -f "$WAIT_FOR" >/dev/null; do sleep 60; done; cd "$GAN_INFER_CODE" && exec "$@"' \
         queue "$@" >/dev/null 2>&1 &
 }
 
