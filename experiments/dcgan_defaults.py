@@ -9,7 +9,8 @@ know the sets' classes (the runs themselves are plain `gan-infer train dcgan
     python experiments/dcgan_defaults.py make-digits ~/.cache/gan_infer/images/digits32.npz
     python experiments/dcgan_defaults.py make-colour ~/.cache/gan_infer/images/colour32.npz
     gan-infer train dcgan --data ~/.cache/gan_infer/images/mnist_png --seed 1 --out RUN
-    python experiments/dcgan_defaults.py score mnist RUN [RUN ...] [--last-iterate]
+    python experiments/dcgan_defaults.py score mnist RUN [RUN ...] [--last-iterate] --json S.json
+    python experiments/dcgan_defaults.py table S.json [S.json ...]
 
 - mnist: MNIST's 55,000 training digits (the tutorial's split) as 28x28 grey
   PNG files, 1,000 a sub-folder, named by index (no labels anywhere).
@@ -27,7 +28,8 @@ border averaged back to 8x8). `--last-iterate` scores, for a run trained
 with `--ema-decay`, the samples of the last weights instead: drawn again
 from the checkpoint (`gan-infer sample`'s noise), which are exactly what
 the same run without the average draws (the average does not change the
-training).
+training). `table` prints the scored runs as mean ± std over each
+configuration's seeds (the run folders are named CONFIGURATION_sSEED).
 """
 
 import argparse
@@ -121,11 +123,14 @@ def score(image_set, run_dirs, last_iterate, data_dir):
     rows = []
     for run_dir in run_dirs:
         metrics = read_json(run_file(run_dir, "metrics.json")) or {}
-        if last_iterate:
+        config = read_json(run_file(run_dir, "config.json")) or {}
+        if last_iterate and config.get("ema_decay"):  # else samples.npy is the last weights
             samples, free = last_iterate_samples(run_dir), metrics.get("last_iterate", {})
         else:
             samples, free = np.load(run_file(run_dir, "samples.npy")), metrics
-        row = {"run": run_dir, **{k: free.get(k) for k in ("frechet_distance", "precision")}}
+        averaged = config.get("ema_decay") and not last_iterate
+        row = {"run": run_dir, "weights": "average" if averaged else "last"}
+        row.update({k: free.get(k) for k in ("frechet_distance", "precision")})
         row["recall"], row["seconds"] = free.get("recall"), metrics.get("seconds")
         if image_set == "mnist":
             scores = evaluate_mnist(samples.reshape(len(samples), 784), data_dir, parzen=False)
@@ -138,6 +143,44 @@ def score(image_set, run_dirs, last_iterate, data_dir):
         rows.append(row)
         print(json.dumps(row), flush=True)
     return rows
+
+
+def mean_std(values, digits=3, scale=1.0):
+    values = [v * scale for v in values if v is not None]
+    if not values:
+        return "—"
+    spread = np.std(values, ddof=1) if len(values) > 1 else 0.0
+    return f"{np.mean(values):.{digits}f} ± {spread:.{digits}f}"
+
+
+def table(score_files):
+    """Print a markdown table of scored runs: one row per configuration (the
+    run folder's name without its _sN) and weights, mean ± std over seeds."""
+    groups = {}
+    for path in score_files:
+        for row in read_json(path):
+            config, seed = os.path.basename(os.path.normpath(row["run"])).rsplit("_s", 1)
+            weights = row.get("weights", "?")
+            groups.setdefault((config, weights), {})[int(seed)] = row  # a later file wins
+    print(
+        "| configuration | weights | seeds | label-free Fréchet | precision | recall "
+        "| smallest class (%) | per seed: Fréchet / smallest (%) |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for (config, weights), by_seed in sorted(groups.items()):
+        rows = [by_seed[seed] for seed in sorted(by_seed)]
+        column = {key: [r.get(key) for r in rows] for key in rows[0]}
+        each = ", ".join(
+            f"{'—' if r['frechet_distance'] is None else format(r['frechet_distance'], '.3f')}"
+            f" / {100 * r['min_class_fraction']:.1f}"
+            for r in rows
+        )
+        print(
+            f"| {config} | {weights} | {','.join(map(str, sorted(by_seed)))} "
+            f"| {mean_std(column['frechet_distance'])} | {mean_std(column['precision'], 2)} "
+            f"| {mean_std(column['recall'], 2)} "
+            f"| {mean_std(column['min_class_fraction'], 1, 100)} | {each} |"
+        )
 
 
 def main():
@@ -154,6 +197,7 @@ def main():
     scoring.add_argument("--last-iterate", action="store_true")
     scoring.add_argument("--data-dir", default=None)
     scoring.add_argument("--json", help="also write the rows here")
+    commands.add_parser("table").add_argument("scores", nargs="+", help="score --json files")
     args = parser.parse_args()
     if args.command == "make-mnist":
         make_mnist(args.out, args.data_dir)
@@ -161,6 +205,8 @@ def main():
         make_digits(args.out)
     elif args.command == "make-colour":
         make_colour(args.out)
+    elif args.command == "table":
+        table(args.scores)
     else:
         rows = score(args.image_set, args.runs, args.last_iterate, args.data_dir)
         if args.json:
