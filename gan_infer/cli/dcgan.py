@@ -26,11 +26,13 @@ On your images the defaults are the recipe measured best on MNIST
   its logit, h its last hidden layer. Sampling draws c with the data's
   frequencies, so every group of similar images keeps its share. By
   default K = N // 500 (about 500 images a cluster), at most 100, none
-  under 1,000 images (`default_clusters`);
+  under 5,000 images (`default_clusters`);
 - the minibatch standard deviation (`minibatch_stddev`, G): D's last
   convolution gains a channel, the spread of its features over groups of G
   images (`layers.minibatch_stddev`, Karras et al., 2018), default 4;
-- Adam 4e-4 for both players instead of 2e-4;
+- Adam 4e-4 for both players instead of 2e-4, except under 5,000 images
+  (`default_learning_rate`: on a small set the full recipe lost its rarest
+  class, docs/cli.md);
 - samples from a moving average of the generator's weights (`ema_decay`,
   0.999; `GANInference.initialize(ema_decay=...)`).
 
@@ -47,7 +49,15 @@ import math
 
 from gan_infer.cli.named_gan_base import GEN_SCOPE, Model
 
-__all__ = ["DCGAN", "MNIST_TRAINING_IMAGES", "SIDES", "default_clusters", "kmeans_clusters"]
+__all__ = [
+    "DCGAN",
+    "MNIST_TRAINING_IMAGES",
+    "SIDES",
+    "SMALL_SET_IMAGES",
+    "default_clusters",
+    "default_learning_rate",
+    "kmeans_clusters",
+]
 
 #: The image sides the DCGAN is built for.
 SIDES = (28, 32, 64)
@@ -56,6 +66,13 @@ MNIST_TRAINING_IMAGES = 55_000
 # The default K: about this many images a cluster, at most MAX_CLUSTERS (the
 # measured best on MNIST's 55,000 digits was 100).
 IMAGES_PER_CLUSTER, MAX_CLUSTERS = 500, 100
+# A set smaller than this trains by default without self-conditioning and at
+# the example's Adam 2e-4 (the minibatch spread and the weight average stay).
+# Measured (docs/cli.md): on 1,797 images that recipe kept every digit's share
+# where the full one lost the rarest (zeros at 0.9-6.6 %); on 17,970 and 55,000
+# the full recipe won. 5,000 lies between, untested: about the geometric mean.
+SMALL_SET_IMAGES = 5_000
+SMALL_SET_LEARNING_RATE, LEARNING_RATE = 2e-4, 4e-4
 # k-means reads images larger than this side averaged down to it: the
 # clusters group shapes and colours, which survive the averaging, and 64 px
 # colour pixels would cost four times the memory and time.
@@ -64,19 +81,35 @@ CLUSTER_SIDE = 32
 
 def default_clusters(n_images):
     """K of `self_condition="auto"`: n_images // 500, at most 100; 0 (no
-    conditioning) when that is under 2.
+    conditioning) under 5,000 images (`SMALL_SET_IMAGES`).
 
     #### Examples
 
     ```python
     from gan_infer.cli.dcgan import default_clusters
 
-    assert default_clusters(55_000) == 100 and default_clusters(1_797) == 3
-    assert default_clusters(900) == 0
+    assert default_clusters(55_000) == 100 and default_clusters(17_970) == 35
+    assert default_clusters(5_000) == 10 and default_clusters(1_797) == 0
     ```
     """
-    k = min(MAX_CLUSTERS, int(n_images) // IMAGES_PER_CLUSTER)
-    return k if k >= 2 else 0
+    if n_images < SMALL_SET_IMAGES:
+        return 0
+    return min(MAX_CLUSTERS, int(n_images) // IMAGES_PER_CLUSTER)
+
+
+def default_learning_rate(n_images):
+    """Adam's learning rate on `n_images` of your images when none is given:
+    4e-4, or the example's 2e-4 under 5,000 images (`SMALL_SET_IMAGES`).
+
+    #### Examples
+
+    ```python
+    from gan_infer.cli.dcgan import default_learning_rate
+
+    assert default_learning_rate(55_000) == 4e-4 and default_learning_rate(1_797) == 2e-4
+    ```
+    """
+    return SMALL_SET_LEARNING_RATE if n_images < SMALL_SET_IMAGES else LEARNING_RATE
 
 
 def kmeans_clusters(pixels, k, seed):
@@ -147,9 +180,9 @@ class DCGAN(Model):
     key_metrics = ("frechet_distance", "kernel_distance", "precision", "recall")
     takes_data = True
     noise_dim = 100
-    #: The defaults on your images (`--data`): the best recipe measured on MNIST.
+    #: The defaults on your images (`--data`): the best recipe measured on MNIST,
+    #: with Adam's rate from `default_learning_rate` (`data_learning_rate`).
     data_defaults = {
-        "learning_rate": 4e-4,
         "self_condition": "auto",
         "minibatch_stddev": 4,
         # Measured on MNIST, seeds 1-3: the average's classifier Fréchet distance
@@ -180,6 +213,14 @@ class DCGAN(Model):
         self.pixels = None  # the training images of `data` as uint8, once loaded
         self.of_image = self.frequencies = None  # the k-means clusters, once fitted
         self.cluster = None  # the generator's cluster c ~ Categorical, once built
+
+    @staticmethod
+    def data_learning_rate(data):
+        """Adam's default rate on the images of `data`: `default_learning_rate`
+        of their number (`gan_infer.datasets.count_images`; DataError if none)."""
+        from gan_infer.datasets import count_images
+
+        return default_learning_rate(count_images(data))
 
     def configure(self, config):
         """This model for `config`: MNIST's without `data`; else sized from the

@@ -206,8 +206,10 @@ def resolve_config(
     `self_condition` (0: off, K >= 2 k-means clusters, or "auto": K from the
     number of images), `minibatch_stddev` (0: off, or the group size G, which
     must divide the batch size) and `ema_decay` (0: off, or in (0, 1)). With
-    `data` their defaults, and the learning rate's, are `DCGAN.data_defaults`
-    (the recipe measured best); without, the example's (all off, Adam 2e-4).
+    `data` their defaults are `DCGAN.data_defaults` (the recipe measured
+    best) and the learning rate `DCGAN.data_learning_rate` (4e-4; 2e-4 under
+    5,000 images, which are counted here); without, the example's (all off,
+    Adam 2e-4).
 
     Returns:
       dict: the resolved options, as written to OUT/config.json.
@@ -227,14 +229,19 @@ def resolve_config(
         spec, data, self_condition=self_condition, minibatch_stddev=minibatch_stddev,
         ema_decay=ema_decay,
     )  # fmt: skip
-    if learning_rate is None and data is not None and spec.takes_data:
-        learning_rate = spec.data_defaults["learning_rate"]
+    # On your images the default rate depends on their number: counted last,
+    # once every option is known to be valid (a bad flag is a usage error first).
+    count_later = learning_rate is None and data is not None and spec.takes_data
+    d_follows = learning_rate_d is None
     n_iter = int_option("n_iter", spec.n_iter if n_iter is None else n_iter, 1)
     n_print = int_option(
         "n_print", named_gans.default_n_print(spec, n_iter) if n_print is None else n_print, 1
     )
     learning_rate = positive_number_option(
         "learning_rate", spec.learning_rate if learning_rate is None else learning_rate
+    )
+    learning_rate_d = positive_number_option(
+        "learning_rate_d", learning_rate if learning_rate_d is None else learning_rate_d
     )
     config = {
         "model": spec.name,
@@ -245,9 +252,7 @@ def resolve_config(
             "batch_size", spec.batch_size if batch_size is None else batch_size, 1
         ),
         "learning_rate": learning_rate,
-        "learning_rate_d": positive_number_option(
-            "learning_rate_d", learning_rate if learning_rate_d is None else learning_rate_d
-        ),
+        "learning_rate_d": learning_rate_d,
         "n_print": n_print,
         "data_dir": None if data_dir is None else os.fspath(data_dir),
         "checkpoint_every": int_option(
@@ -259,8 +264,18 @@ def resolve_config(
         **_data_options(spec, data, image_size, data_dir),
         **switches,
     }
+    _check_together(spec, config)
+    if count_later:
+        config["learning_rate"] = spec.data_learning_rate(config["data"])
+        if d_follows:
+            config["learning_rate_d"] = config["learning_rate"]
+    return config
+
+
+def _check_together(spec, config):
+    """UsageError for options each valid alone but not together (or too large)."""
     if config["seed"] >= 2**31:
-        raise UsageError(f"seed must be below 2**31, got {seed}", "seed")
+        raise UsageError(f"seed must be below 2**31, got {config['seed']}", "seed")
     if config["batch_size"] % spec.pack:
         raise UsageError(
             f"batch_size must be a multiple of {spec.pack} for {spec.name} (its discriminator "
@@ -275,7 +290,6 @@ def resolve_config(
             "or 0 to turn it off",
             "minibatch_stddev",
         )
-    return config
 
 
 def _switches(spec, data, **given):

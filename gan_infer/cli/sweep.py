@@ -73,6 +73,7 @@ from gan_infer.cli.options import (
 from gan_infer.cli.run_folder import describe_differences, differences, finished_metrics, read_text
 from gan_infer.cli.sweep_results import summary_markdown, write_results
 from gan_infer.cli.training import train
+from gan_infer.datasets import DataError
 from gan_infer.util.checks import is_int, is_number
 
 __all__ = [
@@ -291,7 +292,7 @@ def plan(config, out_dir, path="the sweep file"):
             trial_options = dict(fixed, **options, seed=seed, threads=cpus)
             try:
                 resolved = resolve_config(config["model"], **trial_options)
-            except UsageError as error:
+            except (UsageError, DataError) as error:  # DataError: the images of `data`
                 raise _config_error(path, f"trial {name}: {error}") from None
             trial = Trial(
                 name,

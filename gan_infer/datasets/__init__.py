@@ -21,7 +21,16 @@ modules that define them are ``sys.modules["gan_infer.datasets.mnist"]`` and so 
 
 from .array_files import read_array
 from .batches import batches
-from .images import images
+from .images import count_images, images
 from .mnist import DataError, mnist, mnist_splits, read_idx
 
-__all__ = ["DataError", "batches", "images", "mnist", "mnist_splits", "read_array", "read_idx"]
+__all__ = [
+    "DataError",
+    "batches",
+    "count_images",
+    "images",
+    "mnist",
+    "mnist_splits",
+    "read_array",
+    "read_idx",
+]

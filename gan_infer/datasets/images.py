@@ -34,7 +34,7 @@ from gan_infer.datasets.array_files import as_unit_images, read_array
 from gan_infer.datasets.mnist import DataError
 from gan_infer.util.checks import check_int
 
-__all__ = ["IMAGE_SUFFIXES", "images"]
+__all__ = ["IMAGE_SUFFIXES", "count_images", "images"]
 
 #: File name endings read as images (any case); other files in a folder are ignored.
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
@@ -102,6 +102,41 @@ def images(path, size=None, channels=None, key=None, background=None):
     if channels not in (None, 1, 3):
         raise ValueError(f"channels must be None, 1 or 3, got {channels!r}.")
     matte = _background(background)
+    path, files = _image_files(path)
+    if files is not None:
+        return _from_files(files, path, size, channels, matte, background is None)
+    array = as_unit_images(read_array(path, key), path)
+    if channels is not None:
+        array = _with_channels(array, channels)
+    if size is None or array.shape[1:3] == (size, size):
+        return array
+    return _resized_array(array, size)
+
+
+def count_images(path, key=None):
+    """How many images ``images(path, key=key)`` returns, without decoding
+    them: a folder is listed; of an array file, its rows (a file ``images``
+    would refuse for its shape or values is counted all the same).
+
+    Raises:
+      DataError: as ``images``, for a path that holds no images.
+
+    #### Examples
+
+    ```python
+    np.save("pixels.npy", np.zeros((7, 8, 8), np.uint8))
+    assert count_images("pixels.npy") == 7
+    ```
+    """
+    path, files = _image_files(path)
+    if files is not None:
+        return len(files)
+    return len(read_array(path, key))
+
+
+def _image_files(path):
+    """(path, its image files in sorted order), or (path, None) for an array
+    file; DataError for a path that is neither."""
     path = Path(os.path.expanduser(os.fspath(path)))
     if path.is_dir():
         # Hidden files and folders are skipped: macOS's "._name.png" companions
@@ -118,16 +153,11 @@ def images(path, size=None, channels=None, key=None, background=None):
                 f"{path} holds no PNG or JPEG images (searched recursively; other files are "
                 "ignored)."
             )
-        return _from_files(files, path, size, channels, matte, background is None)
+        return path, files
     if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
-        return _from_files([path], path, size, channels, matte, background is None)
+        return path, [path]
     if path.is_file() and path.suffix.lower() in (".npy", ".npz"):
-        array = as_unit_images(read_array(path, key), path)
-        if channels is not None:
-            array = _with_channels(array, channels)
-        if size is None or array.shape[1:3] == (size, size):
-            return array
-        return _resized_array(array, size)
+        return path, None
     if not path.exists():
         raise DataError(f"{path} does not exist: give a folder of PNG/JPEG images, a .npy or .npz.")
     raise DataError(f"{path} is not a folder, a .npy or .npz file, or a PNG/JPEG image.")

@@ -142,8 +142,10 @@ def test_self_conditioning_trains_resumes_and_samples_again(tmp_path, capsys, fe
     config = json.loads((run / "config.json").read_text())
     assert (config["self_condition"], config["n_clusters"]) == (2, 2)
     assert (config["minibatch_stddev"], config["ema_decay"], config["learning_rate"]) == (
-        4, 0.9, 4e-4,
-    )  # fmt: skip
+        4,
+        0.9,
+        2e-4,
+    )  # fmt: skip: 40 images, a small set's rate
     # The prior of the cluster holds the data's frequencies, in the checkpoint.
     weights = generator_weights(run)
     frequencies = np.exp(weights["Gen/cluster_log_frequencies"])
@@ -200,7 +202,36 @@ def test_an_old_config_json_is_the_plain_network(tmp_path, capsys, few_samples):
     assert "--self-condition 0 --minibatch-stddev 0 --ema-decay 0.0" in err
 
 
-@pytest.mark.parametrize("function", [dcgan.default_clusters, dcgan.kmeans_clusters])
+def test_a_small_set_trains_without_clusters_at_the_plain_rate(tmp_path, capsys, few_samples):
+    data, run = two_kinds(tmp_path), tmp_path / "run"
+    flags = ["--data", data, "--batch-size", 8, "--n-iter", 2, "--no-evaluate"]
+    code, out, err = run_main(capsys, "train", "dcgan", *flags, "--out", run)
+    assert code == 0, err
+    config = json.loads((run / "config.json").read_text())
+    assert (config["self_condition"], config["n_clusters"], config["learning_rate"]) == (
+        "auto", 0, 2e-4,
+    )  # fmt: skip
+    assert (config["minibatch_stddev"], config["ema_decay"]) == (4, 0.999)
+    # A rate given is kept, and resuming with the same command finds the same run.
+    code, out, err = run_main(capsys, "train", "dcgan", *flags, "--out", run)
+    assert code == 0 and "nothing to do" in out, err
+    code, out, err = run_main(
+        capsys, "train", "dcgan", *flags, "--out", tmp_path / "fast", "--learning-rate", 4e-4
+    )
+    assert code == 0, err
+    assert json.loads((tmp_path / "fast" / "config.json").read_text())["learning_rate"] == 4e-4
+
+
+@pytest.mark.parametrize("count, rate", [(4_999, 2e-4), (5_000, 4e-4)])
+def test_the_default_rate_follows_the_number_of_images(tmp_path, count, rate):
+    np.save(tmp_path / "set.npy", np.zeros((count, 8, 8), np.uint8))
+    assert dcgan.DCGAN.data_learning_rate(tmp_path / "set.npy") == rate
+    assert (dcgan.default_clusters(count) > 0) == (rate == 4e-4)
+
+
+@pytest.mark.parametrize(
+    "function", [dcgan.default_clusters, dcgan.default_learning_rate, dcgan.kmeans_clusters]
+)
 def test_the_documented_examples_run(function):
     (example,) = re.findall(r"```python\n(.*?)```", function.__doc__, flags=re.S)
     exec(textwrap.dedent(example), {})

@@ -186,13 +186,15 @@ def test_without_ray_the_error_names_the_extra(monkeypatch):
         sweep.import_ray()
 
 
-def test_a_dcgan_sweep_compares_the_switches_on_your_images(tmp_path):
+def test_a_dcgan_sweep_compares_the_switches_on_your_images(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    np.save(tmp_path / "pictures.npy", np.zeros((4, 28, 28), np.uint8))
     text = """
 model = "dcgan"
 seeds = 2
 
 [options]
-data = "pictures"
+data = "pictures.npy"
 n_iter = 20
 
 [grid]
@@ -203,9 +205,21 @@ minibatch_stddev = [0, 4]
     assert len(trials) == 2 * 2 * 2
     assert trials[0].name == "self_condition=0,minibatch_stddev=0,seed=0"
     last = trials[-1].config
+    # The learning rate was chosen by the number of images: a small set's.
     assert (last["self_condition"], last["minibatch_stddev"], last["learning_rate"]) == (
         "auto",
         4,
-        4e-4,
+        2e-4,
     )
-    assert last["data"] == os.path.abspath("pictures") and last["ema_decay"] == 0.999
+    assert last["data"] == os.path.abspath("pictures.npy") and last["ema_decay"] == 0.999
+
+
+def test_a_sweep_over_missing_images_names_the_trial_and_the_path(tmp_path):
+    text = """
+model = "dcgan"
+
+[options]
+data = "no_such_pictures"
+"""
+    with pytest.raises(cli.UsageError, match=r"trial seed=0: .*no_such_pictures does not exist"):
+        plan(tmp_path, text)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gan_infer.datasets import DataError, images, read_array
+from gan_infer.datasets import DataError, count_images, images, read_array
 
 
 def save(path, pixels):
@@ -47,6 +47,16 @@ def test_a_folder_is_read_recursively_in_path_order(folder):
     np.testing.assert_array_equal(x[0], 1.0)  # a.png: white grey, repeated in 3 channels
     np.testing.assert_array_equal(x[2], 0.0)  # c.png: black, its opaque alpha dropped
     assert x[1].std() > 0.1  # the JPEG's colours
+
+
+def test_count_images_counts_what_images_reads_without_decoding(folder, tmp_path_factory):
+    assert count_images(folder) == len(images(folder)) == 3  # hidden and other files skipped
+    arrays = tmp_path_factory.mktemp("arrays")
+    np.savez(arrays / "set.npz", images=np.zeros((5, 8, 8), np.uint8), labels=np.arange(5))
+    assert count_images(arrays / "set.npz") == 5
+    assert count_images(folder / "a.png") == 1
+    with pytest.raises(DataError, match="does not exist"):
+        count_images(arrays / "missing")
 
 
 def test_channels_and_size(folder):
