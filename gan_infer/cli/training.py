@@ -146,6 +146,11 @@ def train(model, out_dir, **options):
 
     from gan_infer.util.files import DirectoryLock, ensure_directory
 
+    recorded = read_json(run_file(out_dir, "config.json")) or {}
+    if config.get("self_condition") == "auto" and recorded.get("n_clusters") is not None:
+        # "auto" chose K when the run started: a resume keeps it, whatever
+        # today's rule (`dcgan.default_clusters`) would choose.
+        config = {**config, "n_clusters": recorded["n_clusters"]}
     # Reads --data (a DataError stops here, before the run directory exists).
     spec = named_gans.get(config["model"]).configure(config)
     _check_data(spec, config, out_dir)

@@ -222,6 +222,23 @@ def test_a_small_set_trains_without_clusters_at_the_plain_rate(tmp_path, capsys,
     assert json.loads((tmp_path / "fast" / "config.json").read_text())["learning_rate"] == 4e-4
 
 
+def test_a_resume_keeps_the_clusters_auto_chose_when_the_run_started(tmp_path, capsys, few_samples):
+    # A run whose "auto" chose K = 2 under an earlier rule (today's gives 40
+    # images none) resumes with its two clusters instead of failing on its
+    # checkpoints.
+    data, run = two_kinds(tmp_path), tmp_path / "run"
+    flags = ["--data", data, "--out", run, "--batch-size", 8, "--no-evaluate"]
+    code, out, err = run_main(
+        capsys, "train", "dcgan", *flags, "--n-iter", 2, "--self-condition", 2
+    )
+    assert code == 0, err
+    config = json.loads((run / "config.json").read_text())
+    (run / "config.json").write_text(json.dumps(dict(config, self_condition="auto")))
+    code, out, err = run_main(capsys, "train", "dcgan", *flags, "--n-iter", 4)
+    assert code == 0 and "at iteration 2." in out and "k-means: 2 clusters" in out, err
+    assert json.loads((run / "config.json").read_text())["n_clusters"] == 2
+
+
 @pytest.mark.parametrize("count, rate", [(4_999, 2e-4), (5_000, 4e-4)])
 def test_the_default_rate_follows_the_number_of_images(tmp_path, count, rate):
     np.save(tmp_path / "set.npy", np.zeros((count, 8, 8), np.uint8))
