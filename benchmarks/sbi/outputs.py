@@ -1,8 +1,9 @@
 """What every run of the SBI table writes, whichever method made the samples:
 DIR/posterior_samples.npy (10,000 x d, float32), DIR/metrics.json (with the
 C2ST against the reference posterior when the task has one, and the seconds
-it took) and DIR/pairplot.png (posterior beside reference); and the one-line
-summary a run prints."""
+it took) and DIR/pairplot.png (posterior beside reference), or for a run
+that failed its metrics.json alone, saying why; and the one-line summary a
+run prints."""
 
 import json
 import os
@@ -30,6 +31,15 @@ def write_run(out_dir, task, samples, reference, metrics):
     return metrics
 
 
+def write_failed_run(out_dir, metrics, failure):
+    """A run whose method gave no posterior (training diverged): metrics.json
+    says why, and the table counts it as the worst score, C2ST 1.0."""
+    metrics["failed"] = failure
+    with atomic_write(os.path.join(out_dir, "metrics.json"), "w") as f:
+        json.dump(metrics, f, indent=2)
+    return metrics
+
+
 def run_metrics(task, args, method, simulator, seconds, **extra):
     """The metrics every run records: the cell, the method, the simulator
     calls, the wall seconds and the command, plus the method's own `extra`."""
@@ -50,4 +60,6 @@ def print_summary(metrics):
     """One JSON line: the task, observation, budget, calls used, C2ST and seconds."""
     summary = {k: metrics[k] for k in ("task", "observation", "budget", "simulator_calls")}
     summary.update({k: round(metrics[k], 3) for k in ("c2st", "wall_seconds") if k in metrics})
+    if "failed" in metrics:
+        summary["failed"] = metrics["failed"]
     print(json.dumps(summary))

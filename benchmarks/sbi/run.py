@@ -36,7 +36,7 @@ tf.disable_eager_execution()
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from outputs import print_summary, run_metrics, write_run  # noqa: E402
+from outputs import print_summary, run_metrics, write_failed_run, write_run  # noqa: E402
 from protocol import load_task  # noqa: E402
 
 POSTERIOR_SAMPLES = 10_000
@@ -167,17 +167,20 @@ def run(args):
     tf.global_variables_initializer().run()
     for _ in range(inference.n_iter):
         inference.update()
-    samples = inference.posterior_samples(POSTERIOR_SAMPLES, resample=bool(args.resample))
-    samples = samples.astype(np.float32)
-    seconds = time.perf_counter() - start
-    simulator.close()
-    default.__exit__(None, None, None)
-
     method = "PooledImplicitKLqp (IAF q, MLP ratio estimator, " + (
         "importance-resampled)" if args.resample else "q's draws)"
     )
+    try:
+        samples = inference.posterior_samples(POSTERIOR_SAMPLES, resample=bool(args.resample))
+    except FloatingPointError as error:  # training diverged: a result of the method, kept
+        samples, failure = None, str(error)
+    seconds = time.perf_counter() - start
+    simulator.close()
+    default.__exit__(None, None, None)
     metrics = run_metrics(task, args, method, simulator, seconds, pool_size=len(inference.pool))
-    return write_run(out_dir, task, samples, reference, metrics)
+    if samples is None:
+        return write_failed_run(out_dir, metrics, failure)
+    return write_run(out_dir, task, samples.astype(np.float32), reference, metrics)
 
 
 def main(argv=None):

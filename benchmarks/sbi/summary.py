@@ -57,11 +57,14 @@ abc_root = args.abc_root or os.path.join(args.root, "rej_abc")
 
 
 def finished(root, task, budget):
-    """{observation: metrics} of the runs with a C2ST score."""
+    """{observation: metrics} of the runs with a C2ST score, and of those that
+    failed (no posterior: training diverged), which count as C2ST 1.0."""
     runs = {}
     for path in glob.glob(os.path.join(root, task, budget, "*", "metrics.json")):
         with open(path) as f:
             metrics = json.load(f)
+        if "failed" in metrics:
+            metrics["c2st"] = 1.0
         if "c2st" in metrics:
             runs[int(metrics["observation"])] = metrics
     return runs
@@ -72,9 +75,11 @@ def cell(runs):
         return "pending", "pending"
     scores = [r["c2st"] for r in runs.values()]
     seconds = np.mean([r["wall_seconds"] for r in runs.values()])
-    scoring = np.mean([r.get("c2st_seconds", np.nan) for r in runs.values()])
+    scoring = np.nanmean([r.get("c2st_seconds", np.nan) for r in runs.values()])
     which = ",".join(str(i) for i in sorted(runs))
-    score = f"{np.mean(scores):.3f} ± {np.std(scores):.3f} ({len(scores)}/10: obs {which})"
+    failed = [str(i) for i in sorted(runs) if "failed" in runs[i]]
+    note = f"; failed: obs {','.join(failed)}, as 1.0" if failed else ""
+    score = f"{np.mean(scores):.3f} ± {np.std(scores):.3f} ({len(scores)}/10: obs {which}{note})"
     return score, f"{seconds:.0f} + {scoring:.0f}"
 
 
@@ -163,6 +168,8 @@ def replace_table(path, lines):
 
 
 CSV_COLUMNS = ("task", "simulations", "observation", "seed", "method", "n_iter", "c2st")
+# A failed run's row: its C2ST column says so (the table counts it as 1.0).
+FAILED = "failed"
 
 
 def write_runs(path):
@@ -181,8 +188,9 @@ def write_runs(path):
                     for i, m in sorted(finished(root, task, budget).items()):
                         n_iter = m.get("command", {}).get("n_iter", "")  # REJ-ABC has none
                         seconds = (m["wall_seconds"], m.get("c2st_seconds", float("nan")))
+                        score = FAILED if "failed" in m else f"{m['c2st']:.5f}"
                         out.writerow(
-                            (task, budget, i, m.get("seed", ""), method, n_iter, f"{m['c2st']:.5f}")
+                            (task, budget, i, m.get("seed", ""), method, n_iter, score)
                             + tuple(f"{s:.1f}" for s in seconds)
                         )
 

@@ -63,3 +63,20 @@ def test_into_replaces_the_documents_table_and_csv_lists_every_run(tmp_path):
     )
     assert failed.returncode != 0 and "no line there starts as the table's header" in failed.stderr
     assert (tmp_path / "other.md").read_text() == "no table here\n"
+
+
+def test_a_failed_run_counts_as_the_worst_score_and_is_named(tmp_path):
+    write_metrics(tmp_path / "slcp" / "10000" / "1", 1, 0.80)
+    failed = tmp_path / "slcp" / "10000" / "2"
+    failed.mkdir(parents=True)
+    metrics = {"observation": 2, "failed": "no finite weight", "wall_seconds": 10.0}
+    (failed / "metrics.json").write_text(json.dumps(metrics))
+    command = [sys.executable, str(SBI / "summary.py"), "--root", str(tmp_path)]
+    table = subprocess.run(
+        command + ["--csv", str(tmp_path / "runs.csv")], capture_output=True, text=True, check=True
+    ).stdout
+    assert (
+        "| slcp | 10,000 | 0.900 ± 0.100 (2/10: obs 1,2; failed: obs 2, as 1.0) | 10 + 5 |" in table
+    )
+    rows = (tmp_path / "runs.csv").read_text().splitlines()[2:]
+    assert rows[1] == "slcp,10000,2,,pooled_implicit_klqp,,failed,10.0,nan"
