@@ -122,7 +122,9 @@ def score(image_set, run_dirs, last_iterate, data_dir):
 
     rows = []
     for run_dir in run_dirs:
-        metrics = read_json(run_file(run_dir, "metrics.json")) or {}
+        metrics = read_json(run_file(run_dir, "metrics.json"))
+        if metrics is None:  # its checkpoints would score a half-trained network
+            raise SystemExit(f"{run_dir} has not finished (no metrics.json): score it when it has.")
         config = read_json(run_file(run_dir, "config.json")) or {}
         if last_iterate and config.get("ema_decay"):  # else samples.npy is the last weights
             samples, free = last_iterate_samples(run_dir), metrics.get("last_iterate", {})
