@@ -168,8 +168,6 @@ def replace_table(path, lines):
 
 
 CSV_COLUMNS = ("task", "simulations", "observation", "seed", "method", "n_iter", "c2st")
-# A failed run's row: its C2ST column says so (the table counts it as 1.0).
-FAILED = "failed"
 
 
 def write_runs(path):
@@ -188,7 +186,8 @@ def write_runs(path):
                     for i, m in sorted(finished(root, task, budget).items()):
                         n_iter = m.get("command", {}).get("n_iter", "")  # REJ-ABC has none
                         seconds = (m["wall_seconds"], m.get("c2st_seconds", float("nan")))
-                        score = FAILED if "failed" in m else f"{m['c2st']:.5f}"
+                        # A failed run's C2ST column says so (the table counts it as 1.0).
+                        score = "failed" if "failed" in m else f"{m['c2st']:.5f}"
                         out.writerow(
                             (task, budget, i, m.get("seed", ""), method, n_iter, score)
                             + tuple(f"{s:.1f}" for s in seconds)

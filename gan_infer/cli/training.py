@@ -153,7 +153,7 @@ def train(model, out_dir, **options):
         config = {**config, "n_clusters": recorded["n_clusters"]}
     # Reads --data (a DataError stops here, before the run directory exists).
     spec = named_gans.get(config["model"]).configure(config)
-    _check_data(spec, config, out_dir)
+    _check_data(spec, config, out_dir, recorded)
     ensure_directory(out_dir)
     # The lock of OUT/checkpoints, which run() takes again (it is re-entrant),
     # taken before anything is written: of two commands started together on
@@ -177,11 +177,11 @@ def train(model, out_dir, **options):
         lock.release()
 
 
-def _check_data(spec, config, out_dir):
+def _check_data(spec, config, out_dir, recorded):
     """UsageError, before anything is written, for data the run cannot use:
     other data than the run in `out_dir` started on (images added, removed
-    or re-exported), or too few images to evaluate the samples at the end."""
-    recorded = read_json(run_file(out_dir, "config.json")) or {}
+    or re-exported; `recorded`: its config.json, or {}), or too few images
+    to evaluate the samples at the end."""
     changed = [
         (key, recorded[key], value)
         for key, value in spec.recorded_options().items()

@@ -83,3 +83,18 @@ def test_the_updates_grow_with_the_budget_as_measured():
     assert parse_args(["--task", "two_moons", "--out", "x", "--n-iter", "50"]).n_iter == 50
     with pytest.raises(SystemExit):  # the parser's message, before any default is computed
         parse_args(["--task", "two_moons", "--out", "x", "--simulations", "-5"])
+
+
+def test_a_failed_run_writes_why_and_no_samples(tmp_path, capsys):
+    sys.path.insert(0, str(SBI))
+    try:
+        from outputs import print_summary, write_failed_run
+    finally:
+        sys.path.remove(str(SBI))
+    metrics = {"task": "slcp", "observation": 2, "budget": 10000, "simulator_calls": 10000}
+    write_failed_run(tmp_path, dict(metrics, wall_seconds=26.6), "no finite weight")
+    written = json.loads((tmp_path / "metrics.json").read_text())
+    assert written["failed"] == "no finite weight" and "c2st" not in written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.json"]
+    print_summary(written)
+    assert json.loads(capsys.readouterr().out)["failed"] == "no finite weight"
