@@ -11,7 +11,8 @@ density of its own samples from the cache) and then through the bijector
 B_support that TFP gives the prior for its support
 (`experimental_default_event_space_bijector`: a scaled sigmoid onto a
 bounded uniform's box, exp onto the positive half-line, the identity for an
-unbounded prior). The density follows from the change of variables,
+unbounded prior; a sigmoid reads its input clipped at +-80, see
+`GradientSafeSigmoid`). The density follows from the change of variables,
 
     log q(theta) = log N(u; m, s) - sum_k log |det dF_k / du_k| - log |det dB / dv|,
 
@@ -33,7 +34,7 @@ import tensorflow_probability as tfp
 from gan_infer.models.random_variable import RandomVariable
 from gan_infer.util.checks import check_int
 
-__all__ = ["flow_posterior", "support_bijector"]
+__all__ = ["GradientSafeSigmoid", "flow_posterior", "support_bijector"]
 
 tfb = tfp.bijectors
 tfd = tfp.distributions
@@ -76,6 +77,44 @@ def support_bijector(prior):
             "prior, or build q yourself from a tfd.TransformedDistribution."
         )
     return bijector
+
+
+class GradientSafeSigmoid(tfb.Bijector):
+    """A TFP sigmoid bijector whose forward gradient stays finite however far out x is.
+
+    TFP's `Sigmoid` computes exp(|x|) on a branch that `tf.where` discards;
+    past |x| = 88.7 it overflows float32 and the discarded branch's gradient,
+    inf * 0, is NaN. A flow whose tail reaches that far (one draw in a
+    million is enough) then turns every variable of q into NaN: slcp's
+    observation 2 in the SBI benchmark did so at update 12,875. Here forward
+    reads x clipped at +-`limit` (80): the float32 sigmoid is saturated there,
+    so the value is the same, and the gradient past the clip is 0 where the
+    exact one is below 1e-34. The log-Jacobian reads x itself (TFP computes
+    it stably), so q's density of its own draws stays exact.
+    """
+
+    def __init__(self, sigmoid, limit=80.0):
+        parameters = dict(locals())
+        self.sigmoid = sigmoid
+        self.limit = limit
+        super().__init__(
+            forward_min_event_ndims=0,
+            validate_args=False,
+            parameters=parameters,
+            name=f"gradient_safe_{sigmoid.name}",
+        )
+
+    def _forward(self, x):
+        return self.sigmoid.forward(tf.clip_by_value(x, -self.limit, self.limit))
+
+    def _inverse(self, y):
+        return self.sigmoid.inverse(y)
+
+    def _forward_log_det_jacobian(self, x):
+        return self.sigmoid.forward_log_det_jacobian(x, event_ndims=0)
+
+    def _inverse_log_det_jacobian(self, y):
+        return self.sigmoid.inverse_log_det_jacobian(y, event_ndims=0)
 
 
 def flow_posterior(prior, layers=3, hidden_units=(64, 64), name="qtheta"):
@@ -135,6 +174,8 @@ def flow_posterior(prior, layers=3, hidden_units=(64, 64), name="qtheta"):
             )
             flows.append(tfb.Invert(tfb.MaskedAutoregressiveFlow(made)))
             flows.append(tfb.Permute(list(reversed(range(dim)))))
+        if isinstance(support, tfb.Sigmoid):
+            support = GradientSafeSigmoid(support)
         # Chain applies its list right to left: flows first, the support last.
         chain = tfb.Chain([support] + list(reversed(flows)))
         q = tfd.TransformedDistribution(base, chain)
