@@ -26,7 +26,7 @@ import gan_infer as ed  # before TensorFlow: keeps its start-up logs off the con
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-from gan_infer import layers
+from gan_infer.inferences.ratio_estimators import mlp_ratio_estimator, prior_simulations
 from gan_infer.inferences.variational import flow_posterior
 from gan_infer.models import RandomVariable
 from gan_infer.models.simulator import Simulator
@@ -83,30 +83,6 @@ def default_updates(simulations):
     return max(1000, int(round(16_000 * (simulations / 10_000) ** exponent, -2)))
 
 
-def ratio_estimator_for(theta, x, theta_moments, x_moments, width=128):
-    """An MLP of the z-scored (x, theta): the logit of a joint pair against a shuffled one."""
-
-    def ratio_estimator(data, local_vars, global_vars):
-        inputs = tf.concat(
-            [
-                (data[x] - x_moments[0]) / x_moments[1],
-                (global_vars[theta] - theta_moments[0]) / theta_moments[1],
-            ],
-            axis=1,
-        )
-        hidden = layers.dense(inputs, width, activation=tf.nn.relu)
-        hidden = layers.dense(hidden, width, activation=tf.nn.relu)
-        return tf.squeeze(layers.dense(hidden, 1), axis=1)
-
-    return ratio_estimator
-
-
-def moments(values):
-    values = values.astype(np.float64)
-    std = values.std(axis=0)
-    return values.mean(axis=0).astype(np.float32), np.where(std > 0, std, 1.0).astype(np.float32)
-
-
 def run(args):
     task = load_task(args.task)
     out_dir = ensure_directory(args.out)
@@ -136,16 +112,13 @@ def run(args):
     # of the estimator's inputs.
     n_prior = args.simulations // 2 if args.rounds else args.simulations
     round_size = (args.simulations - n_prior) // args.rounds if args.rounds else 1
-    theta0 = ed.get_session().run(prior.sample(n_prior, seed=args.seed))
-    x0 = simulator(theta0)
-    finite = np.all(np.isfinite(x0), axis=1)
-    theta0, x0 = theta0[finite], x0[finite]
+    simulations = prior_simulations(prior, simulator, n_prior, seed=args.seed)
 
     # MODEL: theta ~ prior, x one simulation at theta (the pool simulates).
     x = tf.numpy_function(lambda t: simulator(t[None])[0], [theta.value], tf.float32)
     x.set_shape([k])
     qtheta = flow_posterior(prior)
-    estimator = ratio_estimator_for(theta, x, moments(theta0), moments(x0))
+    estimator = mlp_ratio_estimator(theta, x, simulations)
     inference = ed.PooledImplicitKLqp(
         {theta: qtheta},
         data={x: x_o},
@@ -155,7 +128,7 @@ def run(args):
         rounds=args.rounds,
         round_size=round_size,
         steps_per_round=max(1, args.n_iter // (args.rounds + 1)),
-        simulations=(theta0, x0),
+        simulations=simulations,
         batch_size=args.batch_size,
     )
     inference.initialize(
