@@ -104,6 +104,9 @@ def run(args):
         workers=args.workers,
         seed=args.seed,
         name=f"{task.NAME}.simulate",
+        # A simulator may fail at some parameters (Lotka-Volterra's ODE solve
+        # at a far draw of q, as sbibm's can): its NaN rows leave the pool.
+        allow_nan=True,
     )
     prior = task.prior()
     theta = RandomVariable(prior)
