@@ -144,7 +144,7 @@ def run(args):
     for _ in range(inference.n_iter):
         inference.update()
     method = "PooledImplicitKLqp (IAF q, MLP ratio estimator, " + (
-        "importance-resampled)" if args.resample else "q's draws)"
+        "importance-resampled, weights truncated)" if args.resample else "q's draws)"
     )
     try:
         samples = inference.posterior_samples(POSTERIOR_SAMPLES, resample=bool(args.resample))
@@ -153,7 +153,15 @@ def run(args):
     seconds = time.perf_counter() - start
     simulator.close()
     default.__exit__(None, None, None)
-    metrics = run_metrics(task, args, method, simulator, seconds, pool_size=len(inference.pool))
+    metrics = run_metrics(
+        task,
+        args,
+        method,
+        simulator,
+        seconds,
+        pool_size=len(inference.pool),
+        resampling=inference.resampling,
+    )
     if samples is None:
         return write_failed_run(out_dir, metrics, failure)
     return write_run(out_dir, task, samples.astype(np.float32), reference, metrics)

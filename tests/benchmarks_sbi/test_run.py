@@ -70,6 +70,7 @@ def test_a_tiny_run_writes_samples_metrics_and_a_pairplot(tmp_path):
     assert samples.shape == (10000, 1) and samples.dtype == np.float32
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["simulator_calls"] == 400 and metrics["wall_seconds"] > 0
+    assert metrics["resampling"]["proposals"] == 80000
     assert (out / "pairplot.png").stat().st_size > 0
     # 200 steps on 400 simulations: near the exact posterior N(0.8, 0.2), not exact.
     assert abs(samples.mean() - 0.8) < 0.3 and 0.2 < samples.std() < 0.8

@@ -7,7 +7,7 @@ import tensorflow_probability as tfp
 
 import gan_infer as ed
 from gan_infer import layers
-from gan_infer.inferences.pooled_implicit_klqp import SimulationPool
+from gan_infer.inferences.pooled_implicit_klqp import SimulationPool, truncated_importance_weights
 from gan_infer.inferences.variational import flow_posterior
 from gan_infer.models import Normal, RandomVariable
 from gan_infer.models.simulator import Simulator
@@ -125,6 +125,26 @@ def test_a_conjugate_normal_posterior_is_recovered():
     assert simulator.calls == 4000
     np.testing.assert_allclose(samples.mean(0), 0.8 * x_o, atol=0.15)
     np.testing.assert_allclose(samples.std(0), np.sqrt(0.2), rtol=0.25)
+
+
+def test_weights_under_the_cap_are_plain_normalised_weights_bit_for_bit():
+    log_w = np.random.default_rng(0).normal(size=1000).astype(np.float32)
+    weights, diagnostics = truncated_importance_weights(log_w)
+    shifted = log_w - log_w.max()
+    np.testing.assert_array_equal(weights, np.exp(shifted) / np.exp(shifted).sum())
+    assert diagnostics["truncated"] == 0 and 300 < diagnostics["effective_sample_size"] < 500
+
+
+def test_no_weight_passes_sqrt_m_times_the_mean_and_bad_weights_count_zero():
+    # Raw weights 5,000 and 3,000, two bad ones, 9,996 of 1: total 17,996.
+    log_w = np.concatenate([np.log([5000.0, 3000.0]), [np.nan, -np.inf], np.zeros(9996)])
+    weights, diagnostics = truncated_importance_weights(log_w)
+    assert weights.sum() == pytest.approx(1.0) and weights[2] == weights[3] == 0.0
+    assert diagnostics["truncated"] == 2 and diagnostics["proposals"] == 10000
+    assert diagnostics["effective_sample_size"] == pytest.approx(17996**2 / 34009996)
+    # Both cut to sqrt(10^4) times the mean, 0.01 of the total: 179.96 raw.
+    assert weights[0] == weights[1] == weights.max()
+    assert weights[0] / weights[4] == pytest.approx(179.96, rel=1e-4)
 
 
 def test_it_needs_one_global_variable_and_a_simulator():
