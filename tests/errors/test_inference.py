@@ -7,6 +7,7 @@ import gan_infer as ed
 from gan_infer import layers
 from gan_infer.inferences import optimizers
 from gan_infer.inferences.pooled_implicit_klqp import SimulationPool
+from gan_infer.inferences.ratio_estimators import mlp_ratio_estimator, standardization
 from gan_infer.inferences.variational import flow_posterior
 from gan_infer.models import Normal
 from gan_infer.models.simulator import Simulator
@@ -1249,6 +1250,17 @@ def _pooled_nan_weights(env):
     inference.posterior_samples(4, resample=True)
 
 
+row(
+    "inference-ratio-estimator-simulations-not-a-table",
+    ValueError,
+    "standardization needs simulations as an array [n, k] with n >= 1, got shape …; pass the "
+    "(theta, x) that prior_simulations returns.",
+    lambda env: mlp_ratio_estimator(None, None, (np.zeros(3), np.zeros((3, 2)))),
+)
+also(
+    "inference-ratio-estimator-simulations-not-a-table",
+    lambda env: standardization(np.zeros((0, 4))),
+)
 row(
     "inference-pool-empty",
     RuntimeError,
