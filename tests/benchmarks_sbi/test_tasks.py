@@ -68,3 +68,15 @@ def test_a_module_missing_a_function_is_refused_naming_it(tmp_path):
 def test_an_unknown_task_name_is_refused_listing_the_tasks():
     with pytest.raises(ValueError, match="two_moons"):
         load_task("three_moons")
+
+
+@needs_files
+def test_a_lotka_volterra_solve_that_explodes_is_a_nan_row_not_a_stall():
+    """Far in q's tail (here alpha 1.47, gamma 32.8) LSODA ground for minutes on an
+    overflowing solution; a solve whose populations pass 1e10 now stops there."""
+    task = load_task("lotka_volterra")
+    theta = np.array([[1.47281029, 3.02242993e-03, 32.7699511, 4.54474523e-04]], np.float32)
+    typical = np.exp(np.array([[-0.125, -3.0, -0.125, -3.0]], np.float32))
+    with np.errstate(over="ignore", invalid="ignore"):
+        x = task.simulate(np.concatenate([theta, typical]), np.random.default_rng(0))
+    assert np.all(np.isnan(x[0])) and np.all(np.isfinite(x[1]))
