@@ -153,15 +153,8 @@ def run(args):
     seconds = time.perf_counter() - start
     simulator.close()
     default.__exit__(None, None, None)
-    metrics = run_metrics(
-        task,
-        args,
-        method,
-        simulator,
-        seconds,
-        pool_size=len(inference.pool),
-        resampling=inference.resampling,
-    )
+    extra = {"pool_size": len(inference.pool), "resampling": inference.resampling}
+    metrics = run_metrics(task, args, method, simulator, seconds, **extra)
     if samples is None:
         return write_failed_run(out_dir, metrics, failure)
     return write_run(out_dir, task, samples.astype(np.float32), reference, metrics)
