@@ -324,6 +324,12 @@ def truncated_importance_weights(log_weights):
     # In the weights' own dtype (float32 from TensorFlow): untruncated
     # weights then resample exactly as before truncation existed.
     log_weights = np.asarray(log_weights)
+    if log_weights.ndim != 1 or not np.isfinite(log_weights).any():
+        raise ValueError(
+            "truncated_importance_weights needs log weights [m] with at least one finite "
+            f"value, got shape {log_weights.shape} with {np.isfinite(log_weights).sum()} "
+            "finite; a ratio estimator or q that returns NaN has nothing to resample."
+        )
     log_weights = np.where(np.isfinite(log_weights), log_weights, -np.inf)
     log_weights = log_weights - np.max(log_weights)
     weights = np.exp(log_weights) / np.exp(log_weights).sum()

@@ -50,10 +50,12 @@ __all__ = ["mlp_ratio_estimator", "prior_simulations", "standardization"]
 def standardization(values):
     """(mean, sd) of `values` [n, k] per column, float32; a constant column gets sd 1."""
     values = np.asarray(values, np.float64)
-    if values.ndim != 2 or len(values) == 0:
+    if values.ndim != 2 or len(values) == 0 or not np.all(np.isfinite(values)):
         raise ValueError(
-            f"standardization needs simulations as an array [n, k] with n >= 1, got shape "
-            f"{values.shape}; pass the (theta, x) that prior_simulations returns."
+            f"standardization needs simulations as a finite array [n, k] with n >= 1, got "
+            f"shape {values.shape} with {np.size(values) - np.isfinite(values).sum()} NaN or "
+            "Inf values; pass the (theta, x) that prior_simulations returns (it drops failed "
+            "simulations)."
         )
     sd = values.std(axis=0)
     return values.mean(axis=0).astype(np.float32), np.where(sd > 0, sd, 1.0).astype(np.float32)

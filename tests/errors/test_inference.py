@@ -6,7 +6,7 @@ import tensorflow.compat.v1 as tf
 import gan_infer as ed
 from gan_infer import layers
 from gan_infer.inferences import optimizers
-from gan_infer.inferences.pooled_implicit_klqp import SimulationPool
+from gan_infer.inferences.pooled_implicit_klqp import SimulationPool, truncated_importance_weights
 from gan_infer.inferences.ratio_estimators import mlp_ratio_estimator, standardization
 from gan_infer.inferences.variational import flow_posterior
 from gan_infer.models import Normal
@@ -1253,13 +1253,29 @@ def _pooled_nan_weights(env):
 row(
     "inference-ratio-estimator-simulations-not-a-table",
     ValueError,
-    "standardization needs simulations as an array [n, k] with n >= 1, got shape …; pass the "
-    "(theta, x) that prior_simulations returns.",
+    "standardization needs simulations as a finite array [n, k] with n >= 1, got shape … with "
+    "… NaN or Inf values; pass the (theta, x) that prior_simulations returns (it drops failed "
+    "simulations).",
     lambda env: mlp_ratio_estimator(None, None, (np.zeros(3), np.zeros((3, 2)))),
 )
 also(
     "inference-ratio-estimator-simulations-not-a-table",
     lambda env: standardization(np.zeros((0, 4))),
+)
+also(
+    "inference-ratio-estimator-simulations-not-a-table",
+    lambda env: standardization(np.array([[1.0, np.nan], [2.0, 3.0]])),
+)
+row(
+    "inference-importance-weights-not-finite",
+    ValueError,
+    "truncated_importance_weights needs log weights [m] with at least one finite value, got "
+    "shape … with … finite; a ratio estimator or q that returns NaN has nothing to resample.",
+    lambda env: truncated_importance_weights(np.full(5, np.nan)),
+)
+also(
+    "inference-importance-weights-not-finite",
+    lambda env: truncated_importance_weights(np.zeros((2, 3))),
 )
 row(
     "inference-pool-empty",

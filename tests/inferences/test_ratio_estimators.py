@@ -25,7 +25,7 @@ def test_standardization_gives_column_moments_and_sd_one_for_a_constant_column()
 
 
 def test_standardization_refuses_what_is_not_a_table_of_simulations():
-    with pytest.raises(ValueError, match=r"array \[n, k\] with n >= 1, got shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"finite array \[n, k\] with n >= 1, got shape \(3,\)"):
         standardization(np.zeros(3))
     with pytest.raises(ValueError, match="got shape"):
         standardization(np.zeros((0, 2)))
