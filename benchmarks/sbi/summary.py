@@ -118,8 +118,8 @@ def table():
         "| task | simulations | PooledImplicitKLqp C2ST | s/run | REJ-ABC (ours) C2ST | s/run "
         "| below REJ-ABC? | "
         + " | ".join(f"{name}*" for name in PUBLISHED)
-        + " | ours − best S* |",
-        "|---|---:|---|---:|---|---:|---|" + "---:|" * (len(PUBLISHED) + 1),
+        + " | ours − REJ-ABC* | ours − best S* |",
+        "|---|---:|---|---:|---|---:|---|" + "---:|" * (len(PUBLISHED) + 2),
     ]
     for task in args.tasks.split(","):
         for budget in args.budgets.split(","):
@@ -129,20 +129,25 @@ def table():
             sequential = [
                 published[task, budget, n] for n in SEQUENTIAL if (task, budget, n) in published
             ]
-            gap = "—"
-            if ours and sequential:
-                gap = f"{np.mean([r['c2st'] for r in ours.values()]) - min(sequential):+.3f}"
+            mean_ours = np.mean([r["c2st"] for r in ours.values()]) if ours else None
+            gap = gap_rej = "—"
+            if mean_ours is not None and sequential:
+                gap = f"{mean_ours - min(sequential):+.3f}"
+            # Beside our own REJ-ABC, the benchmark's: it stands where ours is pending.
+            if mean_ours is not None and row[0] is not None:
+                gap_rej = f"{mean_ours - row[0]:+.3f}"
             lines.append(
                 f"| {task} | {int(budget):,} | {ours_score} | {ours_s} | {abc_score} | {abc_s} "
                 f"| {verdict(ours, abc)} | "
                 + " | ".join("—" if v is None else f"{v:.3f}" for v in row)
-                + f" | {gap} |"
+                + f" | {gap_rej} | {gap} |"
             )
     lines += [
         "",
         f"\\* published ({args.source}, docs/data/sbibm_published_c2st.csv): mean over the "
-        "ten observations; ours − best S: our mean (over the observations that finished) minus "
-        "the best of SNPE, SNLE and SNRE.",
+        "ten observations; ours − REJ-ABC* and ours − best S: our mean (over the observations "
+        "that finished) minus the published REJ-ABC mean, and minus the best of SNPE, SNLE "
+        "and SNRE.",
     ]
     return lines
 
