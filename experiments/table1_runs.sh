@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Table 1's long runs (issue 28), one at a time on every core, each resumed
+# Table 1's long runs (issue 28), one at a time on one thread ($THREADS to change), each resumed
 # from its own checkpoints: start it at the beginning of every session; a run
 # that is finished returns at once, a run folder that is gone starts again
 # from epoch 0 (the log says which).
@@ -35,8 +35,11 @@ run() {  # run NAME EPOCHS [extra flags...]
     # GAN training is chaotic: another CPU (its kernels round differently)
     # gives another trajectory, so the log says which CPU ran each stretch.
     log "$name: to epoch $epochs on $CPU ($(nproc) cores)${KERNELS:+, $KERNELS}"
+    # One thread: on the 2-core AMD EPYC of 2026-12-07 a one-thread run made
+    # 50 it/s beside another one-thread run, where a two-thread run made 28-38
+    # beside the SBI queue (batches of 100 leave a second thread little to do).
     env ${KERNEL_ENV:-} "$PY" examples/gan_paper_mnist.py --n-epochs "$epochs" \
-        --out-dir "$dir" --data-dir "$DATA" "$@" >> "$dir.log" 2>&1
+        --out-dir "$dir" --data-dir "$DATA" --threads "${THREADS:-1}" "$@" >> "$dir.log" 2>&1
     local rc=$?
     log "$name: exit $rc"
     return $rc
