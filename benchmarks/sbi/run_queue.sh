@@ -7,6 +7,10 @@
 # experiments/start_long_runs.sh; by hand:
 #
 #   nohup nice -n 19 bash benchmarks/sbi/run_queue.sh > /dev/null 2>&1 &
+#
+# Several may run at once on one root, one per free core: run_table.py claims
+# each run before it starts it, so they share the runs. Arguments (start_long_runs.sh
+# passes `--worker 2` to the second) only name an instance for pgrep.
 set -u
 cd "$(dirname "$0")"
 PY="${PYTHON:-../../.venv/bin/python}"

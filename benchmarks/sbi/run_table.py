@@ -10,7 +10,10 @@ process, writing <root>/<task>/<budget>/<observation>/; with `--method abc`
 each run is rejection_abc.py, writing <root>/rej_abc/<task>/<budget>/<obs>/.
 A run whose metrics.json exists is skipped; each run's output and errors go
 to its run.log, and the queue prints each exit status. `summary.py` builds
-the table from whatever finished.
+the table from whatever finished. Several queues may share one root (one
+per free core): each claims a run before it starts it (`<run>/claimed`,
+holding its process id, made with O_EXCL), and the others pass it by while
+that process lives.
 """
 
 import argparse
@@ -23,48 +26,89 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "tasks"))
 from __init__ import NAMES  # noqa: E402
 
-parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-parser.add_argument("--root", default=os.path.expanduser("~/.cache/gan_infer/runs/sbi"))
-parser.add_argument("--budgets", default="10000,100000")
-parser.add_argument("--tasks", default=",".join(NAMES))
-parser.add_argument("--observations", default="1,2,3|4,5,6,7,8,9,10", help="waves, '|'-separated")
-parser.add_argument("--seed", type=int, default=1)
-parser.add_argument("--threads", type=int, default=1)
-parser.add_argument("--method", choices=("ours", "abc"), default="ours")
-args = parser.parse_args()
+CLAIM = "claimed"
 
-for budget in args.budgets.split(","):
-    for wave in args.observations.split("|"):
-        for i in wave.split(","):
-            for task in args.tasks.split(","):
-                root = args.root if args.method == "ours" else os.path.join(args.root, "rej_abc")
-                out = os.path.join(root, task, budget, i)
-                if os.path.exists(os.path.join(out, "metrics.json")):
-                    continue
-                command = [
-                    sys.executable,
-                    os.path.join(HERE, "run.py" if args.method == "ours" else "rejection_abc.py"),
-                    "--task",
-                    task,
-                    "--observation",
-                    i,
-                    "--simulations",
-                    budget,
-                    "--seed",
-                    str(args.seed),
-                    "--out",
-                    out,
-                    "--threads",
-                    str(args.threads),
-                ]
-                print(" ".join(command), flush=True)
-                os.makedirs(out, exist_ok=True)
-                # The run's own output, tracebacks included, stays beside it: a
-                # queue that only echoes commands leaves no trace of a failure.
-                start = time.time()
-                with open(os.path.join(out, "run.log"), "w") as log:
-                    code = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT).returncode
-                print(
-                    f"  exit {code} after {time.time() - start:.0f} s; log: {out}/run.log",
-                    flush=True,
-                )
+
+def claim(out):
+    """True when this process takes the run in `out`: no other living
+    process holds its claim (a claim left by a process that died is taken over)."""
+    path = os.path.join(out, CLAIM)
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        try:
+            with open(path) as f:
+                owner = f.read().strip()
+            age = time.time() - os.path.getmtime(path)
+        except FileNotFoundError:  # released meanwhile: try again
+            return claim(out)
+        # An empty claim is one being written this instant, unless it is old.
+        if (not owner and age < 60) or (owner and alive(int(owner))):
+            return False
+        os.remove(path)
+        return claim(out)
+    with os.fdopen(descriptor, "w") as f:
+        f.write(str(os.getpid()))
+    return True
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--root", default=os.path.expanduser("~/.cache/gan_infer/runs/sbi"))
+    parser.add_argument("--budgets", default="10000,100000")
+    parser.add_argument("--tasks", default=",".join(NAMES))
+    parser.add_argument(
+        "--observations", default="1,2,3|4,5,6,7,8,9,10", help="waves, '|'-separated"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--method", choices=("ours", "abc"), default="ours")
+    return parser.parse_args()
+
+
+def run(args, task, budget, observation):
+    """One run in its own process, unless it finished or another queue holds it."""
+    root = args.root if args.method == "ours" else os.path.join(args.root, "rej_abc")
+    out = os.path.join(root, task, budget, observation)
+    if os.path.exists(os.path.join(out, "metrics.json")):
+        return
+    os.makedirs(out, exist_ok=True)
+    if not claim(out):
+        return
+    script = "run.py" if args.method == "ours" else "rejection_abc.py"
+    command = [sys.executable, os.path.join(HERE, script), "--task", task]
+    command += ["--observation", observation, "--simulations", budget, "--seed", str(args.seed)]
+    command += ["--out", out, "--threads", str(args.threads)]
+    print(" ".join(command), flush=True)
+    # The run's own output, tracebacks included, stays beside it: a
+    # queue that only echoes commands leaves no trace of a failure.
+    start = time.time()
+    try:
+        with open(os.path.join(out, "run.log"), "w") as log:
+            code = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT).returncode
+    finally:
+        os.remove(os.path.join(out, CLAIM))
+    print(f"  exit {code} after {time.time() - start:.0f} s; log: {out}/run.log", flush=True)
+
+
+def main():
+    args = parse_args()
+    for budget in args.budgets.split(","):
+        for wave in args.observations.split("|"):
+            for observation in wave.split(","):
+                for task in args.tasks.split(","):
+                    run(args, task, budget, observation)
+
+
+if __name__ == "__main__":
+    main()
