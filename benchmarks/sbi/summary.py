@@ -7,7 +7,8 @@ Reads <root>/<task>/<budget>/<observation>/metrics.json (run.py,
 PooledImplicitKLqp) and <root>/rej_abc/<task>/<budget>/<observation>/
 (rejection_abc.py), and prints a markdown table, one row per task x budget:
 C2ST mean ± std over the observations that finished (how many, which),
-the mean wall seconds per run, as "inference + C2ST scoring", and whether ours is
+the median wall seconds per run, as "inference + C2ST scoring" (the median: a
+run paused by hand, or slowed by a busy machine, does not set it), and whether ours is
 below rejection ABC in mean C2ST over the observations both finished; beside
 them the published means over the ten observations (docs/data/
 sbibm_published_c2st.csv: the benchmark's 2021 main-paper runs, transcribed
@@ -74,8 +75,8 @@ def cell(runs):
     if not runs:
         return "pending", "pending"
     scores = [r["c2st"] for r in runs.values()]
-    seconds = np.mean([r["wall_seconds"] for r in runs.values()])
-    scoring = np.nanmean([r.get("c2st_seconds", np.nan) for r in runs.values()])
+    seconds = np.median([r["wall_seconds"] for r in runs.values()])
+    scoring = np.nanmedian([r.get("c2st_seconds", np.nan) for r in runs.values()])
     which = ",".join(str(i) for i in sorted(runs))
     failed = [str(i) for i in sorted(runs) if "failed" in runs[i]]
     note = f"; failed: obs {','.join(failed)}, as 1.0" if failed else ""
