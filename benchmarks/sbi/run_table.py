@@ -11,9 +11,9 @@ each run is rejection_abc.py, writing <root>/rej_abc/<task>/<budget>/<obs>/.
 A run whose metrics.json exists is skipped; each run's output and errors go
 to its run.log, and the queue prints each exit status. `summary.py` builds
 the table from whatever finished. Several queues may share one root (one
-per free core): each claims a run before it starts it (`<run>/claimed`,
-holding its process id, made with O_EXCL), and the others pass it by while
-that process lives.
+per free core): each claims a run before it starts it (`<run>/claimed`, a
+`gan_infer.util.files.DirectoryLock`), and the others pass it by while that
+process lives.
 """
 
 import argparse
@@ -26,40 +26,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "tasks"))
 from __init__ import NAMES  # noqa: E402
 
+from gan_infer.util.files import DirectoryInUseError, DirectoryLock  # noqa: E402
+
+# Held by the queue that runs the run (gan_infer's lock: O_EXCL, pid and host,
+# a dead process's claim taken over).
 CLAIM = "claimed"
-
-
-def claim(out):
-    """True when this process takes the run in `out`: no other living
-    process holds its claim (a claim left by a process that died is taken over)."""
-    path = os.path.join(out, CLAIM)
-    try:
-        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    except FileExistsError:
-        try:
-            with open(path) as f:
-                owner = f.read().strip()
-            age = time.time() - os.path.getmtime(path)
-        except FileNotFoundError:  # released meanwhile: try again
-            return claim(out)
-        # An empty claim is one being written this instant, unless it is old.
-        if (not owner and age < 60) or (owner and alive(int(owner))):
-            return False
-        os.remove(path)
-        return claim(out)
-    with os.fdopen(descriptor, "w") as f:
-        f.write(str(os.getpid()))
-    return True
-
-
-def alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
 
 
 def parse_args():
@@ -83,7 +54,10 @@ def run(args, task, budget, observation):
     if os.path.exists(os.path.join(out, "metrics.json")):
         return
     os.makedirs(out, exist_ok=True)
-    if not claim(out):
+    claim = DirectoryLock(out, name=CLAIM)
+    try:
+        claim.acquire()
+    except DirectoryInUseError:
         return
     script = "run.py" if args.method == "ours" else "rejection_abc.py"
     command = [sys.executable, os.path.join(HERE, script), "--task", task]
@@ -97,7 +71,7 @@ def run(args, task, budget, observation):
         with open(os.path.join(out, "run.log"), "w") as log:
             code = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT).returncode
     finally:
-        os.remove(os.path.join(out, CLAIM))
+        claim.release()
     print(f"  exit {code} after {time.time() - start:.0f} s; log: {out}/run.log", flush=True)
 
 
