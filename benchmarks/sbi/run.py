@@ -58,15 +58,30 @@ def parse_args(argv=None):
         "16,000 (N / 10^4)^0.398 in general)",
     )
     parser.add_argument("--batch-size", type=int, default=512, help="pairs per estimator step")
+    parser.add_argument(
+        "--weight-decay",
+        type=float,
+        default=0.0,
+        help="L2 penalty on the ratio estimator's kernels (default 0; docs/results.md, section 5)",
+    )
     parser.add_argument("--resample", type=int, default=1, help="1: resample q by the ratio")
+    parser.add_argument(
+        "--held-out",
+        type=int,
+        default=0,
+        help="diagnosis: the ratio estimator's loss on N fresh simulations at prior draws and N "
+        "at draws of q, simulated outside the budget (default 0: none)",
+    )
     parser.add_argument("--workers", type=int, default=1, help="processes that simulate")
     parser.add_argument("--threads", type=int, default=1, help="TensorFlow threads")
     parser.add_argument("--no-c2st", action="store_true", help="skip the C2ST score")
     args = parser.parse_args(argv)
-    for name in ("simulations", "rounds", "n_iter", "batch_size", "workers", "threads"):
+    for name in ("simulations", "rounds", "n_iter", "batch_size", "workers", "threads", "held_out"):
         value = getattr(args, name)
-        if value is not None and value < (0 if name == "rounds" else 1):
+        if value is not None and value < (0 if name in ("rounds", "held_out") else 1):
             parser.error(f"--{name.replace('_', '-')} must be a positive int.")
+    if not args.weight_decay >= 0:  # NaN too
+        parser.error("--weight-decay must be a number >= 0 (0: no penalty).")
     if args.n_iter is None:
         args.n_iter = default_updates(args.simulations)
     return args
@@ -121,7 +136,7 @@ def run(args):
     x = tf.numpy_function(lambda t: simulator(t[None])[0], [theta.value], tf.float32)
     x.set_shape([k])
     qtheta = flow_posterior(prior)
-    estimator = mlp_ratio_estimator(theta, x, simulations)
+    estimator = mlp_ratio_estimator(theta, x, simulations, weight_decay=args.weight_decay)
     inference = ed.PooledImplicitKLqp(
         {theta: qtheta},
         data={x: x_o},
@@ -143,7 +158,8 @@ def run(args):
     tf.global_variables_initializer().run()
     for _ in range(inference.n_iter):
         inference.update()
-    method = "PooledImplicitKLqp (IAF q, MLP ratio estimator, " + (
+    penalty = f" with weight decay {args.weight_decay:g}" if args.weight_decay else ""
+    method = f"PooledImplicitKLqp (IAF q, MLP ratio estimator{penalty}, " + (
         "importance-resampled, weights truncated)" if args.resample else "q's draws)"
     )
     try:
@@ -151,13 +167,33 @@ def run(args):
     except FloatingPointError as error:  # training diverged: a result of the method, kept
         samples, failure = None, str(error)
     seconds = time.perf_counter() - start
+    losses = estimator_losses(inference, task, prior, qtheta, args) if args.held_out else None
     simulator.close()
     default.__exit__(None, None, None)
     extra = {"pool_size": len(inference.pool), "resampling": inference.resampling}
+    if losses:
+        extra["estimator_loss"] = losses
     metrics = run_metrics(task, args, method, simulator, seconds, **extra)
     if samples is None:
         return write_failed_run(out_dir, metrics, failure)
     return write_run(out_dir, task, samples.astype(np.float32), reference, metrics)
+
+
+def estimator_losses(inference, task, prior, qtheta, args):
+    """The trained ratio estimator's loss on its pool and on `args.held_out` fresh
+    simulations at prior draws and as many at draws of q: a diagnosis of
+    overfitting (docs/results.md, section 5). They are simulated by the task
+    directly, outside the budget, with their own seeds, so the run's posterior
+    is the same with or without them."""
+    sess = tf.get_default_session()
+    losses = {"pool": inference.estimator_loss(inference.pool.theta, inference.pool.x)}
+    for offset, (name, proposal) in enumerate([("held_out_prior", prior), ("held_out_q", qtheta)]):
+        theta = sess.run(proposal.sample(args.held_out, seed=args.seed + 7919 * (offset + 1)))
+        x = task.simulate(theta, np.random.default_rng([args.seed, 7919, offset]))
+        finite = np.all(np.isfinite(x), axis=1)
+        losses[name] = inference.estimator_loss(theta[finite], x[finite])
+    losses["held_out_simulations"] = 2 * args.held_out
+    return losses
 
 
 def main(argv=None):

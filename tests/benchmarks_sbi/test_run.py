@@ -63,6 +63,10 @@ def test_a_tiny_run_writes_samples_metrics_and_a_pairplot(tmp_path):
         "--out",
         str(out),
         "--no-c2st",
+        "--weight-decay",
+        "1e-4",
+        "--held-out",
+        "300",
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -71,6 +75,13 @@ def test_a_tiny_run_writes_samples_metrics_and_a_pairplot(tmp_path):
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["simulator_calls"] == 400 and metrics["wall_seconds"] > 0
     assert metrics["resampling"]["proposals"] == 80000
+    assert "weight decay 0.0001" in metrics["method"]
+    # The diagnosis simulates outside the budget: 400 calls still.
+    losses = metrics["estimator_loss"]
+    assert losses["held_out_simulations"] == 600
+    # 200 steps on a pool of 400: held-out losses near the pool's, all below log 4.
+    for name in ("pool", "held_out_prior", "held_out_q"):
+        assert 0.0 < losses[name] < np.log(4.0), losses
     assert (out / "pairplot.png").stat().st_size > 0
     # 200 steps on 400 simulations: near the exact posterior N(0.8, 0.2), not exact.
     assert abs(samples.mean() - 0.8) < 0.3 and 0.2 < samples.std() < 0.8
@@ -88,6 +99,10 @@ def test_the_updates_grow_with_the_budget_as_measured():
     assert parse_args(["--task", "two_moons", "--out", "x", "--n-iter", "50"]).n_iter == 50
     with pytest.raises(SystemExit):  # the parser's message, before any default is computed
         parse_args(["--task", "two_moons", "--out", "x", "--simulations", "-5"])
+    assert parse_args(["--task", "two_moons", "--out", "x"]).weight_decay == 0.0
+    for bad in ("-1e-3", "nan"):
+        with pytest.raises(SystemExit):
+            parse_args(["--task", "two_moons", "--out", "x", "--weight-decay", bad])
 
 
 def test_a_failed_run_writes_why_and_no_samples(tmp_path, capsys):

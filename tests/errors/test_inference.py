@@ -1266,6 +1266,47 @@ also(
     "inference-ratio-estimator-simulations-not-a-table",
     lambda env: standardization(np.array([[1.0, np.nan], [2.0, 3.0]])),
 )
+
+
+@row(
+    "inference-pooled-estimator-loss-simulations",
+    ValueError,
+    "estimator_loss needs simulations theta [n, …] and x [n, …] with n >= 2, got shapes … and "
+    "…; pass rows simulated together, as prior_simulations returns them.",
+)
+def _estimator_loss_of_unpaired_simulations(env):
+    _initialized_pool().estimator_loss(np.zeros((5, 1)), np.zeros((4, 1)))
+
+
+@also("inference-pooled-estimator-loss-simulations")
+def _estimator_loss_of_one_simulation(env):
+    _initialized_pool().estimator_loss(np.zeros((1, 1)), np.zeros((1, 1)))
+
+
+def _initialized_pool():
+    def linear_estimator(data, local, glob):
+        return tf.get_variable("w", []) * tf.reduce_sum(next(iter(glob.values())), axis=-1)
+
+    inference = _pooled(discriminator=linear_estimator)
+    inference.initialize(n_iter=1, n_print=0)
+    return inference
+
+
+row(
+    "inference-ratio-estimator-weight-decay-negative",
+    ValueError,
+    "mlp_ratio_estimator: weight_decay must be a number >= 0 (0: no penalty; 1e-3 where the "
+    "held-out loss rises), got ….",
+    lambda env: mlp_ratio_estimator(
+        None, None, (np.zeros((3, 1)), np.zeros((3, 2))), weight_decay=-1e-3
+    ),
+)
+also(
+    "inference-ratio-estimator-weight-decay-negative",
+    lambda env: mlp_ratio_estimator(
+        None, None, (np.zeros((3, 1)), np.zeros((3, 2))), weight_decay="1e-3"
+    ),
+)
 row(
     "inference-importance-weights-not-finite",
     ValueError,

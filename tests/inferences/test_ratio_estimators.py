@@ -66,3 +66,27 @@ def test_the_estimator_sees_its_inputs_z_scored():
     assert values.shape == (500,)
     np.testing.assert_allclose(inputs.mean(0), 0.0, atol=0.05)
     np.testing.assert_allclose(inputs.std(0), 1.0, rtol=0.05)
+
+
+def test_weight_decay_adds_one_penalty_per_kernel_to_the_estimators_loss():
+    """The penalty lives under "Disc", so it joins the estimator's loss, not q's."""
+    rng = np.random.default_rng(0)
+    theta0 = rng.standard_normal((50, 1)).astype(np.float32)
+    x0 = rng.standard_normal((50, 2)).astype(np.float32)
+    theta = RandomVariable(tfd.MultivariateNormalDiag(tf.zeros(1), tf.ones(1)))
+    x = tf.placeholder(tf.float32, [None, 2])
+    plain = mlp_ratio_estimator(theta, x, (theta0, x0), hidden_units=(8, 8))
+    with tf.variable_scope("Plain"):
+        plain({x: x0}, {}, {theta: theta0})
+    assert tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES) == []
+
+    penalised = mlp_ratio_estimator(theta, x, (theta0, x0), hidden_units=(8, 8), weight_decay=0.5)
+    with tf.variable_scope("Disc"):
+        penalised({x: x0}, {}, {theta: theta0})
+    penalties = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES, scope="Disc/")
+    assert len(penalties) == 3  # two hidden kernels and the output's
+    kernels = [v for v in tf.trainable_variables("Disc/") if "kernel" in v.name]
+    sess = ed.get_session()
+    tf.global_variables_initializer().run()
+    total, weights = sess.run([tf.add_n(penalties), kernels])
+    np.testing.assert_allclose(total, 0.5 * sum(np.sum(w**2) / 2 for w in weights), rtol=1e-5)
