@@ -77,11 +77,14 @@ def mlp_ratio_estimator(theta, x, simulations, hidden_units=(128, 128), weight_d
         learns its noise is overconfident: q comes out too narrow. Where
         the loss on held-out simulations rises while the pool's falls, a
         penalty helps; where it does not, it blunts a sharp likelihood.
-        Measured on the benchmark's observation 1 at 10^4 simulations
-        (docs/results.md, section 5): 1e-3 took slcp's C2ST from 0.911 to
-        0.878 and gaussian_linear's held-out loss from 1.04 to 0.48, but
-        lotka_volterra's C2ST from 0.943 to 0.994; no one value suits
-        every simulator, so the default is none.
+        Measured on the benchmark at 10^4 simulations, observations 1-3
+        (docs/results.md, section 5): 3e-3 brought gaussian_linear's
+        posterior from 0.72 to 0.57 (the best classifier's accuracy against
+        the exact posterior) and 1e-3 slcp's C2ST from 0.843 to 0.818, but
+        1e-3 took two_moons' from 0.549 to 0.634 and Lotka-Volterra's from
+        0.877 to 0.985; no one value suits every simulator, so the default
+        is none (`PooledImplicitKLqp.estimator_loss` on held-out
+        simulations shows whether the estimator overfits).
 
     Returns:
       A function `ratio_estimator(data, local_vars, global_vars)` returning
