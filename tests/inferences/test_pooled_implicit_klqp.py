@@ -62,21 +62,25 @@ def model(dim=2):
     return prior, theta, x, ratio_estimator
 
 
-def test_rounds_follow_the_schedule_and_spend_the_budget_exactly():
-    ed.set_seed(0)
-    prior, theta, x, ratio_estimator = model()
-    qtheta = Normal(loc=tf.Variable(tf.zeros(2)), scale=tf.nn.softplus(tf.Variable(tf.ones(2))))
-    simulator = Simulator(noisy_copy, budget=300, batch_size=100)
-    inference = ed.PooledImplicitKLqp(
+def pooled_inference(qtheta, simulator, dim=2, **schedule):
+    """`PooledImplicitKLqp` of `model(dim)` with x_o = 0."""
+    prior, theta, x, ratio_estimator = model(dim)
+    return ed.PooledImplicitKLqp(
         {theta: qtheta},
-        data={x: np.zeros(2, np.float32)},
+        data={x: np.zeros(dim, np.float32)},
         discriminator=ratio_estimator,
         global_vars={theta: qtheta},
         simulator=simulator,
-        rounds=3,
-        round_size=100,
-        steps_per_round=4,
-        batch_size=32,
+        **schedule,
+    )
+
+
+def test_rounds_follow_the_schedule_and_spend_the_budget_exactly():
+    ed.set_seed(0)
+    qtheta = Normal(loc=tf.Variable(tf.zeros(2)), scale=tf.nn.softplus(tf.Variable(tf.ones(2))))
+    simulator = Simulator(noisy_copy, budget=300, batch_size=100)
+    inference = pooled_inference(
+        qtheta, simulator, rounds=3, round_size=100, steps_per_round=4, batch_size=32
     )
     inference.initialize(n_iter=12, n_print=0)
     tf.global_variables_initializer().run()
@@ -181,19 +185,10 @@ def test_the_estimators_loss_on_held_out_simulations_exposes_a_pool_learnt_by_he
     below the loss on 1,000 fresh simulations, which an estimator that cannot tell the
     pairs apart would put at log 4."""
     ed.set_seed(2)
-    prior, theta, x, ratio_estimator = model(dim=8)
     qtheta = Normal(loc=tf.Variable(tf.zeros(8)), scale=1.0)
     simulator = Simulator(noisy_copy, budget=1100, batch_size=100, seed=2)
-    inference = ed.PooledImplicitKLqp(
-        {theta: qtheta},
-        data={x: np.zeros(8, np.float32)},
-        discriminator=ratio_estimator,
-        global_vars={theta: qtheta},
-        simulator=simulator,
-        rounds=1,
-        round_size=100,
-        steps_per_round=1,
-        batch_size=100,
+    inference = pooled_inference(
+        qtheta, simulator, dim=8, rounds=1, round_size=100, steps_per_round=1, batch_size=100
     )
     inference.initialize(optimizer_d=tf.train.AdamOptimizer(3e-3), n_iter=1500, n_print=0)
     tf.global_variables_initializer().run()
@@ -210,14 +205,8 @@ def test_the_estimators_loss_on_held_out_simulations_exposes_a_pool_learnt_by_he
 
 
 def test_the_estimators_loss_refuses_simulations_that_do_not_pair_up():
-    prior, theta, x, ratio_estimator = model()
-    qtheta = Normal(loc=tf.Variable(tf.zeros(2)), scale=1.0)
-    inference = ed.PooledImplicitKLqp(
-        {theta: qtheta},
-        data={x: np.zeros(2, np.float32)},
-        discriminator=ratio_estimator,
-        global_vars={theta: qtheta},
-        simulator=Simulator(noisy_copy),
+    inference = pooled_inference(
+        Normal(loc=tf.Variable(tf.zeros(2)), scale=1.0), Simulator(noisy_copy)
     )
     inference.initialize(n_iter=1, n_print=0)
     with pytest.raises(ValueError, match=r"theta \[n, 2\] and x \[n, 2\] with n >= 2, got shapes"):
