@@ -11,9 +11,19 @@ import time
 
 import numpy as np
 from pairplot import pairplot
+from threadpoolctl import threadpool_limits
 
 from gan_infer.criticism import c2st, save_figure
 from gan_infer.util import atomic_write
+
+
+def limit_threads(threads):
+    """Run numpy's BLAS and OpenMP (the C2ST's classifier, scipy's KDE) on `threads`
+    threads, as TensorFlow is run. By default OpenBLAS takes every core, and on this
+    2-core machine its second thread doubled the CPU time of a C2ST without shortening
+    it (a 30-epoch gaussian_linear C2ST: 7.9 s of CPU on one thread, 16.5 s on two, the
+    same score), halving what two runs side by side could do."""
+    threadpool_limits(limits=threads)
 
 
 def write_run(out_dir, task, samples, reference, metrics):

@@ -45,7 +45,7 @@ tf.disable_eager_execution()
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from outputs import print_summary, run_metrics, write_run  # noqa: E402
+from outputs import limit_threads, print_summary, run_metrics, write_run  # noqa: E402
 from protocol import load_task  # noqa: E402
 
 POSTERIOR_SAMPLES = 10_000
@@ -63,7 +63,7 @@ def parse_args(argv=None):
     parser.add_argument("--out", required=True, help="the run's folder")
     parser.add_argument("--keep", type=int, default=100, help="nearest simulations kept")
     parser.add_argument("--bandwidth", choices=("cv", "scott"), default="cv")
-    parser.add_argument("--threads", type=int, default=1, help="TensorFlow threads")
+    parser.add_argument("--threads", type=int, default=1, help="threads of TensorFlow and BLAS")
     parser.add_argument("--no-c2st", action="store_true", help="skip the C2ST score")
     args = parser.parse_args(argv)
     for name in ("simulations", "keep", "threads"):
@@ -159,6 +159,7 @@ def run(args):
 
 def main(argv=None):
     args = parse_args(argv)
+    limit_threads(args.threads)
     print_summary(run(args))
 
 

@@ -36,7 +36,7 @@ tf.disable_eager_execution()
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from outputs import print_summary, run_metrics, write_failed_run, write_run  # noqa: E402
+from outputs import limit_threads, print_summary, run_metrics, write_failed_run, write_run  # noqa: E402
 from protocol import load_task  # noqa: E402
 
 POSTERIOR_SAMPLES = 10_000
@@ -73,7 +73,7 @@ def parse_args(argv=None):
         "at draws of q, simulated outside the budget (default 0: none)",
     )
     parser.add_argument("--workers", type=int, default=1, help="processes that simulate")
-    parser.add_argument("--threads", type=int, default=1, help="TensorFlow threads")
+    parser.add_argument("--threads", type=int, default=1, help="threads of TensorFlow and BLAS")
     parser.add_argument("--no-c2st", action="store_true", help="skip the C2ST score")
     args = parser.parse_args(argv)
     for name in ("simulations", "rounds", "n_iter", "batch_size", "workers", "threads", "held_out"):
@@ -198,6 +198,7 @@ def estimator_losses(inference, task, prior, qtheta, args):
 
 def main(argv=None):
     args = parse_args(argv)
+    limit_threads(args.threads)
     print_summary(run(args))
 
 

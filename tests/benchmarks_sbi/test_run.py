@@ -118,3 +118,17 @@ def test_a_failed_run_writes_why_and_no_samples(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.json"]
     print_summary(written)
     assert json.loads(capsys.readouterr().out)["failed"] == "no finite weight"
+
+
+def test_a_run_gives_blas_the_threads_it_gives_tensorflow():
+    """The C2ST's classifier runs on numpy's BLAS: `--threads 1` must hold it to one thread."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    sys.path.insert(0, str(SBI))
+    try:
+        from outputs import limit_threads
+    finally:
+        sys.path.remove(str(SBI))
+    with threadpool_limits(limits=2):  # restores the test process's own limits after
+        limit_threads(1)
+        assert {pool["num_threads"] for pool in threadpool_info()} == {1}
