@@ -11,7 +11,7 @@ simulated outside the budget, for this diagnosis only), and for
 gaussian_linear, whose posterior is N(x_o / 2, 0.05 I), the accuracy of the
 best classifier between that posterior and a normal fitted to the samples
 (`gaussian_accuracy`). It costs a second where the benchmark's C2ST on 10
-dimensions costs 10-100 minutes, and it is what a C2ST measures when both
+dimensions costs 13-106 minutes, and it is what a C2ST measures when both
 samples are normal: 0.5 for the exact posterior, 1 for a disjoint one.
 `--csv FILE` also writes the rows.
 """
