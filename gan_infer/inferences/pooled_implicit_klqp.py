@@ -191,6 +191,7 @@ class PooledImplicitKLqp(ImplicitKLqp):
         self.batch_size = check_int(batch_size, "batch_size")
         self.q_samples = check_int(q_samples, "q_samples")
         self.resampling = None  # set by posterior_samples(resample=True)
+        self.loss_probe = None  # the graph of estimator_loss, built at its first call
 
     def build_loss_and_gradients(self, var_list):
         """The estimator's loss on pool batches and KL(q || p(theta | x_o)); see the class
@@ -318,16 +319,28 @@ class PooledImplicitKLqp(ImplicitKLqp):
                 "prior_simulations returns them."
             )
         shuffles = check_int(shuffles, "shuffles")
+        if self.loss_probe is None:  # one graph for every call, fed in chunks
+            theta_i = tf.placeholder(tf.float32, [None, dim])
+            theta_j = tf.placeholder(tf.float32, [None, dim])
+            x_i = tf.placeholder(tf.float32, [None, k])
+            seen = blurred({x_rv: x_i}, self.blur)  # as the pool's batches are
+            r_joint, r_marginal = (
+                call_discriminator(self.discriminator, [seen, {}, {theta_rv: t}], True)
+                for t in (theta_i, theta_j)
+            )
+            loss = tf.reduce_mean(self.ratio_loss(r_joint, r_marginal))
+            self.loss_probe = (theta_i, theta_j, x_i, loss)
+        theta_i, theta_j, x_i, loss = self.loss_probe
         rng = np.random.default_rng(seed)
         order = np.concatenate([rng.permutation(len(theta)) for _ in range(shuffles)])
-        joint = {x_rv: tf.constant(np.tile(x, (shuffles, 1)))}
-        joint = blurred(joint, self.blur)
-        theta_joint = tf.constant(np.tile(theta, (shuffles, 1)))
-        r_joint = call_discriminator(self.discriminator, [joint, {}, {theta_rv: theta_joint}], True)
-        r_marginal = call_discriminator(
-            self.discriminator, [joint, {}, {theta_rv: tf.constant(theta[order])}], True
-        )
-        return float(get_session().run(tf.reduce_mean(self.ratio_loss(r_joint, r_marginal))))
+        rows = np.tile(np.arange(len(theta)), shuffles)
+        total = 0.0
+        # The loss is a mean over pairs: chunks of at most 8,192 pairs, weighted by size.
+        for start in range(0, len(rows), 8192):
+            i, j = rows[start : start + 8192], order[start : start + 8192]
+            feed = {theta_i: theta[i], theta_j: theta[j], x_i: x[i]}
+            total += len(i) * float(get_session().run(loss, feed))
+        return total / len(rows)
 
     def posterior_samples(self, n, resample=False, seed=0):
         """n draws of q, as a numpy array [n, d].

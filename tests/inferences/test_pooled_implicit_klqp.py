@@ -197,8 +197,10 @@ def test_the_estimators_loss_on_held_out_simulations_exposes_a_pool_learnt_by_he
     before = inference.estimator_loss(theta_new, x_new)
     for _ in range(inference.n_iter):
         inference.update(variables="Disc")
-    held_out = inference.estimator_loss(theta_new, x_new)
+    held_out = inference.estimator_loss(theta_new, x_new)  # 10,000 pairs: two chunks
+    graph_size = len(tf.get_default_graph().get_operations())
     pool = inference.estimator_loss(inference.pool.theta, inference.pool.x)
+    assert len(tf.get_default_graph().get_operations()) == graph_size  # one graph, fed
     assert simulator.calls == 1100 and len(inference.pool) == 100
     assert abs(before - np.log(4.0)) < 0.15  # an untrained estimator's logits are near 0
     assert pool < 0.2 and held_out > pool + 0.5, (pool, held_out)
