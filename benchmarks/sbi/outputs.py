@@ -19,11 +19,10 @@ from gan_infer.util import atomic_write
 
 def limit_threads(threads):
     """Run numpy's BLAS and OpenMP (the C2ST's classifier, scipy's KDE) on `threads`
-    threads, as TensorFlow is run. By default OpenBLAS takes every core: on this
-    2-core machine its second thread doubled the CPU time of a C2ST without shortening
-    it (a 30-epoch gaussian_linear C2ST: 7.9 s of CPU on one thread, 16.5 s on two, the
-    same score), and with two runs side by side gaussian_linear's score took 793-1,058 s
-    instead of 146-187 s."""
+    threads, as TensorFlow is run. By default OpenBLAS takes every core, and two runs
+    side by side on this 2-core machine then wait on each other's threads: two
+    gaussian_linear C2STs at once (60 epochs per fold) took 133 s each on two BLAS
+    threads and 16 s each on one, with the same score (docs/results.md, section 5)."""
     threadpool_limits(limits=threads)
 
 
