@@ -312,10 +312,13 @@ class PooledImplicitKLqp(ImplicitKLqp):
         theta = np.asarray(theta, np.float32)
         x = np.asarray(x, np.float32)
         dim, k = int(theta_rv.value.shape[-1]), int(x_rv.shape[-1])
-        if theta.ndim != 2 or x.shape != (len(theta), k) or theta.shape[1] != dim or len(x) < 2:
+        shapes_pair = theta.ndim == 2 and theta.shape[1] == dim and x.shape == (len(theta), k)
+        not_finite = np.size(theta) + np.size(x) - np.isfinite(theta).sum() - np.isfinite(x).sum()
+        if not shapes_pair or len(x) < 2 or not_finite:
             raise ValueError(
-                f"estimator_loss needs simulations theta [n, {dim}] and x [n, {k}] with n >= 2, "
-                f"got shapes {theta.shape} and {x.shape}; pass rows simulated together, as "
+                f"estimator_loss needs finite simulations theta [n, {dim}] and x [n, {k}] with "
+                f"n >= 2, got shapes {theta.shape} and {x.shape} with {not_finite} NaN or Inf "
+                "values; pass rows simulated together, failed ones dropped, as "
                 "prior_simulations returns them."
             )
         shuffles = check_int(shuffles, "shuffles")

@@ -1271,11 +1271,17 @@ also(
 @row(
     "inference-pooled-estimator-loss-simulations",
     ValueError,
-    "estimator_loss needs simulations theta [n, …] and x [n, …] with n >= 2, got shapes … and "
-    "…; pass rows simulated together, as prior_simulations returns them.",
+    "estimator_loss needs finite simulations theta [n, …] and x [n, …] with n >= 2, got shapes "
+    "… and … with … NaN or Inf values; pass rows simulated together, failed ones dropped, as "
+    "prior_simulations returns them.",
 )
 def _estimator_loss_of_unpaired_simulations(env):
     _initialized_pool().estimator_loss(np.zeros((5, 1)), np.zeros((4, 1)))
+
+
+@also("inference-pooled-estimator-loss-simulations")
+def _estimator_loss_of_a_failed_simulation(env):
+    _initialized_pool().estimator_loss(np.zeros((3, 1)), np.array([[0.0], [np.nan], [1.0]]))
 
 
 @also("inference-pooled-estimator-loss-simulations")
