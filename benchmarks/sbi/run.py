@@ -80,6 +80,8 @@ def parse_args(argv=None):
         value = getattr(args, name)
         if value is not None and value < (0 if name in ("rounds", "held_out") else 1):
             parser.error(f"--{name.replace('_', '-')} must be a positive int.")
+    if args.held_out == 1:  # a loss over shuffled pairs needs two simulations
+        parser.error("--held-out must be 0 (none) or at least 2.")
     if not args.weight_decay >= 0:  # NaN too
         parser.error("--weight-decay must be a number >= 0 (0: no penalty).")
     if args.n_iter is None:

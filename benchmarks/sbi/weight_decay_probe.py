@@ -18,6 +18,7 @@ samples are normal: 0.5 for the exact posterior, 1 for a disjoint one.
 
 import argparse
 import csv
+import functools
 import glob
 import json
 import os
@@ -53,6 +54,11 @@ def gaussian_accuracy(samples, mean, cov, n=20_000, seed=0):
     return 0.5 * (right_exact + right_fitted)
 
 
+@functools.cache
+def gaussian_linear():
+    return load_task("gaussian_linear")  # its shipped files read once, not once per run
+
+
 def row(run_dir, task_name, weight_decay, observation):
     with open(os.path.join(run_dir, "metrics.json")) as f:
         metrics = json.load(f)
@@ -68,7 +74,7 @@ def row(run_dir, task_name, weight_decay, observation):
         "loss_held_out_q": losses.get("held_out_q"),
     }
     if task_name == "gaussian_linear":
-        task = load_task(task_name)
+        task = gaussian_linear()
         samples = np.load(os.path.join(run_dir, "posterior_samples.npy")).astype(np.float64)
         x_o = np.asarray(task.observation(observation), np.float64)
         # Both covariances are 0.1 I: the posterior is N(x_o / 2, 0.05 I).

@@ -100,6 +100,8 @@ def test_the_updates_grow_with_the_budget_as_measured():
     with pytest.raises(SystemExit):  # the parser's message, before any default is computed
         parse_args(["--task", "two_moons", "--out", "x", "--simulations", "-5"])
     assert parse_args(["--task", "two_moons", "--out", "x"]).weight_decay == 0.0
+    with pytest.raises(SystemExit):
+        parse_args(["--task", "two_moons", "--out", "x", "--held-out", "1"])
     for bad in ("-1e-3", "nan"):
         with pytest.raises(SystemExit):
             parse_args(["--task", "two_moons", "--out", "x", "--weight-decay", bad])
